@@ -1,0 +1,262 @@
+"""報告書QA: the chat UI for call-centre operators. Only wiring: every answer comes from qa.assistant.
+
+    python app.py        # http://127.0.0.1:7860 (QA_HOST / QA_PORT / QA_AUTH, see the README)
+
+`build_ui(assistant, settings)` returns the gr.Blocks without launching it, and `serve()` launches it, so
+tests start the app on a free port in-process.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Any
+
+import gradio as gr
+
+from qa.config import Settings
+from qa.errors import QAError
+from qa.feedback import append_feedback, feedback_record
+from qa.render import (
+    EMPTY_EVIDENCE,
+    answer_markdown,
+    evidence_html,
+    find_section,
+    section_html,
+    section_tree,
+    title_text,
+)
+
+EXAMPLES = [
+    "旅券発行件数は？",
+    "旅券申請件数は前年から何件減った？",
+    "tsulunosはいつ開設された？",
+    "パスポートの申請はどれくらいあった？",
+    "知事の趣味は？",
+]
+
+CSS = """
+.qa-evidence, .qa-section { font-size: 0.95rem; line-height: 1.7; }
+.qa-empty { color: var(--body-text-color-subdued); padding: 1em 0; }
+.qa-h { font-size: 1rem; font-weight: 600; margin: 0.8em 0 0.4em; }
+.qa-cite { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.6em 0.8em; margin: 0.5em 0; }
+.qa-crumb { font-weight: 600; }
+.qa-n { display: inline-block; min-width: 1.5em; text-align: center; border-radius: 4px;
+        background: var(--color-accent-soft); }
+.qa-meta, .qa-lines { color: var(--body-text-color-subdued); font-size: 0.85em; font-weight: normal; }
+.qa-passage { margin: 0.4em 0 0; padding-left: 0.8em; border-left: 3px solid var(--color-accent); }
+.qa-evidence mark { background: #ffe58a; color: inherit; padding: 0 0.1em; }
+.qa-figures, .qa-table { border-collapse: collapse; margin: 0.5em 0; }
+.qa-figures th, .qa-figures td, .qa-table th, .qa-table td {
+    border: 1px solid var(--border-color-primary); padding: 0.25em 0.6em; vertical-align: top; }
+.qa-figures th, .qa-table th { background: var(--background-fill-secondary); }
+.qa-budget { font-weight: 600; }
+"""
+
+# Local fonts only: the default theme fetches web fonts, which an offline call centre cannot reach.
+THEME = gr.themes.Default(
+    font=["Noto Sans CJK JP", "Hiragino Sans", "Meiryo", "sans-serif"],
+    font_mono=["Noto Sans Mono CJK JP", "monospace"],
+)
+
+
+def parse_auth(spec: str | None) -> list[tuple[str, str]] | None:
+    """QA_AUTH "user:pass[,user2:pass2]" as Gradio's list of (user, password) tuples; None when unset."""
+    if not spec or not spec.strip():
+        return None
+    pairs = []
+    for item in spec.split(","):
+        user, sep, password = item.strip().partition(":")
+        if not sep or not user or not password:
+            raise ValueError(
+                f"QA_AUTH entry {item.strip()!r} is not user:password; "
+                'write QA_AUTH="user:pass" or "user1:pass1,user2:pass2"'
+            )
+        pairs.append((user, password))
+    return pairs
+
+
+def _to_gr_error(err: Exception) -> gr.Error:
+    """A domain error as a toast; anything else logged in the terminal and shown without a traceback."""
+    if isinstance(err, QAError):
+        return gr.Error(str(err), title="入力エラー" if err.exit_code == 2 else "エラー", print_exception=False)
+    traceback.print_exc()
+    return gr.Error("回答の作成中に問題が発生しました。もう一度お試しください。", title="エラー")
+
+
+def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
+    """The app: 質問 tab (chat, evidence, feedback), 報告書 tab (section browser, 再読み込み) and the /ask API."""
+    feedback_path = settings.feedback_path
+
+    def ask(question: str, history: list[str] | None = None) -> dict[str, Any]:
+        """Answer a question about the report: the Answer JSON (text, figures, citations)."""
+        try:
+            ans = assistant.ask(question, history=list(history or []))
+        except Exception as err:
+            raise _to_gr_error(err) from None
+        return ans.model_dump(mode="json")
+
+    def respond(message: str, turns: list[dict[str, Any]]):
+        # Follow-ups ("前年からは？") need the conversation: earlier user questions, oldest first.
+        history = [t["question"] for t in turns]
+        try:
+            ans = assistant.ask(message, history=history)
+        except Exception as err:
+            raise _to_gr_error(err) from None
+        turns = [*turns, {"question": message, "answer": ans.model_dump(mode="json"), "md": answer_markdown(ans)}]
+        return "", _messages(turns), turns, evidence_html(ans)
+
+    def clear():
+        return "", [], [], EMPTY_EVIDENCE
+
+    def on_like(turns: list[dict[str, Any]], data: gr.LikeData):
+        # Chat messages alternate user/assistant, so message i belongs to turn i // 2.
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        if data.liked is True:
+            vote = "up"
+        elif data.liked is False:
+            vote = "down"
+        else:
+            return  # "" when the operator takes a vote back: nothing to log
+        if not isinstance(index, int) or not 0 <= index // 2 < len(turns):
+            return
+        append_feedback(feedback_path, feedback_record(turns[index // 2]["answer"], vote))
+        gr.Info("フィードバックを記録しました。ありがとうございます。" if vote == "up" else "フィードバックを記録しました。改善に役立てます。")
+
+    def show_section(section_id: str | None) -> str:
+        found = find_section(assistant.documents, section_id) if section_id else None
+        return section_html(found[0], section_id) if found else section_html_placeholder()
+
+    def reload(section_id: str | None):
+        try:
+            rebuilt = assistant.refresh()
+        except Exception as err:
+            raise _to_gr_error(err) from None
+        choices = section_tree(assistant.documents)
+        ids = {value for _, value in choices}
+        keep = section_id if section_id in ids else (choices[0][1] if choices else None)
+        status = (
+            "報告書が更新されていたため、索引を再構築しました。" if rebuilt else "報告書に変更はありません。"
+        )
+        return (
+            f"# {title_text(assistant.documents)}",
+            gr.Dropdown(choices=choices, value=keep),
+            show_section(keep),
+            status,
+        )
+
+    choices = section_tree(assistant.documents)
+    first = choices[0][1] if choices else None
+
+    with gr.Blocks(title="報告書QA", analytics_enabled=False) as demo:
+        title = gr.Markdown(f"# {title_text(assistant.documents)}")
+        turns = gr.State([])
+        with gr.Tab("質問"):
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(
+                        label="回答",
+                        height=520,
+                        latex_delimiters=[],  # "$" in report text is not LaTeX
+                        feedback_options=("Like", "Dislike"),
+                        placeholder="報告書の内容について質問してください。数値は報告書の記載どおりに、出典とともに示します。",
+                        buttons=["copy", "copy_all"],  # no "share": the tool runs offline
+                        elem_id="qa-chat",
+                    )
+                    question = gr.Textbox(
+                        label="質問",
+                        placeholder="例：旅券発行件数は？（Enter で送信）",
+                        lines=1,
+                        max_lines=3,
+                        max_length=settings.max_question_chars,
+                        autofocus=True,
+                        elem_id="qa-question",
+                    )
+                    with gr.Row():
+                        send = gr.Button("送信", variant="primary", elem_id="qa-send")
+                        clear_btn = gr.Button("クリア", elem_id="qa-clear")
+                    gr.Examples(EXAMPLES, inputs=[question], label="質問の例")
+                    gr.Markdown("各回答の下の高評価・低評価ボタンで、回答が役に立ったかどうかを記録できます。")
+                with gr.Column(scale=2):
+                    evidence = gr.HTML(EMPTY_EVIDENCE, label="根拠", elem_id="qa-evidence")
+        with gr.Tab("報告書"):
+            with gr.Row():
+                section = gr.Dropdown(
+                    choices=choices, value=first, label="節", filterable=True, scale=4, elem_id="qa-section-pick"
+                )
+                reload_btn = gr.Button("再読み込み", scale=1, elem_id="qa-reload")
+            reload_status = gr.Markdown("")
+            section_view = gr.HTML(show_section(first), elem_id="qa-section-view")
+
+        chat_io = dict(fn=respond, inputs=[question, turns], outputs=[question, chatbot, turns, evidence])
+        question.submit(**chat_io, api_visibility="private")
+        send.click(**chat_io, api_visibility="private")
+        clear_btn.click(clear, outputs=[question, chatbot, turns, evidence], api_visibility="private")
+        # The Chatbot's own trash icon empties the chat; the conversation state must follow.
+        chatbot.clear(clear, outputs=[question, chatbot, turns, evidence], api_visibility="private")
+        chatbot.like(on_like, inputs=[turns], outputs=None, api_visibility="private")
+        section.change(show_section, inputs=[section], outputs=[section_view], api_visibility="private")
+        reload_btn.click(
+            reload, inputs=[section], outputs=[title, section, section_view, reload_status], api_visibility="private"
+        )
+        gr.api(ask, api_name="ask")
+    return demo
+
+
+def section_html_placeholder() -> str:
+    return '<div class="qa-section qa-empty">節を選んでください。</div>'
+
+
+def _messages(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
+    out = []
+    for t in turns:
+        out.append({"role": "user", "content": t["question"]})
+        out.append({"role": "assistant", "content": t["md"]})
+    return out
+
+
+def serve(assistant: Any, settings: Settings, *, block: bool = True) -> tuple[gr.Blocks, str]:
+    """Launch the UI on settings.host:settings.port (never shared); returns the app and its local URL."""
+    demo = build_ui(assistant, settings)
+    _, url, _ = demo.launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        auth=parse_auth(settings.auth),
+        auth_message="報告書QA：ユーザー名とパスワードを入力してください。",
+        share=False,
+        prevent_thread_lock=True,
+        quiet=True,
+        ssr_mode=False,
+        footer_links=["api"],
+        theme=THEME,
+        css=CSS,
+    )
+    print(f"報告書QA: {url} で公開しています（Ctrl+C で終了）", flush=True)
+    if block:
+        try:
+            demo.block_thread()
+        except KeyboardInterrupt:
+            pass
+    return demo, url
+
+
+def main() -> None:
+    """`python app.py`: load (or build) the index, then serve the UI until Ctrl+C."""
+    from qa.assistant import Assistant
+
+    settings = Settings.from_env()
+    try:
+        parse_auth(settings.auth)
+    except ValueError as err:
+        sys.exit(str(err))
+    print(f"報告書QA: 報告書を読み込んでいます（{settings.corpus_dir}）…", flush=True)
+    try:
+        assistant = Assistant.load(settings)
+    except QAError as err:
+        print(err, file=sys.stderr)
+        sys.exit(err.exit_code)
+    serve(assistant, settings)
+
+
+if __name__ == "__main__":
+    main()

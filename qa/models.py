@@ -1,0 +1,159 @@
+"""Typed records passed between the pipeline stages.
+
+parse → Document/Section/Block/Table; facts → Fact; chunk → Chunk; search → Hit;
+answer → Answer/Figure/Citation. Records built from files or user input forbid extra fields.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Lines = tuple[int, int]  # 1-based, inclusive line span in the source file
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Quantity(_Record):
+    """A number with its unit as the report writes it (「約1.9万人」 → 19000 人, approx)."""
+
+    raw: str
+    value: Decimal
+    unit: str = ""
+    scale: int = 1  # multiply value by scale to get the base unit (千円 → 1000 円)
+    approx: bool = False
+
+
+class Period(_Record):
+    """An era date normalised: 令和2年度 → FY2020, 令和元年 → 2019, 令和3年1月8日 → 2021-01-08."""
+
+    raw: str
+    norm: str  # "FY2020" | "2019" | "2021-01" | "2021-01-08"
+    year: int  # calendar or fiscal year number
+    fiscal: bool = False
+
+
+class Row(_Record):
+    cells: list[str]
+    lines: Lines
+
+
+class Table(_Record):
+    """A pipe table: header rows (letter-spacing collapsed) and body rows (raw cell text)."""
+
+    header: list[list[str]]
+    rows: list[Row]
+
+
+class Block(_Record):
+    kind: Literal["paragraph", "bullet", "table"]
+    text: str  # source text (bullets without the "- ・" marker); tables as their source lines
+    lines: Lines
+    table: Table | None = None
+
+
+class Section(_Record):
+    id: str  # "<doc>#<n>", stable within a build
+    doc: str
+    level: int  # 0 chapter 第N, 1 費目 N, 2 (N), 3 ①, 4 ア, 5 【…】
+    number: str  # "第2", "5", "(4)", "①", "ア", "" for a document without headings
+    title: str  # letter-spacing collapsed, budget removed: "旅券発給"
+    heading: str  # "(4) 旅券発給": the number and the title, as shown in breadcrumbs
+    path: list[str]  # headings from the chapter down to this section
+    lines: Lines  # the whole section, children included
+    budget: Quantity | None = None  # 「決算額 4,016千円」 on the heading line or the lines after it
+    budget_lines: Lines | None = None
+    blocks: list[Block] = Field(default_factory=list)  # own blocks, children excluded
+    parent: str | None = None
+
+
+class Document(_Record):
+    doc: str  # path relative to the corpus folder, e.g. "gunma_r2_chiji_senryaku.md"
+    title: str
+    fiscal_year: int | None  # FY the report covers, detected from its text (令和2年度 → 2020)
+    sections: list[Section]  # document order; sections[0] is the root
+    lines: list[str]  # source lines; lines[i - 1] is line i
+    sha256: str
+
+
+class Fact(_Record):
+    id: str
+    doc: str
+    section_path: list[str]
+    label: str  # what is counted: 「旅券発行件数」, 「ぐんま広報」, or the section title for 決算額
+    attribute: str | None = None  # the column or measure: 「事業費」, 「決算額」, 「男女別 男」
+    value: Decimal
+    unit: str
+    scale: int = 1
+    raw: str  # exact source text of the figure
+    period: str | None = None  # normalised (FY2020, 2019) or None
+    period_raw: str | None = None  # the report's own wording (令和2年)
+    approx: bool = False
+    lines: Lines
+    source: Literal["table", "budget", "bullet", "text"] = "text"
+
+    def sentence(self) -> str:
+        """The fact as one short sentence: breadcrumb, label, attribute, period, value with unit."""
+        parts = [" › ".join(self.section_path), self.label]
+        if self.attribute:
+            parts.append(self.attribute)
+        if self.period_raw:
+            parts.append(self.period_raw)
+        return " ".join(parts) + f"：{self.raw}"
+
+
+class Chunk(_Record):
+    id: str
+    doc: str
+    section_path: list[str]
+    lines: Lines
+    text: str  # breadcrumb line + body: what is embedded and tokenised
+    body: str  # the passage as shown to a reader
+    kind: Literal["text", "table_row"] = "text"
+
+
+class Hit(_Record):
+    kind: Literal["chunk", "fact"]
+    id: str
+    doc: str
+    section_path: list[str]
+    lines: Lines
+    text: str
+    score: float  # fused
+    dense: float | None = None
+    bm25: float | None = None
+
+
+class Figure(BaseModel):
+    label: str
+    attribute: str | None = None
+    period: str | None = None  # the report's wording (令和2年), or None
+    value: str  # Decimal as a string, unscaled (4016 for 4,016千円)
+    unit: str
+    raw: str
+    approx: bool = False
+    derived: bool = False
+    formula: str | None = None
+
+
+class Citation(BaseModel):
+    doc: str
+    section_path: list[str]
+    lines: list[int]  # [start, end]
+    text: str
+    score: float
+
+
+class Answer(BaseModel):
+    """The JSON contract shared by the CLI, the UI and the eval harness."""
+
+    question: str
+    text: str
+    abstained: bool = False
+    figures: list[Figure] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    elapsed_ms: float = 0.0

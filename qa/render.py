@@ -1,0 +1,335 @@
+"""Pure rendering helpers for the UI: an Answer as a chat bubble and an evidence panel, a report section as HTML.
+
+No gradio here, so every function is unit-tested with plain strings. The one safety rule: report text (and
+the question, and anything the core derived from them) is escaped before any markup is added, so a corpus
+paragraph holding `<script>` or `<img onerror=…>` is shown as text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from decimal import Decimal, InvalidOperation
+
+from qa.models import Answer, Block, Citation, Document, Figure, Section, Table
+
+SEP = " › "
+NO_RECORD = "この報告書には、ご質問に該当する記載が見つかりませんでした。"
+EMPTY_EVIDENCE = '<div class="qa-evidence qa-empty">質問すると、回答の根拠となる箇所がここに表示されます。</div>'
+
+# CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that start emphasis, links,
+# lists, headings, tables, code or (in the Chatbot) LaTeX. <, > and & become entities instead, because a
+# backslash before an entity would print the entity literally.
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|~$")
+_HTML_SPECIAL = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#x27;"}
+
+# The converter left a few HTML lists inside table cells (「<ul style="list-style-type: none"> ・…」).
+# They are turned into line breaks in the *text* before escaping; any other tag stays visible as text.
+_CELL_TAG = re.compile(r"</?(?:ul|ol|li|br)\b[^>]*>", re.IGNORECASE)
+
+
+def md_escape(text: str) -> str:
+    """`text` made inert for the Chatbot's Markdown: punctuation backslash-escaped, HTML characters as entities."""
+    out = []
+    for ch in text:
+        if ch in _HTML_SPECIAL:
+            out.append(_HTML_SPECIAL[ch])
+        elif ch in _MD_SPECIAL:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def esc(text: str) -> str:
+    """`text` escaped for HTML (quotes included)."""
+    return html.escape(text, quote=True)
+
+
+def lines_label(lines: Sequence[int]) -> str:
+    """「532行」 for one line, 「12–15行」 for a span."""
+    if not lines:
+        return ""
+    start, end = lines[0], lines[-1]
+    return f"{start}行" if start == end else f"{start}–{end}行"
+
+
+def breadcrumb(path: Sequence[str]) -> str:
+    """Section path as plain text joined with " › " (escape before use in markup)."""
+    return SEP.join(path)
+
+
+def figure_display(fig: Figure) -> str:
+    """The figure as the reader should see it: the report's own wording when there is one."""
+    if fig.raw:
+        return fig.raw
+    value = format_value(fig.value)
+    return ("約" if fig.approx else "") + value + fig.unit
+
+
+def format_value(value: str) -> str:
+    """Decimal string with thousands separators (13062 → 13,062); anything unparsable unchanged."""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, ValueError):
+        return value
+    return f"{number:,}"
+
+
+def _figure_caption(fig: Figure) -> str:
+    parts = [fig.label]
+    if fig.attribute:
+        parts.append(fig.attribute)
+    if fig.period:
+        parts.append(fig.period)
+    return "・".join(p for p in parts if p)
+
+
+def answer_markdown(ans: Answer) -> str:
+    """The chat bubble: the figure first, then the answer, formulas of derived figures and the source.
+
+    An abstention says plainly that the report has no such record and lists the passages that came closest.
+    """
+    if ans.abstained:
+        lead = ans.text.strip() or NO_RECORD
+        out = [md_escape(lead)]
+        if ans.citations:
+            out.append("**関連しそうな箇所**")
+            out.append("\n".join(f"- {_citation_ref(c)}" for c in ans.citations))
+        return "\n\n".join(out)
+
+    out = []
+    if ans.figures:
+        fig = ans.figures[0]
+        caption = _figure_caption(fig)
+        head = f"**{md_escape(figure_display(fig))}**"
+        out.append(head + (f"（{md_escape(caption)}）" if caption else ""))
+    if ans.text.strip():
+        out.append(md_escape(ans.text.strip()))
+    for fig in ans.figures:
+        if fig.derived and fig.formula:
+            out.append(f"計算式：{md_escape(fig.formula)}")
+    if ans.citations:
+        out.append(f"出典：{_citation_ref(ans.citations[0])}")
+    return "\n\n".join(out)
+
+
+def _citation_ref(c: Citation) -> str:
+    return f"{md_escape(breadcrumb(c.section_path))}（{lines_label(c.lines)}）"
+
+
+# --- evidence panel -----------------------------------------------------------------------------------
+
+
+def _is_number_char(ch: str) -> bool:
+    return ch.isdigit() or ch in ",.，．"
+
+
+def find_spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
+    """Non-overlapping (start, end) spans of the needles in `text`, longest needle first.
+
+    A needle that begins or ends with a digit only matches as a whole number, so 「16千円」 is not marked
+    inside 「316千円」 and 「13,062」 not inside 「13,0625」.
+    """
+    spans: list[tuple[int, int]] = []
+    taken = [False] * len(text)
+    for needle in sorted({n for n in needles if n and n.strip()}, key=len, reverse=True):
+        start = 0
+        while (i := text.find(needle, start)) != -1:
+            j = i + len(needle)
+            start = i + 1
+            if needle[0].isdigit() and i > 0 and _is_number_char(text[i - 1]):
+                continue
+            if needle[-1].isdigit() and j < len(text) and text[j].isdigit():
+                continue
+            if any(taken[i:j]):
+                continue
+            taken[i:j] = [True] * (j - i)
+            spans.append((i, j))
+    return sorted(spans)
+
+
+def highlight(text: str, needles: Iterable[str]) -> str:
+    """`text` escaped, with every occurrence of the needles wrapped in <mark>."""
+    out, pos = [], 0
+    for start, end in find_spans(text, needles):
+        out.append(esc(text[pos:start]))
+        out.append(f"<mark>{esc(text[start:end])}</mark>")
+        pos = end
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def clean_text(text: str) -> str:
+    """Report text with the converter's stray list tags turned into line breaks (still plain text)."""
+    text = _CELL_TAG.sub("\n", text)
+    return "\n".join(line.strip() for line in text.split("\n") if line.strip())
+
+
+def _with_breaks(escaped: str) -> str:
+    return escaped.replace("\n", "<br>")
+
+
+def evidence_html(ans: Answer) -> str:
+    """The evidence panel: each cited passage with its breadcrumb and lines, figures marked; then the figures."""
+    if not ans.citations and not ans.figures:
+        return EMPTY_EVIDENCE
+    needles = [f.raw for f in ans.figures if f.raw and not f.derived]
+    out = ['<div class="qa-evidence">']
+    if ans.citations:
+        out.append('<h3 class="qa-h">根拠となる箇所</h3>' if not ans.abstained else '<h3 class="qa-h">関連しそうな箇所</h3>')
+    for n, c in enumerate(ans.citations, 1):
+        out.append('<section class="qa-cite">')
+        out.append(f'<div class="qa-crumb"><span class="qa-n">{n}</span> {esc(breadcrumb(c.section_path))}</div>')
+        out.append(f'<div class="qa-meta">{esc(c.doc)}・{esc(lines_label(c.lines))}</div>')
+        out.append(f'<blockquote class="qa-passage">{_with_breaks(highlight(clean_text(c.text), needles))}</blockquote>')
+        out.append("</section>")
+    if ans.figures:
+        out.append('<h3 class="qa-h">数値</h3>')
+        out.append('<table class="qa-figures"><thead><tr>')
+        out.append("".join(f"<th>{h}</th>" for h in ("項目", "期間", "値", "単位", "出典")))
+        out.append("</tr></thead><tbody>")
+        for fig in ans.figures:
+            item = fig.label + (f"（{fig.attribute}）" if fig.attribute else "")
+            value = ("約" if fig.approx else "") + format_value(fig.value)
+            cells = [item, fig.period or "—", value, fig.unit or "—", _figure_source(fig, ans.citations)]
+            out.append("<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in cells) + "</tr>")
+        out.append("</tbody></table>")
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def _figure_source(fig: Figure, citations: Sequence[Citation]) -> str:
+    """Where a figure comes from: the first cited passage quoting it, or the formula of a derived figure."""
+    if fig.derived:
+        return f"計算：{fig.formula}" if fig.formula else "計算値"
+    for c in citations:
+        if fig.raw and find_spans(c.text, [fig.raw]):
+            return f"{c.section_path[-1] if c.section_path else c.doc}（{lines_label(c.lines)}）"
+    return "—"
+
+
+# --- report browser -----------------------------------------------------------------------------------
+
+
+def section_tree(documents: Sequence[Document]) -> list[tuple[str, str]]:
+    """Dropdown choices (label, section id) in document order, indented by depth.
+
+    A document's root section is labelled with the document's title so several reports stay apart.
+    """
+    choices: list[tuple[str, str]] = []
+    for doc in documents:
+        for sec in doc.sections:
+            if sec.parent is None:
+                label = f"■ {doc.title or doc.doc}"
+            else:
+                depth = max(len(sec.path) - 1, 1)
+                label = "　" * depth + (sec.heading or sec.title)
+            choices.append((label, sec.id))
+    return choices
+
+
+def find_section(documents: Sequence[Document], section_id: str) -> tuple[Document, Section] | None:
+    """The document and section with this id, or None."""
+    for doc in documents:
+        for sec in doc.sections:
+            if sec.id == section_id:
+                return doc, sec
+    return None
+
+
+def section_html(document: Document, section_id: str) -> str:
+    """One section of the report and everything under it, as the report shows it (tables as HTML tables)."""
+    by_id = {s.id: s for s in document.sections}
+    if section_id not in by_id:
+        return '<div class="qa-section qa-empty">節を選んでください。</div>'
+    children: dict[str, list[Section]] = {}
+    for s in document.sections:
+        if s.parent is not None:
+            children.setdefault(s.parent, []).append(s)
+
+    top = by_id[section_id]
+    out = ['<div class="qa-section">']
+    if top.path[:-1]:
+        out.append(f'<div class="qa-crumb">{esc(breadcrumb(top.path[:-1]))}</div>')
+
+    def walk(sec: Section, depth: int) -> None:
+        is_root = sec.parent is None
+        title = document.title if is_root and document.title else (sec.heading or sec.title)
+        tag = f"h{min(3 + depth, 6)}"
+        out.append(
+            f'<{tag} class="qa-heading">{esc(title)} '
+            f'<span class="qa-lines">{esc(lines_label(sec.lines))}</span></{tag}>'
+        )
+        if sec.budget is not None:
+            raw = sec.budget.raw
+            out.append(f'<p class="qa-budget">{esc(raw if raw.startswith("決算額") else "決算額 " + raw)}</p>')
+        out.extend(blocks_html(sec.blocks))
+        for child in children.get(sec.id, []):
+            walk(child, depth + 1)
+
+    walk(top, 0)
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def blocks_html(blocks: Sequence[Block]) -> list[str]:
+    """HTML for a section's own blocks; consecutive bullets share one list."""
+    out: list[str] = []
+    bullets: list[str] = []
+
+    def flush() -> None:
+        if bullets:
+            out.append('<ul class="qa-bullets">' + "".join(bullets) + "</ul>")
+            bullets.clear()
+
+    for block in blocks:
+        if block.kind == "bullet":
+            bullets.append(f"<li>{_with_breaks(esc(clean_text(block.text)))}</li>")
+            continue
+        flush()
+        if block.kind == "table" and block.table is not None:
+            out.append(table_html(block.table))
+        elif block.kind == "table":
+            out.append(f'<pre class="qa-table-src">{esc(block.text)}</pre>')
+        else:
+            out.append(f"<p>{_with_breaks(esc(block.text))}</p>")
+    flush()
+    return out
+
+
+def table_html(table: Table) -> str:
+    """A report table: header rows as <th>, body rows as <td>, cell text escaped."""
+    out = ['<table class="qa-table">']
+    if table.header:
+        out.append("<thead>")
+        for row in table.header:
+            out.append("<tr>" + "".join(f"<th>{_cell(c)}</th>" for c in row) + "</tr>")
+        out.append("</thead>")
+    out.append("<tbody>")
+    for row in table.rows:
+        out.append("<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in row.cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _cell(text: str) -> str:
+    return _with_breaks(esc(clean_text(text)))
+
+
+def title_text(documents: Sequence[Document]) -> str:
+    """「報告書QA — 『第2 知事戦略』（令和2年度）」: what the tool is and which reports it holds."""
+    names = [f"『{d.title or d.doc}』" + (f"（{fiscal_label(d.fiscal_year)}）" if d.fiscal_year else "") for d in documents]
+    return "報告書QA — " + "、".join(names) if names else "報告書QA"
+
+
+def fiscal_label(year: int) -> str:
+    """FY in the Japanese era: 2020 → 令和2年度, 2019 → 令和元年度, 2018 → 平成30年度."""
+    if year >= 2019:
+        n = year - 2018
+        return f"令和{'元' if n == 1 else n}年度"
+    if year >= 1989:
+        n = year - 1988
+        return f"平成{'元' if n == 1 else n}年度"
+    return f"{year}年度"

@@ -1,0 +1,66 @@
+"""Shared fixtures: settings on temporary folders, the assistant, and a running app on a free port."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from qa.config import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+REPORT = REPO / "corpus" / "gunma_r2_chiji_senryaku.md"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+if str(REPO) not in sys.path:  # app.py lives at the repository root, outside the qa package
+    sys.path.insert(0, str(REPO))
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_settings(index_dir: Path, **overrides: object) -> Settings:
+    """Settings for a test app: QA_* variables of the caller's shell apply, except auth (tests set it)."""
+    overrides.setdefault("auth", None)
+    return Settings.from_env(index_dir=index_dir, host="127.0.0.1", port=free_port(), **overrides)
+
+
+def load_assistant(settings: Settings):
+    """The assistant the app serves (builds the index in settings.index_dir on first use)."""
+    try:
+        from qa.assistant import Assistant
+    except ModuleNotFoundError:  # TEMPORARY: until the core lands
+        from fake_assistant import FakeAssistant as Assistant
+
+    return Assistant.load(settings)
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("index")
+
+
+@pytest.fixture(scope="session")
+def assistant(index_dir: Path):
+    """One assistant over the real report for the whole session (the index is built once)."""
+    return load_assistant(make_settings(index_dir))
+
+
+@contextmanager
+def running_app(assistant, settings: Settings) -> Iterator[str]:
+    """Serve the UI in this process on settings.port; yields its URL and stops it afterwards."""
+    import app
+
+    demo, url = app.serve(assistant, settings, block=False)
+    try:
+        yield url
+    finally:
+        demo.close()

@@ -1,0 +1,145 @@
+"""The UI in a real browser (slow: starts the app and headless Chromium).
+
+Needs Debian `chromium` (at /usr/bin/chromium) and `fonts-noto-cjk` for legible screenshots; Playwright's own
+browser download is not used.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ARTIFACTS, REPO, REPORT, load_assistant, make_settings, running_app
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+# A second document written like the report (so the parser makes sections of it) whose text is hostile.
+HOSTILE_DOC = f"""第9 検証用文書
+
+1 窓口案内
+
+(1) 窓口の注意書き
+
+窓口の注意書き：{SCRIPT} と {IMG} はそのまま文字として表示されること。
+"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ja-JP")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    dialogs: list[str] = []
+
+    def on_dialog(dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.dialogs = dialogs  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def ask(page, question: str) -> None:
+    """Type the question and press Enter, then wait for the answer bubble."""
+    before = page.locator("#qa-chat .message-row").count()
+    box = page.locator("#qa-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#qa-chat .message-row').length >= n + 2", arg=before
+    )
+
+
+def wait_for_lines(path: Path, n: int, timeout: float = 15.0) -> list[str]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and len(lines := path.read_text(encoding="utf-8").splitlines()) >= n:
+            return lines
+        time.sleep(0.2)
+    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+
+def test_question_answer_evidence_and_feedback(assistant, index_dir, tmp_path, page):
+    log = tmp_path / "feedback.jsonl"
+    with running_app(assistant, make_settings(index_dir, feedback_log=log)) as url:
+        page.goto(url)
+        ask(page, "旅券発行件数は？")
+        page.locator("#qa-chat").get_by_text("13,062", exact=False).first.wait_for()
+        page.locator("#qa-evidence").get_by_text("旅券発給", exact=False).first.wait_for()
+        assert page.locator("#qa-evidence mark").count() >= 1
+
+        page.locator("#qa-chat button[aria-label='Like']").last.click()
+        lines = wait_for_lines(log, 1)
+        time.sleep(1.0)  # a duplicate write would land by now
+        lines = log.read_text(encoding="utf-8").splitlines()
+        assert len(lines) == 1
+        record = json.loads(lines[0])
+        assert record["vote"] == "up"
+        assert record["question"] == "旅券発行件数は？"
+        assert "13,062" in record["answer"]
+
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = ARTIFACTS / "chat.png"
+        page.screenshot(path=str(shot))
+        (REPO / "docs").mkdir(exist_ok=True)
+        shutil.copyfile(shot, REPO / "docs" / "screenshot.png")
+        assert page.dialogs == []
+
+
+def test_hostile_report_text_is_shown_as_text(tmp_path, page):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copyfile(REPORT, corpus / REPORT.name)
+    (corpus / "zz_hostile.md").write_text(HOSTILE_DOC, encoding="utf-8")
+    settings = make_settings(tmp_path / "index", corpus_dir=corpus, feedback_log=tmp_path / "fb.jsonl")
+    assistant = load_assistant(settings)
+
+    with running_app(assistant, settings) as url:
+        page.goto(url)
+        ask(page, "窓口の注意書きは？")
+        evidence = page.locator("#qa-evidence")
+        evidence.get_by_text(SCRIPT, exact=False).first.wait_for()
+        assert IMG in evidence.inner_text()
+        assert evidence.locator("img, script").count() == 0
+
+        page.get_by_role("tab", name="報告書").click()
+        picker = page.locator("#qa-section-pick input")
+        picker.click()
+        picker.fill("窓口の注意書き")
+        page.get_by_role("option", name="窓口の注意書き").first.click()
+        view = page.locator("#qa-section-view")
+        view.get_by_text(SCRIPT, exact=False).first.wait_for()
+        assert IMG in view.inner_text()
+        assert view.locator("img, script").count() == 0
+
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "hostile.png"))
+        page.wait_for_timeout(500)  # give a would-be onerror handler time to fire
+        assert page.dialogs == []
