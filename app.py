@@ -8,14 +8,16 @@ tests start the app on a free port in-process.
 
 from __future__ import annotations
 
+import functools
 import sys
 import traceback
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
 import gradio as gr
 
 from qa.config import Settings
-from qa.errors import QAError
+from qa.errors import InvalidQuestion, QAError
 from qa.feedback import append_feedback, feedback_record
 from qa.render import (
     EMPTY_EVIDENCE,
@@ -26,6 +28,9 @@ from qa.render import (
     section_tree,
     title_text,
 )
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 EXAMPLES = [
     "旅券発行件数は？",
@@ -76,34 +81,45 @@ def parse_auth(spec: str | None) -> list[tuple[str, str]] | None:
     return pairs
 
 
-def _to_gr_error(err: Exception) -> gr.Error:
-    """A domain error as a toast; anything else logged in the terminal and shown without a traceback."""
-    if isinstance(err, QAError):
-        return gr.Error(str(err), title="入力エラー" if err.exit_code == 2 else "エラー", print_exception=False)
-    traceback.print_exc()
-    return gr.Error("回答の作成中に問題が発生しました。もう一度お試しください。", title="エラー")
+def shielded(fn: Callable[P, R]) -> Callable[P, R]:
+    """`fn` with errors turned into gr.Error toasts: a domain error's own message, else a generic one.
+
+    Operators must never see a traceback; unexpected errors are printed in the terminal instead.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except gr.Error:
+            raise
+        except QAError as err:
+            title = "入力エラー" if isinstance(err, InvalidQuestion) else "エラー"
+            raise gr.Error(str(err), title=title, print_exception=False) from None
+        except Exception:  # noqa: BLE001 - anything else becomes a polite message, logged here
+            traceback.print_exc()
+            raise gr.Error(
+                "回答の作成中に問題が発生しました。もう一度お試しください。", title="エラー"
+            ) from None
+
+    return wrapper
 
 
 def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
     """The app: 質問 tab (chat, evidence, feedback), 報告書 tab (section browser, 再読み込み) and the /ask API."""
     feedback_path = settings.feedback_path
 
+    @shielded
     def ask(question: str, history: list[str] | None = None) -> dict[str, Any]:
         """Answer a question about the report: the Answer JSON (text, figures, citations)."""
-        try:
-            ans = assistant.ask(question, history=list(history or []))
-        except Exception as err:
-            raise _to_gr_error(err) from None
-        return ans.model_dump(mode="json")
+        return assistant.ask(question, history=list(history or [])).model_dump(mode="json")
 
+    @shielded
     def respond(message: str, turns: list[dict[str, Any]]):
         # Follow-ups ("前年からは？") need the conversation: earlier user questions, oldest first.
-        history = [t["question"] for t in turns]
-        try:
-            ans = assistant.ask(message, history=history)
-        except Exception as err:
-            raise _to_gr_error(err) from None
-        turns = [*turns, {"question": message, "answer": ans.model_dump(mode="json"), "md": answer_markdown(ans)}]
+        ans = assistant.ask(message, history=[t["question"] for t in turns])
+        turn = {"question": message, "answer": ans.model_dump(mode="json"), "md": answer_markdown(ans)}
+        turns = [*turns, turn]
         return "", _messages(turns), turns, evidence_html(ans)
 
     def clear():
@@ -121,17 +137,18 @@ def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
         if not isinstance(index, int) or not 0 <= index // 2 < len(turns):
             return
         append_feedback(feedback_path, feedback_record(turns[index // 2]["answer"], vote))
-        gr.Info("フィードバックを記録しました。ありがとうございます。" if vote == "up" else "フィードバックを記録しました。改善に役立てます。")
+        gr.Info(
+            "フィードバックを記録しました。"
+            + ("ありがとうございます。" if vote == "up" else "改善に役立てます。")
+        )
 
     def show_section(section_id: str | None) -> str:
         found = find_section(assistant.documents, section_id) if section_id else None
         return section_html(found[0], section_id) if found else section_html_placeholder()
 
+    @shielded
     def reload(section_id: str | None):
-        try:
-            rebuilt = assistant.refresh()
-        except Exception as err:
-            raise _to_gr_error(err) from None
+        rebuilt = assistant.refresh()
         choices = section_tree(assistant.documents)
         ids = {value for _, value in choices}
         keep = section_id if section_id in ids else (choices[0][1] if choices else None)
@@ -151,44 +168,52 @@ def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
     with gr.Blocks(title="報告書QA", analytics_enabled=False) as demo:
         title = gr.Markdown(f"# {title_text(assistant.documents)}")
         turns = gr.State([])
-        with gr.Tab("質問"):
-            with gr.Row(equal_height=False):
-                with gr.Column(scale=3):
-                    chatbot = gr.Chatbot(
-                        label="回答",
-                        height=520,
-                        latex_delimiters=[],  # "$" in report text is not LaTeX
-                        feedback_options=("Like", "Dislike"),
-                        placeholder="報告書の内容について質問してください。数値は報告書の記載どおりに、出典とともに示します。",
-                        buttons=["copy", "copy_all"],  # no "share": the tool runs offline
-                        elem_id="qa-chat",
-                    )
-                    question = gr.Textbox(
-                        label="質問",
-                        placeholder="例：旅券発行件数は？（Enter で送信）",
-                        lines=1,
-                        max_lines=3,
-                        max_length=settings.max_question_chars,
-                        autofocus=True,
-                        elem_id="qa-question",
-                    )
-                    with gr.Row():
-                        send = gr.Button("送信", variant="primary", elem_id="qa-send")
-                        clear_btn = gr.Button("クリア", elem_id="qa-clear")
-                    gr.Examples(EXAMPLES, inputs=[question], label="質問の例")
-                    gr.Markdown("各回答の下の高評価・低評価ボタンで、回答が役に立ったかどうかを記録できます。")
-                with gr.Column(scale=2):
-                    evidence = gr.HTML(EMPTY_EVIDENCE, label="根拠", elem_id="qa-evidence")
+        with gr.Tab("質問"), gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    label="回答",
+                    height=520,
+                    latex_delimiters=[],  # "$" in report text is not LaTeX
+                    feedback_options=("Like", "Dislike"),
+                    placeholder="報告書の内容について質問してください。数値は報告書の記載どおりに、出典とともに示します。",
+                    buttons=["copy", "copy_all"],  # no "share": the tool runs offline
+                    elem_id="qa-chat",
+                )
+                question = gr.Textbox(
+                    label="質問",
+                    placeholder="例：旅券発行件数は？（Enter で送信）",
+                    lines=1,
+                    max_lines=3,
+                    max_length=settings.max_question_chars,
+                    autofocus=True,
+                    elem_id="qa-question",
+                )
+                with gr.Row():
+                    send = gr.Button("送信", variant="primary", elem_id="qa-send")
+                    clear_btn = gr.Button("クリア", elem_id="qa-clear")
+                gr.Examples(EXAMPLES, inputs=[question], label="質問の例")
+                gr.Markdown("各回答の下の高評価・低評価ボタンで、回答が役に立ったかどうかを記録できます。")
+            with gr.Column(scale=2):
+                evidence = gr.HTML(EMPTY_EVIDENCE, label="根拠", elem_id="qa-evidence")
         with gr.Tab("報告書"):
             with gr.Row():
                 section = gr.Dropdown(
-                    choices=choices, value=first, label="節", filterable=True, scale=4, elem_id="qa-section-pick"
+                    choices=choices,
+                    value=first,
+                    label="節",
+                    filterable=True,
+                    scale=4,
+                    elem_id="qa-section-pick",
                 )
                 reload_btn = gr.Button("再読み込み", scale=1, elem_id="qa-reload")
             reload_status = gr.Markdown("")
             section_view = gr.HTML(show_section(first), elem_id="qa-section-view")
 
-        chat_io = dict(fn=respond, inputs=[question, turns], outputs=[question, chatbot, turns, evidence])
+        chat_io = {
+            "fn": respond,
+            "inputs": [question, turns],
+            "outputs": [question, chatbot, turns, evidence],
+        }
         question.submit(**chat_io, api_visibility="private")
         send.click(**chat_io, api_visibility="private")
         clear_btn.click(clear, outputs=[question, chatbot, turns, evidence], api_visibility="private")
@@ -197,7 +222,10 @@ def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
         chatbot.like(on_like, inputs=[turns], outputs=None, api_visibility="private")
         section.change(show_section, inputs=[section], outputs=[section_view], api_visibility="private")
         reload_btn.click(
-            reload, inputs=[section], outputs=[title, section, section_view, reload_status], api_visibility="private"
+            reload,
+            inputs=[section],
+            outputs=[title, section, section_view, reload_status],
+            api_visibility="private",
         )
         gr.api(ask, api_name="ask")
     return demo

@@ -64,6 +64,82 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
+    import time
+
+    from qa.index import load_index
+
+    start = time.perf_counter()
+    index = load_index(settings, force=args.force)
+    m = index.manifest
+    dense = m["embedder"]["name"] or "なし（BM25 と事実のみ）"
+    print(
+        f"インデックス: {settings.index_dir}  chunks={m['counts']['chunks']} facts={m['counts']['facts']}"
+        f"  埋め込み={dense}  ({time.perf_counter() - start:.1f}s)"
+    )
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.assistant import clean_question
+    from qa.index import load_index
+    from qa.search import search
+
+    query = clean_question(args.query, settings.max_question_chars)
+    index = load_index(settings, rebuild=not args.no_rebuild)
+    for hit in search(index, query, k=args.k, dense_weight=settings.dense_weight):
+        if args.json:
+            _print_json(hit.model_dump(mode="json"))
+        else:
+            print(f"{hit.score:.3f}\t{hit.kind}\t{' › '.join(hit.section_path)}\t{hit.lines[0]}-{hit.lines[1]}")
+            print("\t" + hit.text.splitlines()[-1][:120])
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.assistant import Assistant
+    from qa.errors import InvalidQuestion
+
+    assistant = Assistant.load(settings, rebuild=not args.no_rebuild)
+    if args.question == "-":
+        # Batch: one question per line in, one JSON object per line out, in order; a bad line gets an
+        # error object and the batch goes on.
+        for line in sys.stdin:
+            question = line.rstrip("\n")
+            try:
+                answer = assistant.ask(question)
+                out = answer.model_dump(mode="json") if args.json else {"question": question, "text": answer.text}
+            except InvalidQuestion as err:
+                out = {"question": question, "error": str(err)}
+            except Exception as err:  # one bad line must not end the batch
+                out = {"question": question, "error": f"内部エラー: {type(err).__name__}: {err}"}
+            _print_json(out)
+        return 0
+    answer = assistant.ask(args.question)
+    if args.json:
+        _print_json(answer.model_dump(mode="json"))
+        return 0
+    print(answer.text)
+    for f in answer.figures:
+        if f.formula:
+            print(f"  計算: {f.formula}")
+    if answer.citations:
+        print("出典:" if not answer.abstained else "関連しそうな箇所:")
+        for c in answer.citations[:3]:
+            print(f"  {' › '.join(c.section_path)}（{c.doc} {c.lines[0]}–{c.lines[1]}行）")
+    return 0
+
+
+def cmd_export_model(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from qa.export import export_model
+
+    path = export_model(Path(args.dir))
+    print(f"sentence-transformers 形式で書き出しました: {path}  (QA_EMBED_MODEL={path} で使えます)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m qa", description="報告書QA: answers with exact figures and citations")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -73,12 +149,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--section", help="only facts whose section path contains this text")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.set_defaults(func=cmd_facts)
+    p = sub.add_parser("build", help="build or refresh index/")
+    p.add_argument("--force", action="store_true", help="rebuild even when the index is fresh")
+    p.set_defaults(func=cmd_build)
+    p = sub.add_parser("search", help="hybrid search over chunks and facts")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=5, help="number of hits (default 5)")
+    p.add_argument("--json", action="store_true", help="one JSON object per hit per line")
+    p.add_argument("--no-rebuild", action="store_true", help="fail instead of rebuilding a stale index")
+    p.set_defaults(func=cmd_search)
+    p = sub.add_parser("ask", help="answer a question (\"-\" reads one question per line from stdin)")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="the JSON contract, one object per line")
+    p.add_argument("--no-rebuild", action="store_true", help="fail instead of rebuilding a stale index")
+    p.set_defaults(func=cmd_ask)
+    p = sub.add_parser("export-model", help="write the bundled e5-small as a sentence-transformers folder")
+    p.add_argument("dir")
+    p.set_defaults(func=cmd_export_model)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "k", 1) < 1:
+        parser.error("-k must be at least 1")
     try:
         settings = Settings.from_env()
     except ValueError as err:

@@ -150,12 +150,14 @@ def _table_facts(document: Document, section: Section, table: Table) -> list[Fac
             attribute = header or None
             # Label cells hold names: only figures with a unit (「知事戦略部2課」) are facts there.
             if col < label_cols:
-                figures = [("", q.model_copy(update={"raw": _find_raw(cell, q.raw) or q.raw}))
-                           for _, _, q in find_quantities(cell)]
+                figures = [("", q) for _, _, q in find_quantities(cell)]
             else:
                 figures = _cell_figures(cell, column_unit.get(col))
             for sub, q in figures:
-                if col >= label_cols and q.unit:
+                # A column states its unit in its first figure (「1,419千円」 then 「2,597」); a later cell
+                # with a unit of its own (a row the conversion shifted into this column) keeps that unit
+                # without redefining the column's.
+                if col >= label_cols and q.unit and col not in column_unit:
                     column_unit[col] = q
                 attr = " ".join(x for x in (attribute, sub) if x) or None
                 out.append(
@@ -208,8 +210,10 @@ def _cell_figures(cell: str, column_unit: Quantity | None) -> list[tuple[str, Qu
 def _lead_label(before: str) -> str:
     """The words just before a figure inside a cell: 「動画再生 1,812,761回」 → 「動画再生」."""
     before = re.sub(r"[\s:：]+$", "", before)
-    if re.search(r"\d\S*$", before):
-        return ""  # packed values (「630,000部/回 619,000」): the figure before is no label
+    # Packed values (「630,000部/回 619,000」, 「年3回発行 619,000部/回」): a last word holding a figure is
+    # no label. The word is cut at brackets and commas too, so 「203件（県：141」 still finds 「県」.
+    if re.search(r"\d[^\s(（、,，]*$", before):
+        return ""
     m = re.search(rf"([^{re.escape(_DELIMS)}\s・]+)$", before)
     return collapse_spacing(m.group(1)) if m and not re.fullmatch(r"[\d,.]+[^\d]*", m.group(1)) else ""
 

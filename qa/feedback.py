@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,7 +17,7 @@ def feedback_record(answer: dict[str, Any], vote: Vote) -> dict[str, Any]:
     if vote not in ("up", "down"):
         raise ValueError(f"vote must be 'up' or 'down', not {vote!r}")
     return {
-        "time": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+        "time": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
         "vote": vote,
         "question": answer.get("question", ""),
         "answer": answer.get("text", ""),
@@ -30,7 +30,7 @@ def feedback_record(answer: dict[str, Any], vote: Vote) -> dict[str, Any]:
 def append_feedback(path: Path | str, record: dict[str, Any]) -> None:
     """Append `record` as one JSON line to `path` (parent folders created; "time" added when missing)."""
     if "time" not in record:
-        record = {"time": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"), **record}
+        record = {"time": datetime.now(UTC).astimezone().isoformat(timespec="seconds"), **record}
     line = (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode("utf-8")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -161,7 +161,7 @@ def parse_document(text: str, doc: str) -> Document:
     raw_lines = text.splitlines()
     root = _Node("root", -1.0, "", "", 1, None)
     stack: list[_Node] = [root]
-    pending_budget: _Node | None = None  # a 「決算額」 line whose amount is on the next line
+    pending_budget: tuple[_Node, int] | None = None  # a 「決算額」 line (node, line) whose amount follows
     kana_items = False  # inside a run of ア/イ/ウ enumerated sentences
     table_rows: list[tuple[int, str]] = []
     para: tuple[int, int, str] | None = None  # (start, end, text) of the paragraph being read
@@ -227,12 +227,11 @@ def parse_document(text: str, doc: str) -> Document:
             if m.group("amount"):
                 _set_budget(node, m.group("amount"), lineno, lineno)
             else:
-                pending_budget = node
-                node.budget_lines = (lineno, lineno)
+                pending_budget = (node, lineno)
             continue
         if pending_budget is not None and _AMOUNT_ONLY.match(collapsed):
-            start = pending_budget.budget_lines[0] if pending_budget.budget_lines else lineno
-            _set_budget(pending_budget, collapsed, start, lineno)
+            # budget_lines is only set with an amount: a bare 「決算額」 line with none after it cites nothing.
+            _set_budget(pending_budget[0], collapsed, pending_budget[1], lineno)
             pending_budget = None
             continue
         pending_budget = None
@@ -262,8 +261,7 @@ def parse_document(text: str, doc: str) -> Document:
             if budget:
                 _set_budget(node, budget, lineno, lineno)
             elif bm:
-                pending_budget = node
-                node.budget_lines = (lineno, lineno)
+                pending_budget = (node, lineno)
             continue
 
         is_bullet = line.startswith(("- ", "* ", "・"))

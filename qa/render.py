@@ -16,7 +16,9 @@ from qa.models import Answer, Block, Citation, Document, Figure, Section, Table
 
 SEP = " › "
 NO_RECORD = "この報告書には、ご質問に該当する記載が見つかりませんでした。"
-EMPTY_EVIDENCE = '<div class="qa-evidence qa-empty">質問すると、回答の根拠となる箇所がここに表示されます。</div>'
+EMPTY_EVIDENCE = (
+    '<div class="qa-evidence qa-empty">質問すると、回答の根拠となる箇所がここに表示されます。</div>'
+)
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that start emphasis, links,
 # lists, headings, tables, code or (in the Chatbot) LaTeX. <, > and & become entities instead, because a
@@ -178,12 +180,20 @@ def evidence_html(ans: Answer) -> str:
     needles = [f.raw for f in ans.figures if f.raw and not f.derived]
     out = ['<div class="qa-evidence">']
     if ans.citations:
-        out.append('<h3 class="qa-h">根拠となる箇所</h3>' if not ans.abstained else '<h3 class="qa-h">関連しそうな箇所</h3>')
+        out.append(
+            '<h3 class="qa-h">根拠となる箇所</h3>'
+            if not ans.abstained
+            else '<h3 class="qa-h">関連しそうな箇所</h3>'
+        )
     for n, c in enumerate(ans.citations, 1):
         out.append('<section class="qa-cite">')
-        out.append(f'<div class="qa-crumb"><span class="qa-n">{n}</span> {esc(breadcrumb(c.section_path))}</div>')
+        out.append(
+            f'<div class="qa-crumb"><span class="qa-n">{n}</span> {esc(breadcrumb(c.section_path))}</div>'
+        )
         out.append(f'<div class="qa-meta">{esc(c.doc)}・{esc(lines_label(c.lines))}</div>')
-        out.append(f'<blockquote class="qa-passage">{_with_breaks(highlight(clean_text(c.text), needles))}</blockquote>')
+        out.append(
+            f'<blockquote class="qa-passage">{_with_breaks(highlight(clean_text(c.text), needles))}</blockquote>'
+        )
         out.append("</section>")
     if ans.figures:
         out.append('<h3 class="qa-h">数値</h3>')
@@ -264,7 +274,9 @@ def section_html(document: Document, section_id: str) -> str:
         )
         if sec.budget is not None:
             raw = sec.budget.raw
-            out.append(f'<p class="qa-budget">{esc(raw if raw.startswith("決算額") else "決算額 " + raw)}</p>')
+            out.append(
+                f'<p class="qa-budget">{esc(raw if raw.startswith("決算額") else "決算額 " + raw)}</p>'
+            )
         out.extend(blocks_html(sec.blocks))
         for child in children.get(sec.id, []):
             walk(child, depth + 1)
@@ -304,8 +316,12 @@ def table_html(table: Table) -> str:
     out = ['<table class="qa-table">']
     if table.header:
         out.append("<thead>")
-        for row in table.header:
-            out.append("<tr>" + "".join(f"<th>{_cell(c)}</th>" for c in row) + "</tr>")
+        for n, row in enumerate(table.header):
+            # Upper header rows group the columns below them: the converter writes 「男女別 | | 有効期間別 | |」,
+            # so a blank cell continues the group on its left.
+            spans = _group_spans(row) if n < len(table.header) - 1 else [(c, 1) for c in row]
+            cells = ((f'<th colspan="{k}">' if k > 1 else "<th>") + f"{_cell(c)}</th>" for c, k in spans)
+            out.append("<tr>" + "".join(cells) + "</tr>")
         out.append("</thead>")
     out.append("<tbody>")
     for row in table.rows:
@@ -314,13 +330,27 @@ def table_html(table: Table) -> str:
     return "".join(out)
 
 
+def _group_spans(row: Sequence[str]) -> list[tuple[str, int]]:
+    """(cell, colspan) pairs: each blank cell after a filled one widens that one; leading blanks stay."""
+    spans: list[tuple[str, int]] = []
+    for cell in row:
+        if not cell.strip() and spans and spans[-1][0].strip():
+            spans[-1] = (spans[-1][0], spans[-1][1] + 1)
+        else:
+            spans.append((cell, 1))
+    return spans
+
+
 def _cell(text: str) -> str:
     return _with_breaks(esc(clean_text(text)))
 
 
 def title_text(documents: Sequence[Document]) -> str:
     """「報告書QA — 『第2 知事戦略』（令和2年度）」: what the tool is and which reports it holds."""
-    names = [f"『{d.title or d.doc}』" + (f"（{fiscal_label(d.fiscal_year)}）" if d.fiscal_year else "") for d in documents]
+    names = [
+        f"『{d.title or d.doc}』" + (f"（{fiscal_label(d.fiscal_year)}）" if d.fiscal_year else "")
+        for d in documents
+    ]
     return "報告書QA — " + "、".join(names) if names else "報告書QA"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from qa.models import Period, Quantity
 
@@ -93,28 +93,35 @@ UNITS = sorted(
 )
 SCALES = {"千円": 1000, "万円": 10_000, "億円": 100_000_000}
 _UNIT = "|".join(re.escape(u) for u in UNITS)
-# 「約2億406万件」, 「1.9万人」, 「13,062件」, 「1分30秒」.
+# 「約2億406万件」, 「1.9万人」, 「13,062件」, 「1分30秒」, 「3千人」. A mark right before 円 is part of the
+# unit (「401万6千円」 is 401万 + 6 千円), so the unit keeps its scale; 「5千万」 is left alone.
 QUANTITY = re.compile(
     rf"(?P<approx>約|およそ)?"
-    rf"(?P<num>(?:{_NUM}億)?(?:{_NUM}万(?!円))?(?:{_NUM})?)"
+    rf"(?P<num>(?:{_NUM}億)?(?:{_NUM}万(?!円))?(?:{_NUM}千(?![万億円]))?(?:{_NUM})?)"
     rf"(?P<unit>{_UNIT})"
     rf"(?:(?P<sec>\d+)秒)?"
 )
 BARE_NUMBER = re.compile(rf"(?<![\d.,]){_NUM}(?![\d.,])")
 
 
-def _to_decimal(num: str) -> Decimal:
-    """「2億406万」 → 204060000, 「1.9万」 → 19000, 「13,062」 → 13062."""
-    total = Decimal(0)
+def _to_decimal(num: str, scale: int = 1) -> Decimal:
+    """「2億406万」 → 204060000, 「1.9万」 → 19000, 「13,062」 → 13062.
+
+    With a scaled unit the result is in that unit: 「2億5,000万」 before 万円 (scale 10000) → 25000.
+    """
     rest = num.replace(",", "")
-    for mark, factor in (("億", Decimal(100_000_000)), ("万", Decimal(10_000))):
-        if mark in rest:
-            head, rest = rest.split(mark, 1)
-            total += Decimal(head) * factor
-    if rest:
-        total += Decimal(rest)
-    # 「1.9万」 is exactly 19000: drop the trailing 「.0」 the multiplication leaves.
-    return total.quantize(Decimal(1)) if total == total.to_integral_value() else total
+    # Decimal's default 28 digits would round (or raise on) a long figure: size the context to the text.
+    with localcontext() as ctx:
+        ctx.prec = max(28, 2 * len(rest) + 12)
+        total = Decimal(0)
+        for mark, factor in (("億", Decimal(100_000_000)), ("万", Decimal(10_000)), ("千", Decimal(1000))):
+            if mark in rest:
+                head, rest = rest.split(mark, 1)
+                total += Decimal(head) * factor
+        # The marked parts are counted in base units, the unmarked tail in the unit's scale.
+        total = total / scale + (Decimal(rest) if rest else 0)
+        # 「1.9万」 is exactly 19000: drop the trailing 「.0」 the multiplication leaves.
+        return total.quantize(Decimal(1)) if total == total.to_integral_value() else total
 
 
 def parse_quantity(text: str) -> Quantity | None:
@@ -127,9 +134,10 @@ def find_quantities(text: str) -> list[tuple[int, int, Quantity]]:
     """Every quantity in `text` with its (start, end) offsets in the NFKC form of `text`.
 
     Era dates, month/day dates, times and ordinals (第3回) are not quantities and are skipped.
-    `raw` is the matched span of the NFKC text (the same characters the report shows, widths aside).
+    `raw` is the report's own characters behind the match (「１３，０６２件」 stays full-width).
     """
-    text = nfkc(text)
+    source = text
+    text, index = nfkc_map(source)
     masked = mask_dates(text)
     out: list[tuple[int, int, Quantity]] = []
     for m in QUANTITY.finditer(masked):
@@ -143,13 +151,13 @@ def find_quantities(text: str) -> list[tuple[int, int, Quantity]]:
         if m.group("approx") is None and start > 0 and re.match(r"[A-Za-z.]", masked[start - 1]):
             continue
         unit = m.group("unit")
-        value = _to_decimal(num)
+        value = _to_decimal(num, SCALES.get(unit, 1))
         if m.group("sec") is not None and unit == "分":
             # 「1分30秒」 is one duration: keep it whole, in seconds.
             value, unit = value * 60 + Decimal(m.group("sec")), "秒"
         elif m.group("sec") is not None:
             end = m.start("sec")
-        raw = text[start:end]
+        raw = source_span(source, index, start, end)
         out.append(
             (start, end, Quantity(raw=raw, value=value, unit=unit, scale=SCALES.get(unit, 1),
                                   approx=m.group("approx") is not None))
@@ -187,20 +195,22 @@ def parse_period(text: str) -> Period | None:
 
 
 def find_periods(text: str) -> list[tuple[int, int, Period]]:
-    """Every era year or date in the NFKC form of `text`, with offsets."""
-    text = nfkc(text)
+    """Every era year or date in the NFKC form of `text`, with offsets; `raw` is the source wording."""
+    source = text
+    text, index = nfkc_map(source)
     out = []
     for m in PERIOD.finditer(text):
         year = _year(m)
+        raw = source_span(source, index, m.start(), m.end())
         if m.group("month"):
             norm_ = f"{year}-{int(m.group('month')):02d}"
             if m.group("day"):
                 norm_ += f"-{int(m.group('day')):02d}"
-            period = Period(raw=m.group(), norm=norm_, year=year)
+            period = Period(raw=raw, norm=norm_, year=year)
         elif m.group("fy"):
-            period = Period(raw=m.group(), norm=f"FY{year}", year=year, fiscal=True)
+            period = Period(raw=raw, norm=f"FY{year}", year=year, fiscal=True)
         else:
-            period = Period(raw=m.group(), norm=str(year), year=year)
+            period = Period(raw=raw, norm=str(year), year=year)
         out.append((m.start(), m.end(), period))
     return out
 

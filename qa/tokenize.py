@@ -5,7 +5,8 @@ Choices, for BM25 over a Japanese report:
   「電子申請」, 「ＩｏＴ」 and 「IoT」 give the same tokens;
 - nouns, proper nouns, numerals and suffixes keep their surface form (件数 → 件 + 数; names and
   figures must match exactly, and unidic lemmas rewrite loanwords: パスポート → パスポート-passport);
-- verbs and adjectives use the lemma's base form (減った → 減る), so inflection does not split them;
+- verbs use the lemma's base form (減った → 減る), so inflection does not split them (adjectives keep
+  their surface: unidic reads the ふる of ふるさと as the adjective 古い);
 - particles, auxiliaries, symbols and whitespace are dropped: they carry no topic.
 """
 
@@ -16,7 +17,7 @@ import threading
 from qa.text import norm
 
 _DROP_POS = {"助詞", "助動詞", "補助記号", "記号", "空白"}
-_LEMMA_POS = {"動詞", "形容詞", "形状詞"}
+_LEMMA_POS = {"動詞"}
 _local = threading.local()
 
 

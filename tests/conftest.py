@@ -35,10 +35,7 @@ def make_settings(index_dir: Path, **overrides: object) -> Settings:
 
 def load_assistant(settings: Settings):
     """The assistant the app serves (builds the index in settings.index_dir on first use)."""
-    try:
-        from qa.assistant import Assistant
-    except ModuleNotFoundError:  # TEMPORARY: until the core lands
-        from fake_assistant import FakeAssistant as Assistant
+    from qa.assistant import Assistant
 
     return Assistant.load(settings)
 

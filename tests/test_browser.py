@@ -95,7 +95,10 @@ def test_question_answer_evidence_and_feedback(assistant, index_dir, tmp_path, p
         page.locator("#qa-evidence").get_by_text("旅券発給", exact=False).first.wait_for()
         assert page.locator("#qa-evidence mark").count() >= 1
 
-        page.locator("#qa-chat button[aria-label='Like']").last.click()
+        # The thumbs are SVG icons; their label follows the browser locale (ja: いいね, en: Like).
+        page.locator("#qa-chat").locator(
+            "button[aria-label='いいね'], button[aria-label='Like']"
+        ).last.click()
         lines = wait_for_lines(log, 1)
         time.sleep(1.0)  # a duplicate write would land by now
         lines = log.read_text(encoding="utf-8").splitlines()
@@ -123,7 +126,7 @@ def test_hostile_report_text_is_shown_as_text(tmp_path, page):
 
     with running_app(assistant, settings) as url:
         page.goto(url)
-        ask(page, "窓口の注意書きは？")
+        ask(page, "窓口の注意書きには何と書いてある？")
         evidence = page.locator("#qa-evidence")
         evidence.get_by_text(SCRIPT, exact=False).first.wait_for()
         assert IMG in evidence.inner_text()
@@ -132,8 +135,9 @@ def test_hostile_report_text_is_shown_as_text(tmp_path, page):
         page.get_by_role("tab", name="報告書").click()
         picker = page.locator("#qa-section-pick input")
         picker.click()
-        picker.fill("窓口の注意書き")
-        page.get_by_role("option", name="窓口の注意書き").first.click()
+        # The document's root entry shows the whole document, the hostile paragraph included.
+        picker.fill("検証用文書")
+        page.get_by_role("option", name="検証用文書").first.click()
         view = page.locator("#qa-section-view")
         view.get_by_text(SCRIPT, exact=False).first.wait_for()
         assert IMG in view.inner_text()

@@ -1,0 +1,224 @@
+"""Question analysis: what is asked (a quantity, a date, a name, a list, an operation), the key terms
+(MeCab content words expanded by the synonym table in qa/data/synonyms.json) and the period.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from qa.models import Period
+from qa.text import find_periods, nfkc, norm
+from qa.tokenize import tagged, tokens
+
+# Words that say what kind of answer is wanted, not what it is about.
+STOPWORDS = {
+    "何", "なに", "なん", "いくら", "いくつ", "どれ", "どの", "どこ", "どう", "どんな", "誰", "だれ", "いつ", "教える",
+    "知る", "くださる", "下さる", "ください", "する", "ある", "有る", "いる", "居る", "なる", "成る", "できる", "出来る", "れる", "られる",
+    "思う", "言う", "いう", "たい", "くらい", "ぐらい", "程度", "こと", "もの", "の", "それ", "その", "これ", "この",
+    "ほしい", "欲しい", "です", "ます", "か", "件", "回", "人", "名", "円", "千", "万", "億", "年", "度", "月", "日",
+    "数", "値", "量", "額", "合計", "合わせる", "差", "増減", "減る", "増える", "前年", "比", "割合", "前年比",
+    "昨年", "昨年度", "前年度", "今年", "今年度", "本年度", "全体", "全部", "総数", "計", "トータル", "各", "について",
+    "つく", "付く", "関する", "おく", "行う", "何件", "何回", "何人", "何名", "何台", "何本", "何社", "何か所",
+    "令和", "平成", "元", "減少", "増加", "変化", "比べる", "違う", "違い", "比較", "以上", "以下", "それぞれ",
+    "方", "あと", "また", "では", "じゃあ", "さらに", "一方", "ほう", "的", "実績", "状況", "結果", "はい", "いいえ",
+    "見る", "分かる", "わかる", "調べる", "答える", "いう", "ござる", "おる", "よい", "良い", "多い", "少ない",
+    "為る", "居る", "有る", "成る", "れる", "せる", "させる", "頂く", "いただく",
+}
+
+QUANTITY_WORDS = {
+    "件": ("何件", "件数", "いくつ"), "回": ("何回", "回数", "何度"), "人": ("何人", "人数", "何名", "名"),
+    "台": ("何台", "台数"), "本": ("何本", "本数"), "社": ("何社", "社数"), "か所": ("何か所", "何ヶ所", "何箇所"),
+    "円": ("いくら", "金額", "決算額", "事業費", "費用", "予算", "額", "円", "経費", "補助金額", "寄附額", "寄付額"),
+    "部": ("何部", "部数"), "日": ("何日",), "体": ("何体",), "事業": ("何事業",), "団体": ("何団体",),
+}
+UNIT_FAMILY = {"千円": "円", "万円": "円", "億円": "円", "名": "人", "日間": "日", "部/回": "部", "箇所": "か所",
+               "ヶ所": "か所", "カ所": "か所"}
+
+
+def unit_family(unit: str) -> str:
+    return UNIT_FAMILY.get(unit, unit)
+
+
+@dataclass
+class Question:
+    text: str  # as asked
+    norm: str
+    terms: list[str]  # content words of the question (normalised)
+    groups: list[list[str]]  # each term with its synonyms: a group matches when any member matches
+    want: str  # quantity | date | name | place | list | text
+    unit: str | None  # the unit family a quantity question asks for (件, 円, 人, …)
+    op: str | None  # diff | sum | ratio | change | None
+    direction: str | None  # decrease | increase | None
+    period: Period | None
+    relative: str | None  # "previous" for 前年/昨年度, "current" for 今年度
+    parts: list[Question] = field(default_factory=list)  # for 「AとBの合計」: one sub-question per item
+    focus: list[str] = field(default_factory=list)  # terms a follow-up adds: the answer must match them
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> dict[str, list[str]]:
+    """The synonym table (question word → report words), keys and values normalised."""
+    data = json.loads(resources.files("qa").joinpath("data/synonyms.json").read_text(encoding="utf-8"))
+    return {norm(k): [norm(v) for v in vs] for k, vs in data.items() if not k.startswith("_")}
+
+
+def expand(term: str) -> list[str]:
+    """The term and the report's words for it."""
+    out = [term]
+    for key, values in synonyms().items():
+        if term == key or (len(key) >= 2 and key in term):
+            out.extend(v for v in values if v not in out)
+    return out
+
+
+def _without_periods(text: str) -> str:
+    text = nfkc(text)
+    for start, end, _ in reversed(find_periods(text)):
+        text = text[:start] + " " + text[end:]
+    return re.sub(r"(?<!\d)20\d\d年度?", " ", text)
+
+
+def _content_terms(text: str) -> list[str]:
+    terms: list[str] = []
+    for t in tokens(_without_periods(text)):
+        t = norm(t)
+        if t in STOPWORDS or re.fullmatch(r"[\d,.]+|[?？!！。、・:：()（）]+|[\u3041-\u309f]", t) or not t.strip():
+            continue
+        if t not in terms:
+            terms.append(t)
+    # Whole question words the tokenizer splits (ふるさと納税, インスタ) get their synonyms too.
+    q = norm(text)
+    for key in synonyms():
+        if len(key) >= 2 and key in q and not any(key in t or t in key for t in terms if len(t) >= 2):
+            terms.append(key)
+    return terms
+
+
+def _want(q: str) -> tuple[str, str | None]:
+    if re.search(r"いつ|何月|何日(?!間)|日時|日付|時期|開設日|開催日", q):
+        return "date", None
+    if re.search(r"誰|だれ|どなた|アーティスト|歌手", q):
+        return "name", None
+    if re.search(r"どこ|場所|どちら|配置先|整備場所", q):
+        return "place", None
+    for unit, words in QUANTITY_WORDS.items():
+        if any(w in q for w in words):
+            return "quantity", unit
+    if re.search(r"何という|名前|名称|タイトル|何て", q):
+        return "name", None
+    if re.search(r"数は|数を|どれ(くらい|ぐらい|だけ)|何か所|規模|いくつ|多かった|少なかった|何%|何パーセント", q):
+        return "quantity", None
+    if re.search(r"どんな|何を|どのような|どういう|内容|取組|取り組み|何が|どう", q):
+        return "list", None
+    return "text", None
+
+
+def _op(q: str) -> tuple[str | None, str | None]:
+    if re.search(r"前年比|対前年|比べて何%|何%|何パーセント|割合|比率|増加率|減少率|伸び率", q):
+        if re.search(r"増加率|減少率|伸び率|増減率|何%増|何%減|パーセント減|パーセント増", q):
+            return "change", None
+        return "ratio", None
+    if re.search(r"減った|減少|減り|下回", q):
+        return "diff", "decrease"
+    if re.search(r"増えた|増加|増え|上回", q):
+        return "diff", "increase"
+    if re.search(r"差|増減|違い|比べ|比較", q):
+        return "diff", None
+    if re.search(r"合計|合わせ|あわせ|足す|足し|総計|計は|トータル|全部で|両方で", q):
+        return "sum", None
+    return None, None
+
+
+def analyze(text: str, history: list[str] | None = None) -> Question:
+    """Analyse a question; a follow-up without its own subject takes the subject of the earlier ones."""
+    q = norm(text)
+    want, unit = _want(q)
+    op, direction = _op(q)
+    periods = find_periods(text)
+    period = periods[0][2] if periods else None
+    relative = None
+    if re.search(r"前年|昨年|前年度|昨年度|去年", q):
+        relative = "previous"
+    m = re.search(r"(?<!\d)(20\d\d)年(度)?", nfkc(text))
+    if period is None and m:
+        year = int(m.group(1))
+        period = Period(raw=m.group(), norm=f"FY{year}" if m.group(2) else str(year), year=year, fiscal=bool(m.group(2)))
+    terms = _content_terms(text)
+    question = Question(text=text, norm=q, terms=terms, groups=[expand(t) for t in terms], want=want, unit=unit,
+                        op=op, direction=direction, period=period, relative=relative)
+    if history and _is_follow_up(question):
+        question = _inherit(question, [analyze(h) for h in history])
+    if op == "sum" or (op == "diff" and re.search(r"と.+の(差|違い)", q)):
+        question.parts = _split_items(text, question)
+    return question
+
+
+def _is_follow_up(q: Question) -> bool:
+    # 「男性は？」, 「令和元年は？」, 「では女性は？」: few content words of its own, or an explicit
+    # pronoun pointing back.
+    if re.match(r"^(それ|その|では|じゃあ|じゃ|また|一方|なら)", q.norm):
+        return True
+    return len(q.terms) <= 1 and len(q.norm) <= 14
+
+
+def _inherit(q: Question, earlier: list[Question]) -> Question:
+    # The subject is the last earlier question that stood on its own; the follow-ups after it refine it.
+    subject_at = max((i for i, e in enumerate(earlier) if not _is_follow_up(e)), default=None)
+    if subject_at is None:
+        return q
+    base = earlier[subject_at]
+    if q.terms:
+        for refinement in earlier[subject_at + 1 :]:
+            base = _merge(base, refinement)
+    # A follow-up that only names a period (「令和元年は？」) asks for the subject in that period.
+    return _merge(base, q, period_only=not q.terms)
+
+
+def _merge(base: Question, q: Question, period_only: bool = False) -> Question:
+    # A follow-up that only changes the period keeps the subject and drops earlier refinements.
+    terms = list(base.terms) + [t for t in q.terms if t not in base.terms]
+    groups = [expand(t) for t in terms]
+    new_terms = [t for t in q.terms if t not in base.terms]
+    merged = Question(
+        text=q.text, norm=base.norm + " " + q.norm, terms=terms, groups=groups,
+        want=q.want if q.want != "text" else base.want, unit=q.unit or base.unit, op=q.op or None,
+        direction=q.direction, period=q.period or (None if period_only else base.period),
+        relative=q.relative, parts=[],
+    )
+    merged.focus = new_terms
+    return merged
+
+
+def _split_items(text: str, q: Question) -> list[Question]:
+    """「個人版と企業版のふるさと納税の寄附額の合計は？」 → items 個人版 / 企業版, each with the shared tail."""
+    body = re.sub(r"(の)?(合計|差|違い|合わせ|あわせ|総計|トータル).*$", "", nfkc(text))
+    items, current = [], ""
+    for surface, pos in tagged(body):
+        # Split at the coordinating particle 「と」/「や」 and at 及び/、 — never inside a word (ふるさと).
+        if surface in {"と", "や", "及び", "および", "、", ",", "並びに"} and pos in {"助詞", "接続詞", "補助記号"}:
+            items.append(current)
+            current = ""
+        else:
+            current += surface
+    items.append(current)
+    items = [i for i in items if i.strip()]
+    if len(items) < 2:
+        return []
+    # The words after the last item's own noun (「の ふるさと納税の寄附額」) qualify every item.
+    head, _, tail = items[-1].partition("の")
+    items[-1] = head
+    tail_terms = _content_terms(tail) if tail else []
+    parts = []
+    for item in items:
+        own = _content_terms(item)
+        if not own:
+            continue
+        terms = own + [t for t in tail_terms if t not in own]
+        parts.append(Question(text=item + ("の" + tail if tail else ""), norm=norm(item), terms=terms,
+                              groups=[expand(t) for t in terms], want="quantity", unit=q.unit, op=None,
+                              direction=None, period=q.period, relative=q.relative, focus=own))
+    return parts if len(parts) >= 2 else []

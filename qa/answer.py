@@ -1,0 +1,383 @@
+"""Answers from facts and passages, deterministically: fact selection, arithmetic, abstention, the
+Japanese sentence and its citations. Nothing here names a particular question: the rules are patterns,
+synonyms (qa/data/synonyms.json) and units.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from qa.analyze import Question, unit_family
+from qa.index import Index
+from qa.models import Answer, Chunk, Citation, Fact, Figure, Hit
+from qa.search import search
+from qa.text import format_number, norm, yen_reading
+
+# Thresholds, chosen on eval/questions.jsonl (README, "Answers"): below MIN_COVERAGE of the question's
+# key-term weight found in the best evidence, the report is taken not to hold the answer.
+MIN_COVERAGE = 0.55
+MIN_FACT_SCORE = 0.45
+SENTENCE = re.compile(r"(?<=[。\n])")
+DATE = re.compile(r"(令和|平成|R|H)(元|\d{1,2})年(度)?(\d{1,2}月)?(\d{1,2}日)?|\d{1,2}月\d{1,2}日|\d{1,2}月")
+
+
+@dataclass
+class Scored:
+    fact: Fact
+    score: float
+    coverage: float
+
+
+class Answerer:
+    """Turns an analysed question into an Answer over one loaded Index."""
+
+    def __init__(self, index: Index, dense_weight: float = 0.6, top_k: int = 5) -> None:
+        self.index = index
+        self.dense_weight = dense_weight
+        self.top_k = top_k
+        self.fiscal_years = {d.doc: d.fiscal_year for d in index.documents}
+        texts = [norm(t) for t in index.texts]
+        self._texts = texts
+        self._n = len(texts)
+        self._df_cache: dict[str, int] = {}
+        self._fact_fields = [
+            (norm(f.label), norm(f.attribute or ""), [norm(h) for h in f.section_path]) for f in index.facts
+        ]
+        self._chunk_of_line = {}
+        for c in index.chunks:
+            for line in range(c.lines[0], c.lines[1] + 1):
+                self._chunk_of_line.setdefault((c.doc, tuple(c.section_path), line), c)
+
+    # --- term weights -----------------------------------------------------------------------
+
+    def weight(self, group: list[str]) -> float:
+        """IDF of a term group over all indexed texts; a term the report never uses weighs the most."""
+        key = "\x00".join(group)
+        if key not in self._df_cache:
+            self._df_cache[key] = sum(1 for t in self._texts if any(g in t for g in group))
+        df = self._df_cache[key]
+        return math.log((self._n + 1) / (df + 0.5))
+
+    def coverage(self, q: Question, text: str) -> float:
+        """IDF-weighted share of the question's term groups found in `text` (normalised)."""
+        if not q.groups:
+            return 0.0
+        t = norm(text)
+        total = sum(self.weight(g) for g in q.groups)
+        found = sum(self.weight(g) for g in q.groups if any(a in t for a in g))
+        return found / total if total else 0.0
+
+    # --- facts -------------------------------------------------------------------------------
+
+    def score_facts(self, q: Question, hits: list[Hit]) -> list[Scored]:
+        dense = {h.id: h.score for h in hits if h.kind == "fact"}
+        out: list[Scored] = []
+        total = sum(self.weight(g) for g in q.groups) or 1.0
+        focus = [g for g in q.groups if g[0] in q.focus]
+        for fact, (label, attr, path) in zip(self.index.facts, self._fact_fields):
+            got = 0.0
+            found = 0.0
+            for g in q.groups:
+                w = self.weight(g)
+                if any(a in label or a in attr for a in g):
+                    got += w
+                    found += w
+                elif any(a in path[-1] for a in g):
+                    got += 0.7 * w
+                    found += w
+                elif any(a in h for h in path[:-1] for a in g):
+                    got += 0.4 * w
+                    found += w
+            score = got / total
+            if focus and not all(any(a in label or a in attr or a in path[-1] for a in g) for g in focus):
+                score -= 0.5
+            if q.unit:
+                score += 0.15 if unit_family(fact.unit) == q.unit else -0.35
+            score += self._period_fit(q, fact)
+            score += 0.25 * dense.get(fact.id, 0.0)
+            out.append(Scored(fact, score, found / total))
+        out.sort(key=lambda s: -s.score)
+        return out
+
+    def _period_fit(self, q: Question, fact: Fact) -> float:
+        fy = self.fiscal_years.get(fact.doc)
+        target = self._target_year(q, fact.doc)
+        if target is None:
+            # No period asked: the report's own year first.
+            return 0.05 if fact.period is None or _year(fact.period) == fy else 0.0
+        year = _year(fact.period) if fact.period else fy
+        return 0.25 if year == target else -0.6
+
+    def _target_year(self, q: Question, doc: str) -> int | None:
+        if q.period is not None:
+            return q.period.year
+        if q.relative == "previous" and q.op is None:
+            fy = self.fiscal_years.get(doc)
+            return fy - 1 if fy else None
+        return None
+
+    def siblings(self, fact: Fact) -> list[Fact]:
+        """The same figure for other periods (「令和2年：13,062件、令和元年：49,251件」), report's year first."""
+        same = [
+            f for f in self.index.facts
+            if f.doc == fact.doc and f.section_path == fact.section_path and f.label == fact.label
+            and f.attribute == fact.attribute and unit_family(f.unit) == unit_family(fact.unit)
+        ]
+        periods = {f.period for f in same}
+        if len(same) < 2 or len(periods) < len(same):
+            return [fact]
+        fy = self.fiscal_years.get(fact.doc)
+        return sorted(same, key=lambda f: (_year(f.period) != fy if f.period else False, -(_year(f.period) or 0)))
+
+    # --- citations ---------------------------------------------------------------------------
+
+    def citation_for_fact(self, fact: Fact, score: float) -> Citation:
+        chunk = self._chunk_of_line.get((fact.doc, tuple(fact.section_path), fact.lines[0]))
+        text = chunk.body if chunk else fact.raw
+        return Citation(doc=fact.doc, section_path=fact.section_path, lines=list(fact.lines), text=text,
+                        score=round(score, 4))
+
+    def citations_from_hits(self, hits: list[Hit], exclude: list[Citation], limit: int,
+                            distinct_sections: bool = False) -> list[Citation]:
+        out: list[Citation] = []
+        seen = {(c.doc, tuple(c.section_path), tuple(c.lines)) for c in exclude}
+        sections = {(c.doc, tuple(c.section_path)) for c in exclude}
+        for h in hits:
+            if h.kind == "fact":
+                fact = next(f for f in self.index.facts if f.id == h.id)
+                cit = self.citation_for_fact(fact, h.score)
+            else:
+                chunk = self._chunk(h.id)
+                cit = Citation(doc=h.doc, section_path=h.section_path, lines=list(h.lines), text=chunk.body,
+                               score=round(h.score, 4))
+            key = (cit.doc, tuple(cit.section_path), tuple(cit.lines))
+            if key in seen or (distinct_sections and key[:2] in sections):
+                continue
+            seen.add(key)
+            sections.add(key[:2])
+            out.append(cit)
+            if len(out) >= limit:
+                break
+        return out
+
+    def _chunk(self, cid: str) -> Chunk:
+        return next(c for c in self.index.chunks if c.id == cid)
+
+    # --- the answer ----------------------------------------------------------------------------
+
+    def answer(self, q: Question) -> Answer:
+        query = q.text if not q.focus and not q.parts else " ".join(q.terms) + " " + q.text
+        hits = search(self.index, query, k=30, dense_weight=self.dense_weight)
+        # A period the corpus does not cover (令和4年度 against a 令和2年度 report) has no answer.
+        if q.period is not None and not self._period_covered(q):
+            return self.abstain(q, hits, f"{q.period.raw}の")
+        if q.op == "sum" and q.parts:
+            ans = self.sum_parts(q, hits)
+            if ans:
+                return ans
+        if q.want == "quantity" or q.op:
+            ans = self.figure_answer(q, hits)
+            if ans:
+                return ans
+        return self.passage_answer(q, hits)
+
+    def _period_covered(self, q: Question) -> bool:
+        assert q.period is not None
+        years = {fy for fy in self.fiscal_years.values() if fy}
+        years |= {y for fy in list(years) for y in (fy + 1,)} if not q.period.fiscal else set()
+        years |= {_year(f.period) for f in self.index.facts if f.period}
+        return q.period.year in years
+
+    def figure_answer(self, q: Question, hits: list[Hit]) -> Answer | None:
+        scored = self.score_facts(q, hits)
+        if not scored:
+            return None
+        best = scored[0]
+        # A follow-up (「男性は？」) must match its own new words; the earlier subject is context.
+        needed = MIN_COVERAGE / 2 if q.focus else MIN_COVERAGE
+        if best.score < MIN_FACT_SCORE or best.coverage < needed:
+            return None
+        fact = best.fact
+        group = self.siblings(fact)
+        if q.op in {"diff", "ratio", "change"} and len(group) >= 2:
+            return self.across_periods(q, group, best.score, hits)
+        if q.op in {"diff", "ratio", "change", "sum"} and len(scored) > 1:
+            pair = self._pair(q, scored)
+            if pair:
+                return self.combine(q, pair, hits)
+        # The asked period, or the report's own year first with the others after it.
+        target = self._target_year(q, fact.doc)
+        primary = fact
+        if target is not None:
+            primary = next((f for f in group if (_year(f.period) if f.period else self.fiscal_years.get(f.doc)) == target), fact)
+        others = [f for f in group if f is not primary]
+        text = _figure_text(primary)
+        if others:
+            text += "（" + "、".join(f"{f.period_raw}：{_value_text(f)}" for f in others if f.period_raw) + "）"
+        text += f"。{_subject(primary)}"
+        figures = [_figure(primary)] + [_figure(f) for f in others]
+        citations = [self.citation_for_fact(primary, best.score)]
+        citations += self.citations_from_hits(hits, citations, self.top_k - 1)
+        return Answer(question=q.text, text=text, figures=figures, citations=citations)
+
+    def _pair(self, q: Question, scored: list[Scored]) -> list[Scored] | None:
+        best = scored[0]
+        for other in scored[1:6]:
+            if unit_family(other.fact.unit) == unit_family(best.fact.unit) and other.fact.id != best.fact.id \
+                    and other.score >= MIN_FACT_SCORE and other.fact.raw != best.fact.raw:
+                return [best, other]
+        return None
+
+    def across_periods(self, q: Question, group: list[Fact], score: float, hits: list[Hit]) -> Answer:
+        current, previous = group[0], group[1]
+        return self._derived(q, [current, previous], score, hits, labels=[current.period_raw or "", previous.period_raw or ""])
+
+    def combine(self, q: Question, pair: list[Scored], hits: list[Hit]) -> Answer:
+        facts = [s.fact for s in pair]
+        return self._derived(q, facts, pair[0].score, hits, labels=[f.label for f in facts])
+
+    def sum_parts(self, q: Question, hits: list[Hit]) -> Answer | None:
+        facts: list[Fact] = []
+        score = 1.0
+        for part in q.parts:
+            scored = [s for s in self.score_facts(part, hits) if s.fact not in facts]
+            if not scored or scored[0].score < MIN_FACT_SCORE:
+                return None
+            facts.append(scored[0].fact)
+            score = min(score, scored[0].score)
+        return self._derived(q, facts, score, hits, labels=[f.label for f in facts], op="sum")
+
+    def _derived(self, q: Question, facts: list[Fact], score: float, hits: list[Hit], labels: list[str],
+                 op: str | None = None) -> Answer:
+        op = op or q.op or "diff"
+        # Compare like with like: amounts in 千円 and 円 are brought to the smaller unit first.
+        scale = min(f.scale for f in facts)
+        unit = next(f.unit for f in facts if f.scale == scale)
+        values = [f.value * f.scale / scale for f in facts]
+        shown = [f"{format_number(v)}{unit}" for v in values]
+        if op == "sum":
+            result = sum(values, Decimal(0))
+            formula = " + ".join(shown) + f" = {format_number(result)}{unit}"
+            text_value, result_unit = f"{format_number(result)}{unit}", unit
+        elif op in {"ratio", "change"}:
+            a, b = values[0], values[1]
+            if b == 0:
+                return self.passage_answer(q, hits)
+            if op == "ratio":
+                exact = a / b * 100
+                formula = f"{shown[0]} ÷ {shown[1]} × 100 = {_pct(exact)}%"
+            else:
+                exact = (a - b) / b * 100
+                formula = f"({shown[0]} − {shown[1]}) ÷ {shown[1]} × 100 = {_pct(exact)}%"
+            result, result_unit = exact, "%"
+            text_value = f"{_pct(exact)}%"
+        else:
+            a, b = values[0], values[1]
+            if q.direction == "decrease" or (q.direction is None and a < b):
+                a, b = max(a, b), min(a, b)
+                shown = [f"{format_number(a)}{unit}", f"{format_number(b)}{unit}"]
+            result = a - b
+            formula = f"{shown[0]} − {shown[1]} = {format_number(result)}{unit}"
+            text_value, result_unit = f"{format_number(result)}{unit}", unit
+        label = facts[0].label if len({f.label for f in facts}) == 1 else "・".join(dict.fromkeys(labels))
+        figure = Figure(label=label, attribute=facts[0].attribute, period=None, value=_plain(result),
+                        unit=result_unit, raw=text_value, approx=any(f.approx for f in facts) or op in {"ratio", "change"},
+                        derived=True, formula=formula)
+        text = f"{text_value}（{formula}）。" + "、".join(
+            f"{f.label}{('（' + f.period_raw + '）') if f.period_raw else ''}：{f.raw}" for f in facts
+        ) + f"（{facts[0].section_path[-1]}）"
+        citations = [self.citation_for_fact(f, score) for f in facts]
+        citations += self.citations_from_hits(hits, citations, max(0, self.top_k - len(citations)))
+        return Answer(question=q.text, text=text, figures=[figure] + [_figure(f) for f in facts], citations=citations)
+
+    def passage_answer(self, q: Question, hits: list[Hit]) -> Answer:
+        chunk_hits = [h for h in hits if h.kind == "chunk"][:8]
+        best: tuple[float, Hit, str] | None = None
+        for rank, h in enumerate(chunk_hits):
+            chunk = self._chunk(h.id)
+            crumb = " ".join(chunk.section_path)
+            for sentence in SENTENCE.split(chunk.body):
+                sentence = sentence.strip()
+                if not sentence:
+                    continue
+                cov = self.coverage(q, crumb + " " + sentence)
+                s = cov + 0.3 * h.score - 0.02 * rank
+                if q.want == "date" and DATE.search(sentence):
+                    s += 0.3
+                if q.want in {"name", "place"} and re.search(r"[「：:]|において|に", sentence):
+                    s += 0.05
+                if best is None or s > best[0]:
+                    best = (s, h, sentence)
+        if best is None:
+            return self.abstain(q, hits, "")
+        _, hit, sentence = best
+        chunk = self._chunk(hit.id)
+        cov = self.coverage(q, " ".join(chunk.section_path) + " " + chunk.body)
+        if cov < MIN_COVERAGE:
+            return self.abstain(q, hits, "")
+        text = sentence if len(sentence) <= 200 else sentence[:199] + "…"
+        text += f"（{chunk.section_path[-1]}）"
+        citations = [Citation(doc=chunk.doc, section_path=chunk.section_path, lines=list(chunk.lines),
+                              text=chunk.body, score=round(hit.score, 4))]
+        citations += self.citations_from_hits(hits, citations, self.top_k - 1)
+        return Answer(question=q.text, text=text, citations=citations)
+
+    def abstain(self, q: Question, hits: list[Hit], what: str) -> Answer:
+        subject = _topic(q.text, what) or "お尋ねの内容"
+        near = self.citations_from_hits([h for h in hits if h.kind == "chunk"], [], 3, distinct_sections=True)
+        text = f"この報告書には{what}{subject}の記載が見つかりませんでした。"
+        if near:
+            text += "関連しそうな箇所：" + "、".join(c.section_path[-1] for c in near)
+        return Answer(question=q.text, text=text, abstained=True, citations=near)
+
+
+def _topic(question: str, period_words: str) -> str:
+    """The question's subject in its own words: 「知事の趣味は？」 → 「知事の趣味」."""
+    text = re.sub(r"[?？!！。\s]+$", "", question.strip())
+    text = re.sub(r"(について|を|は|って|の|が)?(教えて.*|知りたい.*|何.*|いくら.*|いつ.*|どこ.*|誰.*|どれ.*|どんな.*|"
+                  r"どの.*|どう.*)?$", "", text)
+    if period_words:
+        text = text.replace(period_words.rstrip("の"), "").lstrip("のはに ")
+    return text.strip()
+
+
+def _year(period: str | None) -> int | None:
+    if not period:
+        return None
+    m = re.search(r"(\d{4})", period)
+    return int(m.group(1)) if m else None
+
+
+def _pct(x: Decimal) -> str:
+    # One decimal place for a percentage; the formula shows the exact figures it came from.
+    return format_number(x.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _plain(x: Decimal) -> str:
+    return format(x.normalize(), "f") if x == x.to_integral_value() else format(x, "f")
+
+
+def _value_text(f: Fact) -> str:
+    return f.raw.strip() if f.unit and f.unit in f.raw else f"{f.raw.strip()}{f.unit}"
+
+
+def _figure_text(f: Fact) -> str:
+    text = _value_text(f)
+    if unit_family(f.unit) == "円" and f.scale > 1:
+        text += f"（{yen_reading(f.value, f.scale)}）"
+    if f.period_raw:
+        text += f"（{f.period_raw}）"
+    return text
+
+
+def _subject(f: Fact) -> str:
+    attr = f"［{f.attribute}］" if f.attribute else ""
+    return f"{f.label}{attr} — {f.section_path[-1]}"
+
+
+def _figure(f: Fact) -> Figure:
+    return Figure(label=f.label, attribute=f.attribute, period=f.period_raw, value=_plain(f.value), unit=f.unit,
+                  raw=_value_text(f), approx=f.approx, derived=False, formula=None)
