@@ -137,10 +137,8 @@ def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
         if not isinstance(index, int) or not 0 <= index // 2 < len(turns):
             return
         append_feedback(feedback_path, feedback_record(turns[index // 2]["answer"], vote))
-        gr.Info(
-            "フィードバックを記録しました。"
-            + ("ありがとうございます。" if vote == "up" else "改善に役立てます。")
-        )
+        thanks = "ありがとうございます。" if vote == "up" else "改善に役立てます。"
+        gr.Info("フィードバックを記録しました。" + thanks, duration=4, title="記録しました")
 
     def show_section(section_id: str | None) -> str:
         found = find_section(assistant.documents, section_id) if section_id else None
@@ -228,6 +226,9 @@ def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
             api_visibility="private",
         )
         gr.api(ask, api_name="ask")
+    # Assistant.ask is thread-safe and takes milliseconds; several operators should not queue behind
+    # one another (Gradio's default is one request at a time per event).
+    demo.queue(default_concurrency_limit=8)
     return demo
 
 

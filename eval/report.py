@@ -53,9 +53,11 @@ def write_csv(results: Sequence[Result], path: Path) -> Path:
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    esc = lambda c: str(c).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    def cell(c: object) -> str:
+        return str(c).replace("|", "\\|").replace("\n", " ")
+
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -65,17 +67,18 @@ def markdown(results: Sequence[Result], by: dict[str, dict[str, Metrics]], notes
     parts = [
         "# 報告書QA evaluation",
         "",
-        f"Generated {time.strftime('%Y-%m-%d %H:%M')} by `python -m eval` over {n} questions "
-        "(`eval/questions.jsonl`). Every system is scored by `eval/score.py`:",
+        (f"Generated {time.strftime('%Y-%m-%d %H:%M')} by `python -m eval` over {n} questions "
+         "(`eval/questions.jsonl`). Every system is scored by `eval/score.py`:"),
         "",
-        f"- **answer**: an expected string occurs in the first {ANSWER_WINDOW} characters of the answer "
-        "(NFKC, commas and whitespace removed on both sides); with `expected_all`, all of those too. "
-        "An abstention is wrong on an answerable row; on an abstain row, right iff the system abstained.",
-        f"- **citation**: a gold section (any alternative) is in the breadcrumb of one of the top "
-        f"{CITATION_TOP} citations (NFKC, whitespace-insensitive). n/a on abstain rows.",
+        (f"- **answer**: an expected string occurs in the first {ANSWER_WINDOW} characters of the answer "
+         "(NFKC, commas and whitespace removed on both sides); with `expected_all`, all of those too "
+         "(and one of `expected`). An abstention is wrong on an answerable row; on an abstain row, right "
+         "iff the system abstained."),
+        (f"- **citation**: a gold section (any alternative) is in the breadcrumb of one of the top "
+         f"{CITATION_TOP} citations (NFKC, whitespace-insensitive). n/a on abstain rows."),
         "- **strict**: answer and citation both right; on abstain rows, strict = abstained.",
-        "- **R@k / MRR**: rank of the first citation in the gold section, over the whole citations list "
-        "(answerable rows).",
+        ("- **R@k / MRR**: rank of the first citation in the gold section, over the whole citations list "
+         "(answerable rows)."),
         "- **abst P / R**: abstention precision and recall, positive = the system abstained.",
         "- **latency**: the harness's wall clock around `ask`, after one untimed warm-up question.",
         "",
@@ -175,7 +178,7 @@ def plot_latency(results: Sequence[Result], path: Path) -> Path | None:
         plt, cjk = _pyplot()
     except ImportError:
         return None
-    names = list(dict.fromkeys(r.system for r in results))
+    names = list(dict.fromkeys(r.system for r in results))[::-1]  # matplotlib draws the first box lowest
     data = [[max(r.score.latency_ms, 0.01) for r in results if r.system == n] for n in names]
     fig, ax = plt.subplots(figsize=(9, 4.5))
     ax.boxplot(data, vert=False, showfliers=True)

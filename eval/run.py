@@ -46,7 +46,7 @@ def run_system(name: str, system: System, questions: Sequence[Question],
             answer = system.ask(q.question, list(q.history) if q.history else None)
             ms = (time.perf_counter() - t0) * 1000
             s = score(q, answer, ms)
-        except Exception as err:  # one crashing question is a failure, not the end of the run
+        except Exception as err:  # noqa: BLE001 - one crashing question is a failure, not the end of the run
             ms = (time.perf_counter() - t0) * 1000
             answer = Answer(question=q.question, text=f"[error] {type(err).__name__}: {err}")
             s = failed(ms, f"{type(err).__name__}: {err}", q)
@@ -91,18 +91,15 @@ def build_systems(names: Sequence[str], settings: Settings,
 
 
 def _no_facts(assistant, settings: Settings) -> tuple[System, str]:  # type: ignore[no-untyped-def]
-    """The assistant with facts disabled, through its own switch when it has one."""
-    without = getattr(assistant, "without_facts", None)
-    if callable(without):
-        return without(), "the Assistant with facts disabled (Assistant.without_facts())"
+    """The assistant's index and search with facts left out (the Assistant has no switch for it)."""
     index = getattr(assistant, "index", None)
     if index is None:
         from qa.index import load_index
 
         index = load_index(settings)
     return ChunksOnly(index, settings), (
-        "the Assistant has no switch to disable facts: search(index, q, kinds=('chunk',)) "
-        "and the top chunk's body as the answer"
+        "the Assistant has no switch to disable facts, so this is its index and hybrid search "
+        "restricted to chunks (`search(index, q, kinds=(\"chunk\",))`), answering with the top chunk's body"
     )
 
 
@@ -151,8 +148,11 @@ def table_rows(by: dict[str, dict[str, Metrics]], kinds: bool = True) -> list[li
 def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A plain aligned table for the terminal."""
     widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) for i, h in enumerate(header)]
-    line = lambda cells: "  ".join(str(c).rjust(w) if i > 1 else str(c).ljust(w)  # noqa: E731
-                                   for i, (c, w) in enumerate(zip(cells, widths)))
+
+    def line(cells: Sequence[str]) -> str:
+        # Names left-aligned, numbers right-aligned.
+        return "  ".join(str(c).rjust(w) if i > 1 else str(c).ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
     return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
@@ -179,6 +179,10 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def progress(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
 def main(argv: Sequence[str]) -> int:
     import argparse
 
@@ -195,7 +199,6 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--kind", action="append", help="only questions of this kind (repeatable)")
     args = parser.parse_args(argv)
 
-    progress = lambda msg: print(msg, file=sys.stderr)  # noqa: E731
     names = [n.strip() for n in args.systems.split(",") if n.strip()]
     unknown = set(names) - {MAIN, "naive-bm25", "naive-dense", "no-facts"}
     if unknown:

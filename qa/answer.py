@@ -43,13 +43,17 @@ class Answerer:
         self._texts = texts
         self._n = len(texts)
         self._df_cache: dict[str, int] = {}
-        self._fact_fields = [
-            (norm(f.label), norm(f.attribute or ""), [norm(h) for h in f.section_path]) for f in index.facts
-        ]
-        self._chunk_of_line = {}
+        self._chunk_of_line: dict[tuple[str, tuple[str, ...], int], Chunk] = {}
         for c in index.chunks:
             for line in range(c.lines[0], c.lines[1] + 1):
                 self._chunk_of_line.setdefault((c.doc, tuple(c.section_path), line), c)
+        self._fact_fields = [
+            (norm(f.label), norm(f.attribute or ""), [norm(h) for h in f.section_path], norm(self._passage(f)))
+            for f in index.facts
+        ]
+        self._facts_by_id = {f.id: f for f in index.facts}
+        self._chunks_by_id = {c.id: c for c in index.chunks}
+        self._corpus_text = "\n".join(norm("\n".join(d.lines)) for d in index.documents)
 
     # --- term weights -----------------------------------------------------------------------
 
@@ -73,31 +77,42 @@ class Answerer:
     # --- facts -------------------------------------------------------------------------------
 
     def score_facts(self, q: Question, hits: list[Hit]) -> list[Scored]:
+        """Facts ranked for the question; a quantity question with a unit only sees facts in that unit.
+
+        score = 0.5 · lexical match (label/attribute > heading > the passage around the figure) +
+        0.35 · how well its section was retrieved + 0.15 · the fact's own hybrid score, ± unit and period.
+        """
         dense = {h.id: h.score for h in hits if h.kind == "fact"}
-        out: list[Scored] = []
-        total = sum(self.weight(g) for g in q.groups) or 1.0
+        section_score: dict[tuple[str, ...], float] = {}
+        for h in hits:
+            key = tuple(h.section_path)
+            section_score[key] = max(section_score.get(key, 0.0), h.score)
+        top = max(section_score.values(), default=1.0) or 1.0
+        weights = [self.weight(g) for g in q.groups]
+        total = sum(weights) or 1.0
         focus = [g for g in q.groups if g[0] in q.focus]
-        for fact, (label, attr, path) in zip(self.index.facts, self._fact_fields):
-            got = 0.0
-            found = 0.0
-            for g in q.groups:
-                w = self.weight(g)
+        out: list[Scored] = []
+        for fact, (label, attr, path, context) in zip(self.index.facts, self._fact_fields):
+            if q.unit and unit_family(fact.unit) != q.unit:
+                continue
+            got = found = 0.0
+            for g, w in zip(q.groups, weights):
                 if any(a in label or a in attr for a in g):
-                    got += w
-                    found += w
+                    got, found = got + w, found + w
                 elif any(a in path[-1] for a in g):
-                    got += 0.7 * w
-                    found += w
+                    got, found = got + 0.8 * w, found + w
+                elif any(a in context for a in g):
+                    got, found = got + 0.6 * w, found + w
                 elif any(a in h for h in path[:-1] for a in g):
-                    got += 0.4 * w
-                    found += w
-            score = got / total
+                    got, found = got + 0.4 * w, found + w
+            score = 0.5 * got / total
+            score += 0.35 * section_score.get(tuple(fact.section_path), 0.0) / top
+            score += 0.15 * dense.get(fact.id, 0.0)
             if focus and not all(any(a in label or a in attr or a in path[-1] for a in g) for g in focus):
-                score -= 0.5
+                score -= 0.3
             if q.unit:
-                score += 0.15 if unit_family(fact.unit) == q.unit else -0.35
+                score += 0.05
             score += self._period_fit(q, fact)
-            score += 0.25 * dense.get(fact.id, 0.0)
             out.append(Scored(fact, score, found / total))
         out.sort(key=lambda s: -s.score)
         return out
@@ -108,8 +123,7 @@ class Answerer:
         if target is None:
             # No period asked: the report's own year first.
             return 0.05 if fact.period is None or _year(fact.period) == fy else 0.0
-        year = _year(fact.period) if fact.period else fy
-        return 0.25 if year == target else -0.6
+        return 0.25 if self._fact_year(fact) == target else -0.3
 
     def _target_year(self, q: Question, doc: str) -> int | None:
         if q.period is not None:
@@ -134,9 +148,12 @@ class Answerer:
 
     # --- citations ---------------------------------------------------------------------------
 
-    def citation_for_fact(self, fact: Fact, score: float) -> Citation:
+    def _passage(self, fact: Fact) -> str:
         chunk = self._chunk_of_line.get((fact.doc, tuple(fact.section_path), fact.lines[0]))
-        text = chunk.body if chunk else fact.raw
+        return chunk.body if chunk else fact.raw
+
+    def citation_for_fact(self, fact: Fact, score: float) -> Citation:
+        text = self._passage(fact)
         return Citation(doc=fact.doc, section_path=fact.section_path, lines=list(fact.lines), text=text,
                         score=round(score, 4))
 
@@ -147,7 +164,7 @@ class Answerer:
         sections = {(c.doc, tuple(c.section_path)) for c in exclude}
         for h in hits:
             if h.kind == "fact":
-                fact = next(f for f in self.index.facts if f.id == h.id)
+                fact = self._facts_by_id[h.id]
                 cit = self.citation_for_fact(fact, h.score)
             else:
                 chunk = self._chunk(h.id)
@@ -164,7 +181,7 @@ class Answerer:
         return out
 
     def _chunk(self, cid: str) -> Chunk:
-        return next(c for c in self.index.chunks if c.id == cid)
+        return self._chunks_by_id[cid]
 
     # --- the answer ----------------------------------------------------------------------------
 
@@ -182,14 +199,23 @@ class Answerer:
             ans = self.figure_answer(q, hits)
             if ans:
                 return ans
+            if q.unit or q.op:
+                # A count or an amount is asked and no figure of that kind matches: the passage
+                # around it cannot hold the answer either.
+                return self.abstain(q, hits, "")
         return self.passage_answer(q, hits)
 
     def _period_covered(self, q: Question) -> bool:
+        """Whether the corpus speaks of the asked period at all: a report's own fiscal year, a period
+        one of its facts carries, or an era year its text mentions."""
         assert q.period is not None
         years = {fy for fy in self.fiscal_years.values() if fy}
-        years |= {y for fy in list(years) for y in (fy + 1,)} if not q.period.fiscal else set()
         years |= {_year(f.period) for f in self.index.facts if f.period}
-        return q.period.year in years
+        if q.period.year in years:
+            return True
+        from qa.text import find_periods
+
+        return any(p.year == q.period.year for _, _, p in find_periods(self._corpus_text))
 
     def figure_answer(self, q: Question, hits: list[Hit]) -> Answer | None:
         scored = self.score_facts(q, hits)
@@ -202,7 +228,7 @@ class Answerer:
             return None
         fact = best.fact
         group = self.siblings(fact)
-        if q.op in {"diff", "ratio", "change"} and len(group) >= 2:
+        if q.op in {"diff", "ratio", "change"} and len(group) >= 2 and self._target_year(q, fact.doc) is None:
             return self.across_periods(q, group, best.score, hits)
         if q.op in {"diff", "ratio", "change", "sum"} and len(scored) > 1:
             pair = self._pair(q, scored)
@@ -212,7 +238,11 @@ class Answerer:
         target = self._target_year(q, fact.doc)
         primary = fact
         if target is not None:
-            primary = next((f for f in group if (_year(f.period) if f.period else self.fiscal_years.get(f.doc)) == target), fact)
+            matching = [f for f in group if self._fact_year(f) == target]
+            if not matching:
+                # The figure exists, but not for the period asked: say so rather than give another year's.
+                return self.abstain(q, hits, f"{q.period.raw}の" if q.period else "前年の")
+            primary = matching[0]
         others = [f for f in group if f is not primary]
         text = _figure_text(primary)
         if others:
@@ -222,6 +252,10 @@ class Answerer:
         citations = [self.citation_for_fact(primary, best.score)]
         citations += self.citations_from_hits(hits, citations, self.top_k - 1)
         return Answer(question=q.text, text=text, figures=figures, citations=citations)
+
+    def _fact_year(self, fact: Fact) -> int | None:
+        # A fact without a period belongs to its report's fiscal year.
+        return _year(fact.period) if fact.period else self.fiscal_years.get(fact.doc)
 
     def _pair(self, q: Question, scored: list[Scored]) -> list[Scored] | None:
         best = scored[0]

@@ -8,7 +8,7 @@ import re
 
 from qa.facts import table_layout
 from qa.models import Chunk, Document, Lines
-from qa.text import collapse_spacing, nfkc
+from qa.text import nfkc
 from qa.tokenize import count
 
 # e5-small reads 512 model tokens; 200 MeCab words of Japanese stay well inside it, breadcrumb included,
@@ -68,20 +68,17 @@ def chunk_document(document: Document, max_words: int = MAX_WORDS, max_chars: in
         units: list[tuple[str, Lines]] = []
         if section.budget and section.budget_lines:
             units.append((f"決算額 {section.budget.raw}", section.budget_lines))
-
-        def flush() -> None:
-            if units:
-                _pack(out, document.doc, section.path, crumb, units, words, chars)
-                units.clear()
-
         for block in section.blocks:
             if block.kind == "table" and block.table is not None:
-                flush()
+                # Text before the table is packed first, so chunks keep the section's order.
+                _pack(out, document.doc, section.path, crumb, units, words, chars)
+                units = []
                 # A table row stands alone, its header repeated as 「header: value」 pairs so the row
-                # reads on its own.
+                # reads on its own. Headers come collapsed from the parser; collapsing again would glue a
+                # merged header to its sub-header (「男女別 男」 → 「男女別男」).
                 for row in table_layout(block.table, section.title):
                     pairs = [
-                        f"{collapse_spacing(nfkc(h))}: {c}" if h else c
+                        f"{nfkc(h)}: {c}" if h else c
                         for h, c in row.cells[row.label_cols :] if c
                     ]
                     for body in _row_bodies(row.label, pairs, words, chars):
@@ -95,7 +92,7 @@ def chunk_document(document: Document, max_words: int = MAX_WORDS, max_chars: in
                 for sentence in _SENTENCE.split(block.text):
                     if sentence.strip():
                         units.append((sentence.strip(), block.lines))
-        flush()
+        _pack(out, document.doc, section.path, crumb, units, words, chars)
         if not any(c.section_path == section.path for c in out):
             # A heading with nothing of its own still gets a chunk, so a search can land on it. It cites
             # the heading line only: the rest of the span belongs to the children's own chunks.

@@ -13,8 +13,15 @@ from typing import NamedTuple
 
 from qa.models import Block, Document, Fact, Lines, Quantity, Row, Section, Table
 from qa.text import (
-    BARE_NUMBER, PERIOD, SCALES, collapse_spacing, find_periods, find_quantities, mask_dates, nfkc,
-    nfkc_map, source_span,
+    BARE_NUMBER,
+    PERIOD,
+    collapse_spacing,
+    find_periods,
+    find_quantities,
+    mask_dates,
+    nfkc,
+    nfkc_map,
+    source_span,
 )
 
 # Where a label ends, reading backwards from a figure.
@@ -274,9 +281,7 @@ def _text_label(before: str) -> str:
     trimmed = re.sub(r"[:：]$", "", before).rstrip()
     if trimmed.endswith(("(", "（", "：", ":")):
         trimmed = trimmed[:-1].rstrip()
-    elif trimmed != before and not trimmed:
-        return ""
-    elif trimmed == before and before.endswith(tuple("、,，")):
+    elif (trimmed != before and not trimmed) or (trimmed == before and before.endswith(tuple("、,，"))):
         return ""
     m = re.search(r"【([^】]+)】([^【】]*)$", trimmed)
     if m and not re.search(rf"[{re.escape(_DELIMS)}]", m.group(2)):

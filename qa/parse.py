@@ -138,9 +138,7 @@ def _is_sentence(title: str) -> bool:
 
 
 def _split_cells(line: str) -> list[str]:
-    body = line.strip()
-    body = body[1:] if body.startswith("|") else body
-    body = body[:-1] if body.endswith("|") else body
+    body = line.strip().removeprefix("|").removesuffix("|")
     cells = [_CELL_TAGS.sub(" ", c) for c in body.split("|")]
     return [re.sub(r"\s+", " ", c).strip() for c in cells]
 

@@ -16,6 +16,7 @@ from qa.models import Answer, Block, Citation, Document, Figure, Section, Table
 
 SEP = " › "
 NO_RECORD = "この報告書には、ご質問に該当する記載が見つかりませんでした。"
+RELATED = "関連しそうな箇所"
 EMPTY_EVIDENCE = (
     '<div class="qa-evidence qa-empty">質問すると、回答の根拠となる箇所がここに表示されます。</div>'
 )
@@ -94,10 +95,12 @@ def answer_markdown(ans: Answer) -> str:
     An abstention says plainly that the report has no such record and lists the passages that came closest.
     """
     if ans.abstained:
-        lead = ans.text.strip() or NO_RECORD
+        # The core's text may end with its own list of related sections; they are listed below with
+        # breadcrumbs and lines instead.
+        lead = ans.text.partition(RELATED)[0].strip() or NO_RECORD
         out = [md_escape(lead)]
         if ans.citations:
-            out.append("**関連しそうな箇所**")
+            out.append(f"**{RELATED}**")
             out.append("\n".join(f"- {_citation_ref(c)}" for c in ans.citations))
         return "\n\n".join(out)
 
@@ -185,7 +188,7 @@ def evidence_html(ans: Answer) -> str:
             if not ans.abstained
             else '<h3 class="qa-h">関連しそうな箇所</h3>'
         )
-    for n, c in enumerate(ans.citations, 1):
+    for n, c in enumerate(_distinct(ans.citations), 1):
         out.append('<section class="qa-cite">')
         out.append(
             f'<div class="qa-crumb"><span class="qa-n">{n}</span> {esc(breadcrumb(c.section_path))}</div>'
@@ -208,6 +211,15 @@ def evidence_html(ans: Answer) -> str:
         out.append("</tbody></table>")
     out.append("</div>")
     return "\n".join(out)
+
+
+def _distinct(citations: Sequence[Citation]) -> list[Citation]:
+    """Citations minus those whose passage an earlier one already shows (facts of one chunk repeat it)."""
+    shown: list[Citation] = []
+    for c in citations:
+        if not any(c.doc == s.doc and c.text.strip() in s.text for s in shown):
+            shown.append(c)
+    return shown
 
 
 def _figure_source(fig: Figure, citations: Sequence[Citation]) -> str:

@@ -143,7 +143,7 @@ def test_hostile_report_text_is_shown_as_text(tmp_path, page):
         assert IMG in view.inner_text()
         assert view.locator("img, script").count() == 0
 
+        page.wait_for_timeout(1000)  # lets a would-be onerror handler fire, and the option list fade out
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "hostile.png"))
-        page.wait_for_timeout(500)  # give a would-be onerror handler time to fire
         assert page.dialogs == []

@@ -7,6 +7,7 @@ the whole tree. Bad input goes through load_corpus; the CLI side is in test_cli_
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,10 @@ HEADINGS = [
     ("ア STEAM教育推進PJ", "ア STEAM教育推進PJ"),
     ("【令和2年度に実施した重点施策及び主な取組】", "【令和2年度に実施した重点施策及び主な取組】"),
     # Body text that looks like a heading.
-    ("ア 職員への新型コロナウイルス感染症の感染拡大防止、業務継続確保を図るため、在宅勤務に対応できる環境を整備した。", None),
+    (
+        "ア 職員への新型コロナウイルス感染症の感染拡大防止、業務継続確保を図るため、在宅勤務に対応できる環境を整備した。",
+        None,
+    ),
     ("アーティスト：内田彩（女性声優、歌手、太田市出身）", None),
     ("【日時】令和3年2月22日（月）午後6時～", None),
     ("新曲①：「∞リボンをギュッと∞（ぐんまちゃんダンス）」", None),
@@ -51,8 +55,12 @@ BUDGETS = [
     ("(2) 総務調整費 決算額 4,016千円\n\n部内共通経費に支出した。", "(2) 総務調整費", "4,016千円", (1, 1)),
     ("(7) 連携推進\n\n決算額 32,001千円\n\n① 各種知事会議", "(7) 連携推進", "32,001千円", (3, 3)),
     # Split over two lines: 「決算額」 then the amount.
-    ("(1) デジタルトランスフォーメーション推進\n\n決算額\n\n59,184千円\n\n① 地域活性化ラボラトリー",
-     "(1) デジタルトランスフォーメーション推進", "59,184千円", (3, 5)),
+    (
+        "(1) デジタルトランスフォーメーション推進\n\n決算額\n\n59,184千円\n\n① 地域活性化ラボラトリー",
+        "(1) デジタルトランスフォーメーション推進",
+        "59,184千円",
+        (3, 5),
+    ),
     ("(3) 社会参加費 決算額 １６千円", "(3) 社会参加費", "16千円", (1, 1)),  # full-width figures
     # A 「決算額」 with no amount after it cites nothing.
     ("(1) 予算なし\n\n決算額\n\n本文。", "(1) 予算なし", None, None),
@@ -72,7 +80,10 @@ TABLES = [
         "| 区 分 | | 事 業 量 | | 事 業 費 |\n|---|---|---|---|---|\n"
         "| 刊行物 | ぐんま広報 | 630,000部/回 | 1回 6 5 | 98,555千円 |\n| | 点字広報 | 398部 | 12 | 2,378 |",
         [["区分", "", "事業量", "", "事業費"]],
-        [["刊行物", "ぐんま広報", "630,000部/回", "1回 6 5", "98,555千円"], ["", "点字広報", "398部", "12", "2,378"]],
+        [
+            ["刊行物", "ぐんま広報", "630,000部/回", "1回 6 5", "98,555千円"],
+            ["", "点字広報", "398部", "12", "2,378"],
+        ],
         [(3, 3), (4, 4)],
         id="merged-group-cells",
     ),
@@ -97,7 +108,7 @@ TABLES = [
     ),
     pytest.param(
         # List markup the converter left in cells goes; other text stays.
-        '| 区 分 | 構成員数 | 主な活動 |\n|---|---|---|\n'
+        "| 区 分 | 構成員数 | 主な活動 |\n|---|---|---|\n"
         '| 在パラグアイ群馬県人会 | 124 | <ul style="list-style-type: none"> ・移住者相互親睦 ・研修生推薦 </ul> |\n'
         "| a<br>b | <li>1</li> | <b>太字</b> |",
         [["区分", "構成員数", "主な活動"]],
@@ -154,7 +165,9 @@ def test_budget_lines(text: str, heading: str, raw: str | None, lines: tuple[int
 
 
 @pytest.mark.parametrize(("text", "header", "cells", "lines"), TABLES)
-def test_tables(text: str, header: list[list[str]], cells: list[list[str]], lines: list[tuple[int, int]]) -> None:
+def test_tables(
+    text: str, header: list[list[str]], cells: list[list[str]], lines: list[tuple[int, int]]
+) -> None:
     doc = parse_document(text, "x.md")
     tables = [b for s in doc.sections for b in s.blocks if b.kind == "table"]
     assert len(tables) == 1
@@ -181,7 +194,9 @@ def test_block_list_does_not_swallow_the_himoku() -> None:
     chapter, block = by["第2 知事戦略"], by["【重点施策】"]
     assert [s.heading for s in children(doc, block)] == ["1 政策立案・検証", "2 戦略的な情報発信"]
     assert [s.heading for s in children(doc, chapter)] == [
-        "【重点施策】", "1 知事戦略管理費", "2 メディアプロモーション費",
+        "【重点施策】",
+        "1 知事戦略管理費",
+        "2 メディアプロモーション費",
     ]
     assert by["(1) 庁議"].parent == by["1 知事戦略管理費"].id
 
@@ -194,7 +209,9 @@ def test_enumerated_sentences_are_paragraphs() -> None:
     section = parse_document(text, "x.md").sections
     assert len(section) == 1
     assert [(b.kind, b.lines) for b in section[0].blocks] == [
-        ("paragraph", (3, 3)), ("paragraph", (5, 7)), ("paragraph", (9, 9)),
+        ("paragraph", (3, 3)),
+        ("paragraph", (5, 7)),
+        ("paragraph", (9, 9)),
     ]
     assert section[0].blocks[1].text == "イ 接続できる閉域LTE網として、モバイルルータ（323台）を整備した。"
 
@@ -202,7 +219,8 @@ def test_enumerated_sentences_are_paragraphs() -> None:
 def test_bullets_drop_their_markers() -> None:
     doc = parse_document("① 企画会議等運営\n\n・開催回数 10回\n- ・旅券申請件数 令和2年：12,741件", "x.md")
     assert [(b.kind, b.text) for b in doc.sections[0].blocks] == [
-        ("bullet", "開催回数 10回"), ("bullet", "旅券申請件数 令和2年：12,741件"),
+        ("bullet", "開催回数 10回"),
+        ("bullet", "旅券申請件数 令和2年：12,741件"),
     ]
 
 
@@ -238,7 +256,9 @@ def test_report_block_keeps_its_own_list(report: Document) -> None:
         ("(1) 庁議", None, None),
     ],
 )
-def test_report_budgets(report: Document, heading: str, raw: str | None, lines: tuple[int, int] | None) -> None:
+def test_report_budgets(
+    report: Document, heading: str, raw: str | None, lines: tuple[int, int] | None
+) -> None:
     section = sections_by_heading(report)[heading]
     assert (section.budget.raw if section.budget else None) == raw
     assert section.budget_lines == lines
@@ -248,7 +268,10 @@ def test_report_telework_sentences(report: Document) -> None:
     section = sections_by_heading(report)["④ テレワーク推進"]
     assert children(report, section) == []
     assert [(b.kind, b.lines) for b in section.blocks] == [
-        ("paragraph", (444, 444)), ("paragraph", (446, 448)), ("paragraph", (450, 450)), ("paragraph", (452, 452)),
+        ("paragraph", (444, 444)),
+        ("paragraph", (446, 448)),
+        ("paragraph", (450, 450)),
+        ("paragraph", (452, 452)),
     ]
     assert "閉域LTE網として、モバイルルータ（323台）" in section.blocks[1].text
 
@@ -294,7 +317,7 @@ def test_report_spans_nest(report: Document) -> None:
         if s.budget_lines:
             assert s.lines[0] <= s.budget_lines[0] <= s.budget_lines[1] <= s.lines[1]
         kids = children(report, s)
-        for a, b in zip(kids, kids[1:]):
+        for a, b in pairwise(kids):
             assert a.lines[1] < b.lines[0]  # siblings do not overlap
         for b in s.blocks:  # own blocks are outside every child
             assert all(not (k.lines[0] <= b.lines[0] <= k.lines[1]) for k in kids)
@@ -368,7 +391,8 @@ def test_second_document(tmp_path: Path) -> None:
     docs, warnings = load_corpus(tmp_path)
     assert warnings == []
     assert [(d.doc, d.fiscal_year) for d in docs] == [
-        (REPORT.name, 2020), ("gunma_r3_chiji_senryaku.md", 2021),
+        (REPORT.name, 2020),
+        ("gunma_r3_chiji_senryaku.md", 2021),
     ]
     ids: set[str] = set()
     for doc in docs:

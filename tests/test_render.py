@@ -184,6 +184,15 @@ MARKDOWN_CASES = [
         ["出典："],
     ),
     (Answer(question="x", text="", abstained=True), [NO_RECORD[:-1]], ["関連しそうな箇所"]),
+    (
+        ABSTAINED.model_copy(
+            update={
+                "text": "この報告書には知事の趣味の記載が見つかりませんでした。関連しそうな箇所：① 各種知事会議"
+            }
+        ),
+        ["この報告書には知事の趣味の記載が見つかりませんでした。\n\n**関連しそうな箇所**\n\n- 第2 知事戦略"],
+        ["各種知事会議"],  # the core's own list gives way to breadcrumbs with lines
+    ),
     (HOSTILE_ANSWER, ["&lt;script&gt;", "&lt;img src=x onerror=alert\\(1\\)&gt;"], ["<script", "<img"]),
 ]
 
@@ -213,6 +222,13 @@ EVIDENCE_CASES = [
     (DERIVED, ["<td>旅券申請件数（前年差）</td>", "計算：12,741件 − 49,351件 = −36,610件"], ["<mark>"]),
     (ABSTAINED, ["関連しそうな箇所", "301行", "tsulunos"], ["数値", "<mark>"]),
     (HOSTILE_ANSWER, [HOSTILE_ESCAPED, "3–5行"], ["<script", "<img"]),
+    (  # a passage already shown is not repeated
+        ANSWERED.model_copy(
+            update={"citations": [citation(), citation(lines=(527, 532)), citation("13,062件")]}
+        ),
+        ['<span class="qa-n">1</span>'],
+        ['<span class="qa-n">2</span>'],
+    ),
 ]
 
 

@@ -10,8 +10,17 @@ from decimal import Decimal
 import pytest
 
 from qa.text import (
-    collapse_spacing, find_periods, find_quantities, format_number, mask_dates, nfkc, norm, parse_period,
-    parse_quantity, squash, yen_reading,
+    collapse_spacing,
+    find_periods,
+    find_quantities,
+    format_number,
+    mask_dates,
+    nfkc,
+    norm,
+    parse_period,
+    parse_quantity,
+    squash,
+    yen_reading,
 )
 
 NFKC = [
@@ -146,7 +155,7 @@ def test_find_quantities(text: str, raws: list[str]) -> None:
 
 def test_quantity_values_are_exact_decimals() -> None:
     q = parse_quantity("約1.9万人")
-    assert q is not None and q.value == Decimal("19000") and str(q.value) == "19000"
+    assert q is not None and q.value == Decimal(19000) and str(q.value) == "19000"
     assert parse_quantity("日付のみ 令和3年1月8日") is None
 
 

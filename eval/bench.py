@@ -1,0 +1,326 @@
+"""`python -m eval bench`: build time (cold process, warm in-process), cold CLI answer, warm ask and search
+latency, peak RSS, and a scale curve over a corpus replicated ×1, ×10, ×100 as distinct synthetic documents.
+
+Everything that builds runs in a subprocess with a timeout, so a bench never hangs; a subprocess that
+times out is reported as such. Writes eval/results/bench.md, bench.json and bench.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from eval.run import QUESTIONS, RESULTS, load_questions, progress
+from eval.score import percentile
+from qa.config import ROOT, Settings
+
+CLI_QUESTION = "旅券発行件数は？"
+_ERA = re.compile(r"(令\s*和\s*)([0-9]+|元)")
+# Figures to perturb: comma-grouped numbers and runs of 2+ digits, except heading numbers 「(13)」「第2」
+# and the month and day of dates (a perturbed 「11月29日」 could become 13月 and stop parsing as a date).
+_FIGURE = re.compile(r"(?<![(\d,.第])(\d{1,3}(?:,\d{3})+|\d{2,})(?![\d)月日時]|,\d)")
+
+
+def synthetic_document(text: str, i: int) -> str:
+    """Replica `i` of a report: every 令和 year moved on by i, every figure perturbed deterministically.
+
+    Replica 0 is the text itself. The perturbation is −9%…+10% (never 0) and keeps the comma style, so the
+    replica parses like the original but no two replicas share their figures.
+    """
+    if i == 0:
+        return text
+
+    def era(m: re.Match[str]) -> str:
+        year = 1 if m[2] == "元" else int(m[2])
+        return f"{m[1]}{year + i}"
+
+    count = 0
+
+    def figure(m: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        raw = m[1]
+        value = int(raw.replace(",", ""))
+        step = (i * 7919 + count * 104729) % 20 - 9 or 1  # percent, −9 … +10, never 0
+        delta = value * step // 100 or (1 if step > 0 else -1)
+        new = max(1, value + delta)
+        if new == value:  # 1 − 1 clamped back to 1
+            new += 1
+        return f"{new:,}" if "," in raw else str(new)
+
+    return _FIGURE.sub(figure, _ERA.sub(era, text))
+
+
+def write_corpus(source: Path, target: Path, copies: int) -> int:
+    """Fill `target` with `copies` replicas of every document in `source`; returns the character count."""
+    target.mkdir(parents=True, exist_ok=True)
+    chars = 0
+    for path in sorted(source.glob("*.md")):
+        if path.name.lower() == "readme.md":
+            continue
+        text = path.read_text(encoding="utf-8")
+        for i in range(copies):
+            name = path.name if i == 0 else f"synthetic_{i:03d}_{path.name}"
+            body = synthetic_document(text, i)
+            (target / name).write_text(body, encoding="utf-8")
+            chars += len(body)
+    return chars
+
+
+def _rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
+
+
+# --- the worker: runs in a subprocess ------------------------------------------------------------------
+
+def worker(corpus: Path, index_dir: Path, dense: bool, questions: Path) -> dict:
+    """Build an index over `corpus` and time searches; the numbers of one point of the scale curve."""
+    from qa import index as qindex
+    from qa.embed import load_embedder
+    from qa.search import search
+
+    settings = Settings.from_env(corpus_dir=corpus, index_dir=index_dir)
+    embedder = load_embedder(settings) if dense else None
+    t0 = time.perf_counter()
+    qindex.build_index(settings, embedder)
+    build_s = time.perf_counter() - t0
+    if embedder is not None:
+        index = qindex.load_index(settings, rebuild=False)
+    else:
+        # No setting turns the dense model off (QA_EMBED_MODEL only picks one), and load_index would find
+        # a BM25-only index stale for the bundled model: read the files directly.
+        index = qindex._read(settings, None)
+    queries = [q.question for q in load_questions(questions)]
+    search(index, queries[0], k=settings.top_k)
+    times = []
+    for q in queries:
+        t = time.perf_counter()
+        search(index, q, k=settings.top_k, dense_weight=settings.dense_weight)
+        times.append((time.perf_counter() - t) * 1000)
+    return {
+        "docs": len(index.documents), "chunks": len(index.chunks), "facts": len(index.facts),
+        "texts": len(index.chunks) + len(index.facts), "dense": embedder is not None,
+        "embedder": embedder.name if embedder is not None else "none (BM25 only)",
+        "build_s": build_s, "search_p50_ms": percentile(times, 50), "search_p95_ms": percentile(times, 95),
+        "rss_mb": _rss_mb(),
+    }
+
+
+def _run(cmd: Sequence[str], timeout: float, env: dict[str, str] | None = None) -> tuple[float, subprocess.CompletedProcess | None]:
+    """(wall seconds, completed process or None on timeout)."""
+    t0 = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT, check=False)
+    except subprocess.TimeoutExpired:
+        return time.perf_counter() - t0, None
+    return time.perf_counter() - t0, proc
+
+
+def scale_point(copies: int, dense: bool, work: Path, timeout: float, progress) -> dict:  # type: ignore[no-untyped-def]
+    """One point of the scale curve, measured in a fresh subprocess."""
+    corpus = work / f"corpus-x{copies}"
+    if not corpus.exists():
+        chars = write_corpus(Settings.from_env().corpus_dir, corpus, copies)
+        (corpus / ".chars").write_text(str(chars))
+    chars = int((corpus / ".chars").read_text())
+    index_dir = work / f"index-x{copies}-{'dense' if dense else 'bm25'}"
+    progress(f"scale ×{copies} ({'hybrid' if dense else 'BM25 only'})")
+    cmd = [sys.executable, "-m", "eval", "bench", "--worker", "--corpus", str(corpus), "--index", str(index_dir),
+           *(["--dense"] if dense else [])]
+    wall, proc = _run(cmd, timeout)
+    point = {"copies": copies, "chars": chars, "dense": dense, "wall_s": wall}
+    if proc is None:
+        point["error"] = f"timed out after {timeout:.0f} s"
+    elif proc.returncode != 0:
+        point["error"] = (proc.stderr.strip().splitlines() or ["exit " + str(proc.returncode)])[-1]
+    else:
+        point.update(json.loads(proc.stdout.strip().splitlines()[-1]))
+    shutil.rmtree(index_dir, ignore_errors=True)
+    return point
+
+
+# --- the parent: the whole bench ----------------------------------------------------------------------
+
+def bench(sizes: Sequence[int], dense_max: int, timeout: float, progress) -> dict:  # type: ignore[no-untyped-def]
+    from qa.assistant import Assistant
+    from qa.index import load_index
+    from qa.search import search
+
+    # The load average says whether other work shared the machine (it skews every number here).
+    out: dict = {"started": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(), "load_start": os.getloadavg()}
+    work = Path(tempfile.mkdtemp(prefix="qa-bench-"))
+    try:
+        settings = Settings.from_env(index_dir=work / "index")
+        env = {**os.environ, "QA_INDEX_DIR": str(settings.index_dir)}
+        progress("cold build (python -m qa build --force, new process)")
+        wall, proc = _run([sys.executable, "-m", "qa", "build", "--force"], timeout, env)
+        out["build_cold_s"] = wall if proc is not None and proc.returncode == 0 else None
+        if proc is None or proc.returncode != 0:
+            out["build_cold_error"] = "timed out" if proc is None else proc.stderr.strip()[-300:]
+
+        progress("cold CLI answer ×3")
+        runs = []
+        for _ in range(3):
+            wall, proc = _run([sys.executable, "-m", "qa", "ask", CLI_QUESTION], timeout, env)
+            if proc is not None and proc.returncode == 0:
+                runs.append(wall)
+                out["cli_answer"] = proc.stdout.strip().splitlines()[0][:120] if proc.stdout.strip() else ""
+        out["cli_cold_s"] = statistics.median(runs) if runs else None
+        out["cli_runs_s"] = runs
+        out["rss_children_mb"] = _rss_mb(resource.RUSAGE_CHILDREN)
+
+        progress("warm build (load_index(force=True) in this process)")
+        load_index(settings)  # imports, tagger and model loaded; the index is fresh
+        t0 = time.perf_counter()
+        load_index(settings, force=True, notice=lambda _msg: None)
+        out["build_warm_s"] = time.perf_counter() - t0
+
+        progress("warm ask and search over the question set")
+        assistant = Assistant.load(settings)
+        questions = load_questions(QUESTIONS)
+        assistant.ask(questions[0].question)
+        asks, searches = [], []
+        for q in questions:
+            t = time.perf_counter()
+            assistant.ask(q.question, list(q.history) if q.history else None)
+            asks.append((time.perf_counter() - t) * 1000)
+        for q in questions:
+            t = time.perf_counter()
+            search(assistant.index, q.question, k=settings.top_k, dense_weight=settings.dense_weight)
+            searches.append((time.perf_counter() - t) * 1000)
+        out.update(ask_p50_ms=percentile(asks, 50), ask_p95_ms=percentile(asks, 95),
+                   search_p50_ms=percentile(searches, 50), search_p95_ms=percentile(searches, 95),
+                   n_questions=len(questions), rss_self_mb=_rss_mb())
+        del assistant
+
+        points = []
+        for copies in sizes:
+            if copies <= dense_max:
+                points.append(scale_point(copies, True, work, timeout, progress))
+            points.append(scale_point(copies, False, work, timeout, progress))
+        out["scale"] = points
+        out["dense_max"] = dense_max
+        out["rss_children_mb_final"] = _rss_mb(resource.RUSAGE_CHILDREN)
+        out["load_end"] = os.getloadavg()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
+def _num(x: float | None, fmt: str = "{:.1f}") -> str:
+    return "—" if x is None else fmt.format(x)
+
+
+def _load(b: dict, key: str) -> str:
+    return f"{b[key][0]:.1f}" if b.get(key) else "—"
+
+
+def markdown(b: dict) -> str:
+    from eval.report import _md_table
+
+    rows = [
+        ["build, cold process (`python -m qa build --force`)", _num(b.get("build_cold_s")) + " s"],
+        ["build, warm (in-process `load_index(force=True)`)", _num(b.get("build_warm_s")) + " s"],
+        [f"cold CLI answer (`python -m qa ask \"{CLI_QUESTION}\"`, median of 3)", _num(b.get("cli_cold_s"), "{:.2f}") + " s"],
+        [f"warm ask p50 / p95 ({b.get('n_questions')} questions)",
+         f"{_num(b.get('ask_p50_ms'))} / {_num(b.get('ask_p95_ms'))} ms"],
+        ["warm search p50 / p95", f"{_num(b.get('search_p50_ms'))} / {_num(b.get('search_p95_ms'))} ms"],
+        ["peak RSS, bench process (index + model + assistant)", _num(b.get("rss_self_mb"), "{:.0f}") + " MB"],
+        ["peak RSS, largest child (build / CLI)", _num(b.get("rss_children_mb"), "{:.0f}") + " MB"],
+    ]
+    scale = [[f"×{p['copies']}", str(p.get("docs", "—")), f"{p['chars']:,}", f"{p['texts']:,}" if "texts" in p else "—",
+              "hybrid (e5 + BM25)" if p["dense"] else "BM25 only",
+              _num(p.get("build_s")), _num(p.get("search_p50_ms")), _num(p.get("search_p95_ms")),
+              _num(p.get("rss_mb"), "{:.0f}"), p.get("error", "")] for p in b.get("scale", [])]
+    return "\n".join([
+        "# 報告書QA benchmarks",
+        "",
+        (f"Generated {b['started']} by `python -m eval bench` on {b.get('cpus')} CPUs "
+         f"(1-minute load average {_load(b, 'load_start')} at the start, {_load(b, 'load_end')} at the end; "
+         "above the CPU count, other work shared the machine and the times are inflated)."),
+        "",
+        f"The cold CLI answer was: `{b.get('cli_answer', '')}`",
+        "",
+        _md_table(["measure", "value"], rows),
+        "",
+        "## Scale",
+        "",
+        ("The corpus replicated as distinct documents (era years moved on, every figure perturbed), each size "
+         "built and searched in a fresh process. Search latency is over the question set."),
+        (f"Sizes above ×{b.get('dense_max')} are BM25 only: the bundled e5 embeds about 6 texts a second "
+         "here, so ×100 (~34,000 texts) would take more than an hour and a half to embed."),
+        "",
+        _md_table(["size", "docs", "chars", "texts", "retrieval", "build s", "search p50 ms", "search p95 ms",
+                   "peak RSS MB", "note"], scale),
+        "",
+        "![bench](bench.png)",
+        "",
+    ])
+
+
+def plot(b: dict, path: Path) -> Path | None:
+    try:
+        from eval.report import _pyplot
+
+        plt, _ = _pyplot()
+    except ImportError:
+        return None
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+    for dense, label, marker in ((True, "hybrid (e5 + BM25)", "o"), (False, "BM25 only", "s")):
+        pts = [p for p in b.get("scale", []) if p["dense"] == dense and "build_s" in p]
+        if not pts:
+            continue
+        xs = [p["texts"] for p in pts]
+        for ax, key, name in zip(axes, ("build_s", "search_p95_ms", "rss_mb"),
+                                 ("build time (s)", "search p95 (ms)", "peak RSS (MB)")):
+            ax.plot(xs, [p[key] for p in pts], marker=marker, label=label)
+            for p in pts:
+                ax.annotate(f"×{p['copies']}", (p["texts"], p[key]), textcoords="offset points", xytext=(4, 4),
+                            fontsize=8)
+            ax.set_xscale("log")
+            ax.set_xlabel("indexed texts (chunks + facts)")
+            ax.set_title(name)
+            ax.grid(alpha=0.3)
+    axes[0].set_yscale("log")
+    axes[0].legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval bench", description="Build, latency, memory and scale")
+    parser.add_argument("--sizes", default="1,10,100", help="corpus copies for the scale curve (default 1,10,100)")
+    parser.add_argument("--dense-max", type=int, default=10,
+                        help="largest size built with the dense embedder; larger ones are BM25 only (default 10)")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds per subprocess (default 1800)")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--index", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--dense", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        print(json.dumps(worker(args.corpus, args.index, args.dense, QUESTIONS), default=str))
+        return 0
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    b = bench(sizes, args.dense_max, args.timeout, progress)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "bench.json").write_text(json.dumps(b, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    plot(b, args.out / "bench.png")
+    (args.out / "bench.md").write_text(markdown(b), encoding="utf-8")
+    print(markdown(b))
+    return 0
+
