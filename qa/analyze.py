@@ -58,6 +58,8 @@ class Question:
     relative: str | None  # "previous" for 前年/昨年度, "current" for 今年度
     parts: list[Question] = field(default_factory=list)  # for 「AとBの合計」: one sub-question per item
     focus: list[str] = field(default_factory=list)  # terms a follow-up adds: the answer must match them
+    periods: list[Period] = field(default_factory=list)  # every period named, in order
+    measure: str | None = None  # the word a quantity question measures: 「面積はどれくらい」 → 面積
 
 
 @lru_cache(maxsize=1)
@@ -83,6 +85,40 @@ def _without_periods(text: str) -> str:
     return re.sub(r"(?<!\d)20\d\d年度?", " ", text)
 
 
+def groups_for(terms: list[str], question_norm: str) -> list[list[str]]:
+    """Each term with its synonyms, including those of a multi-word key the term is part of
+    (「目の不自由」 → 点字 for the term 不自由)."""
+    groups = [expand(t) for t in terms]
+    for key, values in synonyms().items():
+        if len(key) < 2 or key not in question_norm:
+            continue
+        for g, t in zip(groups, terms):
+            if len(t) >= 2 and t in key and t != key:
+                g.extend(v for v in values if v not in g)
+    return groups
+
+
+def _measure(text: str) -> str | None:
+    """The noun a quantity question measures: the content word right before 何人/いくら/数は/どれくらい."""
+    words = tagged(_without_periods(text))
+    asks = re.compile(r"^(何|なん|いくら|いくつ|どれ|どのくらい|どれほど)")
+    for i, (surface, _) in enumerate(words):
+        if asks.match(surface) or (surface == "数" and i + 1 < len(words) and words[i + 1][0] in {"は", "を", "?", "？"}):
+            j = i - 1
+            while j >= 0 and words[j][1] in {"助詞", "補助記号", "助動詞"}:
+                j -= 1
+            if j >= 0 and words[j][1] in {"名詞", "接尾辞"}:
+                # A compound ending here (「登録者」, 「職員」): take the nouns that form it.
+                k = j
+                while k - 1 >= 0 and words[k - 1][1] in {"名詞", "接頭辞", "接尾辞"}:
+                    k -= 1
+                noun = "".join(w for w, _ in words[k : j + 1])
+                noun = re.sub(r"(数|件数|回数|人数|額|金額)$", "", noun) or noun
+                return noun if noun not in STOPWORDS else None
+            return None
+    return None
+
+
 def _content_terms(text: str) -> list[str]:
     terms: list[str] = []
     for t in tokens(_without_periods(text)):
@@ -101,7 +137,7 @@ def _content_terms(text: str) -> list[str]:
 
 def _want(q: str) -> tuple[str, str | None]:
     """(what kind of answer, the unit family of a quantity) from the question's wording."""
-    if re.search(r"いつ|何月|何日(?!間)|日時|日付|時期|開設日|開催日", q):
+    if re.search(r"いつ|何月|何日(?!間)|日時|日付|時期|開設日|開催日|何年度|何年(?!間)|何時", q):
         return "date", None
     if re.search(r"誰|だれ|どなた|アーティスト|歌手", q):
         return "name", None
@@ -131,7 +167,7 @@ def _op(q: str) -> tuple[str | None, str | None]:
         return "diff", "decrease"
     if re.search(r"増えた|増加|増え|上回", q):
         return "diff", "increase"
-    if re.search(r"差|増減|違い|比べ|比較", q):
+    if re.search(r"差|増減|違い|比べ|比較|何.{0,3}(多い|少ない|多く|少なく|多かった|少なかった)", q):
         return "diff", None
     if re.search(r"合計|合わせ|あわせ|足す|足し|総計|計は|トータル|全部で|両方で", q):
         return "sum", None
@@ -153,11 +189,13 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
         year = int(m.group(1))
         period = Period(raw=m.group(), norm=f"FY{year}" if m.group(2) else str(year), year=year, fiscal=bool(m.group(2)))
     terms = _content_terms(text)
-    question = Question(text=text, norm=q, terms=terms, groups=[expand(t) for t in terms], want=want, unit=unit,
-                        op=op, direction=direction, period=period, relative=relative)
+    question = Question(text=text, norm=q, terms=terms, groups=groups_for(terms, q), want=want, unit=unit,
+                        op=op, direction=direction, period=period, relative=relative,
+                        periods=[p for _, _, p in periods],
+                        measure=_measure(text) if want == "quantity" and not op else None)
     if history and _is_follow_up(question):
         question = _inherit(question, [analyze(h) for h in history])
-    if op == "sum" or (op == "diff" and re.search(r"と.+の(差|違い)", q)):
+    if op and len(question.periods) < 2:
         question.parts = _split_items(text, question)
     return question
 
@@ -186,10 +224,11 @@ def _inherit(q: Question, earlier: list[Question]) -> Question:
 def _merge(base: Question, q: Question, period_only: bool = False) -> Question:
     # A follow-up that only changes the period keeps the subject and drops earlier refinements.
     terms = list(base.terms) + [t for t in q.terms if t not in base.terms]
-    groups = [expand(t) for t in terms]
+    groups = groups_for(terms, base.norm + " " + q.norm)
     new_terms = [t for t in q.terms if t not in base.terms]
     merged = Question(
         text=q.text, norm=base.norm + " " + q.norm, terms=terms, groups=groups,
+        periods=q.periods, measure=q.measure,
         want=q.want if q.want != "text" else base.want, unit=q.unit or base.unit, op=q.op or None,
         direction=q.direction, period=q.period or (None if period_only else base.period),
         relative=q.relative, parts=[],
@@ -198,32 +237,64 @@ def _merge(base: Question, q: Question, period_only: bool = False) -> Question:
     return merged
 
 
+_SEPARATORS = {"と", "や", "及び", "および", "並びに", "、", ","}
+
+
 def _split_items(text: str, q: Question) -> list[Question]:
-    """「個人版と企業版のふるさと納税の寄附額の合計は？」 → items 個人版 / 企業版, each with the shared tail."""
-    body = re.sub(r"(の)?(合計|差|違い|合わせ|あわせ|総計|トータル).*$", "", nfkc(text))
-    items, current = [], ""
-    for surface, pos in tagged(body):
-        # Split at the coordinating particle 「と」/「や」 and at 及び/、 — never inside a word (ふるさと).
-        if surface in {"と", "や", "及び", "および", "、", ",", "並びに"} and pos in {"助詞", "接続詞", "補助記号"}:
-            items.append(current)
-            current = ""
-        else:
-            current += surface
-    items.append(current)
+    """The items an operation combines, each with the words they share.
+
+    「個人版と企業版のふるさと納税の寄附額の合計」 → 個人版 / 企業版 (+ ふるさと納税 寄附),
+    「男性が女性より何件多い」 → 男性 / 女性, 「補助金額は対象事業費の何％」 → 補助金額 / 対象事業費,
+    「3事業（A、B、C）の決算額の合計」 → A / B / C. 「・」 separates items only when nothing else does
+    (it also joins words: メディア・コンテンツ).
+    """
+    body = nfkc(text)
+    body = re.sub(r"(の)?(合計|合わせ|あわせ|総計|トータル|全部|差|違い|何[%％件人回円]|何パーセント|いくら).*$", "", body)
+    inner = re.search(r"[(（]([^()（）]+)[)）]", body)
+    if inner and re.search(r"[、,・と]", inner.group(1)):
+        items_text, outside = inner.group(1), body[: inner.start()] + " " + body[inner.end() :]
+    else:
+        items_text, outside = body, ""
+    items: list[str] = []
+    # 「男性が女性より」 compares two items; 「補助金額は対象事業費の」 puts one over the other.
+    versus = re.search(r"([^はがの、]+)(?:が|は)([^はが]+?)より$", items_text)
+    over = re.match(r"^(.+)は([^は]+?)の?$", items_text)
+    if versus and q.op in {"diff", "ratio", "change"}:
+        items = [versus.group(1), versus.group(2)]
+    elif over and q.op in {"ratio", "change"}:
+        # 「ロボット導入調査支援補助の補助金額は」: the words before the last の name the context.
+        context, sep, own = over.group(1).rpartition("の")
+        items = [own if sep else over.group(1), over.group(2)]
+        outside += " " + (context if sep else "")
+    else:
+        current = ""
+        for surface, pos in tagged(items_text):
+            if surface in _SEPARATORS and pos in {"助詞", "接続詞", "補助記号"}:
+                items.append(current)
+                current = ""
+            else:
+                current += surface
+        items.append(current)
+        if len([i for i in items if i.strip()]) < 2 and "・" in items_text:
+            items = items_text.split("・")
     items = [i for i in items if i.strip()]
     if len(items) < 2:
         return []
-    # The words after the last item's own noun (「の ふるさと納税の寄附額」) qualify every item.
-    head, _, tail = items[-1].partition("の")
-    items[-1] = head
-    tail_terms = _content_terms(tail) if tail else []
+    owns = [_content_terms(i) for i in items]
+    # The words of the last item after its own noun (「企業版の ふるさと納税の寄附額」) and the words
+    # outside the list qualify every item.
+    head, sep, tail = items[-1].partition("の")
+    if sep and _content_terms(head):
+        owns[-1] = _content_terms(head)
+    mine = {t for own in owns for t in own}
+    shared = [t for t in q.terms if t not in mine] + [t for t in _content_terms(outside) if t not in mine]
     parts = []
-    for item in items:
-        own = _content_terms(item)
+    for item, own in zip(items, owns):
         if not own:
             continue
-        terms = own + [t for t in tail_terms if t not in own]
-        parts.append(Question(text=item + ("の" + tail if tail else ""), norm=norm(item), terms=terms,
-                              groups=[expand(t) for t in terms], want="quantity", unit=q.unit, op=None,
-                              direction=None, period=q.period, relative=q.relative, focus=own))
+        terms = own + [t for t in dict.fromkeys(shared) if t not in own]
+        qn = norm(item)
+        parts.append(Question(text=item, norm=qn, terms=terms, groups=groups_for(terms, qn + " " + q.norm),
+                              want="quantity", unit=q.unit, op=None, direction=None, period=q.period,
+                              relative=q.relative, focus=own))
     return parts if len(parts) >= 2 else []

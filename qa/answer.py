@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from qa.analyze import Question, unit_family
+from qa.analyze import Question, groups_for, unit_family
 from qa.index import Index
 from qa.models import Answer, Chunk, Citation, Fact, Figure, Hit
 from qa.search import search
@@ -18,8 +18,10 @@ from qa.text import format_number, norm, yen_reading
 
 # Thresholds, chosen on eval/questions.jsonl (README, "Answers"): below MIN_COVERAGE of the question's
 # key-term weight found in the best evidence, the report is taken not to hold the answer.
-MIN_COVERAGE = 0.55
-MIN_FACT_SCORE = 0.45
+MIN_COVERAGE = 0.55  # passages
+MIN_FACT_COVERAGE = 0.28
+MIN_FACT_SCORE = 0.52
+MEASURE_PENALTY = 0.25
 SENTENCE = re.compile(r"(?<=[。\n])")
 DATE = re.compile(r"(令和|平成|R|H)(元|\d{1,2})年(度)?(\d{1,2}月)?(\d{1,2}日)?|\d{1,2}月\d{1,2}日|\d{1,2}月")
 
@@ -54,6 +56,7 @@ class Answerer:
         self._facts_by_id = {f.id: f for f in index.facts}
         self._chunks_by_id = {c.id: c for c in index.chunks}
         self._corpus_text = "\n".join(norm("\n".join(d.lines)) for d in index.documents)
+        self._max_weight = math.log((self._n + 1) / 0.5)
 
     # --- term weights -----------------------------------------------------------------------
 
@@ -91,6 +94,7 @@ class Answerer:
         weights = [self.weight(g) for g in q.groups]
         total = sum(weights) or 1.0
         focus = [g for g in q.groups if g[0] in q.focus]
+        measure = groups_for([q.measure], q.norm)[0] if q.measure else None
         out: list[Scored] = []
         for fact, (label, attr, path, context) in zip(self.index.facts, self._fact_fields):
             if q.unit and unit_family(fact.unit) != q.unit:
@@ -110,8 +114,13 @@ class Answerer:
             score += 0.15 * dense.get(fact.id, 0.0)
             if focus and not all(any(a in label or a in attr or a in path[-1] for a in g) for g in focus):
                 score -= 0.3
+            if measure and not any(a in label or a in attr or a in path[-1] or a in context for a in measure):
+                # 「群馬県の面積は」: the figure must be of the thing measured.
+                score -= MEASURE_PENALTY
             if q.unit:
                 score += 0.05
+            elif q.measure and fact.unit and fact.unit in q.measure + "数":
+                score += 0.1  # 「対応窓口数は」 counts 窓口, 「件数は」 counts 件
             score += self._period_fit(q, fact)
             out.append(Scored(fact, score, found / total))
         out.sort(key=lambda s: -s.score)
@@ -191,8 +200,10 @@ class Answerer:
         # A period the corpus does not cover (令和4年度 against a 令和2年度 report) has no answer.
         if q.period is not None and not self._period_covered(q):
             return self.abstain(q, hits, f"{q.period.raw}の")
-        if q.op == "sum" and q.parts:
-            ans = self.sum_parts(q, hits)
+        if self._unknown_name(q):
+            return self.abstain(q, hits, "")
+        if q.op:
+            ans = self.operation_answer(q, hits)
             if ans:
                 return ans
         if q.want == "quantity" or q.op:
@@ -204,6 +215,48 @@ class Answerer:
                 # around it cannot hold the answer either.
                 return self.abstain(q, hits, "")
         return self.passage_answer(q, hits)
+
+    def _unknown_name(self, q: Question) -> bool:
+        """A Latin-script name the report never uses (「TikTok」): the report cannot be about it."""
+        for term, group in zip(q.terms, q.groups):
+            if re.fullmatch(r"[a-z][a-z0-9.+!-]{2,}", term) and self.weight(group) >= self._max_weight - 1e-9:
+                return True
+        return False
+
+    def operation_answer(self, q: Question, hits: list[Hit]) -> Answer | None:
+        """差・合計・比・前年比 over facts: across two named periods, across the items the question lists,
+        over a whole column (「全部足すと」), or across the periods one figure is given for."""
+        scored = self.score_facts(q, hits)
+        best = scored[0] if scored else None
+        if len(q.periods) >= 2 and best is not None:
+            group = self.siblings(best.fact)
+            chosen = [next((f for f in group if self._fact_year(f) == p.year), None) for p in q.periods[:2]]
+            if all(chosen):
+                return self._derived(q, chosen, best.score, hits)  # type: ignore[arg-type]
+            return None
+        if q.op == "sum" and re.search(r"全部|全て|すべて|総数|全体|総計", q.norm) and best is not None:
+            column = [f for f in self.index.facts if f.section_path == best.fact.section_path
+                      and f.attribute == best.fact.attribute and unit_family(f.unit) == unit_family(best.fact.unit)
+                      and f.period == best.fact.period]
+            if len({f.label for f in column}) >= 2:
+                return self._derived(q, column, best.score, hits)
+        if q.parts:
+            facts: list[Fact] = []
+            score = 1.0
+            for part in q.parts:
+                if facts:
+                    part.unit = part.unit or unit_family(facts[0].unit)
+                ranked = [s for s in self.score_facts(part, hits) if s.fact not in facts]
+                if not ranked or ranked[0].score < MIN_FACT_SCORE:
+                    return None
+                facts.append(ranked[0].fact)
+                score = min(score, ranked[0].score)
+            return self._derived(q, facts, score, hits)
+        if best is not None and best.score >= MIN_FACT_SCORE and q.op in {"diff", "ratio", "change"}:
+            group = self.siblings(best.fact)
+            if len(group) >= 2:
+                return self._derived(q, group[:2], best.score, hits)
+        return None
 
     def _period_covered(self, q: Question) -> bool:
         """Whether the corpus speaks of the asked period at all: a report's own fiscal year, a period
@@ -223,17 +276,11 @@ class Answerer:
             return None
         best = scored[0]
         # A follow-up (「男性は？」) must match its own new words; the earlier subject is context.
-        needed = MIN_COVERAGE / 2 if q.focus else MIN_COVERAGE
+        needed = MIN_FACT_COVERAGE / 2 if q.focus else MIN_FACT_COVERAGE
         if best.score < MIN_FACT_SCORE or best.coverage < needed:
             return None
         fact = best.fact
         group = self.siblings(fact)
-        if q.op in {"diff", "ratio", "change"} and len(group) >= 2 and self._target_year(q, fact.doc) is None:
-            return self.across_periods(q, group, best.score, hits)
-        if q.op in {"diff", "ratio", "change", "sum"} and len(scored) > 1:
-            pair = self._pair(q, scored)
-            if pair:
-                return self.combine(q, pair, hits)
         # The asked period, or the report's own year first with the others after it.
         target = self._target_year(q, fact.doc)
         primary = fact
@@ -247,6 +294,13 @@ class Answerer:
         text = _figure_text(primary)
         if others:
             text += "（" + "、".join(f"{f.period_raw}：{_value_text(f)}" for f in others if f.period_raw) + "）"
+        if re.search(r"内訳|内容別|それぞれ", q.norm):
+            # 「出動回数の内訳」: the figures written with this one, in the report's order.
+            parts = [f for f in self.index.facts if f.lines == primary.lines and f.section_path == primary.section_path
+                     and f is not primary and unit_family(f.unit) == unit_family(primary.unit)]
+            if parts:
+                others += parts
+                text += "（内訳：" + "、".join(f"{f.label}{_value_text(f)}" for f in parts) + "）"
         text += f"。{_subject(primary)}"
         figures = [_figure(primary)] + [_figure(f) for f in others]
         citations = [self.citation_for_fact(primary, best.score)]
@@ -257,36 +311,9 @@ class Answerer:
         # A fact without a period belongs to its report's fiscal year.
         return _year(fact.period) if fact.period else self.fiscal_years.get(fact.doc)
 
-    def _pair(self, q: Question, scored: list[Scored]) -> list[Scored] | None:
-        best = scored[0]
-        for other in scored[1:6]:
-            if unit_family(other.fact.unit) == unit_family(best.fact.unit) and other.fact.id != best.fact.id \
-                    and other.score >= MIN_FACT_SCORE and other.fact.raw != best.fact.raw:
-                return [best, other]
-        return None
-
-    def across_periods(self, q: Question, group: list[Fact], score: float, hits: list[Hit]) -> Answer:
-        current, previous = group[0], group[1]
-        return self._derived(q, [current, previous], score, hits, labels=[current.period_raw or "", previous.period_raw or ""])
-
-    def combine(self, q: Question, pair: list[Scored], hits: list[Hit]) -> Answer:
-        facts = [s.fact for s in pair]
-        return self._derived(q, facts, pair[0].score, hits, labels=[f.label for f in facts])
-
-    def sum_parts(self, q: Question, hits: list[Hit]) -> Answer | None:
-        facts: list[Fact] = []
-        score = 1.0
-        for part in q.parts:
-            scored = [s for s in self.score_facts(part, hits) if s.fact not in facts]
-            if not scored or scored[0].score < MIN_FACT_SCORE:
-                return None
-            facts.append(scored[0].fact)
-            score = min(score, scored[0].score)
-        return self._derived(q, facts, score, hits, labels=[f.label for f in facts], op="sum")
-
-    def _derived(self, q: Question, facts: list[Fact], score: float, hits: list[Hit], labels: list[str],
-                 op: str | None = None) -> Answer:
-        op = op or q.op or "diff"
+    def _derived(self, q: Question, facts: list[Fact], score: float, hits: list[Hit]) -> Answer:
+        op = q.op or "diff"
+        labels = [f"{f.label}{'（' + f.period_raw + '）' if f.period_raw else ''}" for f in facts]
         # Compare like with like: amounts in 千円 and 円 are brought to the smaller unit first.
         scale = min(f.scale for f in facts)
         unit = next(f.unit for f in facts if f.scale == scale)
@@ -302,17 +329,17 @@ class Answerer:
                 return self.passage_answer(q, hits)
             if op == "ratio":
                 exact = a / b * 100
-                formula = f"{shown[0]} ÷ {shown[1]} × 100 = {_pct(exact)}%"
+                formula = f"{shown[0]} ÷ {shown[1]} × 100 ≈ {_pct(exact)}%"
+                text_value = f"約{_pct(exact)}%"
             else:
                 exact = (a - b) / b * 100
-                formula = f"({shown[0]} − {shown[1]}) ÷ {shown[1]} × 100 = {_pct(exact)}%"
+                formula = f"({shown[0]} − {shown[1]}) ÷ {shown[1]} × 100 ≈ {_pct(exact)}%"
+                text_value = f"約{_pct(abs(exact))}%{'減' if exact < 0 else '増'}"
             result, result_unit = exact, "%"
-            text_value = f"{_pct(exact)}%"
         else:
-            a, b = values[0], values[1]
-            if q.direction == "decrease" or (q.direction is None and a < b):
-                a, b = max(a, b), min(a, b)
-                shown = [f"{format_number(a)}{unit}", f"{format_number(b)}{unit}"]
+            # 差・何件減った・何件多い: the larger minus the smaller, the direction said in words.
+            a, b = max(values[0], values[1]), min(values[0], values[1])
+            shown = [f"{format_number(a)}{unit}", f"{format_number(b)}{unit}"]
             result = a - b
             formula = f"{shown[0]} − {shown[1]} = {format_number(result)}{unit}"
             text_value, result_unit = f"{format_number(result)}{unit}", unit
@@ -321,7 +348,7 @@ class Answerer:
                         unit=result_unit, raw=text_value, approx=any(f.approx for f in facts) or op in {"ratio", "change"},
                         derived=True, formula=formula)
         text = f"{text_value}（{formula}）。" + "、".join(
-            f"{f.label}{('（' + f.period_raw + '）') if f.period_raw else ''}：{f.raw}" for f in facts
+            f"{label}：{_value_text(f)}" for label, f in zip(labels, facts)
         ) + f"（{facts[0].section_path[-1]}）"
         citations = [self.citation_for_fact(f, score) for f in facts]
         citations += self.citations_from_hits(hits, citations, max(0, self.top_k - len(citations)))

@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 from typing import NamedTuple
 
-from qa.models import Block, Document, Fact, Lines, Quantity, Row, Section, Table
+from qa.models import Block, Document, Fact, Lines, Period, Quantity, Row, Section, Table
 from qa.text import (
     BARE_NUMBER,
     PERIOD,
@@ -167,14 +167,25 @@ def _table_facts(document: Document, section: Section, table: Table) -> list[Fac
                 if col >= label_cols and q.unit and col not in column_unit:
                     column_unit[col] = q
                 attr = " ".join(x for x in (attribute, sub) if x) or None
+                # 「令和3年度に16か所に…」: a period written just before the figure in its cell is its period.
+                own = _period_before(cell, q.raw) or period
                 out.append(
                     _fact(
                         document, section, q, row.lines, label=label, attribute=attr,
-                        period=period.norm if period else None, period_raw=period.raw if period else None,
+                        period=own.norm if own else None, period_raw=own.raw if own else None,
                         source="table",
                     )
                 )
     return out
+
+
+def _period_before(cell: str, raw: str) -> Period | None:
+    pos = cell.find(raw)
+    if pos < 0:
+        return None
+    clause = re.split(r"[。、,，・]", cell[:pos])[-1]
+    found = find_periods(clause)
+    return found[-1][2] if found and not found[-1][2].norm.count("-") else None
 
 
 def _cell_figures(cell: str, column_unit: Quantity | None) -> list[tuple[str, Quantity]]:
@@ -198,6 +209,10 @@ def _cell_figures(cell: str, column_unit: Quantity | None) -> list[tuple[str, Qu
     found.sort(key=lambda t: t[0])
     out: list[tuple[str, Quantity]] = []
     prev: Quantity | None = None
+    prev_end, prev_sub = -1, ""
+    # A cell listing several items as 「・title … ・title …」 (a 「・」 after a space and before a word;
+    # 「I o T ・ A I」 keeps its inner one): each figure is qualified by its item's title.
+    starts = [m.end() for m in re.finditer(r"(?:^|\s)・(?=\S)", text)]
     for s, e, q in found:
         raw = source_span(cell, index, s, e)
         if q is None:
@@ -209,8 +224,17 @@ def _cell_figures(cell: str, column_unit: Quantity | None) -> list[tuple[str, Qu
             )
         else:
             q = q.model_copy(update={"raw": raw})
-        out.append((_lead_label(text[:s]), q))
-        prev = q
+        sub = _lead_label(text[:s])
+        if not sub and prev_end >= 0 and re.fullmatch(r"[\s、,，]*", text[prev_end:s]):
+            sub = prev_sub  # 「参加人数：48社73名」: figures written together share their label
+        item_start = max((p for p in starts if p <= s), default=None)
+        if item_start is not None:
+            title = re.split(r"\s{1,}(?=\S+[:：])|[:：]", text[item_start:s].strip())[0].strip()
+            title = collapse_spacing(title)
+            if title and title != sub and len(title) <= 30:
+                sub = f"{title} {sub}".strip()
+        out.append((sub, q))
+        prev, prev_end, prev_sub = q, e, _lead_label(text[:s]) or prev_sub
     return out
 
 

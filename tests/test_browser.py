@@ -116,6 +116,46 @@ def test_question_answer_evidence_and_feedback(assistant, index_dir, tmp_path, p
         assert page.dialogs == []
 
 
+class Recording:
+    """The real assistant, with the history each question came with written down."""
+
+    def __init__(self, assistant) -> None:
+        self._assistant = assistant
+        self.calls: list[tuple[str, list[str]]] = []
+
+    def ask(self, question: str, history: list[str] | None = None):
+        self.calls.append((question, list(history or [])))
+        return self._assistant.ask(question, history=history)
+
+    def __getattr__(self, name: str):
+        return getattr(self._assistant, name)
+
+
+def test_follow_ups_clear_and_reload(assistant, index_dir, tmp_path, page):
+    recording = Recording(assistant)
+    with running_app(recording, make_settings(index_dir, feedback_log=tmp_path / "fb.jsonl")) as url:
+        page.goto(url)
+        ask(page, "旅券発行件数は？")
+        ask(page, "パスポートの申請はどれくらいあった？")
+        assert recording.calls[-1] == ("パスポートの申請はどれくらいあった？", ["旅券発行件数は？"])
+
+        page.locator("#qa-clear").click()
+        page.wait_for_function("() => document.querySelectorAll('#qa-chat .message-row').length === 0")
+        ask(page, "知事の趣味は？")
+        assert recording.calls[-1] == ("知事の趣味は？", [])  # a cleared chat starts a new conversation
+        page.locator("#qa-chat").get_by_text("見つかりませんでした", exact=False).first.wait_for()
+
+        page.locator("#qa-question textarea").fill("   ")
+        page.locator("#qa-send").click()
+        page.get_by_text("質問を入力してください").first.wait_for()  # a toast, not a traceback
+
+        page.get_by_role("tab", name="報告書").click()
+        page.locator("#qa-section-view").get_by_text("知事戦略部は", exact=False).first.wait_for()
+        page.locator("#qa-reload").click()
+        page.get_by_text("報告書に変更はありません", exact=False).first.wait_for()
+        assert page.dialogs == []
+
+
 def test_hostile_report_text_is_shown_as_text(tmp_path, page):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
