@@ -138,7 +138,7 @@ def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
             return
         append_feedback(feedback_path, feedback_record(turns[index // 2]["answer"], vote))
         thanks = "ありがとうございます。" if vote == "up" else "改善に役立てます。"
-        gr.Info("フィードバックを記録しました。" + thanks, duration=4, title="記録しました")
+        gr.Info("フィードバックを記録しました。" + thanks, duration=4)
 
     def show_section(section_id: str | None) -> str:
         found = find_section(assistant.documents, section_id) if section_id else None

@@ -12,7 +12,7 @@ from importlib import resources
 
 from qa.models import Period
 from qa.text import find_periods, nfkc, norm
-from qa.tokenize import tagged, tokens
+from qa.tokenize import tagged, tagged_tokens
 
 # Words that say what kind of answer is wanted, not what it is about.
 STOPWORDS = {
@@ -28,16 +28,17 @@ STOPWORDS = {
     "見る", "分かる", "わかる", "調べる", "答える", "いう", "ござる", "おる", "よい", "良い", "多い", "少ない",
     "為る", "居る", "有る", "成る", "れる", "せる", "させる", "頂く", "いただく", "年間", "公式", "ぜんぶ", "全て",
     "やる", "使う", "作る", "出す", "来る", "受ける", "行く", "大体", "およそ", "約", "程",
+    "うち", "因る", "よる", "もの", "向け", "について", "における", "なか", "中",
 }
 
 QUANTITY_WORDS = {
-    "件": ("何件", "件数", "いくつ"), "回": ("何回", "回数", "何度"), "人": ("何人", "人数", "何名"),
+    "件": ("何件", "件数"), "回": ("何回", "回数", "何度"), "人": ("何人", "人数", "何名"),
     "台": ("何台", "台数"), "本": ("何本", "本数"), "社": ("何社", "社数"), "か所": ("何か所", "何ヶ所", "何箇所"),
     "円": ("いくら", "金額", "決算額", "事業費", "費用", "予算", "額", "円", "経費", "補助金額", "寄附額", "寄付額"),
     "部": ("何部", "部数"), "日": ("何日",), "体": ("何体",), "事業": ("何事業",), "団体": ("何団体",),
 }
 UNIT_FAMILY = {"千円": "円", "万円": "円", "億円": "円", "名": "人", "日間": "日", "部/回": "部", "箇所": "か所",
-               "ヶ所": "か所", "カ所": "か所"}
+               "ヶ所": "か所", "カ所": "か所", "％": "%"}
 
 
 def unit_family(unit: str) -> str:
@@ -60,6 +61,8 @@ class Question:
     focus: list[str] = field(default_factory=list)  # terms a follow-up adds: the answer must match them
     periods: list[Period] = field(default_factory=list)  # every period named, in order
     measure: str | None = None  # the word a quantity question measures: 「面積はどれくらい」 → 面積
+    units: list[str] = field(default_factory=list)  # every counter asked: 「何社・何人分」 → 社, 人
+    predicate: str | None = None  # the question's last content word: 「いつ実施された」 → 実施
 
 
 @lru_cache(maxsize=1)
@@ -78,8 +81,13 @@ def expand(term: str) -> list[str]:
     return out
 
 
+_COUNTER_ASK = re.compile(
+    r"何(人|名|件|回|社|台|本|部|か所|ヶ所|箇所|日間|日|円|体|事業|団体|冊|枚|個|校|話|時間|テーマ|区分|窓口|業務|倍|割|%|パーセント)(分)?"
+)
+
+
 def _without_periods(text: str) -> str:
-    text = nfkc(text)
+    text = _COUNTER_ASK.sub(" ", nfkc(text))  # 「何社・何人分」 asks; its counters are not topics
     for start, end, _ in reversed(find_periods(text)):
         text = text[:start] + " " + text[end:]
     return re.sub(r"(?<!\d)20\d\d年度?", " ", text)
@@ -121,12 +129,18 @@ def _measure(text: str) -> str | None:
 
 def _content_terms(text: str) -> list[str]:
     terms: list[str] = []
-    for t in tokens(_without_periods(text)):
+    for t, pos in tagged_tokens(_without_periods(text)):
         t = norm(t)
+        if pos == "接頭辞":
+            continue  # 「不」自由, 「各」部局: a prefix alone names nothing
         if t in STOPWORDS or re.fullmatch(r"[\d,.]+|[?？!！。、・:：()（）]+|[\u3041-\u309f]", t) or not t.strip():
             continue
         if t not in terms:
             terms.append(t)
+    # A number with its counter names a column or a row (「有効期間5年」 → 5年): keep it whole.
+    for m in re.finditer(r"(?<![\d.,])\d+(年|か月|ヶ月|歳|分|秒)", _without_periods(text)):
+        if m.group() not in terms:
+            terms.append(m.group())
     # Whole question words the tokenizer splits (ふるさと納税, インスタ) get their synonyms too.
     q = norm(text)
     for key in synonyms():
@@ -149,6 +163,10 @@ def _want(q: str) -> tuple[str, str | None]:
     # 〜者数, 〜員数 count people: 参加者数, 構成員数, 職員数.
     if re.search(r"(者|員)数", q):
         return "quantity", "人"
+    if re.search(r"率|割合|何%|何パーセント|何割", q):
+        return "quantity", "%"
+    if m := re.search(r"何(冊|枚|個|本|台|社|か所|ヶ所|箇所|校|団体|機関|部|話|体|日間|日|時間|テーマ|区分|窓口|業務|倍)", q):
+        return "quantity", UNIT_FAMILY.get(m.group(1), m.group(1)) if m.group(1) != "冊" else None
     if re.search(r"何という|名前|名称|タイトル|何て", q):
         return "name", None
     if re.search(r"数は|数を|どれ(くらい|ぐらい|だけ)|何か所|規模|いくつ|多かった|少なかった|何%|何パーセント", q):
@@ -156,6 +174,15 @@ def _want(q: str) -> tuple[str, str | None]:
     if re.search(r"どんな|何を|どのような|どういう|内容|取組|取り組み|何が|どう", q):
         return "list", None
     return "text", None
+
+
+def _asked_units(q: str) -> list[str]:
+    units = []
+    for m in re.finditer(r"何(人|名|件|回|社|台|本|部|か所|日|円|体|事業|団体)", q):
+        u = UNIT_FAMILY.get(m.group(1), m.group(1))
+        if u not in units:
+            units.append(u)
+    return units
 
 
 def _op(q: str) -> tuple[str | None, str | None]:
@@ -169,7 +196,8 @@ def _op(q: str) -> tuple[str | None, str | None]:
         return "diff", "increase"
     if re.search(r"差|増減|違い|比べ|比較|何.{0,3}(多い|少ない|多く|少なく|多かった|少なかった)", q):
         return "diff", None
-    if re.search(r"合計|合わせ|あわせ|足す|足し|総計|計は|トータル|全部で|両方で", q):
+    # 「総合計画」 is a plan, not a sum.
+    if re.search(r"合計(?!画)|合わせ|あわせ|足す|足し|総計(?!画)|計は|トータル|全部で|両方で", q):
         return "sum", None
     return None, None
 
@@ -192,7 +220,8 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
     question = Question(text=text, norm=q, terms=terms, groups=groups_for(terms, q), want=want, unit=unit,
                         op=op, direction=direction, period=period, relative=relative,
                         periods=[p for _, _, p in periods],
-                        measure=_measure(text) if want == "quantity" and not op else None)
+                        measure=_measure(text) if want == "quantity" and not op else None,
+                        units=_asked_units(q), predicate=terms[-1] if terms else None)
     if history and _is_follow_up(question):
         question = _inherit(question, [analyze(h) for h in history])
     if op and len(question.periods) < 2:
@@ -205,7 +234,9 @@ def _is_follow_up(q: Question) -> bool:
     # pronoun pointing back.
     if re.match(r"^(それ|その|では|じゃあ|じゃ|また|一方|なら)", q.norm):
         return True
-    return len(q.terms) <= 1 and len(q.norm) <= 14
+    if re.search(r"の(もの|分|場合|ほう|方)は[?？]?$", q.norm) and len(q.norm) <= 16:
+        return True
+    return (len(q.terms) <= 1 and len(q.norm) <= 14) or (len(q.terms) <= 2 and len(q.norm) <= 8)
 
 
 def _inherit(q: Question, earlier: list[Question]) -> Question:

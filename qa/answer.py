@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from qa import passage
 from qa.analyze import Question, groups_for, unit_family
 from qa.index import Index
 from qa.models import Answer, Chunk, Citation, Fact, Figure, Hit
@@ -22,8 +23,6 @@ MIN_COVERAGE = 0.55  # passages
 MIN_FACT_COVERAGE = 0.28
 MIN_FACT_SCORE = 0.52
 MEASURE_PENALTY = 0.25
-SENTENCE = re.compile(r"(?<=[。\n])")
-DATE = re.compile(r"(令和|平成|R|H)(元|\d{1,2})年(度)?(\d{1,2}月)?(\d{1,2}日)?|\d{1,2}月\d{1,2}日|\d{1,2}月")
 
 
 @dataclass
@@ -49,8 +48,18 @@ class Answerer:
         for c in index.chunks:
             for line in range(c.lines[0], c.lines[1] + 1):
                 self._chunk_of_line.setdefault((c.doc, tuple(c.section_path), line), c)
+        section_text = {
+            (c.doc, tuple(c.section_path)): "" for c in index.chunks
+        }
+        for c in index.chunks:
+            key = (c.doc, tuple(c.section_path))
+            if c.kind == "text" and len(section_text[key]) < 400:
+                section_text[key] += c.body
+        # What a figure is about: its own passage, and the running text of its section (a table row
+        # 「来場者数等の状況」 is explained by the paragraph above the table).
         self._fact_fields = [
-            (norm(f.label), norm(f.attribute or ""), [norm(h) for h in f.section_path], norm(self._passage(f)))
+            (norm(f.label), norm(f.attribute or ""), [norm(h) for h in f.section_path],
+             norm(self._passage(f) + " " + section_text.get((f.doc, tuple(f.section_path)), "")))
             for f in index.facts
         ]
         self._facts_by_id = {f.id: f for f in index.facts}
@@ -202,6 +211,10 @@ class Answerer:
             return self.abstain(q, hits, f"{q.period.raw}の")
         if self._unknown_name(q):
             return self.abstain(q, hits, "")
+        if q.want == "text" and q.predicate and any(
+            q.predicate in label or q.predicate in attr for label, attr, _, _ in self._fact_fields
+        ):
+            q.want = "quantity"  # 「フォロワーは？」, 「有効期間5年のものは？」: the word names a figure
         if q.op:
             ans = self.operation_answer(q, hits)
             if ans:
@@ -277,7 +290,7 @@ class Answerer:
         best = scored[0]
         # A follow-up (「男性は？」) must match its own new words; the earlier subject is context.
         needed = MIN_FACT_COVERAGE / 2 if q.focus else MIN_FACT_COVERAGE
-        if best.score < MIN_FACT_SCORE or best.coverage < needed:
+        if best.score < MIN_FACT_SCORE - (0.1 if q.focus else 0.0) or best.coverage < needed:
             return None
         fact = best.fact
         group = self.siblings(fact)
@@ -355,36 +368,63 @@ class Answerer:
         return Answer(question=q.text, text=text, figures=[figure] + [_figure(f) for f in facts], citations=citations)
 
     def passage_answer(self, q: Question, hits: list[Hit]) -> Answer:
+        """The segment of the best passages that holds the key terms and looks like the answer."""
         chunk_hits = [h for h in hits if h.kind == "chunk"][:8]
         best: tuple[float, Hit, str] | None = None
         for rank, h in enumerate(chunk_hits):
             chunk = self._chunk(h.id)
             crumb = " ".join(chunk.section_path)
-            for sentence in SENTENCE.split(chunk.body):
-                sentence = sentence.strip()
-                if not sentence:
-                    continue
-                cov = self.coverage(q, crumb + " " + sentence)
-                s = cov + 0.3 * h.score - 0.02 * rank
-                if q.want == "date" and DATE.search(sentence):
-                    s += 0.3
-                if q.want in {"name", "place"} and re.search(r"[「：:]|において|に", sentence):
-                    s += 0.05
+            for seg in passage.segments(chunk.body):
+                s = self.coverage(q, crumb + " " + seg) + 0.3 * h.score - 0.02 * rank + passage.shape_bonus(q, seg)
+                s += passage.predicate_bonus(q, seg)
+                if q.period is not None and q.period.raw in seg:
+                    s += 0.2  # 「令和3年度はどうする？」: the segment that names that year
                 if best is None or s > best[0]:
-                    best = (s, h, sentence)
+                    best = (s, h, seg)
         if best is None:
             return self.abstain(q, hits, "")
-        _, hit, sentence = best
+        _, hit, seg = best
         chunk = self._chunk(hit.id)
-        cov = self.coverage(q, " ".join(chunk.section_path) + " " + chunk.body)
-        if cov < MIN_COVERAGE:
+        if self.coverage(q, " ".join(chunk.section_path) + " " + chunk.body) < MIN_COVERAGE:
             return self.abstain(q, hits, "")
-        text = sentence if len(sentence) <= 200 else sentence[:199] + "…"
+        if q.want == "list":
+            items = self._list_items(q, chunk)
+            text = "、".join(dict.fromkeys(items))
+        elif q.want in {"date", "place", "name"}:
+            text = passage.best_clause(q, seg, lambda c: self.coverage(q, c))
+        else:
+            text = seg
+        text = text if len(text) <= 180 else text[:179] + "…"
         text += f"（{chunk.section_path[-1]}）"
         citations = [Citation(doc=chunk.doc, section_path=chunk.section_path, lines=list(chunk.lines),
                               text=chunk.body, score=round(hit.score, 4))]
         citations += self.citations_from_hits(hits, citations, self.top_k - 1)
         return Answer(question=q.text, text=text, citations=citations)
+
+    def _list_items(self, q: Question, chunk: Chunk) -> list[str]:
+        """Items for 「どんな…」: the sub-sections' titles when the question names the section itself,
+        the row names of its table, or the matching segments of the passage."""
+        sections = [s for d in self.index.documents if d.doc == chunk.doc for s in d.sections]
+        by_id = {s.id: s for s in sections}
+        here = next((s for s in sections if s.path == chunk.section_path), None)
+        # The section the question names may be the passage's or one of its ancestors
+        # (「教育イノベーション・プロジェクトではどんなPJを」 lands in ア… under it).
+        chain = []
+        while here is not None:
+            chain.append(here)
+            here = by_id.get(here.parent) if here.parent else None
+        chain = [s for s in chain if s.level >= 2] or chain[:1]
+        here = max(chain, key=lambda s: self.coverage(q, s.heading), default=None)
+        if here is not None:
+            heading_cov = self.coverage(q, " ".join(here.path))
+            children = [s for s in sections if s.parent == here.id]
+            if len(children) >= 2 and heading_cov >= 0.5:
+                return [c.title for c in children]
+            rows = [c for c in self.index.chunks if c.section_path == here.path and c.kind == "table_row"]
+            labels = [r.body.split(" — ")[0] for r in rows]
+            if len(rows) >= 2 and heading_cov >= 0.5 and not any(self.coverage(q, lab) >= 0.5 for lab in labels):
+                return labels
+        return passage.list_items(chunk, q, lambda c: self.coverage(q, c))
 
     def abstain(self, q: Question, hits: list[Hit], what: str) -> Answer:
         subject = _topic(q.text, what) or "お尋ねの内容"

