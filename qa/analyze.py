@@ -86,8 +86,10 @@ _COUNTER_ASK = re.compile(
 )
 
 
-def _without_periods(text: str) -> str:
-    text = _COUNTER_ASK.sub(" ", nfkc(text))  # 「何社・何人分」 asks; its counters are not topics
+def _without_periods(text: str, counters: bool = True) -> str:
+    text = nfkc(text)
+    if counters:
+        text = _COUNTER_ASK.sub(" ", text)  # 「何社・何人分」 asks; its counters are not topics
     for start, end, _ in reversed(find_periods(text)):
         text = text[:start] + " " + text[end:]
     return re.sub(r"(?<!\d)20\d\d年度?", " ", text)
@@ -108,7 +110,7 @@ def groups_for(terms: list[str], question_norm: str) -> list[list[str]]:
 
 def _measure(text: str) -> str | None:
     """The noun a quantity question measures: the content word right before 何人/いくら/数は/どれくらい."""
-    words = tagged(_without_periods(text))
+    words = tagged(_without_periods(text, counters=False))
     asks = re.compile(r"^(何|なん|いくら|いくつ|どれ|どのくらい|どれほど)")
     for i, (surface, _) in enumerate(words):
         if asks.match(surface) or (surface == "数" and i + 1 < len(words) and words[i + 1][0] in {"は", "を", "?", "？"}):
@@ -151,7 +153,7 @@ def _content_terms(text: str) -> list[str]:
 
 def _want(q: str) -> tuple[str, str | None]:
     """(what kind of answer, the unit family of a quantity) from the question's wording."""
-    if re.search(r"いつ|何月|何日(?!間)|日時|日付|時期|開設日|開催日|何年度|何年(?!間)|何時", q):
+    if re.search(r"いつ|何月|何日(?!間)|日時|日付|時期|期日|日程|開設日|開催日|何年度|何年(?!間)|何時", q):
         return "date", None
     if re.search(r"誰|だれ|どなた|アーティスト|歌手", q):
         return "name", None
@@ -171,9 +173,18 @@ def _want(q: str) -> tuple[str, str | None]:
         return "name", None
     if re.search(r"数は|数を|どれ(くらい|ぐらい|だけ)|何か所|規模|いくつ|多かった|少なかった|何%|何パーセント", q):
         return "quantity", None
-    if re.search(r"どんな|何を|どのような|どういう|内容|取組|取り組み|何が|どう", q):
+    if re.search(r"どんな|何を|どのような|どういう|どの|内容|取組|取り組み|何が|どう", q):
         return "list", None
     return "text", None
+
+
+# Words that say what kind of answer is wanted (時期, 場所) are not what the question is about.
+_ASK_NOUNS = {"時期", "場所", "名前", "名称", "期日", "日時", "期間", "日付", "内容", "テーマ", "タイトル"}
+
+
+def _predicate(terms: list[str]) -> str | None:
+    content = [t for t in terms if t not in _ASK_NOUNS]
+    return content[-1] if content else None
 
 
 def _asked_units(q: str) -> list[str]:
@@ -221,7 +232,7 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
                         op=op, direction=direction, period=period, relative=relative,
                         periods=[p for _, _, p in periods],
                         measure=_measure(text) if want == "quantity" and not op else None,
-                        units=_asked_units(q), predicate=terms[-1] if terms else None)
+                        units=_asked_units(q), predicate=_predicate(terms))
     if history and _is_follow_up(question):
         question = _inherit(question, [analyze(h) for h in history])
     if op and len(question.periods) < 2:

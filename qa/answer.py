@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from qa import passage
-from qa.analyze import Question, groups_for, unit_family
+from qa.analyze import Question, expand, groups_for, unit_family
 from qa.index import Index
 from qa.models import Answer, Chunk, Citation, Fact, Figure, Hit
 from qa.search import search
+from qa.tokenize import tokens
 from qa.text import format_number, norm, yen_reading
 
 # Thresholds, chosen on eval/questions.jsonl (README, "Answers"): below MIN_COVERAGE of the question's
@@ -104,6 +105,12 @@ class Answerer:
         total = sum(weights) or 1.0
         focus = [g for g in q.groups if g[0] in q.focus]
         measure = groups_for([q.measure], q.norm)[0] if q.measure else None
+        # A compound measure (「LINE広告」) is matched by its whole or by all of its words; it is unknown
+        # when the report uses none of its words.
+        measure_words = [w for w in (tokens(q.measure) if q.measure else []) if w]
+        measure_unknown = measure is not None and all(
+            self.weight(expand(w)) >= self._max_weight - 1e-9 for w in measure_words or [q.measure]
+        )
         out: list[Scored] = []
         for fact, (label, attr, path, context) in zip(self.index.facts, self._fact_fields):
             if q.unit and unit_family(fact.unit) != q.unit:
@@ -123,8 +130,14 @@ class Answerer:
             score += 0.15 * dense.get(fact.id, 0.0)
             if focus and not all(any(a in label or a in attr or a in path[-1] for a in g) for g in focus):
                 score -= 0.3
-            if measure and not any(a in label or a in attr or a in path[-1] or a in context for a in measure):
-                # 「群馬県の面積は」: the figure must be of the thing measured.
+            fields = (label, attr, path[-1], context)
+            if measure and not any(a in f for a in measure for f in fields) and not (
+                measure_words and all(any(w in f for f in fields) for w in measure_words)
+            ):
+                # 「群馬県の面積は」: the figure must be of the thing measured; a thing the report never
+                # names at all (面積, 人口) has no figure here.
+                if measure_unknown:
+                    continue
                 score -= MEASURE_PENALTY
             if q.unit:
                 score += 0.05
@@ -211,7 +224,7 @@ class Answerer:
             return self.abstain(q, hits, f"{q.period.raw}の")
         if self._unknown_name(q):
             return self.abstain(q, hits, "")
-        if q.want == "text" and q.predicate and any(
+        if q.want == "text" and q.predicate and not re.search(r"何|どの|どこ|どう|誰|いつ", q.norm) and any(
             q.predicate in label or q.predicate in attr for label, attr, _, _ in self._fact_fields
         ):
             q.want = "quantity"  # 「フォロワーは？」, 「有効期間5年のものは？」: the word names a figure

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
 import threading
@@ -142,7 +143,7 @@ class HashEmbedder:
 
         v = np.zeros(self.dim, dtype=np.float32)
         t = norm(text)
-        for a, b in zip(t, t[1:]):
+        for a, b in itertools.pairwise(t):
             h = int.from_bytes(hashlib.blake2b((a + b).encode(), digest_size=4).digest(), "little")
             v[h % self.dim] += 1.0
         return v

@@ -45,9 +45,11 @@ def shape_bonus(q: Question, text: str) -> float:
     if q.want == "date":
         if "何時" in q.norm:
             return 0.4 if TIME.search(text) else 0.0
+        # A line labelled as a date (【日時】, 期日：) is the report's own answer to いつ.
+        label = 0.2 if re.search(r"(日時|期日|時期|開催日|期間|日程)\s*[】:：]", text) else 0.0
         if FULL_DATE.search(text):
-            return 0.35
-        return 0.15 if YEAR.search(text) else 0.0
+            return 0.35 + label
+        return 0.15 + label if YEAR.search(text) else 0.0
     if q.want in {"name", "place"}:
         bonus = 0.1 if re.search(r"[:：]", text) else 0.0
         return bonus + (0.05 if re.search(r"[「」]", text) else 0.0)
