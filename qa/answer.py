@@ -184,9 +184,10 @@ class Answerer:
         return chunk.body if chunk else fact.raw
 
     def citation_for_fact(self, fact: Fact, score: float) -> Citation:
-        text = self._passage(fact)
-        return Citation(doc=fact.doc, section_path=fact.section_path, lines=list(fact.lines), text=text,
-                        score=round(score, 4))
+        # The passage that holds the figure, with the passage's own line span (it contains the fact's).
+        chunk = self._chunk_of_line.get((fact.doc, tuple(fact.section_path), fact.lines[0]))
+        text, lines = (chunk.body, list(chunk.lines)) if chunk else (fact.raw, list(fact.lines))
+        return Citation(doc=fact.doc, section_path=fact.section_path, lines=lines, text=text, score=round(score, 4))
 
     def citations_from_hits(self, hits: list[Hit], exclude: list[Citation], limit: int,
                             distinct_sections: bool = False) -> list[Citation]:
@@ -339,7 +340,12 @@ class Answerer:
 
     def _derived(self, q: Question, facts: list[Fact], score: float, hits: list[Hit]) -> Answer:
         op = q.op or "diff"
-        labels = [f"{f.label}{'（' + f.period_raw + '）' if f.period_raw else ''}" for f in facts]
+        # Name each figure so the formula can be checked: by label, or by section when labels repeat
+        # (「寄附受入実績」 under 個人版 and under 企業版).
+        names = [f.label for f in facts]
+        if len(set(names)) < len(names):
+            names = [f.section_path[-1] if f.section_path[-1] not in names else f.label for f in facts]
+        labels = [f"{n}{'（' + f.period_raw + '）' if f.period_raw else ''}" for n, f in zip(names, facts)]
         # Compare like with like: amounts in 千円 and 円 are brought to the smaller unit first.
         scale = min(f.scale for f in facts)
         unit = next(f.unit for f in facts if f.scale == scale)

@@ -210,9 +210,9 @@ def _cell_figures(cell: str, column_unit: Quantity | None) -> list[tuple[str, Qu
     out: list[tuple[str, Quantity]] = []
     prev: Quantity | None = None
     prev_end, prev_sub = -1, ""
-    # A cell listing several items as 「・title … ・title …」 (a 「・」 after a space and before a word;
-    # 「I o T ・ A I」 keeps its inner one): each figure is qualified by its item's title.
-    starts = [m.end() for m in re.finditer(r"(?:^|\s)・(?=\S)", text)]
+    # A cell listing several items as 「・title … ・ title …」 (a 「・」 after a space; in the spaced-out
+    # 「I o T ・ A I」 the space follows a letter): each figure is qualified by its item's title.
+    starts = [m.end() for m in re.finditer(r"(?:^|(?<![A-Za-z])\s)・\s?(?=\S)", text)]
     for s, e, q in found:
         raw = source_span(cell, index, s, e)
         if q is None:
@@ -229,8 +229,8 @@ def _cell_figures(cell: str, column_unit: Quantity | None) -> list[tuple[str, Qu
             sub = prev_sub  # 「参加人数：48社73名」: figures written together share their label
         item_start = max((p for p in starts if p <= s), default=None)
         if item_start is not None:
-            title = re.split(r"\s{1,}(?=\S+[:：])|[:：]", text[item_start:s].strip())[0].strip()
-            title = collapse_spacing(title)
+            # The item's title is its first word once letter-spacing is undone (「I o T ・ A Iセミナー 開 催 日：…」).
+            title = re.split(r"[\s:：]", collapse_spacing(text[item_start:s].strip()) + " ")[0]
             if title and title != sub and len(title) <= 30:
                 sub = f"{title} {sub}".strip()
         out.append((sub, q))

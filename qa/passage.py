@@ -13,7 +13,7 @@ from qa.text import norm
 
 # A passage splits into segments at sentence ends, line breaks, table-cell pairs (「 / 」) and list items
 # (「・」 after a space and before a word); a segment into clauses at 、 and before a 「label：」.
-_SEGMENT = re.compile(r"(?<=。)|\n| / |(?:^|\s)・(?=\S)")
+_SEGMENT = re.compile(r"(?<=。)|\n| / |(?:^|(?<![A-Za-z])\s)・\s?(?=\S)")
 _CLAUSE = re.compile(r"(?<=[、。])|\s(?=[^\s:：]{1,10}[:：])|(?<=[)）])\s")
 FULL_DATE = re.compile(r"(令和|平成|R|H)(元|\d{1,2})年\d{1,2}月(\d{1,2}日)?|\d{1,2}月\d{1,2}日")
 YEAR = re.compile(r"(令和|平成|R|H)(元|\d{1,2})年度?|\d{1,2}月")
