@@ -82,6 +82,21 @@ def _rss_mb(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
 
 
+def _own_peak_mb() -> float:
+    """Peak RSS of this process's own memory since exec.
+
+    ru_maxrss survives fork and exec on Linux: a worker forked from a parent holding the model would
+    report at least the parent's peak. VmHWM is kept per address space, so it starts afresh at exec.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return _rss_mb()
+
+
 # --- the worker: runs in a subprocess ------------------------------------------------------------------
 
 def worker(corpus: Path, index_dir: Path, dense: bool, questions: Path) -> dict:
@@ -113,7 +128,7 @@ def worker(corpus: Path, index_dir: Path, dense: bool, questions: Path) -> dict:
         "texts": len(index.chunks) + len(index.facts), "dense": embedder is not None,
         "embedder": embedder.name if embedder is not None else "none (BM25 only)",
         "build_s": build_s, "search_p50_ms": percentile(times, 50), "search_p95_ms": percentile(times, 95),
-        "rss_mb": _rss_mb(),
+        "rss_mb": _own_peak_mb(),
     }
 
 
