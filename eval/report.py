@@ -4,6 +4,7 @@ accuracy.png and latency.png."""
 from __future__ import annotations
 
 import csv
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -85,6 +86,14 @@ def markdown(results: Sequence[Result], by: dict[str, dict[str, Metrics]], notes
         "## Systems",
         "",
         *(f"- `{name}`: {note}" for name, note in notes.items()),
+        "",
+        ("Reading the baselines: a naive window is judged like any answer, on its first "
+         f"{ANSWER_WINDOW} characters, and cited by the section holding its first line, so a window that "
+         "starts at the end of one section and goes on into the next cites the first one. That is the recipe, "
+         "not a scoring quirk: it is what a user of such a system would be shown."),
+        "",
+        (f"1-minute load average when the report was written: {os.getloadavg()[0]:.1f} on {os.cpu_count()} "
+         "CPUs (above the CPU count, other work shared the machine and latencies are inflated)."),
         "",
         "## Overall",
         "",

@@ -26,7 +26,8 @@ def run_qa(*args: str, env: dict[str, str] | None = None, pythonpath: list[Path]
     base = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
     base["PYTHONPATH"] = os.pathsep.join(str(p) for p in [*(pythonpath or []), REPO])
     base.update(env or {})
-    return subprocess.run([sys.executable, "-m", "qa", *args], cwd=REPO, env=base, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "qa", *args], check=False,
+                          cwd=REPO, env=base, capture_output=True,
                           text=True, timeout=timeout)
 
 
@@ -113,7 +114,7 @@ def test_qa_embed_model_that_is_not_a_model_fails_with_one_line(tmp_path: Path, 
     assert not (tmp_path / "index" / "manifest.json").exists()
 
 
-@pytest.mark.slow  # imports torch and transformers (several seconds) before failing
+@pytest.mark.slow(reason="imports torch and transformers (several seconds) before failing")
 def test_qa_embed_model_folder_with_a_broken_config_fails_with_one_line(tmp_path: Path) -> None:
     folder = tmp_path / "broken"
     folder.mkdir()

@@ -39,7 +39,8 @@ def run_qa(*args: str, settings: Settings, timeout: float = 600) -> subprocess.C
     env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
     env.update(PYTHONPATH=str(REPO), QA_EMBED_MODEL="hash", QA_INDEX_DIR=str(settings.index_dir),
                QA_CORPUS_DIR=str(settings.corpus_dir))
-    return subprocess.run([sys.executable, "-m", "qa", *args], cwd=REPO, env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "qa", *args], check=False,
+                          cwd=REPO, env=env, capture_output=True, text=True,
                           timeout=timeout)
 
 
