@@ -343,7 +343,7 @@ class Answerer:
         # Name each figure so the formula can be checked: by label, or by section when labels repeat
         # (「寄附受入実績」 under 個人版 and under 企業版).
         names = [f.label for f in facts]
-        if len(set(names)) < len(names):
+        if len({(f.label, f.period) for f in facts}) < len(facts):
             names = [f.section_path[-1] if f.section_path[-1] not in names else f.label for f in facts]
         labels = [f"{n}{'（' + f.period_raw + '）' if f.period_raw else ''}" for n, f in zip(names, facts)]
         # Compare like with like: amounts in 千円 and 円 are brought to the smaller unit first.
@@ -379,9 +379,10 @@ class Answerer:
         figure = Figure(label=label, attribute=facts[0].attribute, period=None, value=_plain(result),
                         unit=result_unit, raw=text_value, approx=any(f.approx for f in facts) or op in {"ratio", "change"},
                         derived=True, formula=formula)
+        sections = list(dict.fromkeys(f.section_path[-1] for f in facts))
         text = f"{text_value}（{formula}）。" + "、".join(
             f"{label}：{_value_text(f)}" for label, f in zip(labels, facts)
-        ) + f"（{facts[0].section_path[-1]}）"
+        ) + (f"（{sections[0]}）" if len(sections) == 1 else "")
         citations = [self.citation_for_fact(f, score) for f in facts]
         citations += self.citations_from_hits(hits, citations, max(0, self.top_k - len(citations)))
         return Answer(question=q.text, text=text, figures=[figure] + [_figure(f) for f in facts], citations=citations)
