@@ -24,7 +24,9 @@ from qa.render import (
     answer_markdown,
     evidence_html,
     find_section,
+    md_escape,
     section_html,
+    section_not_found_html,
     section_tree,
     title_text,
 )
@@ -141,8 +143,11 @@ def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
         gr.Info("フィードバックを記録しました。" + thanks, duration=4)
 
     def show_section(section_id: str | None) -> str:
-        found = find_section(assistant.documents, section_id) if section_id else None
-        return section_html(found[0], section_id) if found else section_html_placeholder()
+        # The id is only ever compared with the loaded sections' ids: nothing from a request names a file.
+        if not section_id:
+            return section_html_placeholder()
+        found = find_section(assistant.documents, section_id)
+        return section_html(found[0], section_id) if found else section_not_found_html(section_id)
 
     @shielded
     def reload(section_id: str | None):
@@ -154,7 +159,7 @@ def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
             "報告書が更新されていたため、索引を再構築しました。" if rebuilt else "報告書に変更はありません。"
         )
         return (
-            f"# {title_text(assistant.documents)}",
+            title_markdown(assistant.documents),
             gr.Dropdown(choices=choices, value=keep),
             show_section(keep),
             status,
@@ -164,7 +169,7 @@ def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
     first = choices[0][1] if choices else None
 
     with gr.Blocks(title="報告書QA", analytics_enabled=False) as demo:
-        title = gr.Markdown(f"# {title_text(assistant.documents)}")
+        title = gr.Markdown(title_markdown(assistant.documents))
         turns = gr.State([])
         with gr.Tab("質問"), gr.Row(equal_height=False):
             with gr.Column(scale=3):
@@ -232,6 +237,11 @@ def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
     return demo
 
 
+def title_markdown(documents: Any) -> str:
+    """The page heading: the reports' titles are report text, so they are escaped for Markdown."""
+    return f"# {md_escape(title_text(documents))}"
+
+
 def section_html_placeholder() -> str:
     return '<div class="qa-section qa-empty">節を選んでください。</div>'
 
@@ -239,7 +249,8 @@ def section_html_placeholder() -> str:
 def _messages(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
     out = []
     for t in turns:
-        out.append({"role": "user", "content": t["question"]})
+        # The Chatbot renders Markdown: the operator's own text is shown as typed, like the answers.
+        out.append({"role": "user", "content": md_escape(t["question"])})
         out.append({"role": "assistant", "content": t["md"]})
     return out
 

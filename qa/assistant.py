@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
 import unicodedata
+from pathlib import Path
 
 from qa.analyze import analyze
 from qa.answer import Answerer
 from qa.config import Settings
-from qa.errors import InvalidQuestion
+from qa.errors import InvalidQuestion, QAError
 from qa.index import Index, load_index, stale_reason
 from qa.models import Answer, Document
+
+log = logging.getLogger(__name__)
+
+# How often `ask` looks at the corpus files' sizes and modification times (a stat per file, no reading).
+CHECK_INTERVAL = 2.0
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
@@ -31,20 +38,52 @@ def clean_question(question: object, limit: int = 1000) -> str:
     return text
 
 
-class Assistant:
-    """Loads (or builds) the index once and answers questions; safe to share between threads."""
+def corpus_signature(corpus_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """(name, size, mtime_ns) of every file the index depends on: cheap enough to take on every question."""
+    out = []
+    try:
+        paths = sorted(corpus_dir.rglob("*"))
+    except OSError:
+        return ()
+    for p in paths:
+        rel = p.relative_to(corpus_dir)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        try:
+            st = p.stat()
+        except OSError:  # removed between the listing and the stat
+            continue
+        if p.is_file():
+            out.append((rel.as_posix(), st.st_size, st.st_mtime_ns))
+    return tuple(out)
 
-    def __init__(self, settings: Settings, index: Index) -> None:
+
+class Assistant:
+    """Loads (or builds) the index once and answers questions; safe to share between threads.
+
+    `ask` notices a changed corpus by itself: at most every CHECK_INTERVAL seconds it compares the corpus
+    files' sizes and mtimes with those it last saw, and when they differ the question that noticed
+    rebuilds the index (`refresh`) and is answered from the new one. Questions asked meanwhile from other
+    threads are answered from the old index; none waits for the build or fails because of it.
+    """
+
+    check_interval = CHECK_INTERVAL
+
+    def __init__(self, settings: Settings, index: Index, auto_refresh: bool = True) -> None:
         self.settings = settings
+        self.auto_refresh = auto_refresh  # False under --no-rebuild: never build behind the user's back
         self._index = index
         self._answerer = Answerer(index, settings.dense_weight, settings.top_k)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one rebuild at a time
+        self._check_lock = threading.Lock()  # one corpus check at a time
+        self._signature = corpus_signature(settings.corpus_dir)
+        self._checked = time.monotonic()
 
     @classmethod
     def load(cls, settings: Settings | None = None, rebuild: bool = True) -> Assistant:
         """An assistant over the current corpus; the index is rebuilt first when stale (unless rebuild=False)."""
         settings = settings or Settings.from_env()
-        return cls(settings, load_index(settings, rebuild=rebuild))
+        return cls(settings, load_index(settings, rebuild=rebuild), auto_refresh=rebuild)
 
     @property
     def documents(self) -> list[Document]:
@@ -56,6 +95,7 @@ class Assistant:
 
     def refresh(self) -> bool:
         """Rebuild and swap in a new index when the corpus changed; True if it did. Requests keep running."""
+        self._signature = corpus_signature(self.settings.corpus_dir)  # what this refresh has seen
         if stale_reason(self.settings, self._index.embedder) is None:
             return False
         with self._lock:
@@ -67,6 +107,30 @@ class Assistant:
             self._index, self._answerer = index, answerer
         return True
 
+    def _notice_changes(self) -> None:
+        """Rebuild when the corpus files changed since the last look (throttled; never raises)."""
+        now = time.monotonic()
+        if not self.auto_refresh or now - self._checked < self.check_interval:
+            return
+        # Non-blocking: while one thread checks or rebuilds, the others answer from the current index.
+        if not self._check_lock.acquire(blocking=False):
+            return
+        try:
+            if now - self._checked < self.check_interval:
+                return
+            if corpus_signature(self.settings.corpus_dir) != self._signature:
+                # refresh() records the new signature before it builds, so a failed rebuild is not retried
+                # on every question: the next attempt comes with the next change (or the reload button).
+                try:
+                    self.refresh()
+                except QAError as err:
+                    log.warning("コーパスの変更を読み込めませんでした（以前の索引で回答を続けます）: %s", err)
+                except Exception:  # noqa: BLE001 - a question must not fail because a rebuild did
+                    log.exception("索引の再構築に失敗しました（以前の索引で回答を続けます）")
+            self._checked = time.monotonic()
+        finally:
+            self._check_lock.release()
+
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         """Answer one question (history: earlier questions of the conversation, oldest first)."""
         start = time.perf_counter()
@@ -77,6 +141,7 @@ class Assistant:
                 earlier.append(clean_question(h, self.settings.max_question_chars))
             except InvalidQuestion:
                 continue
+        self._notice_changes()
         answerer = self._answerer
         answer = answerer.answer(analyze(text, earlier[-5:]))
         answer.question = text

@@ -30,6 +30,13 @@ def _size(text: str) -> tuple[int, int]:
     return count(text), len(nfkc(text))
 
 
+def _measure(text: str, words: int, chars: int) -> tuple[int, int]:
+    """_size(text), or a size over both budgets without measuring when `text` cannot fit anyway."""
+    # Four times the character budget cannot fit (NFKC shrinks text by far less); measuring the whole rest
+    # of a long run after every cut would be quadratic.
+    return _size(text) if len(text) <= 4 * chars else (words + 1, chars + 1)
+
+
 def _cut(text: str, words: int, chars: int) -> list[str]:
     """`text` in pieces of at most `words` MeCab words and `chars` NFKC characters: at 、 when it can,
     else by length (a run with no 、, such as a list pasted as one line)."""
@@ -37,21 +44,21 @@ def _cut(text: str, words: int, chars: int) -> list[str]:
     piece = ""
     for part in re.split(r"(?<=、)", text):
         joined = piece + part
-        n, c = _size(joined)
+        n, c = _measure(joined, words, chars)
         if n <= words and c <= chars:
             piece = joined
             continue
         if piece:
             pieces.append(piece)
         piece = part
-        n, c = _size(piece)
+        n, c = _measure(piece, words, chars)
         while n > words or c > chars:
             size = max(1, min(len(piece) * words // max(n, 1), chars // 2))
             while size > 1 and (_size(piece[:size])[0] > words or len(nfkc(piece[:size])) > chars):
                 size = size * 3 // 4
             pieces.append(piece[:size])
             piece = piece[size:]
-            n, c = _size(piece)
+            n, c = _measure(piece, words, chars)
     if piece:
         pieces.append(piece)
     return pieces
@@ -61,6 +68,7 @@ def chunk_document(document: Document, max_words: int = MAX_WORDS, max_chars: in
     """All chunks of a document in order, ids `<doc>:c<n>`."""
     out: list[Chunk] = []
     for section in document.sections:
+        before = len(out)
         crumb = breadcrumb(section.path)
         # The room left for the body once the breadcrumb line is counted.
         words = max(max_words - count(crumb), _MIN_BODY_WORDS)
@@ -93,7 +101,8 @@ def chunk_document(document: Document, max_words: int = MAX_WORDS, max_chars: in
                     if sentence.strip():
                         units.append((sentence.strip(), block.lines))
         _pack(out, document.doc, section.path, crumb, units, words, chars)
-        if not any(c.section_path == section.path for c in out):
+        # Chunks of this section are the ones added since `before` (scanning all of `out` is quadratic).
+        if len(out) == before:
             # A heading with nothing of its own still gets a chunk, so a search can land on it. It cites
             # the heading line only: the rest of the span belongs to the children's own chunks.
             heading_line = (section.lines[0], section.lines[0])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from collections.abc import Sequence
 
 from qa.config import Settings
@@ -33,9 +34,11 @@ def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
         chunks = chunk_document(doc)
         fy = f"FY{doc.fiscal_year}" if doc.fiscal_year else "年度不明"
         print(f"{doc.doc}  「{doc.title}」 {fy}  sections={len(doc.sections)} facts={len(facts)} chunks={len(chunks)}")
+        # Counted once per path: counting per section is quadratic on a document of thousands of sections.
+        facts_at = Counter(tuple(f.section_path) for f in facts)
+        chunks_at = Counter(tuple(c.section_path) for c in chunks)
         for s in doc.sections:
-            n_facts = sum(1 for f in facts if f.section_path == s.path)
-            n_chunks = sum(1 for c in chunks if c.section_path == s.path)
+            n_facts, n_chunks = facts_at[tuple(s.path)], chunks_at[tuple(s.path)]
             budget = f"  決算額 {s.budget.raw}" if s.budget else ""
             print(
                 f"{'  ' * (s.level + 1)}{s.heading}  [{s.lines[0]}-{s.lines[1]}]"
@@ -104,6 +107,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.question == "-":
         # Batch: one question per line in, one JSON object per line out, in order; a bad line gets an
         # error object and the batch goes on.
+        # Bytes that are not UTF-8 become U+FFFD: under a strict locale they would end the batch with a
+        # traceback, and under surrogateescape they would be echoed into the output as invalid UTF-8.
+        if hasattr(sys.stdin, "reconfigure"):
+            sys.stdin.reconfigure(encoding="utf-8", errors="replace")
         for line in sys.stdin:
             question = line.rstrip("\n")
             try:

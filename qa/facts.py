@@ -27,6 +27,9 @@ from qa.text import (
 # Where a label ends, reading backwards from a figure.
 _DELIMS = "。、，,()（）「」『』/／:：;；\n"
 _TRAILING_PERIOD = re.compile(rf"(?:{PERIOD.pattern})[\s:：]*$")
+# How far back from a figure its label and period are looked for. Labels are cut at a delimiter and
+# capped at 30 characters; reading the whole text before every figure is quadratic on a long paragraph.
+_LABEL_WINDOW = 200
 
 
 def extract_facts(document: Document) -> list[Fact]:
@@ -224,7 +227,7 @@ def _cell_figures(cell: str, column_unit: Quantity | None) -> list[tuple[str, Qu
             )
         else:
             q = q.model_copy(update={"raw": raw})
-        sub = _lead_label(text[:s])
+        sub = _lead_label(text[max(0, s - _LABEL_WINDOW):s])
         if not sub and prev_end >= 0 and re.fullmatch(r"[\s、,，]*", text[prev_end:s]):
             sub = prev_sub  # 「参加人数：48社73名」: figures written together share their label
         item_start = max((p for p in starts if p <= s), default=None)
@@ -234,7 +237,7 @@ def _cell_figures(cell: str, column_unit: Quantity | None) -> list[tuple[str, Qu
             if title and title != sub and len(title) <= 30:
                 sub = f"{title} {sub}".strip()
         out.append((sub, q))
-        prev, prev_end, prev_sub = q, e, _lead_label(text[:s]) or prev_sub
+        prev, prev_end, prev_sub = q, e, _lead_label(text[max(0, s - _LABEL_WINDOW):s]) or prev_sub
     return out
 
 
@@ -260,7 +263,7 @@ def _text_facts(document: Document, section: Section, block: Block) -> list[Fact
     prev_label: str | None = None
     prev_period = None
     for s, e, q in find_quantities(source):
-        before = text[:s]
+        before = text[max(0, s - _LABEL_WINDOW):s]
         period = None
         if m := _TRAILING_PERIOD.search(before):
             period = find_periods(m.group())[0][2]
@@ -280,9 +283,12 @@ def _text_facts(document: Document, section: Section, block: Block) -> list[Fact
         if not label:
             label = section.title
         raw = source_span(source, index, s, e)
+        # 「10テーマの提案が行われ」, 「5つのテーマで」: the noun right after a figure says what it counts.
+        after = re.match(r"の([^、。,，()（）「」『』\s:：]{1,8}?)(?:が|を|は|に|で|と|の|、|。|$)", text[e:])
         out.append(
             _fact(
                 document, section, q.model_copy(update={"raw": raw}), block.lines, label=label or section.title,
+                attribute=after.group(1) if after else None,
                 period=period.norm if period else None, period_raw=period.raw if period else None,
                 source="bullet" if block.kind == "bullet" else "text",
             )

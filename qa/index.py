@@ -46,7 +46,7 @@ from qa.tokenize import tokens
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 ARTIFACTS = ("faiss.index", "chunks.jsonl", "facts.jsonl")
 BM25_DIR = "bm25"
 LOCK = ".lock"
@@ -71,7 +71,7 @@ class Index:
 
     @property
     def texts(self) -> list[str]:
-        return [c.text for c in self.chunks] + [f.sentence() for f in self.facts]
+        return [c.text for c in self.chunks] + [f.sentence(full_path=False) for f in self.facts]
 
 
 def _sha256(path: Path) -> str:
@@ -82,12 +82,21 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _corpus_digest(path: Path) -> str:
+    # An unreadable file is skipped by load_corpus with a warning; it must not crash the build here.
+    # Its marker changes into a digest once it becomes readable, which makes the index stale.
+    try:
+        return _sha256(path)
+    except OSError as err:
+        return f"unreadable:{err.errno}"
+
+
 def corpus_hashes(corpus_dir: Path) -> dict[str, str]:
     """sha256 of every file under the corpus folder (what a rebuild depends on)."""
     if not corpus_dir.is_dir():
         return {}
     return {
-        p.relative_to(corpus_dir).as_posix(): _sha256(p)
+        p.relative_to(corpus_dir).as_posix(): _corpus_digest(p)
         for p in sorted(corpus_dir.rglob("*"))
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
     }
@@ -230,7 +239,7 @@ def build_index(settings: Settings, embedder: Embedder | None) -> None:
     documents, warnings = load_corpus(settings.corpus_dir)
     chunks = [c for d in documents for c in chunk_document(d)]
     facts = [f for d in documents for f in extract_facts(d)]
-    texts = [c.text for c in chunks] + [f.sentence() for f in facts]
+    texts = [c.text for c in chunks] + [f.sentence(full_path=False) for f in facts]
     target = settings.index_dir
     target.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=target))

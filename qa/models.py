@@ -96,9 +96,13 @@ class Fact(_Record):
     lines: Lines
     source: Literal["table", "budget", "bullet", "text"] = "text"
 
-    def sentence(self) -> str:
-        """The fact as one short sentence: breadcrumb, label, attribute, period, value with unit."""
-        parts = [" › ".join(self.section_path), self.label]
+    def sentence(self, full_path: bool = True) -> str:
+        """The fact as one short sentence: breadcrumb, label, attribute, period, value with unit.
+
+        `full_path=False` keeps only the deepest heading: the text that is embedded and indexed, half as
+        long (e5 runs twice as fast on it) and free of the headings every fact of a chapter shares.
+        """
+        parts = [" › ".join(self.section_path if full_path else self.section_path[-1:]), self.label]
         if self.attribute:
             parts.append(self.attribute)
         if self.period_raw:

@@ -35,6 +35,7 @@ _CELL_TAGS = re.compile(r"</?(?:ul|ol|li|br)(?:\s[^>]*)?/?>", re.IGNORECASE)
 _SENTENCE_END = tuple("。」）)")
 
 MAX_BYTES = 20_000_000
+_MAX_TITLE = 60  # characters of a first line used as a document's title
 
 
 @dataclass
@@ -162,7 +163,9 @@ def parse_document(text: str, doc: str) -> Document:
     pending_budget: tuple[_Node, int] | None = None  # a 「決算額」 line (node, line) whose amount follows
     kana_items = False  # inside a run of ア/イ/ウ enumerated sentences
     table_rows: list[tuple[int, str]] = []
-    para: tuple[int, int, str] | None = None  # (start, end, text) of the paragraph being read
+    # (start, end, pieces) of the paragraph being read; pieces are joined once at the end, since
+    # appending to one string per continued line is quadratic on a long document.
+    para: tuple[int, int, list[str]] | None = None
 
     def current() -> _Node:
         return stack[-1]
@@ -170,8 +173,8 @@ def parse_document(text: str, doc: str) -> Document:
     def flush_para() -> None:
         nonlocal para
         if para:
-            start, end, body = para
-            current().blocks.append(Block(kind="paragraph", text=body, lines=(start, end)))
+            start, end, pieces = para
+            current().blocks.append(Block(kind="paragraph", text="".join(pieces), lines=(start, end)))
             para = None
 
     def flush_table() -> None:
@@ -183,6 +186,10 @@ def parse_document(text: str, doc: str) -> Document:
 
     def open_section(kind: str, number: str, title: str, lineno: int) -> _Node:
         if kind == "block":
+            # A 【…】 block ends where the next one begins: blocks are siblings, never nested (a run of
+            # them would otherwise nest thousands deep and overflow the recursion that closes the tree).
+            while current().kind == "block":
+                stack.pop()
             rank = current().rank + 0.5
         else:
             rank = RANK[kind]
@@ -271,11 +278,12 @@ def parse_document(text: str, doc: str) -> Document:
             continue
         # A sentence cut by a PDF page break continues on the next text line, which then starts
         # with a particle or okurigana (「閉域LTE網とし」 / 「て、モバイルルータ…」).
-        if para and not para[2].endswith(_SENTENCE_END) and re.match(r"[\u3041-\u3096]", line):
-            para = (para[0], lineno, para[2] + raw.strip())
+        if para and not para[2][-1].endswith(_SENTENCE_END) and re.match(r"[\u3041-\u3096]", line):
+            para[2].append(raw.strip())
+            para = (para[0], lineno, para[2])
             continue
         flush_para()
-        para = (lineno, lineno, raw.strip())
+        para = (lineno, lineno, [raw.strip()])
     flush_para()
     flush_table()
     return _build_document(doc, text, raw_lines, root)
@@ -347,6 +355,9 @@ def _at(cells: list[str], i: int) -> str:
 def _build_document(doc: str, text: str, lines: list[str], root: _Node) -> Document:
     n_lines = len(lines)
     title = next((collapse_spacing(nfkc(l)) for l in lines if l.strip()), doc)
+    if len(title) > _MAX_TITLE:
+        # A first line that is a whole paragraph (or the whole file) would become every breadcrumb.
+        title = title[:_MAX_TITLE] + "…"
     if not root.children or root.blocks:
         # Content before the first heading (or a file with no headings at all) becomes a section
         # named after the document, so every block has a section.

@@ -261,6 +261,15 @@ def find_section(documents: Sequence[Document], section_id: str) -> tuple[Docume
     return None
 
 
+def section_not_found_html(section_id: object) -> str:
+    """The report browser's message for an id that names no loaded section (ids are looked up, never opened)."""
+    shown = str(section_id)[:80]
+    return (
+        f'<div class="qa-section qa-empty">節「{esc(shown)}」は見つかりません。'
+        "報告書が更新された可能性があります。一覧から節を選び直してください。</div>"
+    )
+
+
 def section_html(document: Document, section_id: str) -> str:
     """One section of the report and everything under it, as the report shows it (tables as HTML tables)."""
     by_id = {s.id: s for s in document.sections}

@@ -38,6 +38,27 @@ def _tagger():  # type: ignore[no-untyped-def]
     return tagger
 
 
+# MeCab crashes the whole process (SIGSEGV) on an input of several hundred thousand characters, which a
+# PDF converted without line breaks produces: longer text is fed to it in slices cut at a space or a
+# punctuation mark, each slice parsed and read before the next (a node is only valid until then).
+_MAX_SLICE = 20_000
+_SLICE_CUTS = " \n、。，,"
+
+
+def _slices(text: str) -> list[str]:
+    if len(text) <= _MAX_SLICE:
+        return [text]
+    out, start = [], 0
+    while len(text) - start > _MAX_SLICE:
+        end = start + _MAX_SLICE
+        cut = max(text.rfind(ch, start + _MAX_SLICE // 2, end) for ch in _SLICE_CUTS)
+        cut = cut + 1 if cut >= 0 else end
+        out.append(text[start:cut])
+        start = cut
+    out.append(text[start:])
+    return out
+
+
 # A Latin word with inner hyphens or dots (wi-fi, yahoo!, g-suite) is one token: MeCab splits it.
 _LATIN = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)+!?|[a-z]+!")
 
@@ -49,12 +70,13 @@ def tagged_tokens(text: str) -> list[tuple[str, str]]:
     pos_ = 0
     for m in [*_LATIN.finditer(t), None]:
         end = m.start() if m else len(t)
-        for word in _tagger()(t[pos_:end]):
-            pos = word.feature.pos1 or ""
-            lemma = (word.feature.lemma or "").split("-")[0]
-            if pos in _DROP_POS or lemma in _DROP_LEMMAS or not word.surface.strip():
-                continue
-            out.append((lemma if pos in _LEMMA_POS and lemma else word.surface, pos))
+        for piece in _slices(t[pos_:end]):
+            for word in _tagger()(piece):
+                pos = word.feature.pos1 or ""
+                lemma = (word.feature.lemma or "").split("-")[0]
+                if pos in _DROP_POS or lemma in _DROP_LEMMAS or not word.surface.strip():
+                    continue
+                out.append((lemma if pos in _LEMMA_POS and lemma else word.surface, pos))
         if m:
             out.append((m.group(), "名詞"))
             pos_ = m.end()
@@ -68,9 +90,9 @@ def tokens(text: str) -> list[str]:
 
 def tagged(text: str) -> list[tuple[str, str]]:
     """(surface, part of speech) for every word of the normalised text, particles included."""
-    return [(w.surface, w.feature.pos1 or "") for w in _tagger()(norm(text))]
+    return [(w.surface, w.feature.pos1 or "") for piece in _slices(norm(text)) for w in _tagger()(piece)]
 
 
 def count(text: str) -> int:
     """The number of MeCab words in `text` (all parts of speech): the unit chunk sizes are set in."""
-    return len(_tagger()(text))
+    return sum(len(_tagger()(piece)) for piece in _slices(text))
