@@ -132,7 +132,7 @@ def _measure(text: str) -> str | None:
 def _content_terms(text: str) -> list[str]:
     terms: list[str] = []
     for t, pos in tagged_tokens(_without_periods(text)):
-        t = norm(t)
+        t = re.sub(r"^[^\w]+|[^\w!]+$", "", norm(t))  # 「STEAM×」 → steam
         if pos == "接頭辞":
             continue  # 「不」自由, 「各」部局: a prefix alone names nothing
         if t in STOPWORDS or re.fullmatch(r"[\d,.]+|[?？!！。、・:：()（）]+|[\u3041-\u309f]", t) or not t.strip():
@@ -140,7 +140,7 @@ def _content_terms(text: str) -> list[str]:
         if t not in terms:
             terms.append(t)
     # A number with its counter names a column or a row (「有効期間5年」 → 5年): keep it whole.
-    for m in re.finditer(r"(?<![\d.,])\d+(年|か月|ヶ月|歳|分|秒)", _without_periods(text)):
+    for m in re.finditer(r"(?<![\d.,])\d+(年|か月|ヶ月|歳|分|秒)|第\d+(次|期|回|号)", _without_periods(text)):
         if m.group() not in terms:
             terms.append(m.group())
     # Whole question words the tokenizer splits (ふるさと納税, インスタ) get their synonyms too.
@@ -153,7 +153,7 @@ def _content_terms(text: str) -> list[str]:
 
 def _want(q: str) -> tuple[str, str | None]:
     """(what kind of answer, the unit family of a quantity) from the question's wording."""
-    if re.search(r"いつ|何月|何日(?!間)|日時|日付|時期|期日|日程|開設日|開催日|何年度|何年(?!間)|何時", q):
+    if re.search(r"いつ|何月|何日(?!間)|日時|日付|時期|期日|(?<!有効)期間(?=は|を|が|[?？]|$)|日程|開設日|開催日|何年度|何年(?!間)|何時", q):
         return "date", None
     if re.search(r"誰|だれ|どなた|アーティスト|歌手", q):
         return "name", None

@@ -390,17 +390,24 @@ class Answerer:
     def passage_answer(self, q: Question, hits: list[Hit]) -> Answer:
         """The segment of the best passages that holds the key terms and looks like the answer."""
         chunk_hits = [h for h in hits if h.kind == "chunk"][:8]
-        best: tuple[float, Hit, str] | None = None
+        candidates: list[tuple[float, float, Hit, str]] = []
         for rank, h in enumerate(chunk_hits):
             chunk = self._chunk(h.id)
             crumb = " ".join(chunk.section_path)
             for seg in passage.segments(chunk.body):
-                s = self.coverage(q, crumb + " " + seg) + 0.3 * h.score - 0.02 * rank + passage.shape_bonus(q, seg)
+                cov = self.coverage(q, crumb + " " + seg)
+                s = cov + 0.3 * h.score - 0.02 * rank + passage.shape_bonus(q, seg)
                 s += passage.predicate_bonus(q, seg)
                 if q.period is not None and q.period.raw in seg:
                     s += 0.2  # 「令和3年度はどうする？」: the segment that names that year
-                if best is None or s > best[0]:
-                    best = (s, h, seg)
+                candidates.append((s, cov, h, seg))
+        if q.want == "date" and not re.search(r"何年|から|まで|期間", q.norm):
+            # いつ asks for a day or a month: a segment with a full date, when one is on topic, answers it.
+            top_cov = max((c[1] for c in candidates), default=0.0)
+            dated = [c for c in candidates if passage.FULL_DATE.search(c[3]) and c[1] >= 0.6 * top_cov]
+            candidates = dated or candidates
+        best = max(candidates, key=lambda c: c[0]) if candidates else None
+        best = (best[0], best[2], best[3]) if best else None
         if best is None:
             return self.abstain(q, hits, "")
         _, hit, seg = best

@@ -16,7 +16,7 @@ from qa.text import norm
 _SEGMENT = re.compile(r"(?<=。)|\n| / |(?:^|(?<![A-Za-z])\s)・\s?(?=\S)")
 _CLAUSE = re.compile(r"(?<=[、。])|\s(?=[^\s:：]{1,10}[:：])|(?<=[)）])\s")
 FULL_DATE = re.compile(r"(令和|平成|R|H)(元|\d{1,2})年\d{1,2}月(\d{1,2}日)?|\d{1,2}月\d{1,2}日")
-YEAR = re.compile(r"(令和|平成|R|H)(元|\d{1,2})年度?|\d{1,2}月")
+YEAR = re.compile(r"(令和|平成|R|H)(元|\d{1,2})([~～〜-](令和|平成)?(元|\d{1,2}))?年度?|\d{1,2}月")
 TIME = re.compile(r"午[前後]\d{1,2}時|\d{1,2}時(\d{1,2}分)?")
 # Purpose and means clauses (「…を図るため、」「…として、」「…ように、」) come before the act itself.
 _LEAD = re.compile(r"^.*(?:ため|として|ように|よう|ほか)、")
