@@ -135,7 +135,8 @@ def _content_terms(text: str) -> list[str]:
         t = re.sub(r"^[^\w]+|[^\w!]+$", "", norm(t))  # 「STEAM×」 → steam
         if pos == "接頭辞":
             continue  # 「不」自由, 「各」部局: a prefix alone names nothing
-        if t in STOPWORDS or re.fullmatch(r"[\d,.]+|[?？!！。、・:：()（）]+|[\u3041-\u309f]", t) or not t.strip():
+        # A lone letter (「%s」 → s) matches inside any Latin word: it names nothing.
+        if t in STOPWORDS or re.fullmatch(r"[\d,.]+|[?？!！。、・:：()（）]+|[\u3041-\u309f]|[a-z0-9]", t) or not t.strip():
             continue
         if t not in terms:
             terms.append(t)

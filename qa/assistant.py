@@ -125,7 +125,7 @@ class Assistant:
                     self.refresh()
                 except QAError as err:
                     log.warning("コーパスの変更を読み込めませんでした（以前の索引で回答を続けます）: %s", err)
-                except Exception:  # noqa: BLE001 - a question must not fail because a rebuild did
+                except Exception:  # a question must not fail because a rebuild did
                     log.exception("索引の再構築に失敗しました（以前の索引で回答を続けます）")
             self._checked = time.monotonic()
         finally:
