@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import sys
 from collections.abc import Iterator
@@ -38,6 +39,30 @@ def load_assistant(settings: Settings):
     from qa.assistant import Assistant
 
     return Assistant.load(settings)
+
+
+def hash_settings(root: Path) -> Settings:
+    """Settings over `root`/corpus and `root`/index with the deterministic hash embedder (fast builds)."""
+    return Settings.from_env(embed_model="hash", index_dir=root / "index", corpus_dir=root / "corpus")
+
+
+@pytest.fixture(scope="session")
+def hash_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corpus and its hash-embedder index, built once per session; tests work on copies."""
+    from qa.index import load_index
+
+    root = tmp_path_factory.mktemp("hash-template")
+    shutil.copytree(REPO / "corpus", root / "corpus")
+    load_index(hash_settings(root), notice=lambda _msg: None)
+    return root
+
+
+@pytest.fixture
+def hash_copy(hash_template: Path, tmp_path: Path) -> Settings:
+    """A private copy of the corpus and its built hash index, free to edit or damage."""
+    shutil.copytree(hash_template / "corpus", tmp_path / "corpus")
+    shutil.copytree(hash_template / "index", tmp_path / "index")
+    return hash_settings(tmp_path)
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,8 @@ from qa.errors import StaleIndex
 from qa.index import ARTIFACTS, load_index, stale_reason
 from qa.models import Chunk, Fact
 
+from conftest import hash_settings
+
 REPO = Path(__file__).resolve().parent.parent
 REBUILD = "インデックスを再構築します"
 
@@ -48,24 +50,9 @@ def rebuild_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if REBUILD in line]
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A corpus copy and its hash-embedder index, built once; each test works on a copy of both."""
-    root = tmp_path_factory.mktemp("template")
-    shutil.copytree(REPO / "corpus", root / "corpus")
-    load_index(hash_settings(root), notice=lambda _msg: None)
-    return root
-
-
-def hash_settings(root: Path) -> Settings:
-    return Settings.from_env(embed_model="hash", index_dir=root / "index", corpus_dir=root / "corpus")
-
-
 @pytest.fixture
-def settings(template: Path, tmp_path: Path) -> Settings:
-    shutil.copytree(template / "corpus", tmp_path / "corpus")
-    shutil.copytree(template / "index", tmp_path / "index")
-    return hash_settings(tmp_path)
+def settings(hash_copy: Settings) -> Settings:
+    return hash_copy
 
 
 @pytest.fixture
