@@ -353,3 +353,32 @@ def test_reader_waits_for_a_build_in_progress(settings: Settings) -> None:
     out, err = reader.communicate(timeout=600)
     assert reader.returncode == 0, err
     assert out.strip()
+
+
+class CountingEmbedder(HashEmbedder):
+    """The hash embedder, counting the passages it is asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passages = 0
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        self.passages += len(texts)
+        return super().encode_passages(texts)
+
+
+def test_rebuild_embeds_only_changed_texts_and_matches_a_clean_build(settings: Settings, tmp_path: Path) -> None:
+    report = settings.corpus_dir / "gunma_r2_chiji_senryaku.md"
+    report.write_text(report.read_text(encoding="utf-8").replace("13,062件", "13,063件"), encoding="utf-8")
+    counting = CountingEmbedder()
+    qa.index.build_index(settings, counting)
+    index = load_index(settings, rebuild=False)
+    n_texts = len(index.chunks) + len(index.facts)
+    assert 0 < counting.passages < n_texts // 10, counting.passages  # only the edited passages
+    # The reused vectors are exactly those a build from nothing gives.
+    clean = Settings.from_env(embed_model="hash", index_dir=tmp_path / "clean", corpus_dir=settings.corpus_dir)
+    fresh = CountingEmbedder()
+    qa.index.build_index(clean, fresh)
+    rebuilt = load_index(clean, rebuild=False)
+    assert fresh.passages == len(set(rebuilt.texts))  # each distinct text once
+    assert np.array_equal(index.faiss.reconstruct_n(0, n_texts), rebuilt.faiss.reconstruct_n(0, n_texts))
