@@ -15,8 +15,8 @@ from qa.analyze import Question, expand, groups_for, unit_family
 from qa.index import Index
 from qa.models import Answer, Chunk, Citation, Fact, Figure, Hit
 from qa.search import search
-from qa.tokenize import tokens
 from qa.text import format_number, norm, yen_reading
+from qa.tokenize import tokens
 
 # Thresholds, chosen on eval/questions.jsonl (README, "Answers"): below MIN_COVERAGE of the question's
 # key-term weight found in the best evidence, the report is taken not to hold the answer.

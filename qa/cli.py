@@ -118,7 +118,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                 out = answer.model_dump(mode="json") if args.json else {"question": question, "text": answer.text}
             except InvalidQuestion as err:
                 out = {"question": question, "error": str(err)}
-            except Exception as err:  # one bad line must not end the batch
+            except Exception as err:  # noqa: BLE001 - one bad line must not end the batch
                 out = {"question": question, "error": f"内部エラー: {type(err).__name__}: {err}"}
             _print_json(out)
         return 0

