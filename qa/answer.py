@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from qa import passage
 from qa.analyze import Question, expand, groups_for, unit_family
+from qa.arithmetic import derive
 from qa.index import Index
 from qa.models import Answer, Chunk, Citation, Fact, Figure, Hit
 from qa.search import search
-from qa.text import format_number, norm, yen_reading
+from qa.text import find_periods, norm, yen_reading
 from qa.tokenize import tokens
 
 # Thresholds, chosen on eval/questions.jsonl (README, "Answers"): below MIN_COVERAGE of the question's
@@ -65,7 +66,11 @@ class Answerer:
         ]
         self._facts_by_id = {f.id: f for f in index.facts}
         self._chunks_by_id = {c.id: c for c in index.chunks}
-        self._corpus_text = "\n".join(norm("\n".join(d.lines)) for d in index.documents)
+        # The years the corpus speaks of: its reports' fiscal years, its facts' periods, any era year in
+        # its text. A question about another year has no answer here.
+        self._years = {fy for fy in self.fiscal_years.values() if fy}
+        self._years |= {y for f in index.facts if f.period and (y := _year(f.period))}
+        self._years |= {p.year for d in index.documents for _, _, p in find_periods("\n".join(d.lines))}
         self._max_weight = math.log((self._n + 1) / 0.5)
 
     # --- term weights -----------------------------------------------------------------------
@@ -228,7 +233,7 @@ class Answerer:
         if q.want == "text" and q.predicate and not re.search(r"何|どの|どこ|どう|誰|いつ", q.norm) and any(
             q.predicate in label or q.predicate in attr for label, attr, _, _ in self._fact_fields
         ):
-            q.want = "quantity"  # 「フォロワーは？」, 「有効期間5年のものは？」: the word names a figure
+            q = replace(q, want="quantity")  # 「フォロワーは？」, 「有効期間5年のものは？」: the word names a figure
         if q.op:
             ans = self.operation_answer(q, hits)
             if ans:
@@ -286,16 +291,9 @@ class Answerer:
         return None
 
     def _period_covered(self, q: Question) -> bool:
-        """Whether the corpus speaks of the asked period at all: a report's own fiscal year, a period
-        one of its facts carries, or an era year its text mentions."""
+        """Whether the corpus speaks of the asked period at all."""
         assert q.period is not None
-        years = {fy for fy in self.fiscal_years.values() if fy}
-        years |= {_year(f.period) for f in self.index.facts if f.period}
-        if q.period.year in years:
-            return True
-        from qa.text import find_periods
-
-        return any(p.year == q.period.year for _, _, p in find_periods(self._corpus_text))
+        return q.period.year in self._years
 
     def figure_answer(self, q: Question, hits: list[Hit]) -> Answer | None:
         scored = self.score_facts(q, hits)
@@ -346,41 +344,15 @@ class Answerer:
         if len({(f.label, f.period) for f in facts}) < len(facts):
             names = [f.section_path[-1] if f.section_path[-1] not in names else f.label for f in facts]
         labels = [f"{n}{'（' + f.period_raw + '）' if f.period_raw else ''}" for n, f in zip(names, facts)]
-        # Compare like with like: amounts in 千円 and 円 are brought to the smaller unit first.
-        scale = min(f.scale for f in facts)
-        unit = next(f.unit for f in facts if f.scale == scale)
-        values = [f.value * f.scale / scale for f in facts]
-        shown = [f"{format_number(v)}{unit}" for v in values]
-        if op == "sum":
-            result = sum(values, Decimal(0))
-            formula = " + ".join(shown) + f" = {format_number(result)}{unit}"
-            text_value, result_unit = f"{format_number(result)}{unit}", unit
-        elif op in {"ratio", "change"}:
-            a, b = values[0], values[1]
-            if b == 0:
-                return self.passage_answer(q, hits)
-            if op == "ratio":
-                exact = a / b * 100
-                formula = f"{shown[0]} ÷ {shown[1]} × 100 ≈ {_pct(exact)}%"
-                text_value = f"約{_pct(exact)}%"
-            else:
-                exact = (a - b) / b * 100
-                formula = f"({shown[0]} − {shown[1]}) ÷ {shown[1]} × 100 ≈ {_pct(exact)}%"
-                text_value = f"約{_pct(abs(exact))}%{'減' if exact < 0 else '増'}"
-            result, result_unit = exact, "%"
-        else:
-            # 差・何件減った・何件多い: the larger minus the smaller, the direction said in words.
-            a, b = max(values[0], values[1]), min(values[0], values[1])
-            shown = [f"{format_number(a)}{unit}", f"{format_number(b)}{unit}"]
-            result = a - b
-            formula = f"{shown[0]} − {shown[1]} = {format_number(result)}{unit}"
-            text_value, result_unit = f"{format_number(result)}{unit}", unit
+        result = derive(op, facts)
+        if result is None:
+            return self.passage_answer(q, hits)
         label = facts[0].label if len({f.label for f in facts}) == 1 else "・".join(dict.fromkeys(labels))
-        figure = Figure(label=label, attribute=facts[0].attribute, period=None, value=_plain(result),
-                        unit=result_unit, raw=text_value, approx=any(f.approx for f in facts) or op in {"ratio", "change"},
-                        derived=True, formula=formula)
+        figure = Figure(label=label, attribute=facts[0].attribute, period=None, value=_plain(result.value),
+                        unit=result.unit, raw=result.text, approx=result.approx, derived=True,
+                        formula=result.formula)
         sections = list(dict.fromkeys(f.section_path[-1] for f in facts))
-        text = f"{text_value}（{formula}）。" + "、".join(
+        text = f"{result.text}（{result.formula}）。" + "、".join(
             f"{label}：{_value_text(f)}" for label, f in zip(labels, facts)
         ) + (f"（{sections[0]}）" if len(sections) == 1 else "")
         citations = [self.citation_for_fact(f, score) for f in facts]
@@ -477,11 +449,6 @@ def _year(period: str | None) -> int | None:
         return None
     m = re.search(r"(\d{4})", period)
     return int(m.group(1)) if m else None
-
-
-def _pct(x: Decimal) -> str:
-    # One decimal place for a percentage; the formula shows the exact figures it came from.
-    return format_number(x.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def _plain(x: Decimal) -> str:

@@ -1,0 +1,60 @@
+"""Arithmetic over facts, never over free text: difference, sum, ratio and change, each with the formula
+written in the report's own figures so a reader can check it (「49,351件 − 12,741件 = 36,610件」).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from qa.models import Fact
+from qa.text import format_number
+
+
+@dataclass(frozen=True)
+class Derived:
+    value: Decimal  # exact; a percentage is shown rounded, with 約 and ≈ saying so
+    unit: str
+    text: str  # the figure as the answer shows it: 「36,610件」, 「約26.5%」, 「約74.2%減」
+    formula: str
+    approx: bool
+
+
+def percent(x: Decimal) -> str:
+    """One decimal place for a percentage; the formula beside it shows the exact figures."""
+    return format_number(x.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def derive(op: str, facts: list[Fact]) -> Derived | None:
+    """The result of `op` (sum | diff | ratio | change) over the facts' values, or None for a zero divisor.
+
+    Amounts in 千円 and 円 are compared like with like: all are brought to the smallest scale first.
+    diff is the larger minus the smaller (the question says the direction in words); ratio and change take
+    the first fact over the second.
+    """
+    scale = min(f.scale for f in facts)
+    unit = next(f.unit for f in facts if f.scale == scale)
+    values = [f.value * f.scale / scale for f in facts]
+    shown = [f"{format_number(v)}{unit}" for v in values]
+    approx = any(f.approx for f in facts)
+    if op == "sum":
+        result = sum(values, Decimal(0))
+        text = f"{format_number(result)}{unit}"
+        return Derived(result, unit, text, " + ".join(shown) + f" = {text}", approx)
+    a, b = values[0], values[1]
+    if op in {"ratio", "change"}:
+        if b == 0:
+            return None
+        if op == "ratio":
+            exact = a / b * 100
+            formula = f"{shown[0]} ÷ {shown[1]} × 100 ≈ {percent(exact)}%"
+            text = f"約{percent(exact)}%"
+        else:
+            exact = (a - b) / b * 100
+            formula = f"({shown[0]} − {shown[1]}) ÷ {shown[1]} × 100 ≈ {percent(exact)}%"
+            text = f"約{percent(abs(exact))}%{'減' if exact < 0 else '増'}"
+        return Derived(exact, "%", text, formula, True)
+    big, small = max(a, b), min(a, b)
+    result = big - small
+    text = f"{format_number(result)}{unit}"
+    return Derived(result, unit, text, f"{format_number(big)}{unit} − {format_number(small)}{unit} = {text}", approx)
