@@ -116,9 +116,14 @@ class Answerer:
         measure_unknown = measure is not None and all(
             self.weight(expand(w)) >= self._max_weight - 1e-9 for w in measure_words or [q.measure]
         )
+        # A name in Latin script (YouTube, LINE, NETSUGEN) picks out one thing: a figure about
+        # something else is not its answer, however well the rest matches.
+        names = [g for t, g in zip(q.terms, q.groups) if re.fullmatch(r"[a-z][a-z0-9.+!-]{2,}", t)]
         out: list[Scored] = []
         for fact, (label, attr, path, context) in zip(self.index.facts, self._fact_fields):
             if q.unit and unit_family(fact.unit) != q.unit:
+                continue
+            if names and not all(any(a in f for a in g for f in (label, attr, *path, context)) for g in names):
                 continue
             got = found = 0.0
             for g, w in zip(q.groups, weights):
@@ -139,11 +144,9 @@ class Answerer:
             if measure and not any(a in f for a in measure for f in fields) and not (
                 measure_words and all(any(w in f for f in fields) for w in measure_words)
             ):
-                # 「群馬県の面積は」: the figure must be of the thing measured; a thing the report never
-                # names at all (面積, 人口) has no figure here.
-                if measure_unknown:
-                    continue
-                score -= MEASURE_PENALTY
+                # 「群馬県の面積は」: the figure must be of the thing measured, all the more when the report
+                # never names that thing at all (面積, 人口).
+                score -= MEASURE_PENALTY + (0.1 if measure_unknown else 0.0)
             if q.unit:
                 score += 0.05
             elif q.measure and fact.unit and fact.unit in q.measure + "数":
@@ -319,14 +322,26 @@ class Answerer:
         text = _figure_text(primary)
         if others:
             text += "（" + "、".join(f"{f.period_raw}：{_value_text(f)}" for f in others if f.period_raw) + "）"
-        if re.search(r"内訳|内容別|それぞれ", q.norm):
+        subject = ""
+        group_word = (primary.attribute or "").split(" ")[0]
+        rest = q.norm.replace(norm(group_word), " ") if group_word else q.norm
+        if group_word.endswith("別") and norm(group_word) in q.norm and not any(
+            norm(w) in rest for w in (primary.attribute or "").split(" ")[1:]
+        ):
+            # 「男女別の発行件数は」 names the breakdown, not one of its columns: give every column of it.
+            parts = [f for f in self.index.facts if f.lines == primary.lines and f.label == primary.label
+                     and (f.attribute or "").split(" ")[0] == group_word]
+            primary, others = parts[0], parts[1:]
+            text = "、".join(f"{(f.attribute or '').split(' ', 1)[-1]}：{_value_text(f)}" for f in parts)
+            subject = f"{primary.label}［{group_word}］ — {primary.section_path[-1]}"
+        elif re.search(r"内訳|内容別|それぞれ", q.norm):
             # 「出動回数の内訳」: the figures written with this one, in the report's order.
             parts = [f for f in self.index.facts if f.lines == primary.lines and f.section_path == primary.section_path
                      and f is not primary and unit_family(f.unit) == unit_family(primary.unit)]
             if parts:
                 others += parts
                 text += "（内訳：" + "、".join(f"{f.label}{_value_text(f)}" for f in parts) + "）"
-        text += f"。{_subject(primary)}"
+        text += f"。{subject or _subject(primary)}"
         figures = [_figure(primary)] + [_figure(f) for f in others]
         citations = [self.citation_for_fact(primary, best.score)]
         citations += self.citations_from_hits(hits, citations, self.top_k - 1)

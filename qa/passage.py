@@ -58,7 +58,7 @@ def shape_bonus(q: Question, text: str) -> float:
 
 def predicate_bonus(q: Question, text: str) -> float:
     """The question's last content word (「いつ実施された」 → 実施) says which of several clauses answers."""
-    return 0.3 if q.predicate and q.predicate in norm(text) else 0.0
+    return 0.15 if q.predicate and q.predicate in norm(text) else 0.0
 
 
 def best_clause(q: Question, segment: str, coverage: Callable[[str], float]) -> str:

@@ -169,3 +169,19 @@ def test_cli_ask_empty_question_exit_2(assistant, index_dir):
     out = _cli(["ask", "  "], index_dir)
     assert out.returncode == 2
     assert "質問を入力してください" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_breakdown_question_gets_every_column(assistant):
+    ans = assistant.ask("旅券の男女別の発行件数は？")
+    assert ans.text.startswith("男：6,641件、女：6,421件")
+    assert [f.value for f in ans.figures] == ["6641", "6421"]
+
+
+def test_a_latin_name_must_be_the_figures_subject(assistant):
+    # The report gives follower counts for Twitter and Instagram, none for YouTube.
+    assert assistant.ask("ぐんまちゃんのYouTube登録者数は？").abstained
+    assert "約1.2万人" in assistant.ask("ぐんまちゃんのInstagramのフォロワー数は？").text
+
+
+def test_a_relative_period_picks_the_earlier_figure(assistant):
+    assert assistant.ask("パスポートは去年何件発行された？").text.startswith("49,251件")
