@@ -79,6 +79,8 @@ class Answerer:
         """IDF of a term group over all indexed texts; a term the report never uses weighs the most."""
         key = "\x00".join(group)
         if key not in self._df_cache:
+            if len(self._df_cache) > 100_000:
+                self._df_cache.clear()  # a long-running app meets many words: keep the cache bounded
             self._df_cache[key] = sum(1 for t in self._texts if any(g in t for g in group))
         df = self._df_cache[key]
         return math.log((self._n + 1) / (df + 0.5))
