@@ -301,6 +301,8 @@ class Answerer:
         return q.period.year in self._years
 
     def figure_answer(self, q: Question, hits: list[Hit]) -> Answer | None:
+        if len(q.units) >= 2 and not q.op:
+            return self.several_units(q, hits)
         scored = self.score_facts(q, hits)
         if not scored:
             return None
@@ -348,6 +350,18 @@ class Answerer:
         citations = [self.citation_for_fact(primary, best.score)]
         citations += self.citations_from_hits(hits, citations, self.top_k - 1)
         return Answer(question=q.text, text=text, figures=figures, citations=citations)
+
+    def several_units(self, q: Question, hits: list[Hit]) -> Answer | None:
+        """「何社・何人分」 asks two counts: the best figure in each unit, from the same passage."""
+        answers = [self.figure_answer(replace(q, unit=u, units=[]), hits) for u in q.units]
+        found = [a for a in answers if a is not None and a.figures]
+        if not found:
+            return None
+        anchor = found[0].citations[0]
+        found = [a for a in found if a.citations[0].section_path == anchor.section_path]
+        text = "、".join(a.figures[0].raw for a in found) + "。" + found[0].text.split("。", 1)[-1]
+        figures = [f for a in found for f in a.figures[:1]]
+        return Answer(question=q.text, text=text, figures=figures, citations=found[0].citations)
 
     def _fact_year(self, fact: Fact) -> int | None:
         # A fact without a period belongs to its report's fiscal year.

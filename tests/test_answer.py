@@ -185,3 +185,9 @@ def test_a_latin_name_must_be_the_figures_subject(assistant):
 
 def test_a_relative_period_picks_the_earlier_figure(assistant):
     assert assistant.ask("パスポートは去年何件発行された？").text.startswith("49,251件")
+
+
+def test_two_counts_asked_two_counts_answered(assistant):
+    ans = assistant.ask("奨学金返還支援制度で何社何名に補助した？")
+    assert ans.text.startswith("3社、8名")
+    assert [(f.value, f.unit) for f in ans.figures] == [("3", "社"), ("8", "名")]
