@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from qa.analyze import Question
+from qa.analyze import Question, expand
 from qa.models import Chunk
 from qa.text import norm
 
@@ -61,6 +61,23 @@ def predicate_bonus(q: Question, text: str) -> float:
     return 0.15 if q.predicate and q.predicate in norm(text) else 0.0
 
 
+# What a date is the date of: the word (two characters) right before a bracketed date (「会談配信(令和2年12月23日)」) or
+# inside the bracket after one (「令和2年11月18日(会談実施日)」).
+_DATED_EVENT = re.compile(r"(\S{0,2})[(（][^()（）]*\d+日[)）]|\d+日[(（]([^()（）]{1,12})[)）]")
+
+
+def _event_bonus(q: Question, clause: str) -> float:
+    if q.want != "date" or not q.predicate:
+        return 0.0
+    words = expand(q.predicate)
+    for m in _DATED_EVENT.finditer(norm(clause)):
+        event = m.group(1) or m.group(2) or ""
+        if any(w in event for w in words):
+            return 0.5
+        return -0.2  # the date of another event
+    return 0.0
+
+
 def best_clause(q: Question, segment: str, coverage: Callable[[str], float]) -> str:
     """The clause of a long segment that answers a date/place/name question (with its label)."""
     parts = clauses(segment)
@@ -70,7 +87,8 @@ def best_clause(q: Question, segment: str, coverage: Callable[[str], float]) -> 
         # Only a clause with a date can say when.
         dated = [c for c in parts if shape_bonus(q, c) > 0]
         parts = dated or parts
-    scored = [(coverage(c) + shape_bonus(q, c) * 2 + 2 * predicate_bonus(q, c), -i) for i, c in enumerate(parts)]
+    scored = [(coverage(c) + shape_bonus(q, c) * 2 + 2 * predicate_bonus(q, c) + _event_bonus(q, c), -i)
+              for i, c in enumerate(parts)]
     _, i = max(scored)
     return parts[-i]
 
