@@ -265,19 +265,16 @@ def _inherit(q: Question, earlier: list[Question]) -> Question:
 
 
 def _merge(base: Question, q: Question, period_only: bool = False) -> Question:
-    # A follow-up that only changes the period keeps the subject and drops earlier refinements.
-    terms = list(base.terms) + [t for t in q.terms if t not in base.terms]
-    groups = groups_for(terms, base.norm + " " + q.norm)
+    """`q` asked about `base`'s subject: its terms added to base's, and they are the focus."""
     new_terms = [t for t in q.terms if t not in base.terms]
-    merged = Question(
-        text=q.text, norm=base.norm + " " + q.norm, terms=terms, groups=groups,
-        periods=q.periods, measure=q.measure,
+    terms = list(base.terms) + new_terms
+    return Question(
+        text=q.text, norm=base.norm + " " + q.norm, terms=terms, groups=groups_for(terms, base.norm + " " + q.norm),
+        periods=q.periods, measure=q.measure, units=q.units, predicate=q.predicate or base.predicate,
         want=q.want if q.want != "text" else base.want, unit=q.unit or base.unit, op=q.op or None,
         direction=q.direction, period=q.period or (None if period_only else base.period),
-        relative=q.relative, parts=[],
+        relative=q.relative, parts=[], focus=new_terms,
     )
-    merged.focus = new_terms
-    return merged
 
 
 _SEPARATORS = {"と", "や", "及び", "および", "並びに", "、", ","}
