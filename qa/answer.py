@@ -25,6 +25,8 @@ MIN_COVERAGE = 0.55  # passages
 MIN_FACT_COVERAGE = 0.28
 MIN_FACT_SCORE = 0.52
 MEASURE_PENALTY = 0.25
+# A name in Latin script (YouTube, LINE, NETSUGEN, TikTok), as a normalised key term.
+LATIN_NAME = re.compile(r"[a-z][a-z0-9.+!-]{2,}")
 
 
 @dataclass
@@ -120,7 +122,7 @@ class Answerer:
         )
         # A name in Latin script (YouTube, LINE, NETSUGEN) picks out one thing: a figure about
         # something else is not its answer, however well the rest matches.
-        names = [g for t, g in zip(q.terms, q.groups) if re.fullmatch(r"[a-z][a-z0-9.+!-]{2,}", t)]
+        names = [g for t, g in zip(q.terms, q.groups) if LATIN_NAME.fullmatch(t)]
         out: list[Scored] = []
         for fact, (label, attr, path, context) in zip(self.index.facts, self._fact_fields):
             if q.unit and unit_family(fact.unit) != q.unit:
@@ -189,13 +191,17 @@ class Answerer:
 
     # --- citations ---------------------------------------------------------------------------
 
+    def _chunk_for(self, fact: Fact) -> Chunk | None:
+        """The passage that holds the fact's first line."""
+        return self._chunk_of_line.get((fact.doc, tuple(fact.section_path), fact.lines[0]))
+
     def _passage(self, fact: Fact) -> str:
-        chunk = self._chunk_of_line.get((fact.doc, tuple(fact.section_path), fact.lines[0]))
+        chunk = self._chunk_for(fact)
         return chunk.body if chunk else fact.raw
 
     def citation_for_fact(self, fact: Fact, score: float) -> Citation:
         # The passage that holds the figure, with the passage's own line span (it contains the fact's).
-        chunk = self._chunk_of_line.get((fact.doc, tuple(fact.section_path), fact.lines[0]))
+        chunk = self._chunk_for(fact)
         text, lines = (chunk.body, list(chunk.lines)) if chunk else (fact.raw, list(fact.lines))
         return Citation(doc=fact.doc, section_path=fact.section_path, lines=lines, text=text, score=round(score, 4))
 
@@ -256,7 +262,7 @@ class Answerer:
     def _unknown_name(self, q: Question) -> bool:
         """A Latin-script name the report never uses (「TikTok」): the report cannot be about it."""
         for term, group in zip(q.terms, q.groups):
-            if re.fullmatch(r"[a-z][a-z0-9.+!-]{2,}", term) and self.weight(group) >= self._max_weight - 1e-9:
+            if LATIN_NAME.fullmatch(term) and self.weight(group) >= self._max_weight - 1e-9:
                 return True
         return False
 

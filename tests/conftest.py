@@ -41,6 +41,16 @@ def load_assistant(settings: Settings):
     return Assistant.load(settings)
 
 
+@pytest.fixture(scope="session")
+def report():
+    """The real report, parsed once per session (the corpus reads without a warning)."""
+    from qa.parse import load_corpus
+
+    docs, warnings = load_corpus(REPORT.parent)
+    assert warnings == []
+    return next(d for d in docs if d.doc == REPORT.name)
+
+
 def hash_settings(root: Path) -> Settings:
     """Settings over `root`/corpus and `root`/index with the deterministic hash embedder (fast builds)."""
     return Settings.from_env(embed_model="hash", index_dir=root / "index", corpus_dir=root / "corpus")

@@ -10,7 +10,7 @@ import pytest
 
 from qa.chunk import breadcrumb, chunk_document
 from qa.models import Chunk, Document
-from qa.parse import load_corpus, parse_document
+from qa.parse import parse_document
 
 REPORT = Path(__file__).resolve().parents[1] / "corpus" / "gunma_r2_chiji_senryaku.md"
 E5_MAX_TOKENS = 512
@@ -39,12 +39,6 @@ LONG = (
     "(1) 長い節\n\n" + "群馬県の取組を説明する文章であり、" * 60 + "\n\n- ・" + "あ" * 1500 + "\n\n"
     "| 区分 | 内容 |\n|---|---|\n| 長い行 | " + "記録" * 400 + "、" + "x" * 900 + " |\n\n" + "y" * 2000 + "\n"
 )
-
-
-@pytest.fixture(scope="module")
-def report() -> Document:
-    docs, _ = load_corpus(REPORT.parent)
-    return next(d for d in docs if d.doc == REPORT.name)
 
 
 @pytest.fixture(scope="module")

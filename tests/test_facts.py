@@ -16,7 +16,7 @@ import pytest
 
 from qa.facts import extract_facts, table_layout
 from qa.models import Document, Fact
-from qa.parse import load_corpus, parse_document
+from qa.parse import parse_document
 from qa.text import nfkc, norm
 
 REPO = Path(__file__).resolve().parents[1]
@@ -74,12 +74,6 @@ NOT_FIGURES = [
 def numbers(text: str) -> list[tuple[int, int]]:
     """Spans of every digit run (with its separators) in the NFKC text."""
     return [m.span() for m in re.finditer(r"\d+(?:,\d{3})*(?:\.\d+)?", text)]
-
-
-@pytest.fixture(scope="module")
-def report() -> Document:
-    docs, _ = load_corpus(REPORT.parent)
-    return next(d for d in docs if d.doc == REPORT.name)
 
 
 @pytest.fixture(scope="module")

@@ -134,13 +134,6 @@ def children(document: Document, section: Section) -> list[Section]:
     return [s for s in document.sections if s.parent == section.id]
 
 
-@pytest.fixture(scope="module")
-def report() -> Document:
-    docs, warnings = load_corpus(REPORT.parent)
-    assert warnings == []
-    return next(d for d in docs if d.doc == REPORT.name)
-
-
 # --- excerpts -----------------------------------------------------------------------------------
 
 
