@@ -18,7 +18,12 @@ EVAL_DIR = Path(__file__).resolve().parent
 QUESTIONS = EVAL_DIR / "questions.jsonl"
 RESULTS = EVAL_DIR / "results"
 MAIN = "assistant"
-KINDS = ("figure", "period", "text", "list", "derived", "paraphrase", "followup", "abstain")
+# Question kinds, in report order: the lookups, the operations (count … describe), the ways people type
+# (kana … typo), and the rows the report cannot answer.
+KINDS = ("figure", "period", "text", "list", "derived", "paraphrase", "followup",
+         "count", "superlative", "multipart", "aggregate", "compare", "locate", "describe",
+         "kana", "width", "seireki", "kanjinum", "colloquial", "typo", "abstain", "refusal")
+SPLITS = ("dev", "test")
 
 
 @dataclass(frozen=True)
@@ -200,6 +205,8 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for report.md, results.csv, plots")
     parser.add_argument("--no-write", action="store_true", help="print the table only")
     parser.add_argument("--kind", action="append", help="only questions of this kind (repeatable)")
+    parser.add_argument("--split", choices=("all", *SPLITS), default="all",
+                        help="dev: the rows weights are tuned on; test: the held-out rows (the CI gate)")
     args = parser.parse_args(argv)
 
     names = [n.strip() for n in args.systems.split(",") if n.strip()]
@@ -211,6 +218,8 @@ def main(argv: Sequence[str]) -> int:
     questions = load_questions(args.questions)
     if args.kind:
         questions = [q for q in questions if q.kind in args.kind]
+    if args.split != "all":
+        questions = [q for q in questions if q.split == args.split]
     settings = Settings.from_env()
     systems, notes = build_systems(names, settings, progress)
     results: list[Result] = []
@@ -219,6 +228,12 @@ def main(argv: Sequence[str]) -> int:
         results += run_system(name, system, questions, progress)
     by = metrics_by(results)
     print(text_table(COLUMNS, table_rows(by)))
+    if args.split == "all":
+        for split in SPLITS:
+            part = [r for r in results if r.system == MAIN and r.question.split == split]
+            if part:
+                print(f"\n{MAIN}, {split} split")
+                print(text_table(COLUMNS, table_rows(metrics_by(part))))
     if not args.no_write:
         written = report.write(results, by, notes, args.out)
         progress("wrote " + ", ".join(str(p) for p in written))

@@ -17,6 +17,7 @@ Rules (the README of the eval, in code):
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -26,6 +27,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from qa.models import Answer
 
 ANSWER_WINDOW = 200
+# Rows the report cannot answer: the right answer is an abstention.
+ABSTAIN_KINDS = frozenset({"abstain", "refusal"})
+# Share of rows in the held-out `test` split. Weights and thresholds are chosen on `dev` only; `test` is read
+# once per change, to measure, and the CI gate runs on it.
+TEST_SHARE = 0.5
 CITATION_TOP = 3
 _WS = re.compile(r"\s+")
 
@@ -51,7 +57,18 @@ class Question(BaseModel):
 
     @property
     def answerable(self) -> bool:
-        return self.kind != "abstain"
+        return self.kind not in ABSTAIN_KINDS
+
+    @property
+    def split(self) -> str:
+        """`dev` or `test`, fixed by a hash of the id: stable as rows are added, blind to their content."""
+        return split_of(self.id)
+
+
+def split_of(row_id: str) -> str:
+    """The split a question id belongs to (SHA-256 of the id; the first 8 hex digits as a fraction)."""
+    x = int(hashlib.sha256(row_id.encode("utf-8")).hexdigest()[:8], 16) / 0x1_0000_0000
+    return "test" if x < TEST_SHARE else "dev"
 
 
 class Score(BaseModel):
