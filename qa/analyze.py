@@ -278,9 +278,27 @@ def _merge(base: Question, q: Question, period_only: bool = False) -> Question:
 
 
 _SEPARATORS = {"と", "や", "及び", "および", "並びに", "、", ","}
+# A leading clause that sets the context of every part: 「記者会見のうち、」「ぐんまちゃんの情報発信で、」.
+_CONTEXT = re.compile(r"^(.+?(?:のうち|の中で|の中|について|に関して|では|で|は))[、,]")
 
 
-def _split_items(text: str, q: Question) -> list[Question]:
+def split_parts(q: Question) -> list[Question]:
+    """A question that asks several figures at once (「AとBは？」「AとB、それぞれ」): one part per item.
+
+    Empty when the question asks one thing, an operation over several (those are `parts` of the analysis),
+    or compares periods.
+    """
+    if q.op or len(q.periods) >= 2 or q.want not in {"quantity", "text"}:
+        return []
+    text = nfkc(q.text)
+    context = ""
+    if m := _CONTEXT.match(text):
+        context, text = m.group(1), text[m.end():]
+    parts = _split_items(text, q, outside=context)
+    return parts
+
+
+def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     """The items an operation combines, each with the words they share.
 
     「個人版と企業版のふるさと納税の寄附額の合計」 → 個人版 / 企業版 (+ ふるさと納税 寄附),
@@ -292,9 +310,9 @@ def _split_items(text: str, q: Question) -> list[Question]:
     body = re.sub(r"(の)?(合計|合わせ|あわせ|総計|トータル|全部|差|違い|何[%％件人回円]|何パーセント|いくら).*$", "", body)
     inner = re.search(r"[(（]([^()（）]+)[)）]", body)
     if inner and re.search(r"[、,・と]", inner.group(1)):
-        items_text, outside = inner.group(1), body[: inner.start()] + " " + body[inner.end() :]
+        items_text, outside = inner.group(1), outside + " " + body[: inner.start()] + " " + body[inner.end() :]
     else:
-        items_text, outside = body, ""
+        items_text = body
     items: list[str] = []
     # 「男性が女性より」 compares two items; 「補助金額は対象事業費の」 puts one over the other.
     versus = re.search(r"([^はがの、]+)(?:が|は)([^はが]+?)より$", items_text)
@@ -336,5 +354,5 @@ def _split_items(text: str, q: Question) -> list[Question]:
         qn = norm(item)
         parts.append(Question(text=item, norm=qn, terms=terms, groups=groups_for(terms, qn + " " + q.norm),
                               want="quantity", unit=q.unit, op=None, direction=None, period=q.period,
-                              relative=q.relative, focus=own))
+                              relative=q.relative, focus=own, measure=q.measure))
     return parts if len(parts) >= 2 else []

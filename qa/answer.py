@@ -10,11 +10,12 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from qa import passage
+from qa import operations, passage
 from qa.analyze import Question, expand, groups_for, unit_family
 from qa.arithmetic import derive
 from qa.index import Index
 from qa.models import Answer, Chunk, Citation, Fact, Figure, Hit
+from qa.plan import make_plan
 from qa.search import search
 from qa.text import find_periods, norm, yen_reading
 from qa.tokenize import tokens
@@ -38,6 +39,8 @@ class Scored:
 
 class Answerer:
     """Turns an analysed question into an Answer over one loaded Index."""
+
+    min_coverage = MIN_COVERAGE
 
     def __init__(self, index: Index, dense_weight: float = 0.6, top_k: int = 5) -> None:
         self.index = index
@@ -231,6 +234,21 @@ class Answerer:
     def _chunk(self, cid: str) -> Chunk:
         return self._chunks_by_id[cid]
 
+    def chunk_text(self, hit: Hit) -> str | None:
+        """The passage a hit stands for: a chunk's body, or the passage around a fact."""
+        if hit.kind == "chunk":
+            return self._chunks_by_id[hit.id].body
+        fact = self._facts_by_id.get(hit.id)
+        return self._passage(fact) if fact else None
+
+    @staticmethod
+    def value_text(f: Fact) -> str:
+        return _value_text(f)
+
+    @staticmethod
+    def figure(f: Fact) -> Figure:
+        return _figure(f)
+
     # --- the answer ----------------------------------------------------------------------------
 
     def answer(self, q: Question) -> Answer:
@@ -245,6 +263,10 @@ class Answerer:
             q.predicate in label or q.predicate in attr for label, attr, _, _ in self._fact_fields
         ):
             q = replace(q, want="quantity")  # 「フォロワーは？」, 「有効期間5年のものは？」: the word names a figure
+        plan = make_plan(q)
+        ans = operations.execute(self, plan, hits)
+        if ans:
+            return ans
         if q.op:
             ans = self.operation_answer(q, hits)
             if ans:

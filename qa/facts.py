@@ -37,12 +37,15 @@ _AFTER = re.compile(r"の([^、。,，()（）「」『』\s:：]{1,8}?)(?:が|�
 def extract_facts(document: Document) -> list[Fact]:
     """All facts of a document, in document order, with ids `<doc>:f<n>`."""
     out: list[Fact] = []
+    tables = 0
     for section in document.sections:
         if section.budget and section.budget_lines:
             out.append(_budget_fact(document, section))
         for block in section.blocks:
             if block.kind == "table" and block.table is not None:
-                out.extend(_table_facts(document, section, block.table))
+                table_id = f"{document.doc}:t{tables}"
+                tables += 1
+                out.extend(f.model_copy(update={"table": table_id}) for f in _table_facts(document, section, block.table))
             else:
                 out.extend(_text_facts(document, section, block))
     return [f.model_copy(update={"id": f"{document.doc}:f{i}"}) for i, f in enumerate(out)]
@@ -149,7 +152,7 @@ def table_layout(table: Table, section_title: str) -> list[TableRow]:
 def _table_facts(document: Document, section: Section, table: Table) -> list[Fact]:
     out: list[Fact] = []
     column_unit: dict[int, Quantity] = {}
-    for layout in table_layout(table, section.title):
+    for row_no, layout in enumerate(table_layout(table, section.title)):
         label, label_cols, row = layout.label, layout.label_cols, layout.row
         periods = find_periods(label)
         period = periods[0][2] if periods else None
@@ -178,7 +181,7 @@ def _table_facts(document: Document, section: Section, table: Table) -> list[Fac
                     _fact(
                         document, section, q, row.lines, label=label, attribute=attr,
                         period=own.norm if own else None, period_raw=own.raw if own else None,
-                        source="table",
+                        source="table", row=row_no,
                     )
                 )
     return out

@@ -95,6 +95,10 @@ class Fact(_Record):
     approx: bool = False
     lines: Lines
     source: Literal["table", "budget", "bullet", "text"] = "text"
+    # Where a table fact stands: the table (`<doc>:t<n>`, document order), its body row (0-based) and its
+    # row label as the table writes it. The figures it stands among (a column, a row) are then exact.
+    table: str | None = None
+    row: int | None = None
 
     def sentence(self, full_path: bool = True) -> str:
         """The fact as one short sentence: breadcrumb, label, attribute, period, value with unit.
@@ -161,3 +165,5 @@ class Answer(BaseModel):
     figures: list[Figure] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
     elapsed_ms: float = 0.0
+    op: str | None = None  # the plan's operation: lookup, count, max, share, compare, locate, …
+    notes: list[str] = Field(default_factory=list)  # how the question was read: 「『奨学金変換』→『奨学金返還』」

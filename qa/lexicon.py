@@ -1,0 +1,73 @@
+"""The cue words of question analysis, loaded once from qa/data/lexicon.json (data, not code branches)."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+
+from pydantic import BaseModel, ConfigDict
+
+OPS = ("locate", "compare", "change_rate", "count", "max", "min", "average", "share", "describe")
+
+
+class Lexicon(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    counters: dict[str, str]  # counter → unit family
+    measures: dict[str, list[str]]  # unit family → words that ask for an amount of it
+    operations: dict[str, list[str]]  # op → cue patterns
+    separators: list[str]
+    each: list[str]
+    answer_types: dict[str, list[str]]
+    item_nouns: list[str]  # nouns that name what a count counts (事業, 項目, 取組): never its scope
+    whole_report: list[str]  # patterns that widen a count or a superlative to the whole report
+
+    def family(self, unit: str) -> str:
+        """The unit family of a unit or counter (千円 → 円, 名 → 人); an unknown unit is its own family."""
+        return self.counters.get(unit, unit)
+
+
+def _entries(d: dict) -> dict:
+    return {k: v for k, v in d.items() if not k.startswith("_")}
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    data = json.loads(resources.files("qa").joinpath("data/lexicon.json").read_text(encoding="utf-8"))
+    return Lexicon(
+        counters=_entries(data["counters"]),
+        measures=_entries(data["measures"]),
+        operations=_entries(data["operations"]),
+        separators=data["multipart"]["separators"],
+        each=data["multipart"]["each"],
+        answer_types=_entries(data["answer_types"]),
+        item_nouns=data["item_nouns"]["nouns"],
+        whole_report=data["whole_report"]["patterns"],
+    )
+
+
+@lru_cache(maxsize=1)
+def op_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(op, compiled cue) in the order they are tried."""
+    ops = lexicon().operations
+    return tuple((op, re.compile("|".join(f"(?:{p})" for p in ops[op]))) for op in OPS if op in ops)
+
+
+@lru_cache(maxsize=1)
+def counter_ask() -> re.Pattern[str]:
+    """何<counter>(分)?: a question asking for a count in a unit; longest counters first."""
+    names = sorted(lexicon().counters, key=len, reverse=True)
+    return re.compile("何(" + "|".join(re.escape(n) for n in names) + ")(分)?")
+
+
+@lru_cache(maxsize=1)
+def money_words() -> re.Pattern[str]:
+    """Words that ask about an amount of money (決算額, 予算, いくら, 安く)."""
+    return re.compile("|".join(re.escape(w) for w in lexicon().measures["円"]))
+
+
+@lru_cache(maxsize=1)
+def whole_report() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in lexicon().whole_report))

@@ -1,0 +1,449 @@
+"""The operations a plan names, executed over the report's structure and facts, in exact Decimal, each
+with its working in the report's own figures.
+
+- count: the child sections, table rows or listed items in the scope the question names.
+- max / min: the largest or smallest figure among siblings: a table column, or the 決算額 of a 費目's 事業.
+- average: an amount ÷ a count from the same table row or section (「1件あたり」).
+- share: a part ÷ its whole (the parent's 決算額, or the sum of the siblings when the parent states none).
+- compare: a figure against the threshold the question names (「40回以上？」).
+- locate: the section path of the best evidence.
+- describe: the description paragraph of the section the question names.
+- multi-part: each part looked up on its own.
+
+Every function takes the Evidence of one index (term weights, fact ranking, citations) and returns an
+Answer, or None when the operation has nothing to range over (the router then falls back to a lookup).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from qa.analyze import Question, unit_family
+from qa.arithmetic import percent
+from qa.lexicon import lexicon, money_words, whole_report
+from qa.models import Answer, Citation, Fact, Figure, Hit, Section
+from qa.plan import Plan
+from qa.text import format_number
+
+if TYPE_CHECKING:
+    from qa.answer import Answerer
+
+# A 費目 (「1 知事戦略管理費」) is a level-1 section with a plain number; its children are its 事業.
+_ITEM_NOUNS = re.compile(r"事業|取組|取り組み|項目|プロジェクト|pj|施策|会議|区分|団体|県人会|もの|内容|テーマ")
+_TABLE_WORDS = re.compile(r"表|一覧|リスト|区分|内訳")
+# At most this many names are listed after a count; the citation holds the rest.
+MAX_LISTED = 12
+
+
+def _sections(ev: Answerer) -> list[Section]:
+    return [s for d in ev.index.documents for s in d.sections]
+
+
+def title_coverage(ev: Answerer, q: Question, section: Section) -> float:
+    """IDF-weighted share of the question's term groups found in the section's own title."""
+    return ev.coverage(q, section.title)
+
+
+def _without_items(q: Question) -> Question:
+    """The question without the nouns that name what is counted or ranked (事業, 取組): they name no scope."""
+    nouns = set(lexicon().item_nouns)
+    keep = [(t, g) for t, g in zip(q.terms, q.groups) if t not in nouns]
+    return replace(q, terms=[t for t, _ in keep], groups=[g for _, g in keep])
+
+
+def named_scope(ev: Answerer, q: Question, hits: list[Hit]) -> Section | None:
+    """The section the question names by its title (the best title match; ties go to the better-retrieved);
+    None when the question names the whole report or no section."""
+    if whole_report().search(q.norm):
+        return None
+    q = _without_items(q)
+    rank = {}
+    for i, h in enumerate(hits):
+        rank.setdefault(tuple(h.section_path), i)
+    best, best_key = None, (0.0, 0.0)
+    for s in _sections(ev):
+        if s.level == 0:
+            continue
+        cov = title_coverage(ev, q, s)
+        if cov <= 0:
+            continue
+        key = (round(cov, 6), -rank.get(tuple(s.path), len(hits) + 1))
+        if key > best_key:
+            best, best_key = s, key
+    return best
+
+
+def _children(ev: Answerer, section: Section) -> list[Section]:
+    return [s for s in _sections(ev) if s.parent == section.id and s.doc == section.doc]
+
+
+def _section_citation(section: Section, text: str, score: float = 1.0) -> Citation:
+    return Citation(doc=section.doc, section_path=section.path, lines=list(section.lines), text=text,
+                    score=round(score, 4))
+
+
+def _finish(ev: Answerer, plan: Plan, text: str, citations: list[Citation], hits: list[Hit],
+            figures: list[Figure] | None = None) -> Answer:
+    citations = citations + ev.citations_from_hits(hits, citations, max(0, ev.top_k - len(citations)))
+    return Answer(question=plan.question.text, text=text, figures=figures or [], citations=citations, op=plan.op)
+
+
+# --- count -------------------------------------------------------------------------------------
+
+
+def _row_labels(ev: Answerer, section: Section) -> list[str]:
+    rows = [c for c in ev.index.chunks if c.section_path == section.path and c.kind == "table_row"]
+    return list(dict.fromkeys(r.body.split(" — ")[0] for r in rows))
+
+
+# A listed item: a bullet, or a paragraph led by an item mark (「ア 職員への…」, 「① …」).
+_ITEM_MARK = re.compile(r"^([ア-ン]|[①-⑳])\s")
+
+
+def _listed(section: Section) -> list[str]:
+    marked = [b.text for b in section.blocks if b.kind == "paragraph" and _ITEM_MARK.match(b.text)]
+    if len(marked) >= 2:
+        return [_ITEM_MARK.sub("", t).split("、")[0][:30] for t in marked]
+    return [b.text.strip("・ ") for b in section.blocks if b.kind == "bullet"]
+
+
+def _jigyo(ev: Answerer) -> list[Section]:
+    """Every 事業 of the report: the children of a numbered 費目 (「1 知事戦略管理費」 › 「(1) 庁議」)."""
+    sections = _sections(ev)
+    himoku = {s.id for s in sections if s.level == 1 and s.number.isdigit()}
+    return [s for s in sections if s.parent in himoku]
+
+
+def count(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
+    q = plan.question
+    scope = named_scope(ev, q, hits)
+    if scope is None or scope.level == 0:
+        # Nothing narrower named: the 事業 of the whole report.
+        jigyo = _jigyo(ev)
+        if not jigyo or not re.search("事業", q.norm):
+            return None
+        items = [s.heading for s in jigyo]
+        root = next(s for s in _sections(ev) if s.level == 0)
+        return _count_answer(ev, plan, hits, root, items)
+    children = [c.heading for c in _children(ev, scope)]
+    rows = _row_labels(ev, scope)
+    bullets = _listed(scope)
+    # A table the question points at (「表には」「区分」), else the sub-sections, else the rows, else bullets.
+    if rows and len(rows) >= 2 and (_TABLE_WORDS.search(q.norm) or len(children) < 2):
+        items = rows
+    elif len(children) >= 2:
+        items = children
+    elif len(rows) >= 2:
+        items = rows
+    elif len(bullets) >= 2:
+        items = bullets
+    else:
+        return None
+    return _count_answer(ev, plan, hits, scope, items)
+
+
+def _count_answer(ev: Answerer, plan: Plan, hits: list[Hit], scope: Section, items: list[str]) -> Answer:
+    q = plan.question
+    asked = re.search(r"何(事業|団体|会議|項目|区分|種類|テーマ|件|個|つ)", q.norm)
+    counter = asked.group(1) if asked else "件"
+    listed = items[:MAX_LISTED]
+    names = "、".join(listed) + ("、…" if len(items) > len(listed) else "")
+    text = f"{len(items)}{counter}：{names}（{scope.heading}）"
+    cit = _section_citation(scope, " / ".join(items))
+    figure = Figure(label=scope.title, value=str(len(items)), unit=counter, raw=f"{len(items)}{counter}",
+                    derived=True, formula=f"{scope.heading}に挙げられた{len(items)}項目を数えた")
+    return _finish(ev, plan, text, [cit], hits, [figure])
+
+
+# --- max / min ---------------------------------------------------------------------------------
+
+
+def _column(ev: Answerer, fact: Fact) -> list[Fact]:
+    """The main figure of each row in the fact's table column (the first figure a row gives there)."""
+    out: dict[int | None, Fact] = {}
+    for f in ev.index.facts:
+        if (f.table == fact.table and f.attribute == fact.attribute
+                and unit_family(f.unit) == unit_family(fact.unit) and f.row not in out):
+            out[f.row] = f
+    return list(out.values())
+
+
+def _budget_siblings(ev: Answerer, scope: Section | None) -> list[tuple[Section, Fact]]:
+    """The 事業 under a scope with their 決算額 facts: a 費目's children, or every 事業 of the report."""
+    budgets = {tuple(f.section_path): f for f in ev.index.facts if f.source == "budget"}
+    if scope is None or scope.level == 0:
+        pool = _jigyo(ev)
+    else:
+        pool = _children(ev, scope)
+    return [(s, budgets[tuple(s.path)]) for s in pool if tuple(s.path) in budgets]
+
+
+def _amount(f: Fact) -> Decimal:
+    return f.value * f.scale
+
+
+def extreme(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
+    q = plan.question
+    largest = plan.op == "max"
+    scope = named_scope(ev, q, hits)
+    candidates: list[tuple[str, Fact]] = []
+    where = ""
+    money = bool(money_words().search(q.norm))
+    if money and (scope is None or scope.level <= 1 or len(_budget_siblings(ev, scope)) >= 2):
+        pairs = _budget_siblings(ev, scope)
+        candidates = [(s.title, f) for s, f in pairs]
+        where = f"{scope.heading}の事業" if scope is not None and scope.level > 0 else "報告書の全事業"
+    if len(candidates) < 2 and q.want == "date":
+        # 「一番多かったのはいつ」: one figure over the periods the report gives it for.
+        ranked = ev.score_facts(replace(q, want="quantity"), hits)
+        if ranked:
+            group = ev.siblings(ranked[0].fact)
+            candidates = [(f.period_raw or "", f) for f in group if f.period_raw]
+            where = f"{ranked[0].fact.label}（{ranked[0].fact.section_path[-1]}）"
+    if len(candidates) < 2:
+        ranked = [s for s in ev.score_facts(q, hits) if s.fact.table]
+        if scope is not None:
+            inside = [s for s in ranked if s.fact.section_path[: len(scope.path)] == scope.path]
+            ranked = inside or ranked
+        if not ranked:
+            return None
+        column = _column(ev, ranked[0].fact)
+        candidates = [(f.label, f) for f in column]
+        head = ranked[0].fact
+        where = f"{head.section_path[-1]}の{head.attribute or '表'}"
+    if len(candidates) < 2:
+        return None
+    ordered = sorted(candidates, key=lambda c: _amount(c[1]), reverse=largest)
+    (name, top), (name2, second) = ordered[0], ordered[1]
+    word = "最大" if largest else "最小"
+    tie = _amount(top) == _amount(second)
+    text = (f"{name}：{ev.value_text(top)}（{where}で{word}{'（同額あり）' if tie else ''}。"
+            f"次いで{name2}：{ev.value_text(second)}）")
+    figures = [ev.figure(top), ev.figure(second)]
+    citations = [ev.citation_for_fact(top, 1.0)]
+    if len({tuple(f.section_path) for _, f in candidates}) > 1 and scope is not None:
+        listing = " / ".join(f"{n}：{ev.value_text(f)}" for n, f in ordered)
+        citations.append(_section_citation(scope, listing))
+    return _finish(ev, plan, text, citations, hits, figures)
+
+
+# --- average and share ---------------------------------------------------------------------------
+
+
+def _per_counter(q: Question) -> str | None:
+    m = re.search(r"(?:1|一|ひと)(件|回|人|名|社|本|か所|事業|団体|つ|課|部|日|校)(?:あたり|当たり|当り)", q.norm)
+    if m:
+        return m.group(1)
+    m = re.search(r"(件|回|人|名|社|本|か所|事業|団体|課|部|日|校)(?:あたり|当たり|当り|平均)", q.norm)
+    return m.group(1) if m else None
+
+
+def _nearby(ev: Answerer, fact: Fact) -> list[Fact]:
+    """Facts that stand with this one: its table row first, then the rest of its section."""
+    same_row = [f for f in ev.index.facts if f.table and f.table == fact.table and f.row == fact.row]
+    same_section = [f for f in ev.index.facts if f.section_path == fact.section_path and f not in same_row]
+    return [f for f in same_row + same_section if f is not fact]
+
+
+def average(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
+    q = plan.question
+    per = _per_counter(q)
+    amount_q = replace(q, unit="円") if money_words().search(q.norm) or "円" in q.norm or not per else q
+    ranked = ev.score_facts(amount_q, hits)
+    if not ranked:
+        return None
+    amount = ranked[0].fact
+    family = unit_family(per) if per else None
+    divisors = [f for f in _nearby(ev, amount)
+                if unit_family(f.unit) != unit_family(amount.unit) and f.unit
+                and (family is None or unit_family(f.unit) == family)]
+    if not divisors or divisors[0].value == 0:
+        return None
+    divisor = divisors[0]
+    exact = amount.value / divisor.value
+    shown = exact if exact == exact.to_integral_value() else exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    approx = shown != exact
+    unit = amount.unit
+    result = f"{'約' if approx else ''}{format_number(shown)}{unit}"
+    formula = f"{ev.value_text(amount)} ÷ {ev.value_text(divisor)} {'≈' if approx else '='} {result.lstrip('約')}"
+    text = f"{result}（{formula}）。{divisor.unit}あたりの平均 — {amount.section_path[-1]}"
+    figure = Figure(label=amount.label, attribute="平均", value=format(shown, "f"), unit=unit, raw=result,
+                    approx=approx, derived=True, formula=formula)
+    citations = [ev.citation_for_fact(amount, ranked[0].score)]
+    return _finish(ev, plan, text, citations, hits, [figure, ev.figure(amount), ev.figure(divisor)])
+
+
+def _ancestor(ev: Answerer, fact: Fact) -> list[Section]:
+    by_path = {tuple(s.path): s for s in _sections(ev)}
+    out = []
+    for depth in range(len(fact.section_path) - 1, 0, -1):
+        s = by_path.get(tuple(fact.section_path[:depth]))
+        if s is not None:
+            out.append(s)
+    return out
+
+
+def share(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
+    q = plan.question
+    ranked = ev.score_facts(q, hits)
+    if not ranked:
+        return None
+    part = ranked[0].fact
+    # The question may name the whole (「メディアプロモーション費全体の」); a part's ancestor named by the
+    # question is the whole, else its parent.
+    ancestors = _ancestor(ev, part)
+    named = [s for s in ancestors if title_coverage(ev, q, s) > 0]
+    whole_section = named[0] if named else (ancestors[0] if ancestors else None)
+    whole_value: Decimal | None = None
+    whole_text = ""
+    if part.source == "budget" and whole_section is not None:
+        budgets = {tuple(f.section_path): f for f in ev.index.facts if f.source == "budget"}
+        own = budgets.get(tuple(whole_section.path))
+        if own is not None:
+            whole_value, whole_text = _amount(own), f"{whole_section.title}：{ev.value_text(own)}"
+        else:
+            siblings = [f for s, f in _budget_siblings(ev, whole_section)]
+            if len(siblings) >= 2:
+                whole_value = sum((_amount(f) for f in siblings), Decimal(0))
+                whole_text = f"{whole_section.title}の事業の計：{format_number(whole_value / part.scale)}{part.unit}"
+    elif part.table:
+        column = _column(ev, part)
+        if len(column) >= 2:
+            whole_value = sum((_amount(f) for f in column), Decimal(0))
+            whole_text = f"{part.attribute or '列'}の計：{format_number(whole_value / part.scale)}{part.unit}"
+    if not whole_value:
+        return None
+    exact = _amount(part) / whole_value * 100
+    result = f"約{percent(exact)}%"
+    formula = (f"{format_number(_amount(part) / part.scale)}{part.unit} ÷ "
+               f"{format_number(whole_value / part.scale)}{part.unit} × 100 ≈ {percent(exact)}%")
+    text = f"{result}（{formula}）。{part.label}：{ev.value_text(part)}、{whole_text}"
+    figure = Figure(label=part.label, attribute="割合", value=format(exact, "f"), unit="%", raw=result,
+                    approx=True, derived=True, formula=formula)
+    return _finish(ev, plan, text, [ev.citation_for_fact(part, ranked[0].score)], hits, [figure, ev.figure(part)])
+
+
+# --- compare -------------------------------------------------------------------------------------
+
+
+def compare(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
+    t = plan.threshold
+    assert t is not None
+    q = plan.question
+    unit = unit_family(t.unit) if t.unit else q.unit
+    # The threshold is the question's own figure, not a word to match.
+    looked = replace(q, unit=unit, want="quantity", op=None, parts=[])
+    found = ev.figure_answer(looked, hits)
+    if found is None or not found.figures or found.abstained:
+        return None
+    fig = found.figures[0]
+    value = Decimal(fig.value)
+    limit = t.value
+    # Amounts are compared in one scale: 「1万円以上」 against 「4,016千円」.
+    scale_of = {"千円": 1000, "万円": 10_000, "億円": 100_000_000}
+    if unit == "円":
+        value *= scale_of.get(fig.unit, 1)
+        limit *= scale_of.get(t.unit, 1)
+    ok = {"ge": value >= limit, "gt": value > limit, "le": value <= limit, "lt": value < limit}[t.comparator]
+    verdict = "はい" if ok else "いいえ"
+    words = {"ge": "以上です", "gt": "を超えています", "le": "以下です", "lt": "未満です"}
+    not_words = {"ge": "に届いていません", "gt": "を超えていません", "le": "を超えています", "lt": "未満ではありません"}
+    limit_text = f"{format_number(t.value)}{t.unit}"
+    tail = words[t.comparator] if ok else not_words[t.comparator]
+    text = f"{verdict}。{fig.raw}{'（' + fig.period + '）' if fig.period else ''}で、{limit_text}{tail}。" + found.text
+    return Answer(question=q.text, text=text, figures=found.figures, citations=found.citations, op=plan.op)
+
+
+# --- locate and describe -------------------------------------------------------------------------
+
+
+def _best_chunk_section(ev: Answerer, q: Question, hits: list[Hit]) -> tuple[Section, Hit] | None:
+    by_path = {(s.doc, tuple(s.path)): s for s in _sections(ev)}
+    best = None
+    for rank, h in enumerate(hits[:10]):
+        text = " ".join(h.section_path) + " " + (ev.chunk_text(h) or h.text)
+        score = ev.coverage(q, text) + 0.3 * h.score - 0.02 * rank
+        if best is None or score > best[0]:
+            best = (score, h)
+    if best is None:
+        return None
+    h = best[1]
+    section = by_path.get((h.doc, tuple(h.section_path)))
+    return (section, h) if section is not None else None
+
+
+def locate(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
+    q = plan.question
+    found = _best_chunk_section(ev, q, hits)
+    if found is None:
+        return None
+    section, hit = found
+    path = [p for p in section.path[1:]] or section.path
+    if ev.coverage(q, " ".join(section.path) + " " + (ev.chunk_text(hit) or hit.text)) < ev.min_coverage:
+        return None
+    text = f"{' › '.join(path)}に記載があります（{section.doc} {section.lines[0]}–{section.lines[1]}行）。"
+    return _finish(ev, plan, text, ev.citations_from_hits([hit], [], 1), hits)
+
+
+def _description(section: Section) -> str | None:
+    paragraphs = [b.text for b in section.blocks if b.kind == "paragraph"]
+    return paragraphs[0] if paragraphs else None
+
+
+def describe(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
+    q = plan.question
+    scope = named_scope(ev, q, hits)
+    if scope is None or title_coverage(ev, q, scope) < 0.3:
+        return None
+    text = _description(scope)
+    if text is None:
+        return None
+    text = text.strip()
+    shown = text if len(text) <= 180 else text[:179] + "…"
+    cit = _section_citation(scope, text)
+    return _finish(ev, plan, f"{shown}（{scope.heading}）", [cit], hits)
+
+
+# --- multi-part ----------------------------------------------------------------------------------
+
+
+def multipart(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
+    answers = []
+    used: set[str] = set()
+    for part in plan.parts:
+        ans = ev.figure_answer(part, hits)
+        if ans is None or not ans.figures or ans.abstained:
+            return None
+        key = ans.figures[0].raw + ans.citations[0].section_path[-1] + (ans.figures[0].label or "")
+        if key in used:
+            return None
+        used.add(key)
+        answers.append((part, ans))
+    text = "／".join(f"{a.figures[0].label}{'［' + a.figures[0].attribute + '］' if a.figures[0].attribute else ''}："
+                     f"{a.figures[0].raw}{'（' + a.figures[0].period + '）' if a.figures[0].period else ''}"
+                     for _, a in answers)
+    sections = list(dict.fromkeys(a.citations[0].section_path[-1] for _, a in answers))
+    text += f"（{'、'.join(sections)}）"
+    citations: list[Citation] = []
+    for _, a in answers:
+        if a.citations[0] not in citations:
+            citations.append(a.citations[0])
+    figures = [a.figures[0] for _, a in answers]
+    return _finish(ev, plan, text, citations, hits, figures)
+
+
+OPERATIONS = {
+    "count": count, "max": extreme, "min": extreme, "average": average, "share": share,
+    "compare": compare, "locate": locate, "describe": describe,
+}
+
+
+def execute(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
+    """The plan's operation over the evidence, or None when it has nothing to range over."""
+    if plan.parts:
+        return multipart(ev, plan, hits)
+    fn = OPERATIONS.get(plan.op)
+    return fn(ev, plan, hits) if fn else None

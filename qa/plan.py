@@ -1,0 +1,101 @@
+"""The plan: what a question asks for, decided once from its analysis and the cue words of
+qa/data/lexicon.json, before any evidence is looked at.
+
+「記者室運営で事業量が一番多い区分は？」 → Plan(op="max", ...); 「庁議は40回以上開かれた？」 → Plan(op="compare",
+threshold=40 回, comparator="ge"); 「庁議の開催件数と付議件数は？」 → Plan(op="lookup", parts=[…, …]).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from qa.analyze import Question, split_parts
+from qa.lexicon import lexicon, op_patterns
+from qa.text import nfkc
+
+Op = Literal["lookup", "list", "count", "max", "min", "sum", "average", "share", "difference", "change_rate",
+             "compare", "locate", "describe"]
+Comparator = Literal["ge", "gt", "le", "lt"]
+
+# The operations the analyser's arithmetic already names (差・合計・比・前年比).
+_ARITHMETIC = {"diff": "difference", "sum": "sum", "ratio": "share", "change": "change_rate"}
+_COMPARATORS: tuple[tuple[str, Comparator], ...] = (
+    ("以上", "ge"), ("に達", "ge"), ("届", "ge"), ("を超え", "gt"), ("超え", "gt"), ("超", "gt"),
+    ("より多", "gt"), ("を上回", "gt"), ("上回", "gt"), ("未満", "lt"), ("より少な", "lt"), ("を下回", "lt"),
+    ("下回", "lt"), ("以下", "le"),
+)
+_MULTIPLIERS = {"万": Decimal(10_000), "千": Decimal(1000), "億": Decimal(100_000_000)}
+
+
+class Threshold(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    raw: str  # 「40回以上」 as asked
+    value: Decimal  # in `unit`
+    unit: str  # the counter as asked ("" when none)
+    comparator: Comparator
+
+
+class Plan(BaseModel):
+    """One question's operation, its analysis and, for a question that asks several things, its parts."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    op: Op
+    question: Question
+    threshold: Threshold | None = None
+    parts: tuple[Question, ...] = ()  # a multi-part question: one lookup each
+
+
+def _cue(text: str) -> str | None:
+    for op, pattern in op_patterns():
+        if pattern.search(text):
+            return op
+    return None
+
+
+def threshold(text: str) -> Threshold | None:
+    """「40回以上」「1万件を超え」「200件超えてる」: the figure a yes/no question compares with."""
+    pattern = dict(op_patterns()).get("compare")
+    m = pattern.search(nfkc(text)) if pattern else None
+    if not m:
+        return None
+    raw = m.group()
+    num = re.match(r"[\d,.]+", raw)
+    if not num:
+        return None
+    value = Decimal(num.group().replace(",", ""))
+    rest = raw[num.end():].lstrip()
+    if rest[:1] in _MULTIPLIERS and not rest.startswith(("千円", "万円", "億円")):
+        value *= _MULTIPLIERS[rest[0]]
+        rest = rest[1:]
+    unit = next((c for c in sorted(lexicon().counters, key=len, reverse=True) if rest.startswith(c)), "")
+    comparator = next(c for w, c in _COMPARATORS if w in rest)
+    return Threshold(raw=raw, value=value, unit=unit, comparator=comparator)
+
+
+def make_plan(q: Question) -> Plan:
+    """The plan of an analysed question (its normalised text has already been through qa.normalize)."""
+    text = q.norm
+    op: str | None = _cue(text)
+    if op == "compare":
+        t = threshold(text)
+        if t is not None:
+            return Plan(op="compare", question=q, threshold=t)
+        op = None
+    if op == "share" and q.parts:
+        op = None  # 「AはBの何%」 names both figures: the analyser's ratio
+    if op in {"change_rate"} and (q.parts or len(q.periods) >= 2):
+        op = None
+    if op is None and q.op:
+        op = _ARITHMETIC[q.op]
+    if op is None:
+        parts = split_parts(q)
+        if parts:
+            return Plan(op="lookup", question=q, parts=tuple(parts))
+        op = "list" if q.want == "list" else "lookup"
+    return Plan(op=op, question=q)  # type: ignore[arg-type]
