@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 
+from qa.lexicon import counter_ask, lexicon
 from qa.models import Period
 from qa.text import find_periods, nfkc, norm
 from qa.tokenize import tagged, tagged_tokens
@@ -154,7 +155,7 @@ def _content_terms(text: str) -> list[str]:
 
 def _want(q: str) -> tuple[str, str | None]:
     """(what kind of answer, the unit family of a quantity) from the question's wording."""
-    if re.search(r"いつ|何月|何日(?!間)|日時|日付|時期|期日|(?<!有効)期間(?=は|を|が|[?？]|$)|日程|開設日|開催日|何年度|何年(?!間)|何時", q):
+    if re.search(r"いつ|何月|(?<!延べ)何日(?!間|分)|日時|日付|時期|期日|(?<!有効)期間(?=は|を|が|[?？]|$)|日程|開設日|開催日|何年度|何年(?!間)|何時", q):
         return "date", None
     if re.search(r"誰|だれ|どなた|アーティスト|歌手", q):
         return "name", None
@@ -189,9 +190,17 @@ def _predicate(terms: list[str]) -> str | None:
 
 
 def _asked_units(q: str) -> list[str]:
-    units = []
-    for m in re.finditer(r"何(人|名|件|回|社|台|本|部|か所|日|円|体|事業|団体)", q):
-        u = UNIT_FAMILY.get(m.group(1), m.group(1))
+    """Every unit family the question asks a figure in, in order: 「何社・何人分」 → 社, 人; 「本数と、その事業費」
+    → 本, 円."""
+    found: list[tuple[int, str]] = []
+    for m in counter_ask().finditer(q):
+        found.append((m.start(), unit_family(m.group(1))))
+    for family, words in lexicon().measures.items():
+        for w in words:
+            if (at := q.find(w)) >= 0:
+                found.append((at, family))
+    units: list[str] = []
+    for _, u in sorted(found):
         if u not in units:
             units.append(u)
     return units
@@ -295,7 +304,13 @@ def split_parts(q: Question) -> list[Question]:
     if m := _CONTEXT.match(text):
         context, text = m.group(1), text[m.end():]
     parts = _split_items(text, q, outside=context)
-    return parts
+    # Each part asks in its own unit: 「本数と、その事業費」 → 本, 円.
+    return [replace(p, unit=(_asked_units(p.norm) or [None])[0]) for p in parts]
+
+
+def split_versus(q: Question) -> list[Question]:
+    """「AはBより多い？」: the two items compared."""
+    return _split_items(q.text, replace(q, op="diff"))
 
 
 def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
@@ -307,7 +322,9 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     (it also joins words: メディア・コンテンツ).
     """
     body = nfkc(text)
-    body = re.sub(r"(の)?(合計|合わせ|あわせ|総計|トータル|全部|差|違い|何[%％件人回円]|何パーセント|いくら).*$", "", body)
+    body = re.sub(r"(の)?(合計|合わせ|あわせ|総計|トータル|全部|差|違い|何[%％件人回円]|何パーセント|いくら"
+                  r"|割合|比率|シェア|占め|何割).*$", "", body)
+    body = re.sub(r"(?<=より)(多|少な|大き|小さ|高|低).*$", "", body)  # 「AはBより多いですか」
     inner = re.search(r"[(（]([^()（）]+)[)）]", body)
     if inner and re.search(r"[、,・と]", inner.group(1)):
         items_text, outside = inner.group(1), outside + " " + body[: inner.start()] + " " + body[inner.end() :]
@@ -315,7 +332,7 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
         items_text = body
     items: list[str] = []
     # 「男性が女性より」 compares two items; 「補助金額は対象事業費の」 puts one over the other.
-    versus = re.search(r"([^はがの、]+)(?:が|は)([^はが]+?)より$", items_text)
+    versus = re.search(r"([^はが、]+)(?:が|は)、?([^はが]+?)より$", items_text)
     over = re.match(r"^(.+)は([^は]+?)の?$", items_text)
     if versus and q.op in {"diff", "ratio", "change"}:
         items = [versus.group(1), versus.group(2)]

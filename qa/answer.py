@@ -264,6 +264,7 @@ class Answerer:
         ):
             q = replace(q, want="quantity")  # 「フォロワーは？」, 「有効期間5年のものは？」: the word names a figure
         plan = make_plan(q)
+        q = plan.question
         ans = operations.execute(self, plan, hits)
         if ans:
             return ans

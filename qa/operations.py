@@ -286,36 +286,70 @@ def _ancestor(ev: Answerer, fact: Fact) -> list[Section]:
     return out
 
 
-def share(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
-    q = plan.question
-    ranked = ev.score_facts(q, hits)
-    if not ranked:
-        return None
-    part = ranked[0].fact
-    # The question may name the whole (「メディアプロモーション費全体の」); a part's ancestor named by the
-    # question is the whole, else its parent.
+def _breakdown_whole(ev: Answerer, part: Fact) -> Fact | None:
+    """The figure a breakdown follows (「出動回数：152回（内訳：…幼稚園等：57回…）」, 「203件（県：141、…）」): the
+    first figure of the same passage or table cell, in the same unit family, larger than the part."""
+    for f in ev.index.facts:
+        if f is part or f.doc != part.doc or f.lines != part.lines or f.section_path != part.section_path:
+            continue
+        if part.table and (f.row != part.row or (f.attribute or "").split(" ")[0] != (part.attribute or "").split(" ")[0]):
+            continue
+        if unit_family(f.unit or part.unit) == unit_family(part.unit or f.unit) and _amount(f) > _amount(part):
+            return f
+        if f.id == part.id:
+            break
+    return None
+
+
+def _whole(ev: Answerer, q: Question, part: Fact) -> tuple[Decimal, str] | None:
+    """The whole a part is a share of: the figure its breakdown follows, the 決算額 of the section the
+    question names (or of its parent), the sum of that section's 事業, or its table column's total."""
+    if (f := _breakdown_whole(ev, part)) is not None:
+        return _amount(f), f"{f.label}：{ev.value_text(f)}"
     ancestors = _ancestor(ev, part)
     named = [s for s in ancestors if title_coverage(ev, q, s) > 0]
-    whole_section = named[0] if named else (ancestors[0] if ancestors else None)
-    whole_value: Decimal | None = None
-    whole_text = ""
-    if part.source == "budget" and whole_section is not None:
+    section = named[0] if named else (ancestors[0] if ancestors else None)
+    if part.source == "budget" and section is not None:
         budgets = {tuple(f.section_path): f for f in ev.index.facts if f.source == "budget"}
-        own = budgets.get(tuple(whole_section.path))
+        own = budgets.get(tuple(section.path))
         if own is not None:
-            whole_value, whole_text = _amount(own), f"{whole_section.title}：{ev.value_text(own)}"
-        else:
-            siblings = [f for s, f in _budget_siblings(ev, whole_section)]
-            if len(siblings) >= 2:
-                whole_value = sum((_amount(f) for f in siblings), Decimal(0))
-                whole_text = f"{whole_section.title}の事業の計：{format_number(whole_value / part.scale)}{part.unit}"
-    elif part.table:
+            return _amount(own), f"{section.title}：{ev.value_text(own)}"
+        siblings = [f for _, f in _budget_siblings(ev, section)]
+        if len(siblings) >= 2:
+            total = sum((_amount(f) for f in siblings), Decimal(0))
+            return total, f"{section.title}の事業の計：{format_number(total / part.scale)}{part.unit}"
+    if part.table:
         column = _column(ev, part)
         if len(column) >= 2:
-            whole_value = sum((_amount(f) for f in column), Decimal(0))
-            whole_text = f"{part.attribute or '列'}の計：{format_number(whole_value / part.scale)}{part.unit}"
-    if not whole_value:
+            total = sum((_amount(f) for f in column), Decimal(0))
+            return total, f"{part.attribute or '列'}の計：{format_number(total / part.scale)}{part.unit}"
+    return None
+
+
+def share(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
+    q = replace(plan.question, unit=None if plan.question.unit == "%" else plan.question.unit)
+    if len(q.parts) == 2:
+        # Both figures named (「政策調査の決算額のうち、政策プレゼン調査研究費の割合」): a share is the smaller
+        # over the larger, whichever order the question names them in.
+        facts = []
+        for p in q.parts:
+            unit = q.unit or (unit_family(facts[0].unit) if facts else None)
+            ranked = [s for s in ev.score_facts(replace(p, unit=unit), hits) if s.fact not in facts]
+            if not ranked:
+                return None
+            facts.append(ranked[0].fact)
+        part, whole_fact = sorted(facts, key=_amount)
+        whole = (_amount(whole_fact), f"{whole_fact.label}：{ev.value_text(whole_fact)}")
+        score = 1.0
+    else:
+        ranked = ev.score_facts(q, hits)
+        if not ranked:
+            return None
+        part, score = ranked[0].fact, ranked[0].score
+        whole = _whole(ev, q, part)
+    if whole is None or not whole[0]:
         return None
+    whole_value, whole_text = whole
     exact = _amount(part) / whole_value * 100
     result = f"約{percent(exact)}%"
     formula = (f"{format_number(_amount(part) / part.scale)}{part.unit} ÷ "
@@ -323,15 +357,34 @@ def share(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
     text = f"{result}（{formula}）。{part.label}：{ev.value_text(part)}、{whole_text}"
     figure = Figure(label=part.label, attribute="割合", value=format(exact, "f"), unit="%", raw=result,
                     approx=True, derived=True, formula=formula)
-    return _finish(ev, plan, text, [ev.citation_for_fact(part, ranked[0].score)], hits, [figure, ev.figure(part)])
+    return _finish(ev, plan, text, [ev.citation_for_fact(part, score)], hits, [figure, ev.figure(part)])
 
 
 # --- compare -------------------------------------------------------------------------------------
 
 
+def compare_parts(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
+    """「AはBより多い？」: both figures looked up, then compared."""
+    found = [ev.figure_answer(p, hits) for p in plan.parts]
+    if any(a is None or not a.figures or a.abstained for a in found):
+        return None
+    (a, b) = found  # type: ignore[misc]
+    fa, fb = a.figures[0], b.figures[0]  # type: ignore[union-attr]
+    if unit_family(fa.unit) != unit_family(fb.unit):
+        return None
+    more = not re.search(r"より(少な|小さ|低)", plan.question.norm)
+    va, vb = Decimal(fa.value), Decimal(fb.value)
+    ok = va > vb if more else va < vb
+    text = (f"{'はい' if ok else 'いいえ'}。{fa.label}：{fa.raw}、{fb.label}：{fb.raw}"
+            f"（{a.citations[0].section_path[-1]}）")  # type: ignore[union-attr]
+    citations = [a.citations[0]] + ([b.citations[0]] if b.citations[0] != a.citations[0] else [])  # type: ignore[union-attr]
+    return _finish(ev, plan, text, citations, hits, [fa, fb])
+
+
 def compare(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
     t = plan.threshold
-    assert t is not None
+    if t is None:
+        return compare_parts(ev, plan, hits)
     q = plan.question
     unit = unit_family(t.unit) if t.unit else q.unit
     # The threshold is the question's own figure, not a word to match.
@@ -443,7 +496,7 @@ OPERATIONS = {
 
 def execute(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
     """The plan's operation over the evidence, or None when it has nothing to range over."""
-    if plan.parts:
+    if plan.parts and plan.op == "lookup":
         return multipart(ev, plan, hits)
     fn = OPERATIONS.get(plan.op)
     return fn(ev, plan, hits) if fn else None

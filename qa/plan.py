@@ -8,12 +8,13 @@ threshold=40 回, comparator="ge"); 「庁議の開催件数と付議件数は�
 from __future__ import annotations
 
 import re
+from dataclasses import replace as dc_replace
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from qa.analyze import Question, split_parts
+from qa.analyze import Question, split_parts, split_versus
 from qa.lexicon import lexicon, op_patterns
 from qa.text import nfkc
 
@@ -61,10 +62,11 @@ def _cue(text: str) -> str | None:
 def threshold(text: str) -> Threshold | None:
     """「40回以上」「1万件を超え」「200件超えてる」: the figure a yes/no question compares with."""
     pattern = dict(op_patterns()).get("compare")
-    m = pattern.search(nfkc(text)) if pattern else None
-    if not m:
+    # The last figure named is the one meant: 「毎月1回以上、つまり年12回以上」.
+    found = [m for m in pattern.finditer(nfkc(text)) if re.match(r"\d", m.group())] if pattern else []
+    if not found:
         return None
-    raw = m.group()
+    raw = found[-1].group()
     num = re.match(r"[\d,.]+", raw)
     if not num:
         return None
@@ -86,11 +88,14 @@ def make_plan(q: Question) -> Plan:
         t = threshold(text)
         if t is not None:
             return Plan(op="compare", question=q, threshold=t)
+        versus = q.parts or split_versus(q)
+        if len(versus) == 2:
+            return Plan(op="compare", question=q, parts=tuple(versus))  # 「AはBより多い？」
         op = None
-    if op == "share" and q.parts:
-        op = None  # 「AはBの何%」 names both figures: the analyser's ratio
-    if op in {"change_rate"} and (q.parts or len(q.periods) >= 2):
-        op = None
+    if op == "change_rate" and (q.parts or len(q.periods) >= 2 or not q.op):
+        # (new − old) ÷ old over two named figures or periods, or a figure and its other period: the
+        # analyser's arithmetic computes it.
+        return Plan(op="change_rate", question=dc_replace(q, op="change"))
     if op is None and q.op:
         op = _ARITHMETIC[q.op]
     if op is None:
