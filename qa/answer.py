@@ -41,6 +41,8 @@ class Answerer:
     """Turns an analysed question into an Answer over one loaded Index."""
 
     min_coverage = MIN_COVERAGE
+    # A describe question names its section: at least this share of its terms must be in the title.
+    min_title_coverage = 0.3
 
     def __init__(self, index: Index, dense_weight: float = 0.6, top_k: int = 5) -> None:
         self.index = index

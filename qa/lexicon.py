@@ -23,6 +23,7 @@ class Lexicon(BaseModel):
     answer_types: dict[str, list[str]]
     item_nouns: list[str]  # nouns that name what a count counts (事業, 項目, 取組): never its scope
     whole_report: list[str]  # patterns that widen a count or a superlative to the whole report
+    list_cue: str  # a pattern for words that point at a listing (表, 一覧, 載って)
 
     def family(self, unit: str) -> str:
         """The unit family of a unit or counter (千円 → 円, 名 → 人); an unknown unit is its own family."""
@@ -45,6 +46,7 @@ def lexicon() -> Lexicon:
         answer_types=_entries(data["answer_types"]),
         item_nouns=data["item_nouns"]["nouns"],
         whole_report=data["whole_report"]["patterns"],
+        list_cue=data["list_cue"]["pattern"],
     )
 
 

@@ -119,6 +119,10 @@ def _jigyo(ev: Answerer) -> list[Section]:
 
 def count(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
+    # 「地方創生拠点整備交付金は何事業？」: a figure in the counter's unit answers it, unless the question
+    # points at a listing (「表に何件載っている」).
+    if q.unit and not re.search(lexicon().list_cue, q.norm) and ev.figure_answer(q, hits) is not None:
+        return None
     scope = named_scope(ev, q, hits)
     if scope is None or scope.level == 0:
         # Nothing narrower named: the 事業 of the whole report.
@@ -206,8 +210,8 @@ def extreme(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
     if len(candidates) < 2:
         ranked = [s for s in ev.score_facts(q, hits) if s.fact.table]
         if scope is not None:
-            inside = [s for s in ranked if s.fact.section_path[: len(scope.path)] == scope.path]
-            ranked = inside or ranked
+            # A superlative ranges over the scope the question names, never beyond it.
+            ranked = [s for s in ranked if s.fact.section_path[: len(scope.path)] == scope.path]
         if not ranked:
             return None
         column = _column(ev, ranked[0].fact)
@@ -449,7 +453,7 @@ def _description(section: Section) -> str | None:
 def describe(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     scope = named_scope(ev, q, hits)
-    if scope is None or title_coverage(ev, q, scope) < 0.3:
+    if scope is None or title_coverage(ev, _without_items(q), scope) < ev.min_title_coverage:
         return None
     text = _description(scope)
     if text is None:
