@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from qa import operations, passage
+from qa import grounding, operations, passage
 from qa.analyze import Question, expand, groups_for, unit_family
 from qa.arithmetic import derive
 from qa.index import Index
@@ -72,6 +72,10 @@ class Answerer:
             for f in index.facts
         ]
         self._facts_by_id = {f.id: f for f in index.facts}
+        self._section_texts: dict[tuple[str, tuple[str, ...]], str] = {}
+        for c in index.chunks:
+            key = (c.doc, tuple(c.section_path))
+            self._section_texts[key] = self._section_texts.get(key, "") + " " + norm(c.body)
         self._chunks_by_id = {c.id: c for c in index.chunks}
         # The years the corpus speaks of: its reports' fiscal years, its facts' periods, any era year in
         # its text. A question about another year has no answer here.
@@ -236,6 +240,10 @@ class Answerer:
     def _chunk(self, cid: str) -> Chunk:
         return self._chunks_by_id[cid]
 
+    def section_text(self, doc: str, path: list[str]) -> str:
+        """The normalised text of a section's own passages (children excluded)."""
+        return self._section_texts.get((doc, tuple(path)), "")
+
     def chunk_text(self, hit: Hit) -> str | None:
         """The passage a hit stands for: a chunk's body, or the passage around a fact."""
         if hit.kind == "chunk":
@@ -253,7 +261,22 @@ class Answerer:
 
     # --- the answer ----------------------------------------------------------------------------
 
-    def answer(self, q: Question) -> Answer:
+    def answer(self, q: Question, own: set[str] | None = None) -> Answer:
+        """The answer, or an abstention naming a salient term of the question its evidence lacks."""
+        ans = self._answer(q)
+        if ans.abstained:
+            return ans
+        missing = grounding.missing_terms(q.text, ans, own or set(), self.section_text)
+        if missing:
+            subject = "』『".join(missing)
+            text = f"この報告書には『{subject}』についての記載はありません。"
+            near = ans.citations[:3]
+            if near:
+                text += "関連しそうな箇所：" + "、".join(dict.fromkeys(c.section_path[-1] for c in near))
+            return Answer(question=q.text, text=text, abstained=True, citations=near, op=ans.op)
+        return ans
+
+    def _answer(self, q: Question) -> Answer:
         query = q.text if not q.focus and not q.parts else " ".join(q.terms) + " " + q.text
         hits = search(self.index, query, k=30, dense_weight=self.dense_weight)
         # A period the corpus does not cover (令和4年度 against a 令和2年度 report) has no answer.

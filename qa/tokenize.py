@@ -96,3 +96,13 @@ def tagged(text: str) -> list[tuple[str, str]]:
 def count(text: str) -> int:
     """The number of MeCab words in `text` (all parts of speech): the unit chunk sizes are set in."""
     return sum(len(_tagger()(piece)) for piece in _slices(text))
+
+
+def proper_nouns(text: str) -> list[str]:
+    """The proper nouns of the normalised text (「長野」, 「上海」, 「フランス」), each once, as written."""
+    out: list[str] = []
+    for piece in _slices(norm(text)):
+        for w in _tagger()(piece):
+            if w.feature.pos2 == "固有名詞" and w.surface.strip() and w.surface not in out:
+                out.append(w.surface)
+    return out

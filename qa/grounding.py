@@ -1,0 +1,63 @@
+"""Grounded answers: every salient term of the question must stand in the evidence the answer rests on.
+
+Salient terms are the names a question picks one thing out by: proper nouns (places, organisations,
+programmes) and names in Latin script. 「長野県の旅券発行件数は？」 must not get Gunma's figure: 長野県 is
+nowhere in the evidence, so the answer is an abstention that names it. The report's own subject (the
+prefecture and the department that wrote it) needs no evidence: every passage is about it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from qa.analyze import expand
+from qa.models import Answer
+from qa.text import norm
+from qa.tokenize import proper_nouns
+
+# A name in Latin script of three letters or more (YouTube, LINE, NETSUGEN).
+_LATIN = re.compile(r"[a-z][a-z0-9.+!-]{2,}")
+# A proper noun shorter than this is too loose to demand (「日」, 「米」 tagged as names).
+MIN_SALIENT_CHARS = 2
+
+
+# Era names are tagged as proper nouns; periods are checked on their own (qa.answer: the years covered).
+_ERA = re.compile(r"^(令和|平成|昭和|大正|明治)$")
+
+
+def salient_terms(question: str) -> list[str]:
+    """The question's names, normalised: proper nouns and Latin-script names."""
+    terms = [t for t in proper_nouns(question) if len(t) >= MIN_SALIENT_CHARS and not _ERA.match(t)]
+    for m in _LATIN.finditer(norm(question)):
+        if re.fullmatch(r"[rh]\d+", m.group()):
+            continue  # R2, H30: era years, not names
+        if not any(m.group() in t for t in terms):
+            terms.append(m.group())
+    return terms
+
+
+def evidence_text(answer: Answer, section_text: Callable[[str, list[str]], str]) -> str:
+    """What an answer rests on: its primary citations (one per figure it gives), the sections they stand in
+    (their paths and text) and the figures' labels."""
+    primary = answer.citations[: max(1, len([f for f in answer.figures if not f.derived]))]
+    parts = [c.text + " " + " ".join(c.section_path) + " " + section_text(c.doc, c.section_path) for c in primary]
+    parts += [f"{f.label} {f.attribute or ''}" for f in answer.figures]
+    return norm(" ".join(parts))
+
+
+def _found(term: str, evidence: str) -> bool:
+    return any(w in evidence for w in expand(term))
+
+
+def missing_terms(question: str, answer: Answer, own: set[str],
+                  section_text: Callable[[str, list[str]], str]) -> list[str]:
+    """The salient terms of the question the answer's evidence does not hold (the report's own names
+    excepted)."""
+    evidence = evidence_text(answer, section_text)
+    out = []
+    for term in salient_terms(question):
+        if term in own or any(term in o for o in own) or _found(term, evidence):
+            continue
+        out.append(term)
+    return out
