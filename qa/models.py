@@ -161,3 +161,23 @@ class Answer(BaseModel):
     figures: list[Figure] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
     elapsed_ms: float = 0.0
+
+
+class Rewrite(_Record):
+    """One change the question normaliser made: 「ｹｯｻﾝｶﾞｸ」 → 「ケッサンガク」 (width) → 「決算額」 (reading)."""
+
+    source: str
+    target: str
+    reason: Literal["width", "reading", "kanji_numeral", "seireki", "relative", "colloquial", "fuzzy"]
+
+
+class NormalizedQuestion(_Record):
+    """A question as asked and as the analyser reads it, with every rewrite that led there.
+
+    Answers quote the report and show `original`, never `text`.
+    """
+
+    original: str
+    text: str  # NFKC'd, rewrites applied
+    rewrites: list[Rewrite] = Field(default_factory=list)
+    unknown_entities: list[str] = Field(default_factory=list)  # named in the question, absent from the report

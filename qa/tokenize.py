@@ -96,3 +96,17 @@ def tagged(text: str) -> list[tuple[str, str]]:
 def count(text: str) -> int:
     """The number of MeCab words in `text` (all parts of speech): the unit chunk sizes are set in."""
     return sum(len(_tagger()(piece)) for piece in _slices(text))
+
+
+def readings(text: str) -> list[tuple[str, str, str, str]]:
+    """(surface, pos1, pos2, reading) for every word of `text` as given (no normalisation here).
+
+    The reading is unidic's katakana `kana` field (決算額 → ケッサン + ガク); "" for a word unidic does
+    not know (Latin, digits, an unknown katakana word), so a caller can tell it has no reading.
+    """
+    out: list[tuple[str, str, str, str]] = []
+    for piece in _slices(text):
+        for w in _tagger()(piece):
+            f = w.feature
+            out.append((w.surface, f.pos1 or "", f.pos2 or "", getattr(f, "kana", None) or ""))
+    return out
