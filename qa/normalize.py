@@ -30,7 +30,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from qa.models import Document, NormalizedQuestion, Rewrite
-from qa.readings import KANA_RUN, ReadingIndex, Word, content_runs, fold, words
+from qa.readings import KANA_RUN, ReadingIndex, Word, content_runs, fold, is_kana, words
 from qa.text import UNITS, nfkc
 
 
@@ -69,6 +69,9 @@ class _Data(BaseModel):
 class Colloquial(_Data):
     pattern: str
     replace: str
+    # The match must begin with a word MeCab tags as a particle: the topic って (決算額って), never the
+    # て-form of a verb (使って, によって).
+    particle: bool = False
     example: tuple[str, str]  # (question, what this rule alone makes of it)
     why: str
 
@@ -278,7 +281,7 @@ class Normalizer:
         self.fiscal_year = fiscal_year
         self.t = thresholds
         n = notation()
-        self.colloquial = [(re.compile(c.pattern), c.replace) for c in n.colloquial]
+        self.colloquial = [(re.compile(c.pattern), c.replace, c.particle) for c in n.colloquial]
         self.counters = sorted(set(UNITS) | set(n.numeral_counters), key=len, reverse=True)
         self.keep = n.kanji_numeral_keep
         guard = "".join(f"(?<!{re.escape(b)})" for b in n.relative_guard.before)
@@ -322,9 +325,16 @@ class Normalizer:
         """The question as the analyser should read it, every rewrite, and the unknown entities it names."""
         rewrites: list[Rewrite] = []
         text = self._width(question, rewrites)
-        for pattern, replace in self.colloquial:
+        for pattern, replace, particle in self.colloquial:
+            if not pattern.search(text):
+                continue
+            starts = {w.start for w in words(text) if w.pos1 == "助詞"} if particle else set()
+
+            def colloquial(m: re.Match[str], r: str = replace, p: bool = particle, ok: set[int] = starts) -> str | None:
+                return r if not p or m.start() in ok else None
+
             done = len(rewrites)
-            plain = _sub(text, pattern, lambda m, r=replace: r, "colloquial", rewrites)  # type: ignore[misc]
+            plain = _sub(text, pattern, colloquial, "colloquial", rewrites)
             if _ASKS_NOTHING.fullmatch(plain):  # 「教えて」 alone stays: an empty question asks nothing
                 del rewrites[done:]
             else:
@@ -376,6 +386,9 @@ class Normalizer:
             s, e = m.span()
             inside = [w for w in ws if w.start < e and w.end > s]
             # Only numerals MeCab reads as numerals, whole: 一方, 統一, 一般, 一部 are words of their own.
+            # 「3千円」, 「1万件」: a mark after digits is the report's own notation, not a kanji numeral.
+            if s > 0 and text[s - 1].isdigit():
+                continue
             if not inside or inside[0].start != s or inside[-1].end != e or any(w.pos2 != "数詞" for w in inside):
                 continue
             # A number counts something: a counter or a unit follows (四十回, 三千円, 二〇二〇年度).
@@ -507,9 +520,19 @@ class Normalizer:
         # Else a near spelling, compared with report words of neighbouring length only.
         slack = int(len(surface) * (1 - self.t.fuzzy_min_similarity)) + 1
         choices = [v for n in range(len(surface) - slack, len(surface) + slack + 1) for v in self.index.by_length.get(n, [])]
-        best = process.extractOne(surface, choices, scorer=Levenshtein.normalized_similarity,
-                                  score_cutoff=self.t.fuzzy_min_similarity)
-        # A word that only adds or drops an affix (政策調査費 / 政策調査) is a different word, not a typo.
+        # No score_cutoff: rapidfuzz turns it into a distance bound on the shorter string and loses an
+        # exact 0.8 (奨学返還 / 奨学金返還); the threshold is checked on the score itself.
+        best = process.extractOne(surface, choices, scorer=Levenshtein.normalized_similarity)
+        if best is not None and best[1] < self.t.fuzzy_min_similarity - 1e-9:
+            best = None
+        # A word that only adds or drops an affix (政策調査費 / 政策調査) is a different word, not a typo;
+        # so is one dictionary word put for another of the same length (県外就職率 / 県内就職率): a typo
+        # that keeps every word real and the length equal is a homophone, which the reading caught above.
+        # Kana put for kana is spelling (インスタライヴ / インスタライブ) and stays a candidate.
         if best is None or best[0] in surface or surface in best[0]:
+            return []
+        if len(best[0]) == len(surface) and all(w.reading for w in run) and any(
+            a != b and not (is_kana(a) and is_kana(b)) for a, b in zip(surface, best[0])
+        ):
             return []
         return [_Edit(run[0].start, run[-1].end, best[0], "fuzzy")]
