@@ -167,3 +167,23 @@ class Answer(BaseModel):
     elapsed_ms: float = 0.0
     op: str | None = None  # the plan's operation: lookup, count, max, share, compare, locate, …
     notes: list[str] = Field(default_factory=list)  # how the question was read: 「『奨学金変換』→『奨学金返還』」
+
+
+class Rewrite(_Record):
+    """One change the question normaliser made: 「ｹｯｻﾝｶﾞｸ」 → 「ケッサンガク」 (width) → 「決算額」 (reading)."""
+
+    source: str
+    target: str
+    reason: Literal["width", "reading", "kanji_numeral", "seireki", "relative", "colloquial", "fuzzy"]
+
+
+class NormalizedQuestion(_Record):
+    """A question as asked and as the analyser reads it, with every rewrite that led there.
+
+    Answers quote the report and show `original`, never `text`.
+    """
+
+    original: str
+    text: str  # NFKC'd, rewrites applied
+    rewrites: list[Rewrite] = Field(default_factory=list)
+    unknown_entities: list[str] = Field(default_factory=list)  # named in the question, absent from the report

@@ -105,4 +105,15 @@ def proper_nouns(text: str) -> list[str]:
         for w in _tagger()(piece):
             if w.feature.pos2 == "固有名詞" and w.surface.strip() and w.surface not in out:
                 out.append(w.surface)
+def readings(text: str) -> list[tuple[str, str, str, str]]:
+    """(surface, pos1, pos2, reading) for every word of `text` as given (no normalisation here).
+
+    The reading is unidic's katakana `kana` field (決算額 → ケッサン + ガク); "" for a word unidic does
+    not know (Latin, digits, an unknown katakana word), so a caller can tell it has no reading.
+    """
+    out: list[tuple[str, str, str, str]] = []
+    for piece in _slices(text):
+        for w in _tagger()(piece):
+            f = w.feature
+            out.append((w.surface, f.pos1 or "", f.pos2 or "", getattr(f, "kana", None) or ""))
     return out

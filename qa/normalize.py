@@ -1,0 +1,538 @@
+"""Question normaliser: the stage before analysis, writing a question the way the report writes things.
+
+Steps, each driven by `qa/data/notation.json`, `qa/data/entities.json` or the report itself:
+1. NFKC (full-width digits and Latin to ASCII, half-width kana to full-width);
+2. colloquial endings to plain question forms (「〜って何回」 → 「〜は何回」, 「教えて」 dropped);
+3. kanji numerals to digits where they count something (四十回 → 40回, never 一方 or 統一);
+4. 西暦 and era abbreviations to the report's 和暦 (2020年度, FY2020, R2年度 → 令和2年度);
+5. relative years against the report's own fiscal year (昨年度 → 令和元年度);
+6. kana (and half-width kana) to the report's words by reading (けっさんがく → 決算額);
+7. an unknown noun compound to the report's word it most likely misspells (奨学金変換 → 奨学金返還);
+8. organisations and places the question names but the report does not, listed for the answerer.
+
+`original` stays as asked: answers show the report's wording and the user's, never the rewritten text.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from collections.abc import Callable
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Any, NamedTuple
+
+from kanjize import kanji2number
+from pydantic import BaseModel, ConfigDict
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from qa.models import Document, NormalizedQuestion, Rewrite
+from qa.readings import KANA_RUN, ReadingIndex, Word, content_runs, fold, is_kana, words
+from qa.text import UNITS, nfkc
+
+
+class Thresholds(BaseModel):
+    """Every threshold of the normaliser, each with why it is where it is."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # One kana is okurigana or a particle (取り組み, の), never a word someone typed in kana.
+    min_kana_run: int = 2
+    # Two-kana readings (カイ, ケン, シ) each stand for dozens of words: any kana string would be "covered".
+    min_reading_chars: int = 3
+    # ...unless the report has one word only that reads so (キフ → 寄附): then two kana are that word.
+    min_unique_reading_chars: int = 2
+    # 社会+参加+費, 奨学+金+返還+支援: the report's names run up to four MeCab words before a new name starts.
+    max_ngram: int = 4
+    # Two-character words have too many homophones and one-character neighbours to guess which was meant.
+    fuzzy_min_chars: int = 3
+    # At most one wrong character in five: 奨学返還 → 奨学金返還 (0.8), while 大阪事務所 / 上海事務所 (0.6) differ.
+    fuzzy_min_similarity: float = 0.8
+    # 平成 and 令和: a 西暦 year outside them is a figure or a code, not a date of this report.
+    min_year: int = 1989
+    max_year: int = 2099
+
+
+THRESHOLDS = Thresholds()
+
+
+# --- lexicon files ------------------------------------------------------------------------------
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Colloquial(_Data):
+    pattern: str
+    replace: str
+    # The match must begin with a word MeCab tags as a particle: the topic って (決算額って), never the
+    # て-form of a verb (使って, によって).
+    particle: bool = False
+    example: tuple[str, str]  # (question, what this rule alone makes of it)
+    why: str
+
+
+class RelativeYear(_Data):
+    word: str
+    offset: int  # years from the report's own year
+    fiscal: bool  # 年度 (April–March) or calendar year
+
+
+class RelativeGuard(_Data):
+    before: list[str]  # 対前年度
+    after: list[str]  # 前年度比, 前年同期
+
+
+class Notation(_Data):
+    colloquial: list[Colloquial]
+    kana_question_words: dict[str, str]
+    particles: list[str]
+    endings: list[str]
+    kanji_numeral_keep: list[str]
+    numeral_counters: list[str]
+    relative_years: list[RelativeYear]
+    relative_guard: RelativeGuard
+    entity_suffixes: list[str]
+    generic_entity_heads: list[str]
+
+
+class Entities(_Data):
+    prefectures: list[str]
+    departments: list[str]
+
+
+def _load(name: str) -> dict[str, Any]:
+    data = json.loads(resources.files("qa").joinpath(f"data/{name}").read_text(encoding="utf-8"))
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+@lru_cache(maxsize=1)
+def notation() -> Notation:
+    """qa/data/notation.json, validated (an unknown or missing key is an error)."""
+    return Notation.model_validate(_load("notation.json"))
+
+
+@lru_cache(maxsize=1)
+def entities() -> Entities:
+    """qa/data/entities.json, validated."""
+    return Entities.model_validate(_load("entities.json"))
+
+
+# --- eras ----------------------------------------------------------------------------------------
+
+ERA_STARTS = (("令和", date(2019, 5, 1)), ("平成", date(1989, 1, 8)), ("昭和", date(1926, 12, 25)))
+_ERA_YEAR0 = {era: start.year - 1 for era, start in ERA_STARTS}
+
+
+def wareki(year: int, month: int | None = None, day: int | None = None, fiscal: bool = False) -> str:
+    """The report's 和暦 for a 西暦 date: 2020, fiscal → 令和2年度; 2019-04 → 平成31年4月; 2019 → 令和元年.
+
+    A year alone (or a fiscal year) takes the era it ends in, as offices write it (2019年度 = 令和元年度);
+    a month takes the era its last day is in; a day, its own.
+    """
+    if month is None:
+        when = date(year, 12, 31)
+    else:
+        when = date(year, month, day or calendar.monthrange(year, month)[1])
+    era, start = next((e, s) for e, s in ERA_STARTS if s <= when)
+    n = year - start.year + 1
+    out = f"{era}{'元' if n == 1 else n}年" + ("度" if fiscal else "")
+    if month is not None:
+        out += f"{month}月" + (f"{day}日" if day else "")
+    return out
+
+
+def _valid(year: int, month: int | None, day: int | None) -> bool:
+    if not THRESHOLDS.min_year <= year <= THRESHOLDS.max_year:
+        return False
+    if month is not None and not 1 <= month <= 12:
+        return False
+    return day is None or (month is not None and 1 <= day <= calendar.monthrange(year, month)[1])
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text else None
+
+
+# FY2020 / FY 2020 (年度 after it is redundant).
+_FY = re.compile(r"(?<![A-Za-z])FY ?(?P<y>\d{4})(?:年度)?(?!\d)", re.IGNORECASE)
+# 2021年1月8日, 2020年度, 2019年1〜4月 (the month of a range is the first one's).
+_SEIREKI = re.compile(
+    r"(?<![\d,.])(?P<y>\d{4})年(?:(?P<fy>度)|(?P<m>\d{1,2})(?P<mk>月|(?=[~〜～-]\d{1,2}月))(?:(?P<d>\d{1,2})日)?)?"
+)
+# 2021/1/8, 2021/1, 2021-01-08, 2021.1.8 (a year and month alone only with a slash: 2020.5 is a number).
+_SLASHED = re.compile(
+    r"(?<![\d/.\-])(?P<y>\d{4})(?:/(?P<m1>\d{1,2})(?:/(?P<d1>\d{1,2}))?|(?P<sep>[.\-])(?P<m2>\d{1,2})(?P=sep)(?P<d2>\d{1,2}))(?![\d/.\-])"
+)
+# R2, R2年度, H30, R2.4.1: the abbreviations offices use for 令和 and 平成.
+_ABBREV = re.compile(
+    r"(?<![A-Za-z0-9])(?P<era>[RH]) ?(?P<n>元|\d{1,2})(?:(?P<nen>年)(?P<fy>度)?|\.(?P<m>\d{1,2})(?:\.(?P<d>\d{1,2}))?)?(?![A-Za-z0-9.])"
+)
+# 令和1年 → 令和元年; 平成31年度 → 令和元年度 (FY2019 was renamed); 平成32年 → 令和2年.
+_ERA = re.compile(r"(?P<era>令和|平成)(?P<n>元|\d{1,2})年(?P<fy>度)?(?:(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?)?")
+
+
+def _fy_sub(m: re.Match[str]) -> str | None:
+    year = int(m.group("y"))
+    return wareki(year, fiscal=True) if _valid(year, None, None) else None
+
+
+def _seireki_sub(m: re.Match[str]) -> str | None:
+    year, month, day = int(m.group("y")), _int(m.group("m")), _int(m.group("d"))
+    if not _valid(year, month, day):
+        return None
+    if m.group("fy"):
+        return wareki(year, fiscal=True)
+    if month is None:
+        return wareki(year)
+    out = wareki(year, month, day)
+    return out if m.group("mk") else out[: -len("月")]  # 「2019年1〜4月」 keeps its range: 平成31年1〜4月
+
+
+def _slashed_sub(m: re.Match[str]) -> str | None:
+    year = int(m.group("y"))
+    month = _int(m.group("m1") or m.group("m2"))
+    day = _int(m.group("d1") or m.group("d2"))
+    return wareki(year, month, day) if _valid(year, month, day) else None
+
+
+def _abbrev_sub(m: re.Match[str]) -> str | None:
+    era = "令和" if m.group("era") == "R" else "平成"
+    n = 1 if m.group("n") == "元" else int(m.group("n"))
+    month, day = _int(m.group("m")), _int(m.group("d"))
+    year = _ERA_YEAR0[era] + n
+    if n < 1 or not _valid(year, month, day):
+        return None
+    return wareki(year, month, day, fiscal=bool(m.group("fy")))
+
+
+def _era_sub(m: re.Match[str]) -> str | None:
+    n = 1 if m.group("n") == "元" else int(m.group("n"))
+    year = _ERA_YEAR0[m.group("era")] + n
+    month, day = _int(m.group("m")), _int(m.group("d"))
+    if n < 1 or not _valid(year, month, day):
+        return None
+    canonical = wareki(year, month, day, fiscal=bool(m.group("fy")))
+    # A calendar year alone in its era's last year (平成31年) is a true date: only a year past the
+    # era's end (平成32年) or a 1 for 元 is rewritten.
+    if not m.group("fy") and month is None and not canonical.startswith(m.group("era")):
+        return canonical if n > 31 else None
+    return canonical
+
+
+# --- the normaliser ------------------------------------------------------------------------------
+
+_ASKS_NOTHING = re.compile(r"[\s?。!、,.]*")
+_NUMERALS = re.compile("[〇一二三四五六七八九十百千万億]+")
+_SCRIPT = re.compile("[\u3041-\u3096\u309d\u309e]+|[\u30a1-\u30fa\u30fc\u30fd\u30fe]+")
+
+
+class _Entry(NamedTuple):
+    target: str | None  # None: keep the question's own characters
+    priority: int  # when two segmentations have as many pieces, the one of higher priority wins
+
+
+class _Edit(NamedTuple):
+    start: int
+    end: int
+    target: str
+    reason: str
+
+
+def _apply(text: str, edits: list[_Edit], rewrites: list[Rewrite]) -> str:
+    """`text` with non-overlapping edits applied; each one that changes something is recorded in order."""
+    out, cursor = [], 0
+    for e in sorted(edits):
+        if e.start < cursor:
+            continue
+        source = text[e.start : e.end]
+        out.append(text[cursor : e.start])
+        out.append(e.target)
+        cursor = e.end
+        if source != e.target:
+            rewrites.append(Rewrite(source=source, target=e.target, reason=e.reason))  # type: ignore[arg-type]
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def _find_all(text: str, word: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(word), text)]
+
+
+def _sub(text: str, pattern: re.Pattern[str], fn: Callable[[re.Match[str]], str | None], reason: str,
+         rewrites: list[Rewrite]) -> str:
+    edits = []
+    for m in pattern.finditer(text):
+        target = fn(m)
+        if target is not None:
+            edits.append(_Edit(m.start(), m.end(), target, reason))
+    return _apply(text, edits, rewrites)
+
+
+class Normalizer:
+    """Rewrites questions into the report's notation; built once per index from its documents."""
+
+    def __init__(self, index: ReadingIndex, fiscal_year: int | None, thresholds: Thresholds = THRESHOLDS) -> None:
+        self.index = index
+        self.fiscal_year = fiscal_year
+        self.t = thresholds
+        n = notation()
+        self.colloquial = [(re.compile(c.pattern), c.replace, c.particle) for c in n.colloquial]
+        self.counters = sorted(set(UNITS) | set(n.numeral_counters), key=len, reverse=True)
+        self.keep = n.kanji_numeral_keep
+        guard = "".join(f"(?<!{re.escape(b)})" for b in n.relative_guard.before)
+        after = "|".join(re.escape(a) for a in n.relative_guard.after)
+        # A calendar word never takes the 度 of a fiscal one (昨年度比 must not become 令和元年度比).
+        alternatives = [re.escape(r.word) + ("" if r.fiscal else "(?!度)")
+                        for r in sorted(n.relative_years, key=lambda r: len(r.word), reverse=True)]
+        self.relative_words = {r.word: r for r in n.relative_years}
+        self.relative = re.compile(f"{guard}(?:{'|'.join(alternatives)})(?!{after})")
+        # One lexicon for segmenting kana runs; the first source to claim a key keeps it.
+        self.lexicon: dict[str, _Entry] = {}
+        for key, surface in index.kana_words.items():
+            self.lexicon.setdefault(key, _Entry(surface, 3))  # the report's own kana spelling
+        for key, word in n.kana_question_words.items():
+            self.lexicon.setdefault(fold(key), _Entry(word, 2))
+        for key in [*n.particles, *n.endings]:
+            self.lexicon.setdefault(fold(key), _Entry(None, 1))
+        for key, surface in index.by_reading.items():
+            if len(key) >= self.t.min_reading_chars or (
+                len(key) >= self.t.min_unique_reading_chars and index.homophones.get(key) == 1
+            ):
+                self.lexicon.setdefault(key, _Entry(surface, 0))
+        self.max_key = max((len(k) for k in self.lexicon), default=1)
+        ents = entities()
+        self.entity_names = sorted({*ents.prefectures, *ents.departments}, key=len, reverse=True)
+        self.entity_pattern = re.compile("|".join(re.escape(e) for e in self.entity_names))
+        self.suffixes = sorted(n.entity_suffixes, key=len, reverse=True)
+        self.generic_heads = set(n.generic_entity_heads)
+
+    @classmethod
+    def from_documents(cls, documents: list[Document]) -> Normalizer:
+        """The normaliser for these documents: their reading index and their shared fiscal year.
+
+        Relative years (昨年度) are resolved only when every document names the same year.
+        """
+        years = {d.fiscal_year for d in documents}
+        fiscal_year = years.pop() if len(years) == 1 else None
+        return cls(ReadingIndex.build(documents, THRESHOLDS.max_ngram, THRESHOLDS.min_reading_chars), fiscal_year)
+
+    def normalize(self, question: str) -> NormalizedQuestion:
+        """The question as the analyser should read it, every rewrite, and the unknown entities it names."""
+        rewrites: list[Rewrite] = []
+        text = self._width(question, rewrites)
+        for pattern, replace, particle in self.colloquial:
+            if not pattern.search(text):
+                continue
+            starts = {w.start for w in words(text) if w.pos1 == "助詞"} if particle else set()
+
+            def colloquial(m: re.Match[str], r: str = replace, p: bool = particle, ok: set[int] = starts) -> str | None:
+                return r if not p or m.start() in ok else None
+
+            done = len(rewrites)
+            plain = _sub(text, pattern, colloquial, "colloquial", rewrites)
+            if _ASKS_NOTHING.fullmatch(plain):  # 「教えて」 alone stays: an empty question asks nothing
+                del rewrites[done:]
+            else:
+                text = plain
+        text = self._numerals(text, rewrites)
+        text = _sub(text, _ABBREV, _abbrev_sub, "seireki", rewrites)
+        text = _sub(text, _ERA, _era_sub, "seireki", rewrites)
+        text = _sub(text, _FY, _fy_sub, "seireki", rewrites)
+        text = _sub(text, _SEIREKI, _seireki_sub, "seireki", rewrites)
+        text = _sub(text, _SLASHED, _slashed_sub, "seireki", rewrites)
+        if self.fiscal_year is not None:
+            text = _sub(text, self.relative, self._relative_sub, "relative", rewrites)
+        text = self._kana(text, rewrites)
+        ws = words(text)
+        spans = self._entity_spans(text, ws)
+        unknown = list(dict.fromkeys(s for _, _, s in spans if s not in self.index))
+        text = _apply(text, self._fuzzy(text, ws, spans), rewrites)
+        return NormalizedQuestion(original=question, text=text, rewrites=rewrites, unknown_entities=unknown)
+
+    # 1. width ---------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _width(question: str, rewrites: list[Rewrite]) -> str:
+        # One rewrite per run of characters NFKC changes, so 「ｹｯｻﾝｶﾞｸ」 is one record, not seven.
+        edits, start = [], None
+        for i, ch in enumerate(question + "\0"):
+            changes = i < len(question) and nfkc(ch) != ch
+            if start is None and changes:
+                start = i
+            elif start is not None and not changes:
+                edits.append(_Edit(start, i, nfkc(question[start:i]), "width"))
+                start = None
+        text = _apply(question, edits, rewrites)
+        if text != nfkc(question):  # a composition across a run boundary: record the whole question once
+            del rewrites[:]
+            text = nfkc(question)
+            rewrites.append(Rewrite(source=question, target=text, reason="width"))
+        return text
+
+    # 3. kanji numerals ------------------------------------------------------------------------------
+
+    def _numerals(self, text: str, rewrites: list[Rewrite]) -> str:
+        found = list(_NUMERALS.finditer(text))
+        if not found:
+            return text
+        ws = words(text)
+        edits = []
+        for m in found:
+            s, e = m.span()
+            inside = [w for w in ws if w.start < e and w.end > s]
+            # Only numerals MeCab reads as numerals, whole: 一方, 統一, 一般, 一部 are words of their own.
+            # 「3千円」, 「1万件」: a mark after digits is the report's own notation, not a kanji numeral.
+            if s > 0 and text[s - 1].isdigit():
+                continue
+            if not inside or inside[0].start != s or inside[-1].end != e or any(w.pos2 != "数詞" for w in inside):
+                continue
+            # A number counts something: a counter or a unit follows (四十回, 三千円, 二〇二〇年度).
+            if not any(text.startswith(c, e) for c in self.counters):
+                continue
+            # Idioms MeCab splits into a numeral and a counter: 十分, 一時, 一つ一つ.
+            if any(p < e and p + len(k) > s for k in self.keep for p in _find_all(text, k)):
+                continue
+            # A numeral inside one of the report's own names (北関東磐越五県) stays as written.
+            if text[max(0, s - 1) : e + 1] in self.index:
+                continue
+            try:
+                value = kanji2number(m.group())
+            except Exception:  # kanjize raises on malformed runs (十十); leave them as written
+                continue
+            edits.append(_Edit(s, e, str(value), "kanji_numeral"))
+        return _apply(text, edits, rewrites)
+
+    # 5. relative years -----------------------------------------------------------------------------
+
+    def _relative_sub(self, m: re.Match[str]) -> str:
+        r = self.relative_words[m.group()]
+        assert self.fiscal_year is not None
+        return wareki(self.fiscal_year + r.offset, fiscal=r.fiscal)
+
+    # 6. kana ----------------------------------------------------------------------------------------
+
+    def _segment(self, run: str) -> list[tuple[int, int, _Entry]] | None:
+        """The fewest lexicon pieces covering the whole kana `run`, or None when it cannot be covered."""
+        key = fold(run)
+        n = len(key)
+        best: list[tuple[int, int, list[tuple[int, int, _Entry]]] | None] = [None] * (n + 1)
+        best[n] = (0, 0, [])
+        for i in range(n - 1, -1, -1):
+            for j in range(min(n, i + self.max_key), i, -1):
+                entry = self.lexicon.get(key[i:j])
+                rest = best[j]
+                if entry is None or rest is None:
+                    continue
+                cand = (rest[0] + 1, rest[1] - entry.priority, [(i, j, entry), *rest[2]])
+                if best[i] is None or cand[:2] < best[i][:2]:  # type: ignore[index]
+                    best[i] = cand
+        return best[0][2] if best[0] is not None else None
+
+    def _kana(self, text: str, rewrites: list[Rewrite]) -> str:
+        edits: list[_Edit] = []
+        for m in KANA_RUN.finditer(text):
+            # A run covered whole is rewritten whole; otherwise its hiragana and katakana parts one by one.
+            for part in [m] if self._segment(m.group()) is not None else list(_SCRIPT.finditer(m.group())):
+                run = part.group()
+                offset = m.start() + (part.start() if part is not m else 0)
+                if len(run) < self.t.min_kana_run or run in self.index:
+                    continue
+                pieces = self._segment(run) or []
+                # Kana is ordinary Japanese until a piece says otherwise: a word of min_reading_chars or a
+                # question word (とくに is not と+国, もうない not 網+内).
+                if not any(e.priority == 2 or (e.target is not None and j - i >= self.t.min_reading_chars)
+                           for i, j, e in pieces):
+                    continue
+                for i, j, entry in pieces:
+                    if entry.target is not None:
+                        edits.append(_Edit(offset + i, offset + j, entry.target, "reading"))
+        return _apply(text, edits, rewrites)
+
+    # 8. entities -----------------------------------------------------------------------------------
+
+    def _entity_spans(self, text: str, ws: list[Word]) -> list[tuple[int, int, str]]:
+        """(start, end, name) of every organisation or place the question names, in order."""
+        spans = [(m.start(), m.end(), m.group()) for m in self.entity_pattern.finditer(text)]
+        for run in content_runs(ws):
+            head = 0
+            for k in range(len(run)):
+                for t in range(k, head, -1):
+                    tail = "".join(w.surface for w in run[t : k + 1])
+                    if tail not in self.suffixes:
+                        continue
+                    name = run[head:t]
+                    # A name needs a word of its own (長野, 健康福祉); 各部, 本県, 近隣県 name no one body.
+                    if any(w.pos1 == "名詞" for w in name) and name[0].surface not in self.generic_heads \
+                            and "".join(w.surface for w in name) not in self.generic_heads:
+                        spans.append((run[head].start, run[k].end, text[run[head].start : run[k].end]))
+                    head = k + 1
+                    break
+        out: list[tuple[int, int, str]] = []
+        for span in sorted(set(spans), key=lambda s: (s[0], -s[1])):
+            if not any(o[0] <= span[0] and span[1] <= o[1] for o in out):
+                out.append(span)
+        return out
+
+    # 7. fuzzy --------------------------------------------------------------------------------------
+
+    def _fuzzy(self, text: str, ws: list[Word], entity_spans: list[tuple[int, int, str]]) -> list[_Edit]:
+        edits: list[_Edit] = []
+        for run in content_runs(ws):
+            # An entity name is never guessed at (長野県 is not a misspelt 群馬県): fuzzy works between them.
+            pieces: list[list[Word]] = [[]]
+            for w in run:
+                if any(s <= w.start and w.end <= e for s, e, _ in entity_spans):
+                    pieces.append([])
+                else:
+                    pieces[-1].append(w)
+            for piece in pieces:
+                if piece:
+                    edits.extend(self._fuzzy_compound(text, piece))
+        return edits
+
+    def _fuzzy_compound(self, text: str, run: list[Word]) -> list[_Edit]:
+        surface = text[run[0].start : run[-1].end]
+        if len(surface) < self.t.fuzzy_min_chars or surface in self.index:
+            return []
+        # A homophone first (the IME picked the wrong kanji): the longest unknown stretch reading as a
+        # report word of at least fuzzy_min_chars characters.
+        edits, i = [], 0
+        while i < len(run):
+            for j in range(min(len(run), i + self.t.max_ngram), i, -1):
+                part = run[i:j]
+                surf = text[part[0].start : part[-1].end]
+                if len(surf) < self.t.fuzzy_min_chars or surf in self.index or not all(w.reading for w in part):
+                    continue
+                target = self.index.by_reading.get(fold("".join(w.reading for w in part)))
+                if target and target != surf and len(target) >= self.t.fuzzy_min_chars:
+                    edits.append(_Edit(part[0].start, part[-1].end, target, "fuzzy"))
+                    i = j
+                    break
+            else:
+                i += 1
+        if edits:
+            return edits
+        # Else a near spelling, compared with report words of neighbouring length only.
+        slack = int(len(surface) * (1 - self.t.fuzzy_min_similarity)) + 1
+        choices = [v for n in range(len(surface) - slack, len(surface) + slack + 1) for v in self.index.by_length.get(n, [])]
+        # No score_cutoff: rapidfuzz turns it into a distance bound on the shorter string and loses an
+        # exact 0.8 (奨学返還 / 奨学金返還); the threshold is checked on the score itself.
+        best = process.extractOne(surface, choices, scorer=Levenshtein.normalized_similarity)
+        if best is not None and best[1] < self.t.fuzzy_min_similarity - 1e-9:
+            best = None
+        # A word that only adds or drops an affix (政策調査費 / 政策調査) is a different word, not a typo;
+        # so is one dictionary word put for another of the same length (県外就職率 / 県内就職率): a typo
+        # that keeps every word real and the length equal is a homophone, which the reading caught above.
+        # Kana put for kana is spelling (インスタライヴ / インスタライブ) and stays a candidate.
+        if best is None or best[0] in surface or surface in best[0]:
+            return []
+        if len(best[0]) == len(surface) and all(w.reading for w in run) and any(
+            a != b and not (is_kana(a) and is_kana(b)) for a, b in zip(surface, best[0])
+        ):
+            return []
+        return [_Edit(run[0].start, run[-1].end, best[0], "fuzzy")]
