@@ -145,6 +145,10 @@ def _content_terms(text: str) -> list[str]:
     for m in re.finditer(r"(?<![\d.,])\d+(年|か月|ヶ月|歳|分|秒)|第\d+(次|期|回|号)", _without_periods(text)):
         if m.group() not in terms:
             terms.append(m.group())
+    # A full date names the event it is the date of (「令和3年3月5日の先進企業視察」): keep it as a term.
+    for _, _, p in find_periods(text):
+        if p.norm.count("-") == 2 and norm(p.raw) not in terms:
+            terms.append(norm(p.raw))
     # Whole question words the tokenizer splits (ふるさと納税, インスタ) get their synonyms too.
     q = norm(text)
     for key in synonyms():

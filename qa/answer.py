@@ -11,10 +11,11 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from qa import grounding, operations, passage
-from qa.analyze import Question, expand, groups_for, unit_family
+from qa.analyze import Question, analyze, expand, groups_for, unit_family
 from qa.arithmetic import derive
 from qa.index import Index
 from qa.models import Answer, Chunk, Citation, Fact, Figure, Hit
+from qa.normalize import Normalizer, entities, wareki
 from qa.plan import make_plan
 from qa.search import search
 from qa.text import find_periods, norm, yen_reading
@@ -83,6 +84,19 @@ class Answerer:
         self._years |= {y for f in index.facts if f.period and (y := _year(f.period))}
         self._years |= {p.year for d in index.documents for _, _, p in find_periods("\n".join(d.lines))}
         self._max_weight = math.log((self._n + 1) / 0.5)
+        # The question normaliser over this index's documents (readings, vocabulary, the report's year).
+        self.normalizer = Normalizer.from_documents(index.documents)
+        # The report's own subject (its prefecture, its department): every passage is about it, so a
+        # question naming it needs no evidence that repeats the name.
+        corpus = norm("\n".join("\n".join(d.lines) for d in index.documents))
+        known = entities()
+        self.own: set[str] = set()
+        for name in known.prefectures + known.departments:
+            if norm(name) in corpus:
+                self.own |= {norm(name), norm(re.sub(r"[都道府県部]$", "", name))}
+        years = sorted({d.fiscal_year for d in index.documents if d.fiscal_year})
+        titles = "・".join(dict.fromkeys(d.title for d in index.documents))
+        self.report_label = titles + (f"、{wareki(years[0], fiscal=True)}" if len(years) == 1 else "")
 
     # --- term weights -----------------------------------------------------------------------
 
@@ -178,6 +192,8 @@ class Answerer:
         return 0.25 if self._fact_year(fact) == target else -0.3
 
     def _target_year(self, q: Question, doc: str) -> int | None:
+        if q.period is not None and q.period.norm.count("-") == 2:
+            return None  # a full date (令和3年3月5日) names an event, not the period of a figure
         if q.period is not None:
             return q.period.year
         if q.relative == "previous" and q.op is None:
@@ -261,19 +277,45 @@ class Answerer:
 
     # --- the answer ----------------------------------------------------------------------------
 
-    def answer(self, q: Question, own: set[str] | None = None) -> Answer:
+    def ask(self, question: str, history: list[str] | None = None) -> Answer:
+        """Normalise, analyse, plan and answer one (cleaned) question; history: earlier questions."""
+        read = self.normalizer.normalize(question)
+        earlier = [self.normalizer.normalize(h).text for h in history or []]
+        q = analyze(read.text, earlier)
+        if read.unknown_entities:
+            # 「長野県の…」「健康福祉部の…」: a body this report does not cover; never another body's figure.
+            hits = search(self.index, read.text, k=30, dense_weight=self.dense_weight)
+            return self.refuse(q, hits, read.unknown_entities)
+        ans = self.answer(q)
+        notes = [f"『{r.source}』を『{r.target}』と読み替えました" for r in read.rewrites if r.reason == "fuzzy"]
+        if notes and not ans.abstained:
+            ans.text += "（" + "。".join(notes) + "）"
+        ans.notes = [f"{r.source} → {r.target}（{r.reason}）" for r in read.rewrites]
+        return ans
+
+    def refuse(self, q: Question, hits: list[Hit], names: list[str]) -> Answer:
+        """An abstention that names what the report does not cover, with the nearest passages."""
+        subject = "』『".join(names)
+        near = self.citations_from_hits([h for h in hits if h.kind == "chunk"], [], 3, distinct_sections=True)
+        text = f"この報告書（{self.report_label}）に『{subject}』の記載はありません。"
+        if near:
+            text += "関連しそうな箇所：" + "、".join(dict.fromkeys(c.section_path[-1] for c in near))
+        return Answer(question=q.text, text=text, abstained=True, citations=near)
+
+    def answer(self, q: Question) -> Answer:
         """The answer, or an abstention naming a salient term of the question its evidence lacks."""
         ans = self._answer(q)
         if ans.abstained:
             return ans
-        missing = grounding.missing_terms(q.text, ans, own or set(), self.section_text)
+        missing = grounding.missing_terms(q.text, ans, self.own, self.section_text)
         if missing:
-            subject = "』『".join(missing)
-            text = f"この報告書には『{subject}』についての記載はありません。"
-            near = ans.citations[:3]
-            if near:
-                text += "関連しそうな箇所：" + "、".join(dict.fromkeys(c.section_path[-1] for c in near))
-            return Answer(question=q.text, text=text, abstained=True, citations=near, op=ans.op)
+            refusal = self.refuse(q, [], missing)
+            refusal.citations = ans.citations[:3]
+            refusal.op = ans.op
+            if refusal.citations:
+                refusal.text += "関連しそうな箇所：" + "、".join(
+                    dict.fromkeys(c.section_path[-1] for c in refusal.citations))
+            return refusal
         return ans
 
     def _answer(self, q: Question) -> Answer:

@@ -9,7 +9,6 @@ import time
 import unicodedata
 from pathlib import Path
 
-from qa.analyze import analyze
 from qa.answer import Answerer
 from qa.config import Settings
 from qa.errors import InvalidQuestion, QAError
@@ -143,7 +142,7 @@ class Assistant:
                 continue
         self._notice_changes()
         answerer = self._answerer
-        answer = answerer.answer(analyze(text, earlier[-5:]))
+        answer = answerer.ask(text, earlier[-5:])
         answer.question = text
         answer.elapsed_ms = round((time.perf_counter() - start) * 1000, 2)
         return answer

@@ -105,6 +105,9 @@ def proper_nouns(text: str) -> list[str]:
         for w in _tagger()(piece):
             if w.feature.pos2 == "固有名詞" and w.surface.strip() and w.surface not in out:
                 out.append(w.surface)
+    return out
+
+
 def readings(text: str) -> list[tuple[str, str, str, str]]:
     """(surface, pos1, pos2, reading) for every word of `text` as given (no normalisation here).
 
