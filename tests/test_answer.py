@@ -148,7 +148,7 @@ def test_cli_ask_json_contract(assistant, index_dir):
     out = _cli(["ask", "旅券発行件数は？", "--json"], index_dir)
     assert out.returncode == 0, out.stderr
     obj = json.loads(out.stdout)
-    assert set(obj) == {"question", "text", "abstained", "figures", "citations", "elapsed_ms"}
+    assert set(obj) == {"question", "text", "abstained", "figures", "citations", "elapsed_ms", "op", "notes"}
     assert set(obj["figures"][0]) == {"label", "attribute", "period", "value", "unit", "raw", "approx", "derived",
                                       "formula"}
     assert set(obj["citations"][0]) == {"doc", "section_path", "lines", "text", "score"}

@@ -1,0 +1,87 @@
+"""The shapes of question beyond one lookup, and the ways people type, on the real report and model.
+
+Each row: (question, strings the answer must hold in its first 200 characters, the plan's op or None).
+The rows are the Done-when tables of the answer-layer issues; eval/questions.jsonl measures the classes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+SHAPES = [
+    ("各種知事会議の表には会議がいくつ載っている？", ["3件", "全国知事会議", "関東地方知事会議", "北関東磐越五県知事会議"], "count"),
+    ("記者室運営で事業量が一番多い区分は？", ["資料提供", "4,270件"], "max"),
+    ("庁議の開催件数と付議件数は？", ["41回", "97件"], None),
+    ("政策プレゼン調査研究費は1件あたり平均いくら？", ["179千円", "716千円 ÷ 4件"], "average"),
+    ("旅券申請件数は前年から何％減った？", ["74.2%減", "12,741件", "49,351件"], None),
+    ("庁議は40回以上開かれた？", ["はい", "41回"], "compare"),
+    ("企画会議はどの費目の事業？", ["知事戦略管理費", "戦略企画推進"], "locate"),
+    ("庁議ってどういう会議？", ["県の重要施策についての協議や情報共有"], "describe"),
+    ("メディアプロモーション費のうち広報活動の決算額が占める割合は？", ["約57.6%", "232,972千円 ÷ 404,174千円"], "share"),
+    ("上海事務所の県産品PRの件数は、観光誘客促進の件数より多いですか？", ["いいえ", "71件", "76件"], "compare"),
+]
+
+TYPING = [
+    ("しゃかいさんかひ の けっさんがく", ["16千円"]),
+    ("2020年度の総務調整費の決算額は？", ["4,016千円"]),
+    ("庁議は四十回より多く開かれた？", ["はい", "41回"]),
+    ("奨学金変換支援制度で補助した会社は何社？", ["3社", "奨学金返還"]),
+]
+
+REFUSALS = [
+    ("長野県の上海事務所の決算額は？", "長野県"),
+    ("健康福祉部の決算額は？", "健康福祉部"),
+    ("国際交流員のうちフランスから来た人は何名？", "フランス"),
+]
+
+
+@pytest.mark.parametrize(("question", "expected", "op"), SHAPES)
+def test_shapes(assistant, question, expected, op):
+    answer = assistant.ask(question)
+    head = answer.text[:200].replace(",", "")
+    assert not answer.abstained, answer.text
+    for e in expected:
+        assert e.replace(",", "") in head, (e, answer.text)
+    if op:
+        assert answer.op == op
+
+
+def test_multipart_cites_each_part(assistant):
+    answer = assistant.ask("庁議の開催件数と付議件数は？")
+    assert [f.raw for f in answer.figures[:2]] == ["41回", "97件"]
+    assert answer.citations[0].section_path[-1] == "(1) 庁議"
+
+
+@pytest.mark.parametrize(("question", "expected"), TYPING)
+def test_typing(assistant, question, expected):
+    answer = assistant.ask(question)
+    assert not answer.abstained, answer.text
+    for e in expected:
+        assert e.replace(",", "") in answer.text.replace(",", ""), (e, answer.text)
+
+
+@pytest.mark.parametrize(("question", "name"), REFUSALS)
+def test_refusals_name_what_is_missing(assistant, question, name):
+    answer = assistant.ask(question)
+    assert answer.abstained, answer.text
+    assert f"『{name}』" in answer.text
+    assert answer.citations, "a refusal still lists the nearest passages"
+
+
+def test_lexicon_entries_compile_and_reach_known_families():
+    import re
+
+    from qa.lexicon import OPS, lexicon
+
+    lex = lexicon()
+    for op, patterns in lex.operations.items():
+        assert op in OPS, op
+        for p in patterns:
+            re.compile(p)
+    families = set(lex.counters.values())
+    for counter, family in lex.counters.items():
+        assert family in lex.counters, (counter, family)  # a family is itself a counter
+    assert set(lex.measures) <= families
+    re.compile(lex.list_cue)
+    for p in lex.whole_report:
+        re.compile(p)
