@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from itertools import pairwise
 
 import jaconv
 
@@ -136,7 +137,7 @@ class ReadingIndex:
             for i in range(len(ws)):
                 for j in range(i + 1, min(len(ws), i + max_ngram) + 1):
                     part = ws[i:j]
-                    if any(a.end != b.start for a, b in zip(part, part[1:])):
+                    if any(a.end != b.start for a, b in pairwise(part)):
                         break
                     surface = "".join(w.surface for w in part)
                     if not is_kana(surface):
