@@ -61,6 +61,9 @@ _NUMERALS = re.compile("[〇一二三四五六七八九十百千万億]+")
 _SCRIPT = re.compile("[\u3041-\u3096\u309d\u309e]+|[\u30a1-\u30fa\u30fc\u30fd\u30fe]+")
 
 
+_QUESTION_WORD = 2  # the priority of a kana question word in the segmentation lexicon
+
+
 class _Entry(NamedTuple):
     target: str | None  # None: keep the question's own characters
     priority: int  # when two segmentations have as many pieces, the one of higher priority wins
@@ -133,7 +136,7 @@ class Normalizer:
         for key, surface in index.kana_words.items():
             self.lexicon.setdefault(key, _Entry(surface, 3))  # the report's own kana spelling
         for key, word in n.kana_question_words.items():
-            self.lexicon.setdefault(fold(key), _Entry(word, 2))
+            self.lexicon.setdefault(fold(key), _Entry(word, _QUESTION_WORD))
         for key in [*n.particles, *n.endings]:
             self.lexicon.setdefault(fold(key), _Entry(None, 1))
         for key, surface in index.by_reading.items():
@@ -145,7 +148,8 @@ class Normalizer:
         ents = entities()
         self.entity_names = sorted({*ents.prefectures, *ents.departments}, key=len, reverse=True)
         self.entity_pattern = re.compile("|".join(re.escape(e) for e in self.entity_names))
-        self.suffixes = sorted(n.entity_suffixes, key=len, reverse=True)
+        self.suffixes = set(n.entity_suffixes)
+        self.longest_suffix = max(map(len, self.suffixes))
         self.generic_heads = set(n.generic_entity_heads)
 
     @classmethod
@@ -218,11 +222,11 @@ class Normalizer:
         edits = []
         for m in found:
             s, e = m.span()
-            inside = [w for w in ws if w.start < e and w.end > s]
-            # Only numerals MeCab reads as numerals, whole: 一方, 統一, 一般, 一部 are words of their own.
             # 「3千円」, 「1万件」: a mark after digits is the report's own notation, not a kanji numeral.
             if s > 0 and text[s - 1].isdigit():
                 continue
+            # Only numerals MeCab reads as numerals, whole: 一方, 統一, 一般, 一部 are words of their own.
+            inside = [w for w in ws if w.start < e and w.end > s]
             if not inside or inside[0].start != s or inside[-1].end != e or any(w.pos2 != "数詞" for w in inside):
                 continue
             # A number counts something: a counter or a unit follows (四十回, 三千円, 二〇二〇年度).
@@ -269,19 +273,19 @@ class Normalizer:
         edits: list[_Edit] = []
         for m in KANA_RUN.finditer(text):
             # A run covered whole is rewritten whole; otherwise its hiragana and katakana parts one by one.
-            for part in [m] if self._segment(m.group()) is not None else list(_SCRIPT.finditer(m.group())):
+            parts = [m] if self._segment(m.group()) is not None else list(_SCRIPT.finditer(m.group()))
+            for part in parts:
                 run = part.group()
                 offset = m.start() + (part.start() if part is not m else 0)
                 if len(run) < self.t.min_kana_run or run in self.index:
                     continue
                 pieces = self._segment(run) or []
-                # Kana is ordinary Japanese until a piece says otherwise: a word of min_reading_chars or a
-                # question word (とくに is not と+国, もうない not 網+内).
-                if not any(e.priority == 2 or (e.target is not None and j - i >= self.t.min_reading_chars)
-                           for i, j, e in pieces):
-                    continue
+                # Kana is ordinary Japanese until a word of min_reading_chars says otherwise (とくに is not
+                # と+国, もうない not 網+内); a question word alone only answers for itself (なにも stays 何も).
+                anchored = any(e.target is not None and e.priority != _QUESTION_WORD
+                               and j - i >= self.t.min_reading_chars for i, j, e in pieces)
                 for i, j, entry in pieces:
-                    if entry.target is not None:
+                    if entry.target is not None and (anchored or entry.priority == _QUESTION_WORD):
                         edits.append(_Edit(offset + i, offset + j, entry.target, "reading"))
         return _apply(text, edits, rewrites)
 
@@ -294,7 +298,9 @@ class Normalizer:
             head = 0
             for k in range(len(run)):
                 for t in range(k, head, -1):
-                    tail = "".join(w.surface for w in run[t : k + 1])
+                    tail = text[run[t].start : run[k].end]
+                    if len(tail) > self.longest_suffix:
+                        break
                     if tail not in self.suffixes:
                         continue
                     name = run[head:t]
