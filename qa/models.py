@@ -163,12 +163,15 @@ class Answer(BaseModel):
     elapsed_ms: float = 0.0
 
 
+RewriteReason = Literal["width", "reading", "kanji_numeral", "seireki", "relative", "colloquial", "fuzzy"]
+
+
 class Rewrite(_Record):
     """One change the question normaliser made: 「ｹｯｻﾝｶﾞｸ」 → 「ケッサンガク」 (width) → 「決算額」 (reading)."""
 
     source: str
     target: str
-    reason: Literal["width", "reading", "kanji_numeral", "seireki", "relative", "colloquial", "fuzzy"]
+    reason: RewriteReason
 
 
 class NormalizedQuestion(_Record):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import NamedTuple
 
 from kanjize import kanji2number
@@ -24,8 +25,8 @@ from pydantic import BaseModel, ConfigDict
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from qa.models import Document, NormalizedQuestion, Rewrite
-from qa.notation import DATE_RULES, entities, notation, wareki
+from qa.models import Document, NormalizedQuestion, Rewrite, RewriteReason
+from qa.notation import DATE_RULES, Years, entities, notation, wareki
 from qa.readings import KANA_RUN, ReadingIndex, Word, content_runs, fold, is_kana, words
 from qa.text import UNITS, nfkc
 
@@ -73,7 +74,7 @@ class _Edit(NamedTuple):
     start: int
     end: int
     target: str
-    reason: str
+    reason: RewriteReason
 
 
 def _apply(text: str, edits: list[_Edit], rewrites: list[Rewrite]) -> str:
@@ -87,9 +88,18 @@ def _apply(text: str, edits: list[_Edit], rewrites: list[Rewrite]) -> str:
         out.append(e.target)
         cursor = e.end
         if source != e.target:
-            rewrites.append(Rewrite(source=source, target=e.target, reason=e.reason))  # type: ignore[arg-type]
+            rewrites.append(Rewrite(source=source, target=e.target, reason=e.reason))
     out.append(text[cursor:])
     return "".join(out)
+
+
+def _replace(m: re.Match[str], replace: str, starts: set[int] | None) -> str | None:
+    """A colloquial rule's replacement, unless the rule wants a particle where MeCab sees none."""
+    return replace if starts is None or m.start() in starts else None
+
+
+def _dated(m: re.Match[str], rule: Callable[[re.Match[str], Years], str | None], years: Years) -> str | None:
+    return rule(m, years)
 
 
 def _kanji_value(numeral: str) -> int | None:
@@ -103,8 +113,10 @@ def _find_all(text: str, word: str) -> list[int]:
     return [m.start() for m in re.finditer(re.escape(word), text)]
 
 
-def _sub(text: str, pattern: re.Pattern[str], fn: Callable[[re.Match[str]], str | None], reason: str,
-         rewrites: list[Rewrite]) -> str:
+Rule = Callable[[re.Match[str]], str | None]  # a match → its replacement, or None to leave it
+
+
+def _sub(text: str, pattern: re.Pattern[str], fn: Rule, reason: RewriteReason, rewrites: list[Rewrite]) -> str:
     edits = []
     for m in pattern.finditer(text):
         target = fn(m)
@@ -116,7 +128,8 @@ def _sub(text: str, pattern: re.Pattern[str], fn: Callable[[re.Match[str]], str 
 class Normalizer:
     """Rewrites questions into the report's notation; built once per index from its documents."""
 
-    def __init__(self, index: ReadingIndex, fiscal_year: int | None, thresholds: Thresholds = THRESHOLDS) -> None:
+    def __init__(self, index: ReadingIndex, fiscal_year: int | None,
+                 thresholds: Thresholds = THRESHOLDS) -> None:
         self.index = index
         self.fiscal_year = fiscal_year
         self.t = thresholds
@@ -160,29 +173,17 @@ class Normalizer:
         """
         years = {d.fiscal_year for d in documents}
         fiscal_year = years.pop() if len(years) == 1 else None
-        return cls(ReadingIndex.build(documents, THRESHOLDS.max_ngram, THRESHOLDS.min_reading_chars), fiscal_year)
+        index = ReadingIndex.build(documents, THRESHOLDS.max_ngram, THRESHOLDS.min_reading_chars)
+        return cls(index, fiscal_year)
 
     def normalize(self, question: str) -> NormalizedQuestion:
         """The question as the analyser should read it, every rewrite, and the unknown entities it names."""
         rewrites: list[Rewrite] = []
         text = self._width(question, rewrites)
-        for pattern, replace, particle in self.colloquial:
-            if not pattern.search(text):
-                continue
-            starts = {w.start for w in words(text) if w.pos1 == "助詞"} if particle else set()
-
-            def colloquial(m: re.Match[str], r: str = replace, p: bool = particle, ok: set[int] = starts) -> str | None:
-                return r if not p or m.start() in ok else None
-
-            done = len(rewrites)
-            plain = _sub(text, pattern, colloquial, "colloquial", rewrites)
-            if _ASKS_NOTHING.fullmatch(plain):  # 「教えて」 alone stays: an empty question asks nothing
-                del rewrites[done:]
-            else:
-                text = plain
+        text = self._colloquial(text, rewrites)
         text = self._numerals(text, rewrites)
         for pattern, rule in DATE_RULES:
-            text = _sub(text, pattern, lambda m, r=rule: r(m, self.t.years), "seireki", rewrites)  # type: ignore[misc]
+            text = _sub(text, pattern, partial(_dated, rule=rule, years=self.t.years), "seireki", rewrites)
         if self.fiscal_year is not None:
             text = _sub(text, self.relative, self._relative_sub, "relative", rewrites)
         text = self._kana(text, rewrites)
@@ -212,6 +213,23 @@ class Normalizer:
             rewrites.append(Rewrite(source=question, target=text, reason="width"))
         return text
 
+    # 2. colloquial forms ----------------------------------------------------------------------------
+
+    def _colloquial(self, text: str, rewrites: list[Rewrite]) -> str:
+        for pattern, replace, particle in self.colloquial:
+            if not pattern.search(text):
+                continue
+            # Where a rule wants a particle, the offsets at which MeCab starts one.
+            starts = {w.start for w in words(text) if w.pos1 == "助詞"} if particle else None
+            done = len(rewrites)
+            rule = partial(_replace, replace=replace, starts=starts)
+            plain = _sub(text, pattern, rule, "colloquial", rewrites)
+            if _ASKS_NOTHING.fullmatch(plain):  # 「教えて」 alone stays: an empty question asks nothing
+                del rewrites[done:]
+            else:
+                text = plain
+        return text
+
     # 3. kanji numerals ------------------------------------------------------------------------------
 
     def _numerals(self, text: str, rewrites: list[Rewrite]) -> str:
@@ -227,7 +245,8 @@ class Normalizer:
                 continue
             # Only numerals MeCab reads as numerals, whole: 一方, 統一, 一般, 一部 are words of their own.
             inside = [w for w in ws if w.start < e and w.end > s]
-            if not inside or inside[0].start != s or inside[-1].end != e or any(w.pos2 != "数詞" for w in inside):
+            whole = bool(inside) and inside[0].start == s and inside[-1].end == e
+            if not whole or any(w.pos2 != "数詞" for w in inside):
                 continue
             # A number counts something: a counter or a unit follows (四十回, 三千円, 二〇二〇年度).
             if not any(text.startswith(c, e) for c in self.counters):
@@ -344,7 +363,9 @@ class Normalizer:
             for j in range(min(len(run), i + self.t.max_ngram), i, -1):
                 part = run[i:j]
                 surf = text[part[0].start : part[-1].end]
-                if len(surf) < self.t.fuzzy_min_chars or surf in self.index or not all(w.reading for w in part):
+                if len(surf) < self.t.fuzzy_min_chars or surf in self.index:
+                    continue
+                if not all(w.reading for w in part):
                     continue
                 target = self.index.by_reading.get(fold("".join(w.reading for w in part)))
                 if target and target != surf and len(target) >= self.t.fuzzy_min_chars:
@@ -355,22 +376,25 @@ class Normalizer:
                 i += 1
         if edits:
             return edits
-        # Else a near spelling, compared with report words of neighbouring length only.
+        # Else a near spelling, compared with report words of neighbouring length only (a word longer or
+        # shorter by more than `slack` characters cannot reach the similarity threshold).
         slack = int(len(surface) * (1 - self.t.fuzzy_min_similarity)) + 1
-        choices = [v for n in range(len(surface) - slack, len(surface) + slack + 1) for v in self.index.by_length.get(n, [])]
+        lengths = range(len(surface) - slack, len(surface) + slack + 1)
+        choices = [v for n in lengths for v in self.index.by_length.get(n, [])]
         # No score_cutoff: rapidfuzz turns it into a distance bound on the shorter string and loses an
         # exact 0.8 (奨学返還 / 奨学金返還); the threshold is checked on the score itself.
         best = process.extractOne(surface, choices, scorer=Levenshtein.normalized_similarity)
-        if best is not None and best[1] < self.t.fuzzy_min_similarity - 1e-9:
-            best = None
+        if best is None or best[1] < self.t.fuzzy_min_similarity - 1e-9:
+            return []
+        candidate = best[0]
         # A word that only adds or drops an affix (政策調査費 / 政策調査) is a different word, not a typo;
         # so is one dictionary word put for another of the same length (県外就職率 / 県内就職率): a typo
         # that keeps every word real and the length equal is a homophone, which the reading caught above.
         # Kana put for kana is spelling (インスタライヴ / インスタライブ) and stays a candidate.
-        if best is None or best[0] in surface or surface in best[0]:
+        if candidate in surface or surface in candidate:
             return []
-        if len(best[0]) == len(surface) and all(w.reading for w in run) and any(
-            a != b and not (is_kana(a) and is_kana(b)) for a, b in zip(surface, best[0])
+        if len(candidate) == len(surface) and all(w.reading for w in run) and any(
+            a != b and not (is_kana(a) and is_kana(b)) for a, b in zip(surface, candidate, strict=True)
         ):
             return []
-        return [_Edit(run[0].start, run[-1].end, best[0], "fuzzy")]
+        return [_Edit(run[0].start, run[-1].end, candidate, "fuzzy")]
