@@ -27,7 +27,7 @@ from rapidfuzz.distance import Levenshtein
 
 from qa.models import Document, NormalizedQuestion, Rewrite, RewriteReason
 from qa.notation import DATE_RULES, Years, entities, notation, wareki
-from qa.readings import KANA_RUN, ReadingIndex, Word, content_runs, fold, is_kana, words
+from qa.readings import KANA_RUN, KANJI_NUMERAL, ReadingIndex, Word, content_runs, fold, is_kana, words
 from qa.text import UNITS, nfkc
 
 
@@ -58,11 +58,12 @@ THRESHOLDS = Thresholds()
 # --- the normaliser ------------------------------------------------------------------------------
 
 _ASKS_NOTHING = re.compile(r"[\s?。!、,.]*")
-_NUMERALS = re.compile("[〇一二三四五六七八九十百千万億]+")
 _SCRIPT = re.compile("[\u3041-\u3096\u309d\u309e]+|[\u30a1-\u30fa\u30fc\u30fd\u30fe]+")
 
 
-_QUESTION_WORD = 2  # the priority of a kana question word in the segmentation lexicon
+# Who claims a kana key, strongest first (a tie in piece count goes to the stronger): the report's own kana
+# spelling (ぐんまちゃん stays as written), a question word, a particle or ending kept as typed, a reading.
+_REPORT_KANA, _QUESTION_WORD, _GRAMMAR, _READING = 3, 2, 1, 0
 
 
 class _Entry(NamedTuple):
@@ -147,16 +148,16 @@ class Normalizer:
         # One lexicon for segmenting kana runs; the first source to claim a key keeps it.
         self.lexicon: dict[str, _Entry] = {}
         for key, surface in index.kana_words.items():
-            self.lexicon.setdefault(key, _Entry(surface, 3))  # the report's own kana spelling
+            self.lexicon.setdefault(key, _Entry(surface, _REPORT_KANA))
         for key, word in n.kana_question_words.items():
             self.lexicon.setdefault(fold(key), _Entry(word, _QUESTION_WORD))
         for key in [*n.particles, *n.endings]:
-            self.lexicon.setdefault(fold(key), _Entry(None, 1))
+            self.lexicon.setdefault(fold(key), _Entry(None, _GRAMMAR))
         for key, surface in index.by_reading.items():
             if len(key) >= self.t.min_reading_chars or (
                 len(key) >= self.t.min_unique_reading_chars and index.homophones.get(key) == 1
             ):
-                self.lexicon.setdefault(key, _Entry(surface, 0))
+                self.lexicon.setdefault(key, _Entry(surface, _READING))
         self.max_key = max((len(k) for k in self.lexicon), default=1)
         ents = entities()
         self.entity_names = sorted({*ents.prefectures, *ents.departments}, key=len, reverse=True)
@@ -233,7 +234,7 @@ class Normalizer:
     # 3. kanji numerals ------------------------------------------------------------------------------
 
     def _numerals(self, text: str, rewrites: list[Rewrite]) -> str:
-        found = list(_NUMERALS.finditer(text))
+        found = list(KANJI_NUMERAL.finditer(text))
         if not found:
             return text
         ws = words(text)
@@ -254,13 +255,26 @@ class Normalizer:
             # Idioms MeCab splits into a numeral and a counter: 十分, 一時, 一つ一つ.
             if any(p < e and p + len(k) > s for k in self.keep for p in _find_all(text, k)):
                 continue
-            # A numeral inside one of the report's own names (北関東磐越五県) stays as written.
-            if text[max(0, s - 1) : e + 1] in self.index:
+            # A numeral inside one of the report's own names (北関東磐越五県) stays as written; so does one
+            # inside a place's or a body's name (十日町市, 六ヶ所村, 第二事務所).
+            if text[max(0, s - 1) : e + 1] in self.index or self._in_a_name(text, ws, s):
                 continue
             value = _kanji_value(m.group())
             if value is not None:
                 edits.append(_Edit(s, e, str(value), "kanji_numeral"))
         return _apply(text, edits, rewrites)
+
+    def _in_a_name(self, text: str, ws: list[Word], start: int) -> bool:
+        """True when the compound running on from `start` ends in an organisation or place suffix."""
+        end = start
+        for w in ws:
+            if w.start < start:
+                continue
+            if w.start != end or w.pos1 not in {"名詞", "接尾辞", "接頭辞"}:
+                break
+            end = w.end
+        compound = text[start:end]
+        return any(compound.endswith(suffix) and len(compound) > len(suffix) for suffix in self.suffixes)
 
     # 5. relative years -----------------------------------------------------------------------------
 
@@ -313,7 +327,7 @@ class Normalizer:
     def _entity_spans(self, text: str, ws: list[Word]) -> list[tuple[int, int, str]]:
         """(start, end, name) of every organisation or place the question names, in order."""
         spans = [(m.start(), m.end(), m.group()) for m in self.entity_pattern.finditer(text)]
-        for run in content_runs(ws):
+        for run in content_runs(ws, numerals=True):
             head = 0
             for k in range(len(run)):
                 for t in range(k, head, -1):
@@ -324,7 +338,7 @@ class Normalizer:
                         continue
                     name = run[head:t]
                     # A name needs a word of its own (長野, 健康福祉); 各部, 本県, 近隣県 name no one body.
-                    if any(w.pos1 == "名詞" for w in name) and name[0].surface not in self.generic_heads \
+                    if any(w.pos1 == "名詞" and w.pos2 != "数詞" for w in name) and name[0].surface not in self.generic_heads \
                             and "".join(w.surface for w in name) not in self.generic_heads:
                         spans.append((run[head].start, run[k].end, text[run[head].start : run[k].end]))
                     head = k + 1

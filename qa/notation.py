@@ -123,9 +123,9 @@ def _int(text: str | None) -> int | None:
 
 # FY2020 / FY 2020 (年度 after it is redundant).
 _FY = re.compile(r"(?<![A-Za-z])FY ?(?P<y>\d{4})(?:年度)?(?!\d)", re.IGNORECASE)
-# 2021年1月8日, 2020年度, 2019年1〜4月 (the month of a range is the first one's).
+# 2021年1月8日, 2020年度, 2019年1〜4月 (the month of a range is the first one's); not 2020年代, a decade.
 _SEIREKI = re.compile(
-    r"(?<![\d,.])(?P<y>\d{4})年(?:(?P<fy>度)|(?P<m>\d{1,2})(?P<mk>月|(?=[~〜～-]\d{1,2}月))(?:(?P<d>\d{1,2})日)?)?"
+    r"(?<![\d,.])(?P<y>\d{4})年(?!代)(?:(?P<fy>度)|(?P<m>\d{1,2})(?P<mk>月|(?=[~〜～-]\d{1,2}月))(?:(?P<d>\d{1,2})日)?)?"
 )
 # 2021/1/8, 2021/1, 2021-01-08, 2021.1.8 (a year and month alone only with a slash: 2020.5 is a number).
 _SLASHED = re.compile(

@@ -81,6 +81,9 @@ KANJI_KEEP = [
     "1万件",
     "北関東磐越五県知事会議は何回開催？",  # a numeral inside one of the report's names
     "ぐんま一番の放送回数は？",
+    "十日町市の参加者数",  # a numeral inside a place's name
+    "六ヶ所村の事業",
+    "第二事務所の運営費",
 ]
 
 SEIREKI = [
@@ -111,6 +114,7 @@ SEIREKI_KEEP = [
     "平成31年1月の件数",  # a true date of 平成
     "1988年の件数",  # outside 平成 and 令和: a figure, not this report's date
     "2100年度の計画",
+    "2020年代の計画",  # a decade, not a year
     "2,020件の申請",
     "PR2の件数",  # a code, not R2
     "前年比は2020件",
@@ -212,6 +216,7 @@ ENTITIES = [
     ("群馬県健康福祉部の事業", ["健康福祉部"]),
     ("厚生労働省との連携は？", ["厚生労働省"]),
     ("高崎市の参加者数は？", ["高崎市"]),
+    ("九戸村の事業", ["九戸村"]),  # a numeral in a place's name belongs to the name
     ("前橋市の配置は？", []),  # the report names 前橋市
     ("近隣県との連携は？", []),  # no body of its own: 近隣, 各, 本
     ("各部局の提案件数は？", []),
