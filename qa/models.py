@@ -169,12 +169,15 @@ class Answer(BaseModel):
     notes: list[str] = Field(default_factory=list)  # how the question was read: 「『奨学金変換』→『奨学金返還』」
 
 
+RewriteReason = Literal["width", "reading", "kanji_numeral", "seireki", "relative", "colloquial", "fuzzy"]
+
+
 class Rewrite(_Record):
     """One change the question normaliser made: 「ｹｯｻﾝｶﾞｸ」 → 「ケッサンガク」 (width) → 「決算額」 (reading)."""
 
     source: str
     target: str
-    reason: Literal["width", "reading", "kanji_numeral", "seireki", "relative", "colloquial", "fuzzy"]
+    reason: RewriteReason
 
 
 class NormalizedQuestion(_Record):

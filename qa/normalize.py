@@ -15,22 +15,19 @@ Steps, each driven by `qa/data/notation.json`, `qa/data/entities.json` or the re
 
 from __future__ import annotations
 
-import calendar
-import json
 import re
 from collections.abc import Callable
-from datetime import date
-from functools import lru_cache
-from importlib import resources
-from typing import Any, NamedTuple
+from functools import partial
+from typing import NamedTuple
 
 from kanjize import kanji2number
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from qa.models import Document, NormalizedQuestion, Rewrite
-from qa.readings import KANA_RUN, ReadingIndex, Word, content_runs, fold, is_kana, words
+from qa.models import Document, NormalizedQuestion, Rewrite, RewriteReason
+from qa.notation import DATE_RULES, Years, entities, notation, wareki
+from qa.readings import KANA_RUN, KANJI_NUMERAL, ReadingIndex, Word, content_runs, fold, is_kana, words
 from qa.text import UNITS, nfkc
 
 
@@ -52,183 +49,21 @@ class Thresholds(BaseModel):
     # At most one wrong character in five: 奨学返還 → 奨学金返還 (0.8), while 大阪事務所 / 上海事務所 (0.6) differ.
     fuzzy_min_similarity: float = 0.8
     # 平成 and 令和: a 西暦 year outside them is a figure or a code, not a date of this report.
-    min_year: int = 1989
-    max_year: int = 2099
+    years: tuple[int, int] = (1989, 2099)
 
 
 THRESHOLDS = Thresholds()
 
 
-# --- lexicon files ------------------------------------------------------------------------------
-
-
-class _Data(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Colloquial(_Data):
-    pattern: str
-    replace: str
-    # The match must begin with a word MeCab tags as a particle: the topic って (決算額って), never the
-    # て-form of a verb (使って, によって).
-    particle: bool = False
-    example: tuple[str, str]  # (question, what this rule alone makes of it)
-    why: str
-
-
-class RelativeYear(_Data):
-    word: str
-    offset: int  # years from the report's own year
-    fiscal: bool  # 年度 (April–March) or calendar year
-
-
-class RelativeGuard(_Data):
-    before: list[str]  # 対前年度
-    after: list[str]  # 前年度比, 前年同期
-
-
-class Notation(_Data):
-    colloquial: list[Colloquial]
-    kana_question_words: dict[str, str]
-    particles: list[str]
-    endings: list[str]
-    kanji_numeral_keep: list[str]
-    numeral_counters: list[str]
-    relative_years: list[RelativeYear]
-    relative_guard: RelativeGuard
-    entity_suffixes: list[str]
-    generic_entity_heads: list[str]
-
-
-class Entities(_Data):
-    prefectures: list[str]
-    departments: list[str]
-
-
-def _load(name: str) -> dict[str, Any]:
-    data = json.loads(resources.files("qa").joinpath(f"data/{name}").read_text(encoding="utf-8"))
-    return {k: v for k, v in data.items() if not k.startswith("_")}
-
-
-@lru_cache(maxsize=1)
-def notation() -> Notation:
-    """qa/data/notation.json, validated (an unknown or missing key is an error)."""
-    return Notation.model_validate(_load("notation.json"))
-
-
-@lru_cache(maxsize=1)
-def entities() -> Entities:
-    """qa/data/entities.json, validated."""
-    return Entities.model_validate(_load("entities.json"))
-
-
-# --- eras ----------------------------------------------------------------------------------------
-
-ERA_STARTS = (("令和", date(2019, 5, 1)), ("平成", date(1989, 1, 8)), ("昭和", date(1926, 12, 25)))
-_ERA_YEAR0 = {era: start.year - 1 for era, start in ERA_STARTS}
-
-
-def wareki(year: int, month: int | None = None, day: int | None = None, fiscal: bool = False) -> str:
-    """The report's 和暦 for a 西暦 date: 2020, fiscal → 令和2年度; 2019-04 → 平成31年4月; 2019 → 令和元年.
-
-    A year alone (or a fiscal year) takes the era it ends in, as offices write it (2019年度 = 令和元年度);
-    a month takes the era its last day is in; a day, its own.
-    """
-    if month is None:
-        when = date(year, 12, 31)
-    else:
-        when = date(year, month, day or calendar.monthrange(year, month)[1])
-    era, start = next((e, s) for e, s in ERA_STARTS if s <= when)
-    n = year - start.year + 1
-    out = f"{era}{'元' if n == 1 else n}年" + ("度" if fiscal else "")
-    if month is not None:
-        out += f"{month}月" + (f"{day}日" if day else "")
-    return out
-
-
-def _valid(year: int, month: int | None, day: int | None) -> bool:
-    if not THRESHOLDS.min_year <= year <= THRESHOLDS.max_year:
-        return False
-    if month is not None and not 1 <= month <= 12:
-        return False
-    return day is None or (month is not None and 1 <= day <= calendar.monthrange(year, month)[1])
-
-
-def _int(text: str | None) -> int | None:
-    return int(text) if text else None
-
-
-# FY2020 / FY 2020 (年度 after it is redundant).
-_FY = re.compile(r"(?<![A-Za-z])FY ?(?P<y>\d{4})(?:年度)?(?!\d)", re.IGNORECASE)
-# 2021年1月8日, 2020年度, 2019年1〜4月 (the month of a range is the first one's).
-_SEIREKI = re.compile(
-    r"(?<![\d,.])(?P<y>\d{4})年(?:(?P<fy>度)|(?P<m>\d{1,2})(?P<mk>月|(?=[~〜～-]\d{1,2}月))(?:(?P<d>\d{1,2})日)?)?"
-)
-# 2021/1/8, 2021/1, 2021-01-08, 2021.1.8 (a year and month alone only with a slash: 2020.5 is a number).
-_SLASHED = re.compile(
-    r"(?<![\d/.\-])(?P<y>\d{4})(?:/(?P<m1>\d{1,2})(?:/(?P<d1>\d{1,2}))?|(?P<sep>[.\-])(?P<m2>\d{1,2})(?P=sep)(?P<d2>\d{1,2}))(?![\d/.\-])"
-)
-# R2, R2年度, H30, R2.4.1: the abbreviations offices use for 令和 and 平成.
-_ABBREV = re.compile(
-    r"(?<![A-Za-z0-9])(?P<era>[RH]) ?(?P<n>元|\d{1,2})(?:(?P<nen>年)(?P<fy>度)?|\.(?P<m>\d{1,2})(?:\.(?P<d>\d{1,2}))?)?(?![A-Za-z0-9.])"
-)
-# 令和1年 → 令和元年; 平成31年度 → 令和元年度 (FY2019 was renamed); 平成32年 → 令和2年.
-_ERA = re.compile(r"(?P<era>令和|平成)(?P<n>元|\d{1,2})年(?P<fy>度)?(?:(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?)?")
-
-
-def _fy_sub(m: re.Match[str]) -> str | None:
-    year = int(m.group("y"))
-    return wareki(year, fiscal=True) if _valid(year, None, None) else None
-
-
-def _seireki_sub(m: re.Match[str]) -> str | None:
-    year, month, day = int(m.group("y")), _int(m.group("m")), _int(m.group("d"))
-    if not _valid(year, month, day):
-        return None
-    if m.group("fy"):
-        return wareki(year, fiscal=True)
-    if month is None:
-        return wareki(year)
-    out = wareki(year, month, day)
-    return out if m.group("mk") else out[: -len("月")]  # 「2019年1〜4月」 keeps its range: 平成31年1〜4月
-
-
-def _slashed_sub(m: re.Match[str]) -> str | None:
-    year = int(m.group("y"))
-    month = _int(m.group("m1") or m.group("m2"))
-    day = _int(m.group("d1") or m.group("d2"))
-    return wareki(year, month, day) if _valid(year, month, day) else None
-
-
-def _abbrev_sub(m: re.Match[str]) -> str | None:
-    era = "令和" if m.group("era") == "R" else "平成"
-    n = 1 if m.group("n") == "元" else int(m.group("n"))
-    month, day = _int(m.group("m")), _int(m.group("d"))
-    year = _ERA_YEAR0[era] + n
-    if n < 1 or not _valid(year, month, day):
-        return None
-    return wareki(year, month, day, fiscal=bool(m.group("fy")))
-
-
-def _era_sub(m: re.Match[str]) -> str | None:
-    n = 1 if m.group("n") == "元" else int(m.group("n"))
-    year = _ERA_YEAR0[m.group("era")] + n
-    month, day = _int(m.group("m")), _int(m.group("d"))
-    if n < 1 or not _valid(year, month, day):
-        return None
-    canonical = wareki(year, month, day, fiscal=bool(m.group("fy")))
-    # A calendar year alone in its era's last year (平成31年) is a true date: only a year past the
-    # era's end (平成32年) or a 1 for 元 is rewritten.
-    if not m.group("fy") and month is None and not canonical.startswith(m.group("era")):
-        return canonical if n > 31 else None
-    return canonical
-
-
 # --- the normaliser ------------------------------------------------------------------------------
 
 _ASKS_NOTHING = re.compile(r"[\s?。!、,.]*")
-_NUMERALS = re.compile("[〇一二三四五六七八九十百千万億]+")
 _SCRIPT = re.compile("[\u3041-\u3096\u309d\u309e]+|[\u30a1-\u30fa\u30fc\u30fd\u30fe]+")
+
+
+# Who claims a kana key, strongest first (a tie in piece count goes to the stronger): the report's own kana
+# spelling (ぐんまちゃん stays as written), a question word, a particle or ending kept as typed, a reading.
+_REPORT_KANA, _QUESTION_WORD, _GRAMMAR, _READING = 3, 2, 1, 0
 
 
 class _Entry(NamedTuple):
@@ -240,7 +75,7 @@ class _Edit(NamedTuple):
     start: int
     end: int
     target: str
-    reason: str
+    reason: RewriteReason
 
 
 def _apply(text: str, edits: list[_Edit], rewrites: list[Rewrite]) -> str:
@@ -254,17 +89,35 @@ def _apply(text: str, edits: list[_Edit], rewrites: list[Rewrite]) -> str:
         out.append(e.target)
         cursor = e.end
         if source != e.target:
-            rewrites.append(Rewrite(source=source, target=e.target, reason=e.reason))  # type: ignore[arg-type]
+            rewrites.append(Rewrite(source=source, target=e.target, reason=e.reason))
     out.append(text[cursor:])
     return "".join(out)
+
+
+def _replace(m: re.Match[str], replace: str, starts: set[int] | None) -> str | None:
+    """A colloquial rule's replacement, unless the rule wants a particle where MeCab sees none."""
+    return replace if starts is None or m.start() in starts else None
+
+
+def _dated(m: re.Match[str], rule: Callable[[re.Match[str], Years], str | None], years: Years) -> str | None:
+    return rule(m, years)
+
+
+def _kanji_value(numeral: str) -> int | None:
+    try:
+        return int(kanji2number(numeral))
+    except ValueError:  # a malformed run (十十, 万万): leave it as written
+        return None
 
 
 def _find_all(text: str, word: str) -> list[int]:
     return [m.start() for m in re.finditer(re.escape(word), text)]
 
 
-def _sub(text: str, pattern: re.Pattern[str], fn: Callable[[re.Match[str]], str | None], reason: str,
-         rewrites: list[Rewrite]) -> str:
+Rule = Callable[[re.Match[str]], str | None]  # a match → its replacement, or None to leave it
+
+
+def _sub(text: str, pattern: re.Pattern[str], fn: Rule, reason: RewriteReason, rewrites: list[Rewrite]) -> str:
     edits = []
     for m in pattern.finditer(text):
         target = fn(m)
@@ -276,7 +129,8 @@ def _sub(text: str, pattern: re.Pattern[str], fn: Callable[[re.Match[str]], str 
 class Normalizer:
     """Rewrites questions into the report's notation; built once per index from its documents."""
 
-    def __init__(self, index: ReadingIndex, fiscal_year: int | None, thresholds: Thresholds = THRESHOLDS) -> None:
+    def __init__(self, index: ReadingIndex, fiscal_year: int | None,
+                 thresholds: Thresholds = THRESHOLDS) -> None:
         self.index = index
         self.fiscal_year = fiscal_year
         self.t = thresholds
@@ -294,21 +148,22 @@ class Normalizer:
         # One lexicon for segmenting kana runs; the first source to claim a key keeps it.
         self.lexicon: dict[str, _Entry] = {}
         for key, surface in index.kana_words.items():
-            self.lexicon.setdefault(key, _Entry(surface, 3))  # the report's own kana spelling
+            self.lexicon.setdefault(key, _Entry(surface, _REPORT_KANA))
         for key, word in n.kana_question_words.items():
-            self.lexicon.setdefault(fold(key), _Entry(word, 2))
+            self.lexicon.setdefault(fold(key), _Entry(word, _QUESTION_WORD))
         for key in [*n.particles, *n.endings]:
-            self.lexicon.setdefault(fold(key), _Entry(None, 1))
+            self.lexicon.setdefault(fold(key), _Entry(None, _GRAMMAR))
         for key, surface in index.by_reading.items():
             if len(key) >= self.t.min_reading_chars or (
                 len(key) >= self.t.min_unique_reading_chars and index.homophones.get(key) == 1
             ):
-                self.lexicon.setdefault(key, _Entry(surface, 0))
+                self.lexicon.setdefault(key, _Entry(surface, _READING))
         self.max_key = max((len(k) for k in self.lexicon), default=1)
         ents = entities()
         self.entity_names = sorted({*ents.prefectures, *ents.departments}, key=len, reverse=True)
         self.entity_pattern = re.compile("|".join(re.escape(e) for e in self.entity_names))
-        self.suffixes = sorted(n.entity_suffixes, key=len, reverse=True)
+        self.suffixes = set(n.entity_suffixes)
+        self.longest_suffix = max(map(len, self.suffixes))
         self.generic_heads = set(n.generic_entity_heads)
 
     @classmethod
@@ -319,32 +174,17 @@ class Normalizer:
         """
         years = {d.fiscal_year for d in documents}
         fiscal_year = years.pop() if len(years) == 1 else None
-        return cls(ReadingIndex.build(documents, THRESHOLDS.max_ngram, THRESHOLDS.min_reading_chars), fiscal_year)
+        index = ReadingIndex.build(documents, THRESHOLDS.max_ngram, THRESHOLDS.min_reading_chars)
+        return cls(index, fiscal_year)
 
     def normalize(self, question: str) -> NormalizedQuestion:
         """The question as the analyser should read it, every rewrite, and the unknown entities it names."""
         rewrites: list[Rewrite] = []
         text = self._width(question, rewrites)
-        for pattern, replace, particle in self.colloquial:
-            if not pattern.search(text):
-                continue
-            starts = {w.start for w in words(text) if w.pos1 == "助詞"} if particle else set()
-
-            def colloquial(m: re.Match[str], r: str = replace, p: bool = particle, ok: set[int] = starts) -> str | None:
-                return r if not p or m.start() in ok else None
-
-            done = len(rewrites)
-            plain = _sub(text, pattern, colloquial, "colloquial", rewrites)
-            if _ASKS_NOTHING.fullmatch(plain):  # 「教えて」 alone stays: an empty question asks nothing
-                del rewrites[done:]
-            else:
-                text = plain
+        text = self._colloquial(text, rewrites)
         text = self._numerals(text, rewrites)
-        text = _sub(text, _ABBREV, _abbrev_sub, "seireki", rewrites)
-        text = _sub(text, _ERA, _era_sub, "seireki", rewrites)
-        text = _sub(text, _FY, _fy_sub, "seireki", rewrites)
-        text = _sub(text, _SEIREKI, _seireki_sub, "seireki", rewrites)
-        text = _sub(text, _SLASHED, _slashed_sub, "seireki", rewrites)
+        for pattern, rule in DATE_RULES:
+            text = _sub(text, pattern, partial(_dated, rule=rule, years=self.t.years), "seireki", rewrites)
         if self.fiscal_year is not None:
             text = _sub(text, self.relative, self._relative_sub, "relative", rewrites)
         text = self._kana(text, rewrites)
@@ -374,22 +214,40 @@ class Normalizer:
             rewrites.append(Rewrite(source=question, target=text, reason="width"))
         return text
 
+    # 2. colloquial forms ----------------------------------------------------------------------------
+
+    def _colloquial(self, text: str, rewrites: list[Rewrite]) -> str:
+        for pattern, replace, particle in self.colloquial:
+            if not pattern.search(text):
+                continue
+            # Where a rule wants a particle, the offsets at which MeCab starts one.
+            starts = {w.start for w in words(text) if w.pos1 == "助詞"} if particle else None
+            done = len(rewrites)
+            rule = partial(_replace, replace=replace, starts=starts)
+            plain = _sub(text, pattern, rule, "colloquial", rewrites)
+            if _ASKS_NOTHING.fullmatch(plain):  # 「教えて」 alone stays: an empty question asks nothing
+                del rewrites[done:]
+            else:
+                text = plain
+        return text
+
     # 3. kanji numerals ------------------------------------------------------------------------------
 
     def _numerals(self, text: str, rewrites: list[Rewrite]) -> str:
-        found = list(_NUMERALS.finditer(text))
+        found = list(KANJI_NUMERAL.finditer(text))
         if not found:
             return text
         ws = words(text)
         edits = []
         for m in found:
             s, e = m.span()
-            inside = [w for w in ws if w.start < e and w.end > s]
-            # Only numerals MeCab reads as numerals, whole: 一方, 統一, 一般, 一部 are words of their own.
             # 「3千円」, 「1万件」: a mark after digits is the report's own notation, not a kanji numeral.
             if s > 0 and text[s - 1].isdigit():
                 continue
-            if not inside or inside[0].start != s or inside[-1].end != e or any(w.pos2 != "数詞" for w in inside):
+            # Only numerals MeCab reads as numerals, whole: 一方, 統一, 一般, 一部 are words of their own.
+            inside = [w for w in ws if w.start < e and w.end > s]
+            whole = bool(inside) and inside[0].start == s and inside[-1].end == e
+            if not whole or any(w.pos2 != "数詞" for w in inside):
                 continue
             # A number counts something: a counter or a unit follows (四十回, 三千円, 二〇二〇年度).
             if not any(text.startswith(c, e) for c in self.counters):
@@ -397,15 +255,26 @@ class Normalizer:
             # Idioms MeCab splits into a numeral and a counter: 十分, 一時, 一つ一つ.
             if any(p < e and p + len(k) > s for k in self.keep for p in _find_all(text, k)):
                 continue
-            # A numeral inside one of the report's own names (北関東磐越五県) stays as written.
-            if text[max(0, s - 1) : e + 1] in self.index:
+            # A numeral inside one of the report's own names (北関東磐越五県) stays as written; so does one
+            # inside a place's or a body's name (十日町市, 六ヶ所村, 第二事務所).
+            if text[max(0, s - 1) : e + 1] in self.index or self._in_a_name(text, ws, s):
                 continue
-            try:
-                value = kanji2number(m.group())
-            except Exception:  # kanjize raises on malformed runs (十十); leave them as written
-                continue
-            edits.append(_Edit(s, e, str(value), "kanji_numeral"))
+            value = _kanji_value(m.group())
+            if value is not None:
+                edits.append(_Edit(s, e, str(value), "kanji_numeral"))
         return _apply(text, edits, rewrites)
+
+    def _in_a_name(self, text: str, ws: list[Word], start: int) -> bool:
+        """True when the compound running on from `start` ends in an organisation or place suffix."""
+        end = start
+        for w in ws:
+            if w.start < start:
+                continue
+            if w.start != end or w.pos1 not in {"名詞", "接尾辞", "接頭辞"}:
+                break
+            end = w.end
+        compound = text[start:end]
+        return any(compound.endswith(suffix) and len(compound) > len(suffix) for suffix in self.suffixes)
 
     # 5. relative years -----------------------------------------------------------------------------
 
@@ -437,19 +306,19 @@ class Normalizer:
         edits: list[_Edit] = []
         for m in KANA_RUN.finditer(text):
             # A run covered whole is rewritten whole; otherwise its hiragana and katakana parts one by one.
-            for part in [m] if self._segment(m.group()) is not None else list(_SCRIPT.finditer(m.group())):
+            parts = [m] if self._segment(m.group()) is not None else list(_SCRIPT.finditer(m.group()))
+            for part in parts:
                 run = part.group()
                 offset = m.start() + (part.start() if part is not m else 0)
                 if len(run) < self.t.min_kana_run or run in self.index:
                     continue
                 pieces = self._segment(run) or []
-                # Kana is ordinary Japanese until a piece says otherwise: a word of min_reading_chars or a
-                # question word (とくに is not と+国, もうない not 網+内).
-                if not any(e.priority == 2 or (e.target is not None and j - i >= self.t.min_reading_chars)
-                           for i, j, e in pieces):
-                    continue
+                # Kana is ordinary Japanese until a word of min_reading_chars says otherwise (とくに is not
+                # と+国, もうない not 網+内); a question word alone only answers for itself (なにも stays 何も).
+                anchored = any(e.target is not None and e.priority != _QUESTION_WORD
+                               and j - i >= self.t.min_reading_chars for i, j, e in pieces)
                 for i, j, entry in pieces:
-                    if entry.target is not None:
+                    if entry.target is not None and (anchored or entry.priority == _QUESTION_WORD):
                         edits.append(_Edit(offset + i, offset + j, entry.target, "reading"))
         return _apply(text, edits, rewrites)
 
@@ -458,16 +327,18 @@ class Normalizer:
     def _entity_spans(self, text: str, ws: list[Word]) -> list[tuple[int, int, str]]:
         """(start, end, name) of every organisation or place the question names, in order."""
         spans = [(m.start(), m.end(), m.group()) for m in self.entity_pattern.finditer(text)]
-        for run in content_runs(ws):
+        for run in content_runs(ws, numerals=True):
             head = 0
             for k in range(len(run)):
                 for t in range(k, head, -1):
-                    tail = "".join(w.surface for w in run[t : k + 1])
+                    tail = text[run[t].start : run[k].end]
+                    if len(tail) > self.longest_suffix:
+                        break
                     if tail not in self.suffixes:
                         continue
                     name = run[head:t]
                     # A name needs a word of its own (長野, 健康福祉); 各部, 本県, 近隣県 name no one body.
-                    if any(w.pos1 == "名詞" for w in name) and name[0].surface not in self.generic_heads \
+                    if any(w.pos1 == "名詞" and w.pos2 != "数詞" for w in name) and name[0].surface not in self.generic_heads \
                             and "".join(w.surface for w in name) not in self.generic_heads:
                         spans.append((run[head].start, run[k].end, text[run[head].start : run[k].end]))
                     head = k + 1
@@ -506,7 +377,9 @@ class Normalizer:
             for j in range(min(len(run), i + self.t.max_ngram), i, -1):
                 part = run[i:j]
                 surf = text[part[0].start : part[-1].end]
-                if len(surf) < self.t.fuzzy_min_chars or surf in self.index or not all(w.reading for w in part):
+                if len(surf) < self.t.fuzzy_min_chars or surf in self.index:
+                    continue
+                if not all(w.reading for w in part):
                     continue
                 target = self.index.by_reading.get(fold("".join(w.reading for w in part)))
                 if target and target != surf and len(target) >= self.t.fuzzy_min_chars:
@@ -517,22 +390,25 @@ class Normalizer:
                 i += 1
         if edits:
             return edits
-        # Else a near spelling, compared with report words of neighbouring length only.
+        # Else a near spelling, compared with report words of neighbouring length only (a word longer or
+        # shorter by more than `slack` characters cannot reach the similarity threshold).
         slack = int(len(surface) * (1 - self.t.fuzzy_min_similarity)) + 1
-        choices = [v for n in range(len(surface) - slack, len(surface) + slack + 1) for v in self.index.by_length.get(n, [])]
+        lengths = range(len(surface) - slack, len(surface) + slack + 1)
+        choices = [v for n in lengths for v in self.index.by_length.get(n, [])]
         # No score_cutoff: rapidfuzz turns it into a distance bound on the shorter string and loses an
         # exact 0.8 (奨学返還 / 奨学金返還); the threshold is checked on the score itself.
         best = process.extractOne(surface, choices, scorer=Levenshtein.normalized_similarity)
-        if best is not None and best[1] < self.t.fuzzy_min_similarity - 1e-9:
-            best = None
+        if best is None or best[1] < self.t.fuzzy_min_similarity - 1e-9:
+            return []
+        candidate = best[0]
         # A word that only adds or drops an affix (政策調査費 / 政策調査) is a different word, not a typo;
         # so is one dictionary word put for another of the same length (県外就職率 / 県内就職率): a typo
         # that keeps every word real and the length equal is a homophone, which the reading caught above.
         # Kana put for kana is spelling (インスタライヴ / インスタライブ) and stays a candidate.
-        if best is None or best[0] in surface or surface in best[0]:
+        if candidate in surface or surface in candidate:
             return []
-        if len(best[0]) == len(surface) and all(w.reading for w in run) and any(
-            a != b and not (is_kana(a) and is_kana(b)) for a, b in zip(surface, best[0])
+        if len(candidate) == len(surface) and all(w.reading for w in run) and any(
+            a != b and not (is_kana(a) and is_kana(b)) for a, b in zip(surface, candidate, strict=True)
         ):
             return []
-        return [_Edit(run[0].start, run[-1].end, best[0], "fuzzy")]
+        return [_Edit(run[0].start, run[-1].end, candidate, "fuzzy")]

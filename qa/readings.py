@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from itertools import pairwise
 
 import jaconv
 
@@ -27,6 +28,7 @@ _KANA = "\u3041-\u3096\u309d\u309e\u30a1-\u30fa\u30fc\u30fd\u30fe"
 KANA_RUN = re.compile(f"[{_KANA}]+")
 _ALL_KANA = re.compile(f"^[{_KANA}]+$")
 _DIGIT = re.compile(r"\d")
+KANJI_NUMERAL = re.compile("[〇一二三四五六七八九十百千万億]+")
 
 
 def fold(text: str) -> str:
@@ -67,17 +69,21 @@ def words(text: str) -> list[Word]:
     return out
 
 
-def content_runs(ws: list[Word]) -> list[list[Word]]:
-    """Maximal runs of adjacent content words: the noun compounds of a text."""
+def content_runs(ws: list[Word], numerals: bool = False) -> list[list[Word]]:
+    """Maximal runs of adjacent content words: the noun compounds of a text.
+
+    With `numerals`, kanji numerals join the run too: a place may have one in its name (九戸村, 十日町市).
+    """
     runs: list[list[Word]] = []
     current: list[Word] = []
     for w in ws:
-        if w.content and current and current[-1].end == w.start:
+        keep = w.content or (numerals and w.pos2 == "数詞" and bool(KANJI_NUMERAL.fullmatch(w.surface)))
+        if keep and current and current[-1].end == w.start:
             current.append(w)
             continue
         if current:
             runs.append(current)
-        current = [w] if w.content else []
+        current = [w] if keep else []
     if current:
         runs.append(current)
     return runs
@@ -136,7 +142,7 @@ class ReadingIndex:
             for i in range(len(ws)):
                 for j in range(i + 1, min(len(ws), i + max_ngram) + 1):
                     part = ws[i:j]
-                    if any(a.end != b.start for a, b in zip(part, part[1:])):
+                    if any(a.end != b.start for a, b in pairwise(part)):
                         break
                     surface = "".join(w.surface for w in part)
                     if not is_kana(surface):
