@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 
-from qa.lexicon import counter_ask, lexicon
+from qa.lexicon import counter_ask, lexicon, money_words
 from qa.models import Period
 from qa.text import find_periods, nfkc, norm
 from qa.tokenize import tagged, tagged_tokens
@@ -308,8 +308,15 @@ def split_parts(q: Question) -> list[Question]:
     if m := _CONTEXT.match(text):
         context, text = m.group(1), text[m.end():]
     parts = _split_items(text, q, outside=context)
-    # Each part asks in its own unit: 「本数と、その事業費」 → 本, 円.
-    return [replace(p, unit=(_asked_units(p.norm) or [None])[0]) for p in parts]
+    # Each part asks in its own unit when it names one (「何回で、…何日」, 「本数と、その事業費」 → 本, 円); a
+    # part that names none (「開催件数」 is counted in 回) takes any.
+    return [replace(p, unit=_part_unit(p.norm)) for p in parts]
+
+
+def _part_unit(text: str) -> str | None:
+    if m := counter_ask().search(text):
+        return unit_family(m.group(1))
+    return "円" if money_words().search(text) else None
 
 
 def split_versus(q: Question) -> list[Question]:

@@ -36,6 +36,8 @@ _ITEM_NOUNS = re.compile(r"事業|取組|取り組み|項目|プロジェクト|
 _TABLE_WORDS = re.compile(r"表|一覧|リスト|区分|内訳")
 # At most this many names are listed after a count; the citation holds the rest.
 MAX_LISTED = 12
+# How many of the best-ranked amounts an average looks at for one with a count beside it.
+AVERAGE_CANDIDATES = 5
 
 
 def _sections(ev: Answerer) -> list[Section]:
@@ -256,17 +258,23 @@ def average(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     per = _per_counter(q)
     amount_q = replace(q, unit="円") if money_words().search(q.norm) or "円" in q.norm or not per else q
-    ranked = ev.score_facts(amount_q, hits)
-    if not ranked:
-        return None
-    amount = ranked[0].fact
+    ranked = ev.score_facts(amount_q, hits)[:AVERAGE_CANDIDATES]
     family = unit_family(per) if per else None
-    divisors = [f for f in _nearby(ev, amount)
-                if unit_family(f.unit) != unit_family(amount.unit) and f.unit
+
+    def divisors(amount: Fact) -> list[Fact]:
+        return [f for f in _nearby(ev, amount) if f.unit and f.value
+                and unit_family(f.unit) != unit_family(amount.unit)
                 and (family is None or unit_family(f.unit) == family)]
-    if not divisors or divisors[0].value == 0:
+
+    # An amount and the count it is spread over stand in one table row when the report has such a row.
+    same_row = [(s, d[0]) for s in ranked if (d := divisors(s.fact)) and s.fact.table and d[0].row == s.fact.row
+                and d[0].table == s.fact.table]
+    anywhere = [(s, d[0]) for s in ranked if (d := divisors(s.fact))]
+    chosen = (same_row or anywhere or [None])[0]
+    if chosen is None:
         return None
-    divisor = divisors[0]
+    best, divisor = chosen
+    amount = best.fact
     exact = amount.value / divisor.value
     shown = exact if exact == exact.to_integral_value() else exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     approx = shown != exact
@@ -276,7 +284,7 @@ def average(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
     text = f"{result}（{formula}）。{divisor.unit}あたりの平均 — {amount.section_path[-1]}"
     figure = Figure(label=amount.label, attribute="平均", value=format(shown, "f"), unit=unit, raw=result,
                     approx=approx, derived=True, formula=formula)
-    citations = [ev.citation_for_fact(amount, ranked[0].score)]
+    citations = [ev.citation_for_fact(amount, best.score)]
     return _finish(ev, plan, text, citations, hits, [figure, ev.figure(amount), ev.figure(divisor)])
 
 
@@ -439,7 +447,7 @@ def locate(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
         return None
     section, hit = found
     path = [p for p in section.path[1:]] or section.path
-    if ev.coverage(q, " ".join(section.path) + " " + (ev.chunk_text(hit) or hit.text)) < ev.min_coverage:
+    if ev.coverage(_without_items(q), " ".join(section.path) + " " + (ev.chunk_text(hit) or hit.text)) < ev.min_coverage:
         return None
     text = f"{' › '.join(path)}に記載があります（{section.doc} {section.lines[0]}–{section.lines[1]}行）。"
     return _finish(ev, plan, text, ev.citations_from_hits([hit], [], 1), hits)
