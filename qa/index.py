@@ -43,7 +43,7 @@ from qa.embed import Embedder, load_embedder
 from qa.errors import IndexFolderError, StaleIndex
 from qa.facts import extract_facts
 from qa.models import Chunk, Document, Fact
-from qa.parse import load_corpus
+from qa.parse import corpus_files, load_corpus
 from qa.tokenize import tokens
 
 log = logging.getLogger(__name__)
@@ -98,11 +98,7 @@ def corpus_hashes(corpus_dir: Path) -> dict[str, str]:
     """sha256 of every file under the corpus folder (what a rebuild depends on)."""
     if not corpus_dir.is_dir():
         return {}
-    return {
-        p.relative_to(corpus_dir).as_posix(): _corpus_digest(p)
-        for p in sorted(corpus_dir.rglob("*"))
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
-    }
+    return {p.relative_to(corpus_dir).as_posix(): _corpus_digest(p) for p in corpus_files(corpus_dir)[0]}
 
 
 def _embedder_id(embedder: Embedder | None) -> dict:
