@@ -14,6 +14,7 @@ from qa.config import Settings
 from qa.errors import InvalidQuestion, QAError
 from qa.index import Index, load_index, stale_reason
 from qa.models import Answer, Document
+from qa.parse import corpus_files
 
 log = logging.getLogger(__name__)
 
@@ -23,37 +24,44 @@ CHECK_INTERVAL = 2.0
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
+# Earlier questions a follow-up can lean on: only the most recent are read (and cleaned).
+MAX_HISTORY = 5
+# Raw characters accepted before cleaning, as a multiple of the limit: control characters and padding
+# are removed first, so a question may arrive longer than it reads, but not by this much.
+RAW_SLACK = 4
+
+
+def too_long(length: int, limit: int) -> InvalidQuestion:
+    return InvalidQuestion(f"質問が長すぎます（{length:,}文字）。{limit:,}文字以内で入力してください")
+
+
 def clean_question(question: object, limit: int = 1000) -> str:
     """The question with control characters removed, or InvalidQuestion with a message to show."""
     if not isinstance(question, str):
         raise InvalidQuestion("質問は文字列で入力してください")
+    # Refused by its raw length before any per-character work: ten million characters used to cost
+    # seconds and hundreds of megabytes of copies before they were refused.
+    if len(question) > limit * RAW_SLACK:
+        raise too_long(len(question), limit)
     text = _CONTROL.sub("", question).replace("\r", " ").replace("\n", " ").replace("\t", " ")
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cs")  # lone surrogates
     text = text.strip()
     if not text:
         raise InvalidQuestion("質問を入力してください")
     if len(text) > limit:
-        raise InvalidQuestion(f"質問が長すぎます（{len(text):,}文字）。{limit:,}文字以内で入力してください")
+        raise too_long(len(text), limit)
     return text
 
 
 def corpus_signature(corpus_dir: Path) -> tuple[tuple[str, int, int], ...]:
     """(name, size, mtime_ns) of every file the index depends on: cheap enough to take on every question."""
     out = []
-    try:
-        paths = sorted(corpus_dir.rglob("*"))
-    except OSError:
-        return ()
-    for p in paths:
-        rel = p.relative_to(corpus_dir)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
+    for p in corpus_files(corpus_dir)[0]:
         try:
             st = p.stat()
         except OSError:  # removed between the listing and the stat
             continue
-        if p.is_file():
-            out.append((rel.as_posix(), st.st_size, st.st_mtime_ns))
+        out.append((p.relative_to(corpus_dir).as_posix(), st.st_size, st.st_mtime_ns))
     return tuple(out)
 
 
@@ -135,14 +143,15 @@ class Assistant:
         start = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
         earlier = []
-        for h in history or []:
+        # Sliced before cleaning: a client may send any number of earlier questions; only these are read.
+        for h in (history or [])[-MAX_HISTORY:]:
             try:
                 earlier.append(clean_question(h, self.settings.max_question_chars))
             except InvalidQuestion:
                 continue
         self._notice_changes()
         answerer = self._answerer
-        answer = answerer.ask(text, earlier[-5:])
+        answer = answerer.ask(text, earlier)
         answer.question = text
         answer.elapsed_ms = round((time.perf_counter() - start) * 1000, 2)
         return answer

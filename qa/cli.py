@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -187,11 +188,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"設定エラー: {err}", file=sys.stderr)
         return 2
     try:
-        return int(args.func(args, settings))
+        code = int(args.func(args, settings))
+        sys.stdout.flush()  # a full disk shows here, as a message, rather than at exit as a traceback
+        return code
     except QAError as err:
         print(f"エラー: {err}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        _discard_stdout()
         return 0
+    except OSError as err:
+        _discard_stdout()
+        where = f"{err.filename}: " if err.filename else "出力を書き込めません: "
+        print(f"エラー: {where}{err.strerror or err}（空き容量と書き込み権限を確かめてください）", file=sys.stderr)
+        return 1
+    except Exception as err:  # noqa: BLE001 - the README promises one line, never a traceback
+        print(f"エラー: 予期しないエラーです（{type(err).__name__}: {_first_line(err)}）", file=sys.stderr)
+        return 1
+
+
+def _discard_stdout() -> None:
+    # What is still buffered would fail again when the interpreter flushes it at exit, with a traceback.
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _first_line(err: BaseException) -> str:
+    return (str(err).strip().splitlines() or [""])[0][:300]

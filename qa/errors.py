@@ -38,3 +38,15 @@ class ExportError(QAError):
     """The bundled model cannot be exported."""
 
     exit_code = 2
+
+
+class ConfigError(QAError, ValueError):
+    """A QA_* setting (or the place it points to) cannot be used."""
+
+    exit_code = 2
+
+
+class IndexFolderError(QAError):
+    """The index folder cannot be created or written (a file, read-only, a full disk)."""
+
+    exit_code = 2

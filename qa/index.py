@@ -7,13 +7,15 @@ index/
   facts.jsonl      one Fact per line
   manifest.json    sha256 of every corpus file and of every artifact above, embedder name and dimension,
                    package and format version, a fingerprint of the code that shapes the index, build time
-  .lock            flock: builders hold it exclusively, readers shared
+  .lock            flock: held exclusively only while a build moves its files into place, shared by readers
+  .build.lock      flock: held exclusively by a builder for the whole build (one build at a time)
 
 Loading compares the manifest with the corpus, the embedder and the code; anything stale, missing or
 damaged is rebuilt (or refused with --no-rebuild). Artifacts are written to a temporary folder and
 moved into place with the manifest last, so a crash mid-write leaves a manifest that no longer matches
-and the next load rebuilds. A reader holds the lock shared while it checks and reads, so it never sees a
-build half moved into place.
+and the next load rebuilds. A reader holds `.lock` shared while it checks and reads, so it never sees a
+build half moved into place; it does not wait for a build's parsing and embedding (tens of seconds with
+the real model), only for the move. A folder that cannot be written is an IndexFolderError naming it.
 """
 
 from __future__ import annotations
@@ -38,10 +40,10 @@ from qa import __version__
 from qa.chunk import chunk_document
 from qa.config import Settings
 from qa.embed import Embedder, load_embedder
-from qa.errors import StaleIndex
+from qa.errors import IndexFolderError, StaleIndex
 from qa.facts import extract_facts
 from qa.models import Chunk, Document, Fact
-from qa.parse import load_corpus
+from qa.parse import corpus_files, load_corpus
 from qa.tokenize import tokens
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,7 @@ FORMAT = 2
 ARTIFACTS = ("faiss.index", "chunks.jsonl", "facts.jsonl")
 BM25_DIR = "bm25"
 LOCK = ".lock"
+BUILD_LOCK = ".build.lock"
 # The modules and libraries whose behaviour is baked into the files: a changed tokenizer or chunker
 # makes an index built before it wrong even though the corpus and the package version did not change.
 _SHAPING_MODULES = ("text", "parse", "facts", "chunk", "tokenize", "index", "models")
@@ -95,11 +98,7 @@ def corpus_hashes(corpus_dir: Path) -> dict[str, str]:
     """sha256 of every file under the corpus folder (what a rebuild depends on)."""
     if not corpus_dir.is_dir():
         return {}
-    return {
-        p.relative_to(corpus_dir).as_posix(): _corpus_digest(p)
-        for p in sorted(corpus_dir.rglob("*"))
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
-    }
+    return {p.relative_to(corpus_dir).as_posix(): _corpus_digest(p) for p in corpus_files(corpus_dir)[0]}
 
 
 def _embedder_id(embedder: Embedder | None) -> dict:
@@ -166,18 +165,31 @@ def stale_reason(settings: Settings, embedder: Embedder | None) -> str | None:
     return None
 
 
+def folder_error(index_dir: Path, err: OSError) -> IndexFolderError:
+    """The error for an index folder that cannot be created or written (read-only, a file, a full disk)."""
+    if index_dir.exists() and not index_dir.is_dir():
+        reason = "フォルダではなくファイルです"
+    else:
+        reason = err.strerror or type(err).__name__
+    return IndexFolderError(
+        f"インデックスのフォルダ {index_dir} に書き込めません（{reason}）。"
+        "QA_INDEX_DIR に書き込めるフォルダを指定するか、空き容量と権限を確かめてください"
+    )
+
+
 @contextlib.contextmanager
-def _lock(index_dir: Path, exclusive: bool) -> Iterator[None]:
-    # Builders exclude each other (the second waits, then finds the first one's index fresh) and readers
-    # (who would see files half moved into place); readers share. The lock file lives inside the index
-    # folder: next to it would litter the folder that holds it (the repository root, by default).
-    if exclusive:
-        index_dir.mkdir(parents=True, exist_ok=True)
+def _lock(index_dir: Path, exclusive: bool, name: str = LOCK) -> Iterator[None]:
+    # Exclusive: a builder (BUILD_LOCK: the second waits, then finds the first one's index fresh) or a build
+    # moving its files into place (LOCK: readers would see them half moved); readers share LOCK. The lock
+    # files live inside the index folder: next to it would litter the folder that holds it (the repository
+    # root, by default).
     try:
-        f = (index_dir / LOCK).open("a")
-    except OSError:
         if exclusive:
-            raise
+            index_dir.mkdir(parents=True, exist_ok=True)
+        f = (index_dir / name).open("a")
+    except OSError as err:
+        if exclusive:
+            raise folder_error(index_dir, err) from None
         # A read-only or missing index folder: nobody can be building there, read without a lock.
         yield
         return
@@ -189,33 +201,40 @@ def _lock(index_dir: Path, exclusive: bool) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
+def _fresh(settings: Settings, embedder: Embedder | None) -> tuple[Index | None, str]:
+    """The index on disk when it is up to date, else None and why (under the shared lock)."""
+    with _lock(settings.index_dir, exclusive=False):
+        reason = stale_reason(settings, embedder)
+        if reason is None:
+            try:
+                return _read(settings, embedder), ""
+            except (OSError, ValueError, RuntimeError) as err:
+                # Damaged in a way the checksums did not catch: rebuild.
+                reason = str(err)
+    return None, reason
+
+
 def load_index(settings: Settings, rebuild: bool = True, force: bool = False, notice=None) -> Index:
     """The index for the current corpus and embedder, rebuilt first when stale (or StaleIndex)."""
     notice = notice or (lambda msg: print(msg, file=sys.stderr))
     embedder = load_embedder(settings)
     if not force:
-        with _lock(settings.index_dir, exclusive=False):
-            reason = stale_reason(settings, embedder)
-            if reason is None:
-                try:
-                    return _read(settings, embedder)
-                except (OSError, ValueError, RuntimeError) as err:
-                    # Damaged in a way the checksums did not catch: rebuild.
-                    reason = str(err)
+        index, reason = _fresh(settings, embedder)
+        if index is not None:
+            return index
         if not rebuild:
             raise StaleIndex(f"インデックスが使えません: {reason}。`python -m qa build` で再構築してください")
-    with _lock(settings.index_dir, exclusive=True):
-        # Another process may have rebuilt it while this one waited for the lock.
-        reason = "--force" if force else stale_reason(settings, embedder)
-        if reason is None:
-            try:
-                return _read(settings, embedder)
-            except (OSError, ValueError, RuntimeError) as err:
-                reason = str(err)
-        notice(f"インデックスを再構築します（{reason}）")
+    with _lock(settings.index_dir, exclusive=True, name=BUILD_LOCK):
+        if not force:
+            # Another process may have rebuilt it while this one waited for the build lock.
+            index, reason = _fresh(settings, embedder)
+            if index is not None:
+                return index
+        notice(f"インデックスを再構築します（{'--force' if force else reason}）")
         _remove_leftovers(settings.index_dir)
         build_index(settings, embedder)
-        return _read(settings, embedder)
+        with _lock(settings.index_dir, exclusive=False):
+            return _read(settings, embedder)
 
 
 def _remove_leftovers(index_dir: Path) -> None:
@@ -233,57 +252,77 @@ def _bm25(texts: list[str]):  # type: ignore[no-untyped-def]
 
 
 def build_index(settings: Settings, embedder: Embedder | None) -> None:
-    """Parse the corpus, extract facts and chunks, embed them and write index/ atomically."""
-    import faiss
+    """Parse the corpus, extract facts and chunks, embed them and write index/ atomically.
 
+    Everything is written into a temporary folder without holding `.lock`; only moving the files into
+    place takes it, so readers keep answering from the old index while this one embeds.
+    """
     documents, warnings = load_corpus(settings.corpus_dir)
     chunks = [c for d in documents for c in chunk_document(d)]
     facts = [f for d in documents for f in extract_facts(d)]
-    texts = [c.text for c in chunks] + [f.sentence(full_path=False) for f in facts]
     target = settings.index_dir
-    target.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=target))
     try:
-        if embedder is not None:
-            vectors = _embed(embedder, texts, _previous_vectors(settings, embedder))
-            index = faiss.IndexFlatIP(embedder.dim)  # inner product = cosine on normalised vectors
-            index.add(vectors)
-            faiss.write_index(index, str(tmp / "faiss.index"))
-        else:
-            (tmp / "faiss.index").write_bytes(b"")
-        with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
-            for c in chunks:
-                f.write(json.dumps(c.model_dump(mode="json"), ensure_ascii=False) + "\n")
-        with (tmp / "facts.jsonl").open("w", encoding="utf-8") as f:
-            for fact in facts:
-                f.write(json.dumps(fact.model_dump(mode="json"), ensure_ascii=False) + "\n")
-        _bm25(texts).save(str(tmp / BM25_DIR), show_progress=False)
-        artifacts = {name: _sha256(tmp / name) for name in ARTIFACTS}
-        for p in sorted((tmp / BM25_DIR).iterdir()):
-            artifacts[f"{BM25_DIR}/{p.name}"] = _sha256(p)
-        manifest = {
-            "format": FORMAT,
-            "version": __version__,
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "embedder": _embedder_id(embedder),
-            "code": code_fingerprint(),
-            "corpus": corpus_hashes(settings.corpus_dir),
-            "documents": [{"doc": d.doc, "title": d.title, "fiscal_year": d.fiscal_year} for d in documents],
-            "counts": {"chunks": len(chunks), "facts": len(facts)},
-            "warnings": warnings,
-            "artifacts": artifacts,
-        }
-        (target / "manifest.json").unlink(missing_ok=True)  # from here on, a crash means "stale"
-        for name in ARTIFACTS:
-            os.replace(tmp / name, target / name)
-        if (target / BM25_DIR).exists():
-            shutil.rmtree(target / BM25_DIR)
-        os.replace(tmp / BM25_DIR, target / BM25_DIR)
-        manifest_tmp = tmp / "manifest.json"
-        manifest_tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(manifest_tmp, target / "manifest.json")
+        target.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=target))
+    except OSError as err:
+        raise folder_error(target, err) from None
+    try:
+        _write_artifacts(settings, embedder, tmp, documents, warnings, chunks, facts)
+        with _lock(target, exclusive=True):
+            _move_into_place(tmp, target)
+    except OSError as err:  # a full disk, a folder made read-only mid-build
+        raise folder_error(target, err) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write_artifacts(settings: Settings, embedder: Embedder | None, tmp: Path, documents: list[Document],
+                     warnings: list[str], chunks: list[Chunk], facts: list[Fact]) -> None:
+    """Embed and write every artifact and the manifest that describes them into `tmp`."""
+    import faiss
+
+    texts = [c.text for c in chunks] + [f.sentence(full_path=False) for f in facts]
+    if embedder is not None:
+        vectors = _embed(embedder, texts, _previous_vectors(settings, embedder))
+        index = faiss.IndexFlatIP(embedder.dim)  # inner product = cosine on normalised vectors
+        index.add(vectors)
+        faiss.write_index(index, str(tmp / "faiss.index"))
+    else:
+        (tmp / "faiss.index").write_bytes(b"")
+    with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
+        for c in chunks:
+            f.write(json.dumps(c.model_dump(mode="json"), ensure_ascii=False) + "\n")
+    with (tmp / "facts.jsonl").open("w", encoding="utf-8") as f:
+        for fact in facts:
+            f.write(json.dumps(fact.model_dump(mode="json"), ensure_ascii=False) + "\n")
+    _bm25(texts).save(str(tmp / BM25_DIR), show_progress=False)
+    artifacts = {name: _sha256(tmp / name) for name in ARTIFACTS}
+    for p in sorted((tmp / BM25_DIR).iterdir()):
+        artifacts[f"{BM25_DIR}/{p.name}"] = _sha256(p)
+    manifest = {
+        "format": FORMAT,
+        "version": __version__,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "embedder": _embedder_id(embedder),
+        "code": code_fingerprint(),
+        "corpus": corpus_hashes(settings.corpus_dir),
+        "documents": [{"doc": d.doc, "title": d.title, "fiscal_year": d.fiscal_year} for d in documents],
+        "counts": {"chunks": len(chunks), "facts": len(facts)},
+        "warnings": warnings,
+        "artifacts": artifacts,
+    }
+    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _move_into_place(tmp: Path, target: Path) -> None:
+    # The manifest goes first and comes back last: a crash in between leaves an index that reads as stale.
+    (target / "manifest.json").unlink(missing_ok=True)
+    for name in ARTIFACTS:
+        os.replace(tmp / name, target / name)
+    if (target / BM25_DIR).exists():
+        shutil.rmtree(target / BM25_DIR)
+    os.replace(tmp / BM25_DIR, target / BM25_DIR)
+    os.replace(tmp / "manifest.json", target / "manifest.json")
 
 
 def _previous_vectors(settings: Settings, embedder: Embedder) -> dict[str, np.ndarray]:

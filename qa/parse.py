@@ -80,6 +80,37 @@ def read_text(path: Path) -> str:
     raise CorpusError(f"{path}: neither UTF-8 nor CP932 (Shift_JIS); re-save it as UTF-8")
 
 
+def corpus_files(corpus_dir: Path) -> tuple[list[Path], list[str]]:
+    """Every file under `corpus_dir` (sorted; hidden names skipped), and the names of those left out because
+    they resolve outside the folder.
+
+    A symbolic link to /etc/passwd named passwd.md would otherwise be indexed and quoted in answers: what
+    the tool reads is what the folder holds. Links to directories are not followed (pathlib's rglob).
+    """
+    try:
+        root = corpus_dir.resolve()
+        paths = sorted(corpus_dir.rglob("*"))
+    except OSError:
+        return [], []
+    files: list[Path] = []
+    outside: list[str] = []
+    for p in paths:
+        rel = p.relative_to(corpus_dir)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        try:
+            if not p.is_file():
+                continue
+            inside = p.resolve().is_relative_to(root)
+        except OSError:  # removed meanwhile, or a link loop
+            continue
+        if inside:
+            files.append(p)
+        else:
+            outside.append(rel.as_posix())
+    return files, outside
+
+
 def load_corpus(corpus_dir: Path) -> tuple[list[Document], list[str]]:
     """Every readable `*.md`/`*.txt` under `corpus_dir` (README.md excepted) as a Document, and warnings.
 
@@ -88,12 +119,13 @@ def load_corpus(corpus_dir: Path) -> tuple[list[Document], list[str]]:
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder {corpus_dir} does not exist: set QA_CORPUS_DIR to a folder of .md files")
     docs: list[Document] = []
-    warnings: list[str] = []
-    files = sorted(
-        p for p in corpus_dir.rglob("*")
-        if p.is_file() and p.suffix.lower() in {".md", ".txt"} and p.name.lower() != "readme.md"
-        and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
-    )
+    all_files, outside = corpus_files(corpus_dir)
+    warnings = [
+        f"{name}: a link to a file outside the corpus folder, skipped; copy the file into {corpus_dir} instead"
+        for name in outside
+        if Path(name).suffix.lower() in {".md", ".txt"}
+    ]
+    files = [p for p in all_files if p.suffix.lower() in {".md", ".txt"} and p.name.lower() != "readme.md"]
     for path in files:
         name = path.relative_to(corpus_dir).as_posix()
         try:

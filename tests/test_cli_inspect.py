@@ -152,9 +152,35 @@ def test_missing_corpus_folder(tmp_path: Path) -> None:
     assert "nowhere" in run.stderr and "QA_CORPUS_DIR" in run.stderr and "Traceback" not in run.stderr
 
 
-def test_bad_setting_is_a_message(tmp_path: Path) -> None:
-    run = run_qa("inspect", QA_TOP_K="many")
-    assert run.returncode == 2 and "設定エラー" in run.stderr and "Traceback" not in run.stderr
+# (variable, value): each is refused in one line that names the variable, with exit code 2.
+BAD_SETTINGS = [
+    ("QA_TOP_K", "abc"),
+    ("QA_TOP_K", "0"),
+    ("QA_DENSE_WEIGHT", "heavy"),
+    ("QA_PORT", "99999"),
+    ("QA_PORT", "abc"),
+    ("QA_RATE_LIMIT", "-5"),
+    ("QA_LOGIN_DELAY", "soon"),
+]
+
+
+@pytest.mark.parametrize(("var", "value"), BAD_SETTINGS, ids=[f"{v}={x}" for v, x in BAD_SETTINGS])
+def test_bad_setting_is_one_line_naming_the_variable(var: str, value: str) -> None:
+    run = run_qa("inspect", **{var: value})
+    assert run.returncode == 2 and run.stdout == "", run.stderr
+    lines = run.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("設定エラー") and f"{var}={value!r}" in lines[0], run.stderr
+
+
+def test_a_full_disk_is_one_line_not_a_traceback() -> None:
+    """stdout on /dev/full: every write fails with ENOSPC, as on a full disk."""
+    for args in (["inspect"], ["facts", "--json"]):
+        with open("/dev/full", "w") as full:
+            run = subprocess.run([sys.executable, "-m", "qa", *args], cwd=REPO, stdout=full, stderr=subprocess.PIPE,
+                                 text=True, timeout=120, check=False, env={**os.environ, "QA_CORPUS_DIR": str(CORPUS)})
+        lines = run.stderr.splitlines()
+        assert run.returncode == 1 and len(lines) == 1, run.stderr
+        assert lines[0].startswith("エラー: ") and "No space left on device" in lines[0]
 
 
 def test_cp932_and_headingless_files(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ import qa
 import qa.index
 from qa.config import Settings
 from qa.embed import HashEmbedder
-from qa.errors import StaleIndex
+from qa.errors import IndexFolderError, StaleIndex
 from qa.index import ARTIFACTS, load_index, stale_reason
 from qa.models import Chunk, Fact
 
@@ -36,12 +36,17 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def run_qa(*args: str, settings: Settings, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """`python -m qa ARGS` on the settings' folders with the hash embedder, no other QA_* variables."""
+def run_qa(*args: str, settings: Settings, timeout: float = 600, unprivileged: bool = False
+           ) -> subprocess.CompletedProcess[str]:
+    """`python -m qa ARGS` on the settings' folders with the hash embedder, no other QA_* variables.
+
+    unprivileged: as user nobody when the tests run as root (root writes into read-only folders).
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
     env.update(PYTHONPATH=str(REPO), QA_EMBED_MODEL="hash", QA_INDEX_DIR=str(settings.index_dir),
                QA_CORPUS_DIR=str(settings.corpus_dir))
-    return subprocess.run([sys.executable, "-m", "qa", *args], check=False,
+    drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if unprivileged and os.geteuid() == 0 else []
+    return subprocess.run([*drop, sys.executable, "-m", "qa", *args], check=False,
                           cwd=REPO, env=env, capture_output=True, text=True,
                           timeout=timeout)
 
@@ -109,7 +114,7 @@ def test_build_writes_plain_files_and_a_manifest(settings: Settings) -> None:
 def test_index_folder_holds_no_pickle_and_no_stray_files(settings: Settings) -> None:
     d = settings.index_dir
     names = {p.relative_to(d).as_posix() for p in d.rglob("*") if p.is_file()}
-    expected = {*ARTIFACTS, "manifest.json", ".lock"} | {n for n in names if n.startswith("bm25/")}
+    expected = {*ARTIFACTS, "manifest.json", ".lock", ".build.lock"} | {n for n in names if n.startswith("bm25/")}
     assert names == expected
     for p in (d / "bm25").glob("*.npy"):
         np.load(p, allow_pickle=False)  # raises on an object (pickled) array
@@ -136,7 +141,7 @@ def test_lock_file_stays_inside_the_index_folder(settings: Settings) -> None:
 
 def test_second_load_does_not_rebuild(settings: Settings) -> None:
     d = settings.index_dir
-    before = {p: (p.stat().st_mtime_ns, sha256(p)) for p in d.rglob("*") if p.is_file() and p.name != ".lock"}
+    before = {p: (p.stat().st_mtime_ns, sha256(p)) for p in d.rglob("*") if p.is_file() and not p.name.endswith(".lock")}
     first, notices = load(settings)
     second, notices_again = load(settings)
     assert notices == notices_again == []
@@ -334,13 +339,14 @@ def test_two_processes_building_at_once_both_succeed(tmp_path: Path) -> None:
     assert notices == [] and index.chunks and index.facts
 
 
-def test_reader_waits_for_a_build_in_progress(settings: Settings) -> None:
-    """A load that starts while another process holds the build lock reads the finished index."""
+def test_reader_waits_for_a_build_moving_its_files_into_place(settings: Settings) -> None:
+    """A load that starts while another process moves its new index into place reads the finished index."""
     import fcntl
 
+    manifest = settings.index_dir / "manifest.json"
     with (settings.index_dir / ".lock").open("a") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
-        (settings.index_dir / "manifest.json").unlink()  # mid-build: the manifest goes first
+        manifest.rename(manifest.with_suffix(".moving"))  # mid-move: the manifest goes first
         env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
         env.update(PYTHONPATH=str(REPO), QA_EMBED_MODEL="hash", QA_INDEX_DIR=str(settings.index_dir),
                    QA_CORPUS_DIR=str(settings.corpus_dir))
@@ -348,7 +354,7 @@ def test_reader_waits_for_a_build_in_progress(settings: Settings) -> None:
                                   cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(3)  # not a timing assertion: only gives the reader a chance to reach the lock
         assert reader.poll() is None  # still waiting
-        qa.index.build_index(settings, HashEmbedder())  # the "other process" finishes its build
+        manifest.with_suffix(".moving").rename(manifest)  # the "other process" finishes its move
         fcntl.flock(f, fcntl.LOCK_UN)
     out, err = reader.communicate(timeout=600)
     assert reader.returncode == 0, err
@@ -382,3 +388,66 @@ def test_rebuild_embeds_only_changed_texts_and_matches_a_clean_build(settings: S
     rebuilt = load_index(clean, rebuild=False)
     assert fresh.passages == len(set(rebuilt.texts))  # each distinct text once
     assert np.array_equal(index.faiss.reconstruct_n(0, n_texts), rebuilt.faiss.reconstruct_n(0, n_texts))
+
+
+def test_a_reader_does_not_wait_for_another_process_embedding(settings: Settings, monkeypatch) -> None:
+    """`ask --no-rebuild` answers from the index on disk while a build embeds; only the final move is locked."""
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+    real_embed = qa.index._embed
+
+    def slow_embed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        started.set()
+        release.wait(120)  # a long embedding: the real model takes tens of seconds
+        return real_embed(*args, **kwargs)
+
+    monkeypatch.setattr(qa.index, "_embed", slow_embed)
+    builder = threading.Thread(target=load_index, args=(settings,), kwargs={"force": True, "notice": print})
+    builder.start()
+    try:
+        assert started.wait(120)
+        # Another process: it used to block on the lock until the embedding ended (27 s with e5).
+        run = run_qa("ask", "旅券発行件数は？", "--no-rebuild", settings=settings, timeout=60)
+        assert run.returncode == 0, run.stderr
+        assert "13,062件" in run.stdout
+    finally:
+        release.set()
+        builder.join(120)
+    assert stale_reason(settings, HashEmbedder()) is None  # and the build still finished
+
+
+def test_an_index_folder_that_is_a_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    settings = Settings.from_env(embed_model="hash", index_dir=Path("/etc/passwd"), corpus_dir=REPO / "corpus")
+    for args in (["ask", "旅券発行件数は？"], ["build"], ["search", "旅券"]):
+        run = run_qa(*args, settings=settings)
+        lines = run.stderr.splitlines()
+        assert run.returncode == 2 and run.stdout == "", run.stderr
+        assert len(lines) == 1 and "/etc/passwd" in lines[0] and "QA_INDEX_DIR" in lines[0], run.stderr
+    with pytest.raises(IndexFolderError, match="QA_INDEX_DIR"):
+        load_index(settings)
+
+
+def test_a_read_only_index_folder_with_a_stale_index_is_one_line(hash_template: Path) -> None:
+    """A stale index in a folder this user cannot write: a message and exit 2 (or 4 with --no-rebuild)."""
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="qa-ro-"))  # not under pytest's tmp: that folder is private to root
+    try:
+        root.chmod(0o755)
+        shutil.copytree(hash_template / "corpus", root / "corpus")
+        shutil.copytree(hash_template / "index", root / "index")
+        report = root / "corpus" / "gunma_r2_chiji_senryaku.md"
+        report.write_text(report.read_text(encoding="utf-8").replace("13,062件", "13,063件"), encoding="utf-8")
+        (root / "index").chmod(0o555)
+        settings = hash_settings(root)
+        named = str(root / "index")
+        for args, code, says in ((["ask", "旅券発行件数は？"], 2, named), (["build"], 2, named),
+                                 (["ask", "旅券", "--no-rebuild"], 4, "python -m qa build")):
+            run = run_qa(*args, settings=settings, unprivileged=True)
+            lines = run.stderr.splitlines()
+            assert run.returncode == code and "Traceback" not in run.stderr, run.stderr
+            assert len(lines) == 1 and says in lines[0], run.stderr
+    finally:
+        (root / "index").chmod(0o755)
+        shutil.rmtree(root, ignore_errors=True)

@@ -220,6 +220,39 @@ def test_junk_in_the_history_is_skipped(assistant) -> None:
     assert junk.text == plain.text and junk.figures == plain.figures
 
 
+@pytest.mark.parametrize("question", ["旅" * 10_000_000, "\x00" * 10_000_000, " " * 4001 + "旅券発行件数は？"],
+                         ids=["10M-kanji", "10M-controls", "padding-over-4x"])
+def test_an_oversized_question_is_refused_before_any_copy(question: str) -> None:
+    """Refused by its raw length: no cleaned copy of ten million characters is ever made."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(InvalidQuestion, match=TOO_LONG):
+            clean_question(question)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64_000, peak  # a copy would be 10-40 MB
+
+
+def test_only_the_last_five_history_items_are_read(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    assistant = Assistant.load(settings)
+    plain = assistant.ask("男性は？", ["旅券発行件数は？"])
+    cleaned: list[object] = []
+    real_clean = qa.assistant.clean_question
+
+    def counting(text: object, limit: int = 1000) -> str:
+        cleaned.append(text)
+        return real_clean(text, limit)
+
+    monkeypatch.setattr(qa.assistant, "clean_question", counting)
+    history = ["あ" * 3000] * 100_000 + ["旅券発行件数は？"]
+    ans = assistant.ask("男性は？", history)
+    assert len(cleaned) == 1 + qa.assistant.MAX_HISTORY  # the question and the last five, not 100,001
+    assert ans.text == plain.text and ans.figures == plain.figures  # the follow-up still reads the last one
+
+
 @pytest.mark.parametrize(("text", "cleaned"), [
     ("  旅券\x00\x07発行\t件数\u200bは？\r\n", "旅券発行 件数は？"),
     ("\ufeff旅券\u2028", "旅券"),
@@ -452,6 +485,29 @@ def test_a_directory_named_like_a_document_is_ignored(settings: Settings) -> Non
     assert [d.doc for d in docs] == [REPORT.name, "x.md/notes.txt"]
     assert "x.md" not in corpus_hashes(settings.corpus_dir)
     assert load_index(settings, notice=lambda _msg: None).documents[1].doc == "x.md/notes.txt"
+
+
+def test_a_link_out_of_the_corpus_folder_is_skipped_with_a_warning(settings: Settings) -> None:
+    """passwd.md → /etc/passwd used to be indexed and quoted in search hits and citations."""
+    corpus = settings.corpus_dir
+    secret = corpus.parent / "secret.md"  # beside the corpus folder, not in it
+    secret.write_text("(1) 暗証\n\n暗証番号の件数 4,711件\n", encoding="utf-8")
+    (corpus / "passwd.md").symlink_to("/etc/passwd")
+    (corpus / "secret.md").symlink_to(secret)
+    (corpus / "archive").mkdir()
+    (corpus / "archive" / "memo.md").write_text("(1) 庁議\n\n開催件数 41回\n", encoding="utf-8")
+    (corpus / "latest.md").symlink_to(corpus / "archive" / "memo.md")  # inside the folder: read
+    docs, warnings = load_corpus(corpus)
+    assert sorted(d.doc for d in docs) == sorted([REPORT.name, "archive/memo.md", "latest.md"])
+    assert len(warnings) == 2 and all("outside the corpus folder" in w for w in warnings), warnings
+    assert {"passwd.md", "secret.md"} == {w.split(":")[0] for w in warnings}
+    assert not {"passwd.md", "secret.md"} & set(corpus_hashes(corpus))
+    assert not {"passwd.md", "secret.md"} & {name for name, _, _ in corpus_signature(corpus)}
+    assistant = Assistant.load(settings)
+    texts = [c.text for c in assistant.index.chunks] + [f.raw for f in assistant.index.facts]
+    assert not any("root:" in t or "4,711" in t for t in texts)
+    answer = assistant.ask("暗証番号の件数は？")
+    assert "4,711" not in answer.text and all(c.doc not in ("passwd.md", "secret.md") for c in answer.citations)
 
 
 def test_duplicate_file_names_in_subfolders(settings: Settings) -> None:

@@ -5,7 +5,11 @@ Each table reads as a spec: the report's wording on the left, what the tool must
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -177,6 +181,36 @@ def test_mask_dates_keeps_length() -> None:
     masked = mask_dates(nfkc(text))
     assert len(masked) == len(nfkc(text))
     assert "25人" in masked and "8日" not in masked
+
+
+# A long run of digits (a table converted without separators, a file of junk) must cost time in proportion to its
+# length. `\\d+次` and the quantity pattern used to retry at every digit of the run: 16k digits took seconds and a
+# 1 MB line never finished, so the refresh thread of a running app spun on it.
+LONG_RUNS = ["1" * 1_000_000, "１" * 1_000_000, "12年" * 250_000, "約" + "1," * 500_000]
+_TIMED = """
+import sys, time
+from qa.parse import parse_document
+from qa.facts import extract_facts
+from qa.text import find_quantities, mask_dates
+line = sys.stdin.read()
+for name, fn in (("mask_dates", mask_dates), ("find_quantities", find_quantities),
+                 ("parse+facts", lambda s: extract_facts(parse_document("(1) 数字\\n\\n" + s + "\\n", "d.md")))):
+    start = time.perf_counter()
+    fn(line)
+    print(name, time.perf_counter() - start)
+"""
+
+
+@pytest.mark.parametrize("line", LONG_RUNS, ids=lambda s: f"{s[:4]}…x{len(s):,}")
+def test_a_megabyte_line_of_digits_is_linear(line: str) -> None:
+    # In a subprocess with a timeout: the quadratic version would otherwise hang the suite, not fail it.
+    repo = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-c", _TIMED], input=line, cwd=repo, capture_output=True,
+                            text=True, encoding="utf-8", timeout=120, env={**os.environ, "PYTHONPATH": str(repo)}, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    took = {name: float(t) for name, t in (row.rsplit(" ", 1) for row in result.stdout.splitlines())}
+    # Generous bounds for a shared 2-core machine; linear code takes about a quarter of each.
+    assert took["mask_dates"] < 1.0 and took["find_quantities"] < 3.0 and took["parse+facts"] < 6.0, took
 
 
 @pytest.mark.parametrize(("value", "scale", "expected"), YEN)
