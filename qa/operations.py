@@ -19,32 +19,24 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
 
 from qa.analyze import Question, unit_family
 from qa.arithmetic import percent
+from qa.evidence import Evidence
 from qa.lexicon import lexicon, money_words, whole_report
+from qa.lookup import figure_answer
 from qa.models import Answer, Citation, Fact, Figure, Hit, Section
+from qa.phrasing import figure, value_text
 from qa.plan import Plan
+from qa.ranking import score_facts, siblings
 from qa.text import format_number
-
-if TYPE_CHECKING:
-    from qa.answer import Answerer
 
 # A 費目 (「1 知事戦略管理費」) is a level-1 section with a plain number; its children are its 事業.
 _ITEM_NOUNS = re.compile(r"事業|取組|取り組み|項目|プロジェクト|pj|施策|会議|区分|団体|県人会|もの|内容|テーマ")
 _TABLE_WORDS = re.compile(r"表|一覧|リスト|区分|内訳")
-# At most this many names are listed after a count; the citation holds the rest.
-MAX_LISTED = 12
-# How many of the best-ranked amounts an average looks at for one with a count beside it.
-AVERAGE_CANDIDATES = 5
 
 
-def _sections(ev: Answerer) -> list[Section]:
-    return [s for d in ev.index.documents for s in d.sections]
-
-
-def title_coverage(ev: Answerer, q: Question, section: Section) -> float:
+def title_coverage(ev: Evidence, q: Question, section: Section) -> float:
     """IDF-weighted share of the question's term groups found in the section's own title."""
     return ev.coverage(q, section.title)
 
@@ -56,7 +48,7 @@ def _without_items(q: Question) -> Question:
     return replace(q, terms=[t for t, _ in keep], groups=[g for _, g in keep])
 
 
-def named_scope(ev: Answerer, q: Question, hits: list[Hit]) -> Section | None:
+def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     """The section the question names by its title (the best title match; ties go to the better-retrieved);
     None when the question names the whole report or no section."""
     if whole_report().search(q.norm):
@@ -66,7 +58,7 @@ def named_scope(ev: Answerer, q: Question, hits: list[Hit]) -> Section | None:
     for i, h in enumerate(hits):
         rank.setdefault(tuple(h.section_path), i)
     best, best_key = None, (0.0, 0.0)
-    for s in _sections(ev):
+    for s in ev.sections:
         if s.level == 0:
             continue
         cov = title_coverage(ev, q, s)
@@ -78,16 +70,7 @@ def named_scope(ev: Answerer, q: Question, hits: list[Hit]) -> Section | None:
     return best
 
 
-def _children(ev: Answerer, section: Section) -> list[Section]:
-    return [s for s in _sections(ev) if s.parent == section.id and s.doc == section.doc]
-
-
-def _section_citation(section: Section, text: str, score: float = 1.0) -> Citation:
-    return Citation(doc=section.doc, section_path=section.path, lines=list(section.lines), text=text,
-                    score=round(score, 4))
-
-
-def _finish(ev: Answerer, plan: Plan, text: str, citations: list[Citation], hits: list[Hit],
+def _finish(ev: Evidence, plan: Plan, text: str, citations: list[Citation], hits: list[Hit],
             figures: list[Figure] | None = None) -> Answer:
     citations = citations + ev.citations_from_hits(hits, citations, max(0, ev.top_k - len(citations)))
     return Answer(question=plan.question.text, text=text, figures=figures or [], citations=citations, op=plan.op)
@@ -96,7 +79,7 @@ def _finish(ev: Answerer, plan: Plan, text: str, citations: list[Citation], hits
 # --- count -------------------------------------------------------------------------------------
 
 
-def _row_labels(ev: Answerer, section: Section) -> list[str]:
+def _row_labels(ev: Evidence, section: Section) -> list[str]:
     rows = [c for c in ev.index.chunks if c.section_path == section.path and c.kind == "table_row"]
     return list(dict.fromkeys(r.body.split(" — ")[0] for r in rows))
 
@@ -112,18 +95,18 @@ def _listed(section: Section) -> list[str]:
     return [b.text.strip("・ ") for b in section.blocks if b.kind == "bullet"]
 
 
-def _jigyo(ev: Answerer) -> list[Section]:
+def _jigyo(ev: Evidence) -> list[Section]:
     """Every 事業 of the report: the children of a numbered 費目 (「1 知事戦略管理費」 › 「(1) 庁議」)."""
-    sections = _sections(ev)
+    sections = ev.sections
     himoku = {s.id for s in sections if s.level == 1 and s.number.isdigit()}
     return [s for s in sections if s.parent in himoku]
 
 
-def count(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
+def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     # 「地方創生拠点整備交付金は何事業？」: a figure in the counter's unit answers it, unless the question
     # points at a listing (「表に何件載っている」).
-    if q.unit and not re.search(lexicon().list_cue, q.norm) and ev.figure_answer(q, hits) is not None:
+    if q.unit and not re.search(lexicon().list_cue, q.norm) and figure_answer(ev, q, hits) is not None:
         return None
     scope = named_scope(ev, q, hits)
     if scope is None or scope.level == 0:
@@ -132,9 +115,9 @@ def count(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
         if not jigyo or not re.search("事業", q.norm):
             return None
         items = [s.heading for s in jigyo]
-        root = next(s for s in _sections(ev) if s.level == 0)
+        root = next(s for s in ev.sections if s.level == 0)
         return _count_answer(ev, plan, hits, root, items)
-    children = [c.heading for c in _children(ev, scope)]
+    children = [c.heading for c in ev.children(scope)]
     rows = _row_labels(ev, scope)
     bullets = _listed(scope)
     # A table the question points at (「表には」「区分」), else the sub-sections, else the rows, else bullets.
@@ -151,23 +134,23 @@ def count(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
     return _count_answer(ev, plan, hits, scope, items)
 
 
-def _count_answer(ev: Answerer, plan: Plan, hits: list[Hit], scope: Section, items: list[str]) -> Answer:
+def _count_answer(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section, items: list[str]) -> Answer:
     q = plan.question
     asked = re.search(r"何(事業|団体|会議|項目|区分|種類|テーマ|件|個|つ)", q.norm)
     counter = asked.group(1) if asked else "件"
-    listed = items[:MAX_LISTED]
+    listed = items[:ev.weights.max_listed]
     names = "、".join(listed) + ("、…" if len(items) > len(listed) else "")
     text = f"{len(items)}{counter}：{names}（{scope.heading}）"
-    cit = _section_citation(scope, " / ".join(items))
-    figure = Figure(label=scope.title, value=str(len(items)), unit=counter, raw=f"{len(items)}{counter}",
+    cit = ev.section_citation(scope, " / ".join(items))
+    fig = Figure(label=scope.title, value=str(len(items)), unit=counter, raw=f"{len(items)}{counter}",
                     derived=True, formula=f"{scope.heading}に挙げられた{len(items)}項目を数えた")
-    return _finish(ev, plan, text, [cit], hits, [figure])
+    return _finish(ev, plan, text, [cit], hits, [fig])
 
 
 # --- max / min ---------------------------------------------------------------------------------
 
 
-def _column(ev: Answerer, fact: Fact) -> list[Fact]:
+def _column(ev: Evidence, fact: Fact) -> list[Fact]:
     """The main figure of each row in the fact's table column (the first figure a row gives there)."""
     out: dict[int | None, Fact] = {}
     for f in ev.index.facts:
@@ -177,21 +160,17 @@ def _column(ev: Answerer, fact: Fact) -> list[Fact]:
     return list(out.values())
 
 
-def _budget_siblings(ev: Answerer, scope: Section | None) -> list[tuple[Section, Fact]]:
+def _budget_siblings(ev: Evidence, scope: Section | None) -> list[tuple[Section, Fact]]:
     """The 事業 under a scope with their 決算額 facts: a 費目's children, or every 事業 of the report."""
-    budgets = {tuple(f.section_path): f for f in ev.index.facts if f.source == "budget"}
-    if scope is None or scope.level == 0:
-        pool = _jigyo(ev)
-    else:
-        pool = _children(ev, scope)
-    return [(s, budgets[tuple(s.path)]) for s in pool if tuple(s.path) in budgets]
+    pool = _jigyo(ev) if scope is None or scope.level == 0 else ev.children(scope)
+    return [(s, ev.budgets[(s.doc, tuple(s.path))]) for s in pool if (s.doc, tuple(s.path)) in ev.budgets]
 
 
 def _amount(f: Fact) -> Decimal:
     return f.value * f.scale
 
 
-def extreme(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
+def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     largest = plan.op == "max"
     scope = named_scope(ev, q, hits)
@@ -204,13 +183,13 @@ def extreme(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
         where = f"{scope.heading}の事業" if scope is not None and scope.level > 0 else "報告書の全事業"
     if len(candidates) < 2 and q.want == "date":
         # 「一番多かったのはいつ」: one figure over the periods the report gives it for.
-        ranked = ev.score_facts(replace(q, want="quantity"), hits)
+        ranked = score_facts(ev, replace(q, want="quantity"), hits)
         if ranked:
-            group = ev.siblings(ranked[0].fact)
+            group = siblings(ev, ranked[0].fact)
             candidates = [(f.period_raw or "", f) for f in group if f.period_raw]
             where = f"{ranked[0].fact.label}（{ranked[0].fact.section_path[-1]}）"
     if len(candidates) < 2:
-        ranked = [s for s in ev.score_facts(q, hits) if s.fact.table]
+        ranked = [s for s in score_facts(ev, q, hits) if s.fact.table]
         if scope is not None:
             # A superlative ranges over the scope the question names, never beyond it.
             ranked = [s for s in ranked if s.fact.section_path[: len(scope.path)] == scope.path]
@@ -226,13 +205,13 @@ def extreme(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
     (name, top), (name2, second) = ordered[0], ordered[1]
     word = "最大" if largest else "最小"
     tie = _amount(top) == _amount(second)
-    text = (f"{name}：{ev.value_text(top)}（{where}で{word}{'（同額あり）' if tie else ''}。"
-            f"次いで{name2}：{ev.value_text(second)}）")
-    figures = [ev.figure(top), ev.figure(second)]
+    text = (f"{name}：{value_text(top)}（{where}で{word}{'（同額あり）' if tie else ''}。"
+            f"次いで{name2}：{value_text(second)}）")
+    figures = [figure(top), figure(second)]
     citations = [ev.citation_for_fact(top, 1.0)]
     if len({tuple(f.section_path) for _, f in candidates}) > 1 and scope is not None:
-        listing = " / ".join(f"{n}：{ev.value_text(f)}" for n, f in ordered)
-        citations.append(_section_citation(scope, listing))
+        listing = " / ".join(f"{n}：{value_text(f)}" for n, f in ordered)
+        citations.append(ev.section_citation(scope, listing))
     return _finish(ev, plan, text, citations, hits, figures)
 
 
@@ -247,18 +226,18 @@ def _per_counter(q: Question) -> str | None:
     return m.group(1) if m else None
 
 
-def _nearby(ev: Answerer, fact: Fact) -> list[Fact]:
+def _nearby(ev: Evidence, fact: Fact) -> list[Fact]:
     """Facts that stand with this one: its table row first, then the rest of its section."""
     same_row = [f for f in ev.index.facts if f.table and f.table == fact.table and f.row == fact.row]
     same_section = [f for f in ev.index.facts if f.section_path == fact.section_path and f not in same_row]
     return [f for f in same_row + same_section if f is not fact]
 
 
-def average(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
+def average(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     per = _per_counter(q)
     amount_q = replace(q, unit="円") if money_words().search(q.norm) or "円" in q.norm or not per else q
-    ranked = ev.score_facts(amount_q, hits)[:AVERAGE_CANDIDATES]
+    ranked = score_facts(ev, amount_q, hits)[:ev.weights.average_candidates]
     family = unit_family(per) if per else None
 
     def divisors(amount: Fact) -> list[Fact]:
@@ -280,25 +259,24 @@ def average(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
     approx = shown != exact
     unit = amount.unit
     result = f"{'約' if approx else ''}{format_number(shown)}{unit}"
-    formula = f"{ev.value_text(amount)} ÷ {ev.value_text(divisor)} {'≈' if approx else '='} {result.lstrip('約')}"
+    formula = f"{value_text(amount)} ÷ {value_text(divisor)} {'≈' if approx else '='} {result.lstrip('約')}"
     text = f"{result}（{formula}）。{divisor.unit}あたりの平均 — {amount.section_path[-1]}"
-    figure = Figure(label=amount.label, attribute="平均", value=format(shown, "f"), unit=unit, raw=result,
+    fig = Figure(label=amount.label, attribute="平均", value=format(shown, "f"), unit=unit, raw=result,
                     approx=approx, derived=True, formula=formula)
     citations = [ev.citation_for_fact(amount, best.score)]
-    return _finish(ev, plan, text, citations, hits, [figure, ev.figure(amount), ev.figure(divisor)])
+    return _finish(ev, plan, text, citations, hits, [fig, figure(amount), figure(divisor)])
 
 
-def _ancestor(ev: Answerer, fact: Fact) -> list[Section]:
-    by_path = {tuple(s.path): s for s in _sections(ev)}
+def _ancestor(ev: Evidence, fact: Fact) -> list[Section]:
     out = []
     for depth in range(len(fact.section_path) - 1, 0, -1):
-        s = by_path.get(tuple(fact.section_path[:depth]))
+        s = ev.section_by_path.get((fact.doc, tuple(fact.section_path[:depth])))
         if s is not None:
             out.append(s)
     return out
 
 
-def _breakdown_whole(ev: Answerer, part: Fact) -> Fact | None:
+def _breakdown_whole(ev: Evidence, part: Fact) -> Fact | None:
     """The figure a breakdown follows (「出動回数：152回（内訳：…幼稚園等：57回…）」, 「203件（県：141、…）」): the
     first figure of the same passage or table cell, in the same unit family, larger than the part."""
     for f in ev.index.facts:
@@ -313,19 +291,18 @@ def _breakdown_whole(ev: Answerer, part: Fact) -> Fact | None:
     return None
 
 
-def _whole(ev: Answerer, q: Question, part: Fact) -> tuple[Decimal, str] | None:
+def _whole(ev: Evidence, q: Question, part: Fact) -> tuple[Decimal, str] | None:
     """The whole a part is a share of: the figure its breakdown follows, the 決算額 of the section the
     question names (or of its parent), the sum of that section's 事業, or its table column's total."""
     if (f := _breakdown_whole(ev, part)) is not None:
-        return _amount(f), f"{f.label}：{ev.value_text(f)}"
+        return _amount(f), f"{f.label}：{value_text(f)}"
     ancestors = _ancestor(ev, part)
     named = [s for s in ancestors if title_coverage(ev, q, s) > 0]
     section = named[0] if named else (ancestors[0] if ancestors else None)
     if part.source == "budget" and section is not None:
-        budgets = {tuple(f.section_path): f for f in ev.index.facts if f.source == "budget"}
-        own = budgets.get(tuple(section.path))
+        own = ev.budgets.get((section.doc, tuple(section.path)))
         if own is not None:
-            return _amount(own), f"{section.title}：{ev.value_text(own)}"
+            return _amount(own), f"{section.title}：{value_text(own)}"
         siblings = [f for _, f in _budget_siblings(ev, section)]
         if len(siblings) >= 2:
             total = sum((_amount(f) for f in siblings), Decimal(0))
@@ -338,7 +315,7 @@ def _whole(ev: Answerer, q: Question, part: Fact) -> tuple[Decimal, str] | None:
     return None
 
 
-def share(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
+def share(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = replace(plan.question, unit=None if plan.question.unit == "%" else plan.question.unit)
     if len(q.parts) == 2:
         # Both figures named (「政策調査の決算額のうち、政策プレゼン調査研究費の割合」): a share is the smaller
@@ -346,15 +323,15 @@ def share(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
         facts = []
         for p in q.parts:
             unit = q.unit or (unit_family(facts[0].unit) if facts else None)
-            ranked = [s for s in ev.score_facts(replace(p, unit=unit), hits) if s.fact not in facts]
+            ranked = [s for s in score_facts(ev, replace(p, unit=unit), hits) if s.fact not in facts]
             if not ranked:
                 return None
             facts.append(ranked[0].fact)
         part, whole_fact = sorted(facts, key=_amount)
-        whole = (_amount(whole_fact), f"{whole_fact.label}：{ev.value_text(whole_fact)}")
+        whole = (_amount(whole_fact), f"{whole_fact.label}：{value_text(whole_fact)}")
         score = 1.0
     else:
-        ranked = ev.score_facts(q, hits)
+        ranked = score_facts(ev, q, hits)
         if not ranked:
             return None
         part, score = ranked[0].fact, ranked[0].score
@@ -366,18 +343,18 @@ def share(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
     result = f"約{percent(exact)}%"
     formula = (f"{format_number(_amount(part) / part.scale)}{part.unit} ÷ "
                f"{format_number(whole_value / part.scale)}{part.unit} × 100 ≈ {percent(exact)}%")
-    text = f"{result}（{formula}）。{part.label}：{ev.value_text(part)}、{whole_text}"
-    figure = Figure(label=part.label, attribute="割合", value=format(exact, "f"), unit="%", raw=result,
+    text = f"{result}（{formula}）。{part.label}：{value_text(part)}、{whole_text}"
+    fig = Figure(label=part.label, attribute="割合", value=format(exact, "f"), unit="%", raw=result,
                     approx=True, derived=True, formula=formula)
-    return _finish(ev, plan, text, [ev.citation_for_fact(part, score)], hits, [figure, ev.figure(part)])
+    return _finish(ev, plan, text, [ev.citation_for_fact(part, score)], hits, [fig, figure(part)])
 
 
 # --- compare -------------------------------------------------------------------------------------
 
 
-def compare_parts(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
+def compare_parts(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     """「AはBより多い？」: both figures looked up, then compared."""
-    found = [ev.figure_answer(p, hits) for p in plan.parts]
+    found = [figure_answer(ev, p, hits) for p in plan.parts]
     if any(a is None or not a.figures or a.abstained for a in found):
         return None
     (a, b) = found  # type: ignore[misc]
@@ -393,7 +370,7 @@ def compare_parts(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
     return _finish(ev, plan, text, citations, hits, [fa, fb])
 
 
-def compare(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
+def compare(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     t = plan.threshold
     if t is None:
         return compare_parts(ev, plan, hits)
@@ -401,7 +378,7 @@ def compare(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
     unit = unit_family(t.unit) if t.unit else q.unit
     # The threshold is the question's own figure, not a word to match.
     looked = replace(q, unit=unit, want="quantity", op=None, parts=[])
-    found = ev.figure_answer(looked, hits)
+    found = figure_answer(ev, looked, hits)
     if found is None or not found.figures or found.abstained:
         return None
     fig = found.figures[0]
@@ -425,29 +402,28 @@ def compare(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
 # --- locate and describe -------------------------------------------------------------------------
 
 
-def _best_chunk_section(ev: Answerer, q: Question, hits: list[Hit]) -> tuple[Section, Hit] | None:
-    by_path = {(s.doc, tuple(s.path)): s for s in _sections(ev)}
+def _best_chunk_section(ev: Evidence, q: Question, hits: list[Hit]) -> tuple[Section, Hit] | None:
     best = None
     for rank, h in enumerate(hits[:10]):
         text = " ".join(h.section_path) + " " + (ev.chunk_text(h) or h.text)
-        score = ev.coverage(q, text) + 0.3 * h.score - 0.02 * rank
+        score = ev.coverage(q, text) + ev.weights.passage_hit * h.score - ev.weights.passage_rank_step * rank
         if best is None or score > best[0]:
             best = (score, h)
     if best is None:
         return None
     h = best[1]
-    section = by_path.get((h.doc, tuple(h.section_path)))
+    section = ev.section_by_path.get((h.doc, tuple(h.section_path)))
     return (section, h) if section is not None else None
 
 
-def locate(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
+def locate(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     found = _best_chunk_section(ev, q, hits)
     if found is None:
         return None
     section, hit = found
     path = [p for p in section.path[1:]] or section.path
-    if ev.coverage(_without_items(q), " ".join(section.path) + " " + (ev.chunk_text(hit) or hit.text)) < ev.min_coverage:
+    if ev.coverage(_without_items(q), " ".join(section.path) + " " + (ev.chunk_text(hit) or hit.text)) < ev.weights.min_coverage:
         return None
     text = f"{' › '.join(path)}に記載があります（{section.doc} {section.lines[0]}–{section.lines[1]}行）。"
     return _finish(ev, plan, text, ev.citations_from_hits([hit], [], 1), hits)
@@ -458,28 +434,28 @@ def _description(section: Section) -> str | None:
     return paragraphs[0] if paragraphs else None
 
 
-def describe(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
+def describe(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     scope = named_scope(ev, q, hits)
-    if scope is None or title_coverage(ev, _without_items(q), scope) < ev.min_title_coverage:
+    if scope is None or title_coverage(ev, _without_items(q), scope) < ev.weights.min_title_coverage:
         return None
     text = _description(scope)
     if text is None:
         return None
     text = text.strip()
     shown = text if len(text) <= 180 else text[:179] + "…"
-    cit = _section_citation(scope, text)
+    cit = ev.section_citation(scope, text)
     return _finish(ev, plan, f"{shown}（{scope.heading}）", [cit], hits)
 
 
 # --- multi-part ----------------------------------------------------------------------------------
 
 
-def multipart(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
+def multipart(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     answers = []
     used: set[str] = set()
     for part in plan.parts:
-        ans = ev.figure_answer(part, hits)
+        ans = figure_answer(ev, part, hits)
         if ans is None or not ans.figures or ans.abstained:
             return None
         key = ans.figures[0].raw + ans.citations[0].section_path[-1] + (ans.figures[0].label or "")
@@ -506,7 +482,7 @@ OPERATIONS = {
 }
 
 
-def execute(ev: Answerer, plan: Plan, hits: list[Hit]) -> Answer | None:
+def execute(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     """The plan's operation over the evidence, or None when it has nothing to range over."""
     if plan.parts and plan.op == "lookup":
         return multipart(ev, plan, hits)

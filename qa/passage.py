@@ -7,9 +7,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from qa.abstain import abstain
 from qa.analyze import Question, expand
-from qa.models import Chunk
+from qa.evidence import Evidence
+from qa.models import Answer, Chunk, Citation, Hit
 from qa.text import norm
+
+# The best passages a passage answer looks in, and the longest answer text it shows.
+PASSAGE_HITS = 8
+MAX_SHOWN = 180
 
 # A passage splits into segments at sentence ends, line breaks, table-cell pairs (「 / 」) and list items
 # (「・」 after a space and before a word); a segment into clauses at 、 and before a 「label：」.
@@ -109,3 +115,75 @@ def list_items(chunk: Chunk, q: Question, coverage: Callable[[str], float]) -> l
     top = max(scores)
     keep = [main_clause(s) for s, c in zip(segs, scores) if c >= top * 0.5 and c > 0]
     return keep or [main_clause(segs[scores.index(top)])]
+
+
+# --- the passage answer --------------------------------------------------------------------------
+
+
+def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
+    """The segment of the best passages that holds the key terms and looks like the answer."""
+    w = ev.weights
+    chunk_hits = [h for h in hits if h.kind == "chunk"][:PASSAGE_HITS]
+    candidates: list[tuple[float, float, Hit, str]] = []
+    for rank, h in enumerate(chunk_hits):
+        chunk = ev.chunk(h.id)
+        crumb = " ".join(chunk.section_path)
+        for seg in segments(chunk.body):
+            cov = ev.coverage(q, crumb + " " + seg)
+            s = cov + w.passage_hit * h.score - w.passage_rank_step * rank + shape_bonus(q, seg)
+            s += predicate_bonus(q, seg)
+            if q.period is not None and q.period.raw in seg:
+                s += w.passage_period  # 「令和3年度はどうする？」: the segment that names that year
+            candidates.append((s, cov, h, seg))
+    if q.want == "date" and not re.search(r"何年|から|まで|期間", q.norm):
+        # いつ asks for a day or a month: a segment with a full date, when one is on topic, answers it.
+        top_cov = max((c[1] for c in candidates), default=0.0)
+        dated = [c for c in candidates if FULL_DATE.search(c[3]) and c[1] >= w.dated_share * top_cov]
+        candidates = dated or candidates
+    if not candidates:
+        return abstain(ev, q, hits, "")
+    _, _, hit, seg = max(candidates, key=lambda c: c[0])
+    chunk = ev.chunk(hit.id)
+    if ev.coverage(q, " ".join(chunk.section_path) + " " + chunk.body) < w.min_coverage:
+        return abstain(ev, q, hits, "")
+    if q.want == "list":
+        text = "、".join(dict.fromkeys(_list_for(ev, q, chunk)))
+    elif q.want in {"date", "place", "name"}:
+        text = best_clause(q, seg, lambda c: ev.coverage(q, c))
+    else:
+        text = seg
+    text = text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
+    text += f"（{chunk.section_path[-1]}）"
+    citations = [Citation(doc=chunk.doc, section_path=chunk.section_path, lines=list(chunk.lines),
+                          text=chunk.body, score=round(hit.score, 4))]
+    citations += ev.citations_from_hits(hits, citations, ev.top_k - 1)
+    return Answer(question=q.text, text=text, citations=citations)
+
+
+def _list_for(ev: Evidence, q: Question, chunk: Chunk) -> list[str]:
+    """Items for 「どんな…」: the sub-sections' titles when the question names the section itself, the row
+    names of its table, or the matching segments of the passage."""
+    w = ev.weights
+    sections = [s for s in ev.sections if s.doc == chunk.doc]
+    by_id = {s.id: s for s in sections}
+    here = next((s for s in sections if s.path == chunk.section_path), None)
+    # The section the question names may be the passage's or one of its ancestors
+    # (「教育イノベーション・プロジェクトではどんなPJを」 lands in ア… under it).
+    chain = []
+    while here is not None:
+        chain.append(here)
+        here = by_id.get(here.parent) if here.parent else None
+    chain = [s for s in chain if s.level >= 2] or chain[:1]
+    here = max(chain, key=lambda s: ev.coverage(q, s.heading), default=None)
+    if here is not None:
+        heading_cov = ev.coverage(q, " ".join(here.path))
+        children = [s for s in sections if s.parent == here.id]
+        if len(children) >= 2 and heading_cov >= w.list_heading_coverage:
+            return [c.title for c in children]
+        rows = [c for c in ev.index.chunks if c.section_path == here.path and c.kind == "table_row"]
+        labels = [r.body.split(" — ")[0] for r in rows]
+        if len(rows) >= 2 and heading_cov >= w.list_heading_coverage and not any(
+            ev.coverage(q, lab) >= w.list_heading_coverage for lab in labels
+        ):
+            return labels
+    return list_items(chunk, q, lambda c: ev.coverage(q, c))

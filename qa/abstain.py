@@ -1,0 +1,54 @@
+"""Abstention: an honest 「この報告書には…の記載がありません」 that names what is missing and still lists the
+nearest passages, and the grounding check that turns an answer about another body into one.
+"""
+
+from __future__ import annotations
+
+from qa import grounding
+from qa.analyze import Question
+from qa.evidence import Evidence
+from qa.models import Answer, Citation, Hit
+from qa.phrasing import topic
+
+# How many nearby passages an abstention lists.
+NEAR = 3
+
+
+def _near(ev: Evidence, hits: list[Hit]) -> list[Citation]:
+    return ev.citations_from_hits([h for h in hits if h.kind == "chunk"], [], NEAR, distinct_sections=True)
+
+
+def _nearby_text(citations: list[Citation]) -> str:
+    if not citations:
+        return ""
+    return "関連しそうな箇所：" + "、".join(dict.fromkeys(c.section_path[-1] for c in citations))
+
+
+def abstain(ev: Evidence, q: Question, hits: list[Hit], what: str) -> Answer:
+    """The report holds no answer: say so in the question's own words (`what`: 「令和4年度の」)."""
+    subject = topic(q.text, what) or "お尋ねの内容"
+    near = _near(ev, hits)
+    text = f"この報告書には{what}{subject}の記載が見つかりませんでした。" + _nearby_text(near)
+    return Answer(question=q.text, text=text, abstained=True, citations=near)
+
+
+def refuse(ev: Evidence, q: Question, names: list[str], citations: list[Citation], op: str | None = None) -> Answer:
+    """The question names something the report does not cover: never another one's figure."""
+    subject = "』『".join(names)
+    text = f"この報告書（{ev.report_label}）に『{subject}』の記載はありません。" + _nearby_text(citations)
+    return Answer(question=q.text, text=text, abstained=True, citations=citations, op=op)
+
+
+def refuse_unknown(ev: Evidence, q: Question, hits: list[Hit], names: list[str]) -> Answer:
+    """A body the normaliser found nowhere in the report (「長野県」, 「健康福祉部」)."""
+    return refuse(ev, q, names, _near(ev, hits))
+
+
+def ground(ev: Evidence, q: Question, answer: Answer) -> Answer:
+    """The answer, or an abstention naming a salient term of the question its evidence lacks."""
+    if answer.abstained:
+        return answer
+    missing = grounding.missing_terms(q.text, answer, ev.own, ev.section_text)
+    if not missing:
+        return answer
+    return refuse(ev, q, missing, answer.citations[:NEAR], answer.op)

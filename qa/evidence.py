@@ -1,0 +1,183 @@
+"""Evidence: what one loaded index offers the answer layer, computed once per index.
+
+Term weights (IDF over every indexed text), the passage around each figure, section texts, citations, the
+years the corpus speaks of, and the report's own subject. Every later stage (ranking, lookups, operations,
+passages, abstention) reads this and never searches or tokenises the corpus again.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from qa.analyze import Question
+from qa.index import Index
+from qa.models import Chunk, Citation, Fact, Hit, Section
+from qa.normalize import entities, wareki
+from qa.search import search
+from qa.text import find_periods, norm
+from qa.weights import WEIGHTS, Weights
+
+# The running text of a section that explains its figures (a table row 「来場者数等の状況」 is explained by
+# the paragraph above the table): this many characters of it.
+SECTION_CONTEXT_CHARS = 400
+# Term document frequencies are cached per term group; a long-running app meets many words.
+DF_CACHE_MAX = 100_000
+
+
+def year_of(period: str | None) -> int | None:
+    """The year number of a normalised period (FY2020 → 2020, 2021-01-08 → 2021)."""
+    if not period:
+        return None
+    m = re.search(r"(\d{4})", period)
+    return int(m.group(1)) if m else None
+
+
+class Evidence:
+    """The index, and everything the answer layer derives from it once."""
+
+    def __init__(self, index: Index, dense_weight: float = 0.6, top_k: int = 5,
+                 weights: Weights = WEIGHTS) -> None:
+        self.index = index
+        self.dense_weight = dense_weight
+        self.top_k = top_k
+        self.weights = weights
+        self.fiscal_years = {d.doc: d.fiscal_year for d in index.documents}
+        self._texts = [norm(t) for t in index.texts]
+        self._n = len(self._texts)
+        self._df_cache: dict[str, int] = {}
+        self.max_weight = math.log((self._n + 1) / 0.5)
+        self._chunk_of_line: dict[tuple[str, tuple[str, ...], int], Chunk] = {}
+        for c in index.chunks:
+            for line in range(c.lines[0], c.lines[1] + 1):
+                self._chunk_of_line.setdefault((c.doc, tuple(c.section_path), line), c)
+        context: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._section_texts: dict[tuple[str, tuple[str, ...]], str] = {}
+        for c in index.chunks:
+            key = (c.doc, tuple(c.section_path))
+            if c.kind == "text" and len(context.get(key, "")) < SECTION_CONTEXT_CHARS:
+                context[key] = context.get(key, "") + c.body
+            self._section_texts[key] = self._section_texts.get(key, "") + " " + norm(c.body)
+        # What a figure is about: its label, its column, its headings, and its passage with the running
+        # text of its section.
+        self.fact_fields = [
+            (norm(f.label), norm(f.attribute or ""), [norm(h) for h in f.section_path],
+             norm(self.passage(f) + " " + context.get((f.doc, tuple(f.section_path)), "")))
+            for f in index.facts
+        ]
+        self.facts_by_id = {f.id: f for f in index.facts}
+        self._chunks_by_id = {c.id: c for c in index.chunks}
+        self.sections: list[Section] = [s for d in index.documents for s in d.sections]
+        self.section_by_path = {(s.doc, tuple(s.path)): s for s in self.sections}
+        self.budgets = {(f.doc, tuple(f.section_path)): f for f in index.facts if f.source == "budget"}
+        # The years the corpus speaks of: its reports' fiscal years, its facts' periods, any era year in
+        # its text. A question about another year has no answer here.
+        self.years = {fy for fy in self.fiscal_years.values() if fy}
+        self.years |= {y for f in index.facts if f.period and (y := year_of(f.period))}
+        self.years |= {p.year for d in index.documents for _, _, p in find_periods("\n".join(d.lines))}
+        # The report's own subject (its prefecture, its department): every passage is about it, so a
+        # question naming it needs no evidence that repeats the name.
+        corpus = norm("\n".join("\n".join(d.lines) for d in index.documents))
+        known = entities()
+        self.own: set[str] = set()
+        for name in known.prefectures + known.departments:
+            if norm(name) in corpus:
+                self.own |= {norm(name), norm(re.sub(r"[都道府県部]$", "", name))}
+        years = sorted({d.fiscal_year for d in index.documents if d.fiscal_year})
+        titles = "・".join(dict.fromkeys(d.title for d in index.documents))
+        self.report_label = titles + (f"、{wareki(years[0], fiscal=True)}" if len(years) == 1 else "")
+
+    # --- search ------------------------------------------------------------------------------
+
+    def search(self, query: str, k: int = 30) -> list[Hit]:
+        """The hybrid search hits for the question: done once per question."""
+        return search(self.index, query, k=k, dense_weight=self.dense_weight)
+
+    # --- term weights ------------------------------------------------------------------------
+
+    def weight(self, group: list[str]) -> float:
+        """IDF of a term group over all indexed texts; a term the report never uses weighs the most."""
+        key = "\x00".join(group)
+        if key not in self._df_cache:
+            if len(self._df_cache) > DF_CACHE_MAX:
+                self._df_cache.clear()
+            self._df_cache[key] = sum(1 for t in self._texts if any(g in t for g in group))
+        return math.log((self._n + 1) / (self._df_cache[key] + 0.5))
+
+    def unknown(self, group: list[str]) -> bool:
+        """Whether the report never uses any word of the group."""
+        return self.weight(group) >= self.max_weight - 1e-9
+
+    def coverage(self, q: Question, text: str) -> float:
+        """IDF-weighted share of the question's term groups found in `text` (normalised)."""
+        if not q.groups:
+            return 0.0
+        t = norm(text)
+        total = sum(self.weight(g) for g in q.groups)
+        found = sum(self.weight(g) for g in q.groups if any(a in t for a in g))
+        return found / total if total else 0.0
+
+    # --- passages and sections ---------------------------------------------------------------
+
+    def chunk(self, cid: str) -> Chunk:
+        return self._chunks_by_id[cid]
+
+    def chunk_for(self, fact: Fact) -> Chunk | None:
+        """The passage that holds the fact's first line."""
+        return self._chunk_of_line.get((fact.doc, tuple(fact.section_path), fact.lines[0]))
+
+    def passage(self, fact: Fact) -> str:
+        chunk = self.chunk_for(fact)
+        return chunk.body if chunk else fact.raw
+
+    def chunk_text(self, hit: Hit) -> str | None:
+        """The passage a hit stands for: a chunk's body, or the passage around a fact."""
+        if hit.kind == "chunk":
+            return self._chunks_by_id[hit.id].body
+        fact = self.facts_by_id.get(hit.id)
+        return self.passage(fact) if fact else None
+
+    def section_text(self, doc: str, path: list[str]) -> str:
+        """The normalised text of a section's own passages (children excluded)."""
+        return self._section_texts.get((doc, tuple(path)), "")
+
+    def children(self, section: Section) -> list[Section]:
+        return [s for s in self.sections if s.parent == section.id and s.doc == section.doc]
+
+    def fact_year(self, fact: Fact) -> int | None:
+        """A fact's year; a fact without a period belongs to its report's fiscal year."""
+        return year_of(fact.period) if fact.period else self.fiscal_years.get(fact.doc)
+
+    # --- citations ---------------------------------------------------------------------------
+
+    def citation_for_fact(self, fact: Fact, score: float) -> Citation:
+        """The passage that holds the figure, with the passage's own line span (it contains the fact's)."""
+        chunk = self.chunk_for(fact)
+        text, lines = (chunk.body, list(chunk.lines)) if chunk else (fact.raw, list(fact.lines))
+        return Citation(doc=fact.doc, section_path=fact.section_path, lines=lines, text=text, score=round(score, 4))
+
+    def section_citation(self, section: Section, text: str, score: float = 1.0) -> Citation:
+        return Citation(doc=section.doc, section_path=section.path, lines=list(section.lines), text=text,
+                        score=round(score, 4))
+
+    def citations_from_hits(self, hits: list[Hit], exclude: list[Citation], limit: int,
+                            distinct_sections: bool = False) -> list[Citation]:
+        """Citations for the best hits, skipping passages (or, with distinct_sections, sections) already cited."""
+        out: list[Citation] = []
+        seen = {(c.doc, tuple(c.section_path), tuple(c.lines)) for c in exclude}
+        sections = {(c.doc, tuple(c.section_path)) for c in exclude}
+        for h in hits:
+            if h.kind == "fact":
+                cit = self.citation_for_fact(self.facts_by_id[h.id], h.score)
+            else:
+                cit = Citation(doc=h.doc, section_path=h.section_path, lines=list(h.lines),
+                               text=self.chunk(h.id).body, score=round(h.score, 4))
+            key = (cit.doc, tuple(cit.section_path), tuple(cit.lines))
+            if key in seen or (distinct_sections and key[:2] in sections):
+                continue
+            seen.add(key)
+            sections.add(key[:2])
+            out.append(cit)
+            if len(out) >= limit:
+                break
+        return out

@@ -1,0 +1,145 @@
+"""Lookups: the figure a question asks for (with its other periods, its breakdown, or every column of a
+「…別」 group), several counts at once, and the arithmetic the analyser names (差・合計・比・前年比) over
+two named figures, two periods, or a whole column, each with its formula in the report's figures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from qa.abstain import abstain
+from qa.analyze import Question, unit_family
+from qa.arithmetic import derive
+from qa.evidence import Evidence
+from qa.models import Answer, Fact, Figure, Hit
+from qa.phrasing import figure, figure_text, plain, subject, value_text
+from qa.ranking import score_facts, siblings, target_year
+from qa.text import norm
+
+
+def figure_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
+    """The best figure for a quantity question, or None when no figure answers it well enough."""
+    w = ev.weights
+    if len(q.units) >= 2 and not q.op:
+        return several_units(ev, q, hits)
+    scored = score_facts(ev, q, hits)
+    if not scored:
+        return None
+    best = scored[0]
+    # A follow-up (「男性は？」) must match its own new words; the earlier subject is context.
+    needed = w.min_fact_coverage / 2 if q.focus else w.min_fact_coverage
+    if best.score < w.min_fact_score - (w.follow_up_relief if q.focus else 0.0) or best.coverage < needed:
+        return None
+    group = siblings(ev, best.fact)
+    # The asked period, or the report's own year first with the others after it.
+    target = target_year(ev, q, best.fact.doc)
+    primary = best.fact
+    if target is not None:
+        matching = [f for f in group if ev.fact_year(f) == target]
+        if not matching:
+            # The figure exists, but not for the period asked: say so rather than give another year's.
+            return abstain(ev, q, hits, f"{q.period.raw}の" if q.period else "前年の")
+        primary = matching[0]
+    others = [f for f in group if f is not primary]
+    text = figure_text(primary)
+    if others:
+        text += "（" + "、".join(f"{f.period_raw}：{value_text(f)}" for f in others if f.period_raw) + "）"
+    about = ""
+    group_word = (primary.attribute or "").split(" ")[0]
+    rest = q.norm.replace(norm(group_word), " ") if group_word else q.norm
+    if group_word.endswith("別") and norm(group_word) in q.norm and not any(
+        norm(x) in rest for x in (primary.attribute or "").split(" ")[1:]
+    ):
+        # 「男女別の発行件数は」 names the breakdown, not one of its columns: give every column of it.
+        parts = [f for f in ev.index.facts if f.lines == primary.lines and f.label == primary.label
+                 and (f.attribute or "").split(" ")[0] == group_word]
+        primary, others = parts[0], parts[1:]
+        text = "、".join(f"{(f.attribute or '').split(' ', 1)[-1]}：{value_text(f)}" for f in parts)
+        about = f"{primary.label}［{group_word}］ — {primary.section_path[-1]}"
+    elif re.search(r"内訳|内容別|それぞれ", q.norm):
+        # 「出動回数の内訳」: the figures written with this one, in the report's order.
+        parts = [f for f in ev.index.facts if f.lines == primary.lines and f.section_path == primary.section_path
+                 and f is not primary and unit_family(f.unit) == unit_family(primary.unit)]
+        if parts:
+            others += parts
+            text += "（内訳：" + "、".join(f"{f.label}{value_text(f)}" for f in parts) + "）"
+    text += f"。{about or subject(primary)}"
+    figures = [figure(primary)] + [figure(f) for f in others]
+    citations = [ev.citation_for_fact(primary, best.score)]
+    citations += ev.citations_from_hits(hits, citations, ev.top_k - 1)
+    return Answer(question=q.text, text=text, figures=figures, citations=citations)
+
+
+def several_units(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
+    """「何社・何人分」 asks two counts: the best figure in each unit, from the same passage."""
+    answers = [figure_answer(ev, replace(q, unit=u, units=[]), hits) for u in q.units]
+    found = [a for a in answers if a is not None and a.figures]
+    if not found:
+        return None
+    anchor = found[0].citations[0]
+    found = [a for a in found if a.citations[0].section_path == anchor.section_path]
+    text = "、".join(a.figures[0].raw for a in found) + "。" + found[0].text.split("。", 1)[-1]
+    figures = [f for a in found for f in a.figures[:1]]
+    return Answer(question=q.text, text=text, figures=figures, citations=found[0].citations)
+
+
+def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
+    """差・合計・比・前年比 over facts: across two named periods, across the items the question lists, over a
+    whole column (「全部足すと」), or across the periods one figure is given for."""
+    w = ev.weights
+    scored = score_facts(ev, q, hits)
+    best = scored[0] if scored else None
+    if len(q.periods) >= 2 and best is not None:
+        group = siblings(ev, best.fact)
+        chosen = [next((f for f in group if ev.fact_year(f) == p.year), None) for p in q.periods[:2]]
+        if all(chosen):
+            return derived(ev, q, chosen, best.score, hits)  # type: ignore[arg-type]
+        return None
+    if q.op == "sum" and re.search(r"全部|全て|すべて|総数|全体|総計", q.norm) and best is not None:
+        column = [f for f in ev.index.facts if f.section_path == best.fact.section_path
+                  and f.attribute == best.fact.attribute and unit_family(f.unit) == unit_family(best.fact.unit)
+                  and f.period == best.fact.period]
+        if len({f.label for f in column}) >= 2:
+            return derived(ev, q, column, best.score, hits)
+    if q.parts:
+        facts: list[Fact] = []
+        score = 1.0
+        for part in q.parts:
+            if facts:
+                part.unit = part.unit or unit_family(facts[0].unit)
+            ranked = [s for s in score_facts(ev, part, hits) if s.fact not in facts]
+            if not ranked or ranked[0].score < w.min_fact_score:
+                return None
+            facts.append(ranked[0].fact)
+            score = min(score, ranked[0].score)
+        return derived(ev, q, facts, score, hits)
+    if best is not None and best.score >= w.min_fact_score and q.op in {"diff", "ratio", "change"}:
+        group = siblings(ev, best.fact)
+        if len(group) >= 2:
+            return derived(ev, q, group[:2], best.score, hits)
+    return None
+
+
+def derived(ev: Evidence, q: Question, facts: list[Fact], score: float, hits: list[Hit]) -> Answer | None:
+    """The result of the question's arithmetic over these facts, with the formula; None for a zero divisor."""
+    op = q.op or "diff"
+    # Name each figure so the formula can be checked: by label, or by section when labels repeat
+    # (「寄附受入実績」 under 個人版 and under 企業版).
+    names = [f.label for f in facts]
+    if len({(f.label, f.period) for f in facts}) < len(facts):
+        names = [f.section_path[-1] if f.section_path[-1] not in names else f.label for f in facts]
+    labels = [f"{n}{'（' + f.period_raw + '）' if f.period_raw else ''}" for n, f in zip(names, facts)]
+    result = derive(op, facts)
+    if result is None:
+        return None
+    label = facts[0].label if len({f.label for f in facts}) == 1 else "・".join(dict.fromkeys(labels))
+    fig = Figure(label=label, attribute=facts[0].attribute, period=None, value=plain(result.value),
+                 unit=result.unit, raw=result.text, approx=result.approx, derived=True, formula=result.formula)
+    sections = list(dict.fromkeys(f.section_path[-1] for f in facts))
+    text = f"{result.text}（{result.formula}）。" + "、".join(
+        f"{lab}：{value_text(f)}" for lab, f in zip(labels, facts)
+    ) + (f"（{sections[0]}）" if len(sections) == 1 else "")
+    citations = [ev.citation_for_fact(f, score) for f in facts]
+    citations += ev.citations_from_hits(hits, citations, max(0, ev.top_k - len(citations)))
+    return Answer(question=q.text, text=text, figures=[fig] + [figure(f) for f in facts], citations=citations)

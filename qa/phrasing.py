@@ -1,0 +1,55 @@
+"""Phrasing: a figure, its subject and a derived result as the answer shows them, in the report's words.
+
+Nothing here decides what the answer is; it only writes it (「4,016千円（401万6千円）。総務調整費［決算額］ —
+(2) 総務調整費」).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from qa.analyze import unit_family
+from qa.models import Fact, Figure
+from qa.text import yen_reading
+
+
+def plain(x: Decimal) -> str:
+    """A Decimal as plain digits, without exponent or trailing zeros of an integer."""
+    return format(x.normalize(), "f") if x == x.to_integral_value() else format(x, "f")
+
+
+def value_text(f: Fact) -> str:
+    """The figure as the report writes it, with its unit (「2,597」 inherits 千円 → 「2,597千円」)."""
+    return f.raw.strip() if f.unit and f.unit in f.raw else f"{f.raw.strip()}{f.unit}"
+
+
+def figure_text(f: Fact) -> str:
+    """The figure, a plain reading of an amount in 千円, and its period."""
+    text = value_text(f)
+    if unit_family(f.unit) == "円" and f.scale > 1:
+        text += f"（{yen_reading(f.value, f.scale)}）"
+    if f.period_raw:
+        text += f"（{f.period_raw}）"
+    return text
+
+
+def subject(f: Fact) -> str:
+    """What the figure is of, and where: 「旅券発行件数 — (4) 旅券発給」."""
+    attr = f"［{f.attribute}］" if f.attribute else ""
+    return f"{f.label}{attr} — {f.section_path[-1]}"
+
+
+def figure(f: Fact) -> Figure:
+    return Figure(label=f.label, attribute=f.attribute, period=f.period_raw, value=plain(f.value), unit=f.unit,
+                  raw=value_text(f), approx=f.approx, derived=False, formula=None)
+
+
+def topic(question: str, period_words: str) -> str:
+    """The question's subject in its own words: 「知事の趣味は？」 → 「知事の趣味」."""
+    text = re.sub(r"[?？!！。\s]+$", "", question.strip())
+    text = re.sub(r"(について|を|は|って|の|が)?(教えて.*|知りたい.*|何.*|いくら.*|いつ.*|どこ.*|誰.*|どれ.*|どんな.*|"
+                  r"どの.*|どう.*)?$", "", text)
+    if period_words:
+        text = text.replace(period_words.rstrip("の"), "").lstrip("のはに ")
+    return text.strip()

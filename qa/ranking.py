@@ -1,0 +1,123 @@
+"""Fact ranking: which figures of the report answer a question, best first, each with why it won.
+
+score = fact_lexical · lexical match (label/column > heading > passage > ancestor heading)
+      + fact_section · how well its section was retrieved + fact_dense · the fact's own hybrid score
+      ± focus, measure, unit and period (qa/weights.py names each weight and says why).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from qa.analyze import Question, expand, groups_for, unit_family
+from qa.evidence import Evidence, year_of
+from qa.models import Fact, Hit
+from qa.tokenize import tokens
+
+# A name in Latin script (YouTube, LINE, NETSUGEN, TikTok), as a normalised key term.
+LATIN_NAME = re.compile(r"[a-z][a-z0-9.+!-]{2,}")
+
+
+@dataclass
+class Scored:
+    fact: Fact
+    score: float
+    coverage: float  # share of the question's term weight the fact's fields hold
+    why: dict[str, float] = field(default_factory=dict)  # the parts of the score, by name
+
+
+def target_year(ev: Evidence, q: Question, doc: str) -> int | None:
+    """The year the question asks a figure for: a named period, or the year before the report's."""
+    if q.period is not None and q.period.norm.count("-") == 2:
+        return None  # a full date (令和3年3月5日) names an event, not the period of a figure
+    if q.period is not None:
+        return q.period.year
+    if q.relative == "previous" and q.op is None:
+        fy = ev.fiscal_years.get(doc)
+        return fy - 1 if fy else None
+    return None
+
+
+def period_fit(ev: Evidence, q: Question, fact: Fact) -> float:
+    w = ev.weights
+    target = target_year(ev, q, fact.doc)
+    if target is None:
+        # No period asked: the report's own year first.
+        fy = ev.fiscal_years.get(fact.doc)
+        return w.own_year_bonus if fact.period is None or year_of(fact.period) == fy else 0.0
+    return w.period_match if ev.fact_year(fact) == target else w.period_mismatch
+
+
+def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
+    """Facts ranked for the question; a quantity question with a unit only sees facts in that unit."""
+    w = ev.weights
+    dense = {h.id: h.score for h in hits if h.kind == "fact"}
+    section_score: dict[tuple[str, ...], float] = {}
+    for h in hits:
+        key = tuple(h.section_path)
+        section_score[key] = max(section_score.get(key, 0.0), h.score)
+    top = max(section_score.values(), default=1.0) or 1.0
+    weights = [ev.weight(g) for g in q.groups]
+    total = sum(weights) or 1.0
+    focus = [g for g in q.groups if g[0] in q.focus]
+    measure = groups_for([q.measure], q.norm)[0] if q.measure else None
+    # A compound measure (「LINE広告」) is matched by its whole or by all of its words; it is unknown when
+    # the report uses none of its words.
+    measure_words = [t for t in (tokens(q.measure) if q.measure else []) if t]
+    measure_unknown = measure is not None and all(ev.unknown(expand(t)) for t in measure_words or [q.measure])
+    # A name in Latin script (YouTube, LINE, NETSUGEN) picks out one thing: a figure about something else
+    # is not its answer, however well the rest matches.
+    names = [g for t, g in zip(q.terms, q.groups) if LATIN_NAME.fullmatch(t)]
+    out: list[Scored] = []
+    for fact, (label, attr, path, context) in zip(ev.index.facts, ev.fact_fields):
+        if q.unit and unit_family(fact.unit) != q.unit:
+            continue
+        if names and not all(any(a in f for a in g for f in (label, attr, *path, context)) for g in names):
+            continue
+        got = found = 0.0
+        for g, gw in zip(q.groups, weights):
+            if any(a in label or a in attr for a in g):
+                got, found = got + gw, found + gw
+            elif any(a in path[-1] for a in g):
+                got, found = got + w.found_in_heading * gw, found + gw
+            elif any(a in context for a in g):
+                got, found = got + w.found_in_passage * gw, found + gw
+            elif any(a in h for h in path[:-1] for a in g):
+                got, found = got + w.found_in_ancestor * gw, found + gw
+        why = {
+            "lexical": w.fact_lexical * got / total,
+            "section": w.fact_section * section_score.get(tuple(fact.section_path), 0.0) / top,
+            "dense": w.fact_dense * dense.get(fact.id, 0.0),
+        }
+        if focus and not all(any(a in label or a in attr or a in path[-1] for a in g) for g in focus):
+            why["focus"] = -w.focus_penalty
+        fields = (label, attr, path[-1], context)
+        if measure and not any(a in f for a in measure for f in fields) and not (
+            measure_words and all(any(t in f for f in fields) for t in measure_words)
+        ):
+            # 「群馬県の面積は」: the figure must be of the thing measured, all the more when the report never
+            # names that thing at all (面積, 人口).
+            why["measure"] = -(w.measure_penalty + (w.unknown_measure_penalty if measure_unknown else 0.0))
+        if q.unit:
+            why["unit"] = w.unit_bonus
+        elif q.measure and fact.unit and fact.unit in q.measure + "数":
+            why["unit"] = w.measure_unit_bonus  # 「対応窓口数は」 counts 窓口, 「件数は」 counts 件
+        why["period"] = period_fit(ev, q, fact)
+        out.append(Scored(fact, sum(why.values()), found / total, why))
+    out.sort(key=lambda s: -s.score)
+    return out
+
+
+def siblings(ev: Evidence, fact: Fact) -> list[Fact]:
+    """The same figure for other periods (「令和2年：13,062件、令和元年：49,251件」), report's year first."""
+    same = [
+        f for f in ev.index.facts
+        if f.doc == fact.doc and f.section_path == fact.section_path and f.label == fact.label
+        and f.attribute == fact.attribute and unit_family(f.unit) == unit_family(fact.unit)
+    ]
+    periods = {f.period for f in same}
+    if len(same) < 2 or len(periods) < len(same):
+        return [fact]
+    fy = ev.fiscal_years.get(fact.doc)
+    return sorted(same, key=lambda f: (year_of(f.period) != fy if f.period else False, -(year_of(f.period) or 0)))

@@ -1,0 +1,72 @@
+"""Every weight and threshold of the answer layer, in one record, each with the reason it has its value.
+
+The values were chosen on the `dev` split of eval/questions.jsonl (eval/README.md, "Splits"); the `test`
+split only measures them. Change one here, never as a bare number in a branch.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Weights(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # --- when the report is taken to hold the answer ---
+    # Below this IDF-weighted share of the question's terms in the best passage, a passage answer abstains:
+    # half the question's weight missing means the passage is about something else.
+    min_coverage: float = 0.55
+    # A figure's own fields and passage must hold at least this share of the question's term weight.
+    min_fact_coverage: float = 0.28
+    # A figure scoring below this (see fact_* below) is not an answer: a lookup abstains or falls back.
+    min_fact_score: float = 0.52
+    # A follow-up (「男性は？」) carries its subject from earlier questions: its own words need less.
+    follow_up_relief: float = 0.1
+    # A describe question names its section: at least this share of its terms must be in the title.
+    min_title_coverage: float = 0.3
+
+    # --- fact ranking: score = lexical + section + dense, ± unit, period, measure ---
+    # The figure's own words decide most; how well its section was retrieved next; its own embedding last
+    # (a fact sentence is short, so its dense score alone is noisy).
+    fact_lexical: float = 0.5
+    fact_section: float = 0.35
+    fact_dense: float = 0.15
+    # Where a question term is found: the label or column counts in full, the figure's own heading nearly
+    # so, the passage around it less, an ancestor heading least.
+    found_in_heading: float = 0.8
+    found_in_passage: float = 0.6
+    found_in_ancestor: float = 0.4
+    # A follow-up's new words (「男性は？」) must name the figure itself, not only its context.
+    focus_penalty: float = 0.3
+    # The figure is not of the thing measured (「群馬県の面積は」 against a count of visitors) …
+    measure_penalty: float = 0.25
+    # … and more so when the report never names that thing at all.
+    unknown_measure_penalty: float = 0.1
+    # The figure is in the unit family asked for (何件 → 件).
+    unit_bonus: float = 0.05
+    # 「対応窓口数は」 counts 窓口: a unit that completes the measure word.
+    measure_unit_bonus: float = 0.1
+    # The figure is of the period asked for / of another period / the report's own year when none is asked.
+    period_match: float = 0.25
+    period_mismatch: float = -0.3
+    own_year_bonus: float = 0.05
+
+    # --- passages ---
+    # A passage segment: coverage + hit score × this − rank × step: retrieval breaks ties, coverage decides.
+    passage_hit: float = 0.3
+    passage_rank_step: float = 0.02
+    # A segment that names the asked period (「令和3年度はどうする？」).
+    passage_period: float = 0.2
+    # いつ: a segment with a full date answers when its coverage is at least this share of the best one's.
+    dated_share: float = 0.6
+    # A list question that names a section lists its sub-sections or rows when the heading covers this much.
+    list_heading_coverage: float = 0.5
+
+    # --- operations ---
+    # At most this many names are listed after a count; the citation holds the rest.
+    max_listed: int = 12
+    # How many of the best-ranked amounts an average looks at for one with a count beside it.
+    average_candidates: int = 5
+
+
+WEIGHTS = Weights()
