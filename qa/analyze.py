@@ -29,7 +29,7 @@ STOPWORDS = {
     "見る", "分かる", "わかる", "調べる", "答える", "ござる", "おる", "よい", "良い", "多い", "少ない",
     "為る", "せる", "させる", "頂く", "いただく", "年間", "公式", "ぜんぶ", "全て",
     "やる", "使う", "作る", "出す", "来る", "受ける", "行く", "大体", "およそ", "約", "程",
-    "うち", "因る", "よる", "向け", "における", "なか", "中",
+    "うち", "因る", "よる", "向け", "における", "なか", "中", "やつ", "奴", "ところ", "感じ",
 }
 
 QUANTITY_WORDS = {
@@ -145,10 +145,16 @@ def _content_terms(text: str) -> list[str]:
     for m in re.finditer(r"(?<![\d.,])\d+(年|か月|ヶ月|歳|分|秒)|第\d+(次|期|回|号)", _without_periods(text)):
         if m.group() not in terms:
             terms.append(m.group())
-    # A full date names the event it is the date of (「令和3年3月5日の先進企業視察」): keep it as a term.
+    # A date names the event it is the date of (「令和3年3月5日の先進企業視察」): keep it as a term.
     for _, _, p in find_periods(text):
-        if p.norm.count("-") == 2 and norm(p.raw) not in terms:
+        if "-" in p.norm and norm(p.raw) not in terms:
             terms.append(norm(p.raw))
+    # A quoted word (「その他」) is one term, however the tokenizer splits it.
+    for m in re.finditer(r"[「『\"]([^」』\"]{1,20})[」』\"]", nfkc(text)):
+        word = norm(m.group(1))
+        inside = "".join(t for t in terms if t in word)
+        if word and word not in terms and len(inside) < len(re.sub(r"\W", "", word)):
+            terms.append(word)
     # Whole question words the tokenizer splits (ふるさと納税, インスタ) get their synonyms too.
     q = norm(text)
     for key in synonyms():
@@ -232,7 +238,9 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
     q = norm(text)
     want, unit = _want(q)
     op, direction = _op(q)
-    periods = find_periods(text)
+    # A date with its month (「令和3年1月8日に開いた」「平成25年4月に開設した」) names an event, not the period of
+    # a figure: it stays a term to match; the figure's period is a year or a fiscal year.
+    periods = [p for p in find_periods(text) if "-" not in p[2].norm]
     period = periods[0][2] if periods else None
     relative = None
     if re.search(r"前年|昨年|前年度|昨年度|去年", q):
@@ -304,9 +312,20 @@ def split_parts(q: Question) -> list[Question]:
     if q.op or len(q.periods) >= 2 or q.want not in {"quantity", "text"}:
         return []
     text = nfkc(q.text)
-    context = ""
-    if m := _CONTEXT.match(text):
-        context, text = m.group(1), text[m.end():]
+    # 「両方」「それぞれ」 say each is wanted; they name no item.
+    text = re.sub("|".join(map(re.escape, lexicon().each)), "", text)
+    # The clause that lists the items (「TwitterとInstagram」) is the one with the most separators; the clauses
+    # around it (「ぐんまちゃんの」, 「フォロワーは」) qualify every item.
+    text = re.sub(r"(と|や|及び|および|並びに)[、,]", r"\1", text)  # 「Aと、B」 is one list
+    clauses = [c for c in re.split(r"[、,]", text) if c.strip()]
+    listing = max(clauses, key=lambda c: len(re.findall(r"と|や|及び|および|並びに|・", c)), default=text)
+    if len(clauses) > 1 and re.search(r"と|や|及び|および|並びに|・", listing):
+        context = " ".join(c for c in clauses if c is not listing)
+        text = listing
+    else:
+        context = ""
+        if m := _CONTEXT.match(text):
+            context, text = m.group(1), text[m.end():]
     parts = _split_items(text, q, outside=context)
     # Each part asks in its own unit when it names one (「何回で、…何日」, 「本数と、その事業費」 → 本, 円); a
     # part that names none (「開催件数」 is counted in 回) takes any.
@@ -345,7 +364,11 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     # 「男性が女性より」 compares two items; 「補助金額は対象事業費の」 puts one over the other.
     versus = re.search(r"([^はが、]+)(?:が|は)、?([^はが]+?)より$", items_text)
     over = re.match(r"^(.+)は([^は]+?)の?$", items_text)
-    if versus and q.op in {"diff", "ratio", "change"}:
+    # 「AとBを比べて、Bは」: B is measured against A.
+    against = re.match(r"^(.+?)(?:と|に)比べ(?:て|ると|た場合)、?(.+?)(?:は|が)?$", items_text)
+    if against and q.op in {"diff", "ratio", "change"}:
+        items = [against.group(2), against.group(1)]
+    elif versus and q.op in {"diff", "ratio", "change"}:
         items = [versus.group(1), versus.group(2)]
     elif over and q.op in {"ratio", "change"}:
         # 「ロボット導入調査支援補助の補助金額は」: the words before the last の name the context.
@@ -367,10 +390,11 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     if len(items) < 2:
         return []
     owns = [_content_terms(i) for i in items]
-    # The words of the last item after its own noun (「企業版の ふるさと納税の寄附額」) and the words
-    # outside the list qualify every item.
+    # The words of the last item after its own noun (「個人版と企業版の ふるさと納税の寄附額」) and the words
+    # outside the list qualify every item, when the other items are bare names; items that are whole
+    # phrases (「観光誘客促進の件数は…ビジネス展開支援の件数より」) keep their words.
     head, sep, _ = items[-1].partition("の")
-    if sep and _content_terms(head):
+    if sep and _content_terms(head) and not any("の" in i for i in items[:-1]):
         owns[-1] = _content_terms(head)
     mine = {t for own in owns for t in own}
     shared = [t for t in q.terms if t not in mine] + [t for t in _content_terms(outside) if t not in mine]
@@ -381,6 +405,7 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
         terms = own + [t for t in dict.fromkeys(shared) if t not in own]
         qn = norm(item)
         parts.append(Question(text=item, norm=qn, terms=terms, groups=groups_for(terms, qn + " " + q.norm),
-                              want="quantity", unit=q.unit, op=None, direction=None, period=q.period,
+                              want="quantity", unit=None if q.unit == "%" else q.unit, op=None,
+                              direction=None, period=q.period,
                               relative=q.relative, focus=own, measure=q.measure))
     return parts if len(parts) >= 2 else []

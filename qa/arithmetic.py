@@ -22,7 +22,9 @@ class Derived:
 
 def percent(x: Decimal) -> str:
     """One decimal place for a percentage; the formula beside it shows the exact figures."""
-    return format_number(x.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    shown = x.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    whole, _, tenth = format(abs(shown), "f").partition(".")
+    return ("-" if shown < 0 else "") + f"{int(whole):,}.{tenth or '0'}"  # 38.0 stays 38.0: one place, always
 
 
 def derive(op: str, facts: list[Fact]) -> Derived | None:

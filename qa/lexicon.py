@@ -24,6 +24,7 @@ class Lexicon(BaseModel):
     item_nouns: list[str]  # nouns that name what a count counts (事業, 項目, 取組): never its scope
     whole_report: list[str]  # patterns that widen a count or a superlative to the whole report
     list_cue: str  # a pattern for words that point at a listing (表, 一覧, 載って)
+    whole_words: str  # a pattern for words that name a whole (全体, 総額, 合計)
 
     def family(self, unit: str) -> str:
         """The unit family of a unit or counter (千円 → 円, 名 → 人); an unknown unit is its own family."""
@@ -47,6 +48,7 @@ def lexicon() -> Lexicon:
         item_nouns=data["item_nouns"]["nouns"],
         whole_report=data["whole_report"]["patterns"],
         list_cue=data["list_cue"]["pattern"],
+        whole_words=data["whole_words"]["pattern"],
     )
 
 
@@ -73,3 +75,9 @@ def money_words() -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def whole_report() -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in lexicon().whole_report))
+
+
+@lru_cache(maxsize=1)
+def whole_words() -> re.Pattern[str]:
+    """Words that name a whole without naming it (全体, 総額, 合計): a share of a total."""
+    return re.compile(lexicon().whole_words)

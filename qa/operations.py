@@ -23,13 +23,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from qa.analyze import Question, unit_family
 from qa.arithmetic import percent
 from qa.evidence import Evidence
-from qa.lexicon import lexicon, money_words, whole_report
+from qa.lexicon import lexicon, money_words, whole_report, whole_words
 from qa.lookup import figure_answer
 from qa.models import Answer, Citation, Fact, Figure, Hit, Section
 from qa.phrasing import figure, value_text
 from qa.plan import Plan
 from qa.ranking import score_facts, siblings
-from qa.text import format_number
+from qa.text import format_number, norm
 
 # A 費目 (「1 知事戦略管理費」) is a level-1 section with a plain number; its children are its 事業.
 _ITEM_NOUNS = re.compile(r"事業|取組|取り組み|項目|プロジェクト|pj|施策|会議|区分|団体|県人会|もの|内容|テーマ")
@@ -106,8 +106,11 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     # 「地方創生拠点整備交付金は何事業？」: a figure in the counter's unit answers it, unless the question
     # points at a listing (「表に何件載っている」).
-    if q.unit and not re.search(lexicon().list_cue, q.norm) and figure_answer(ev, q, hits) is not None:
-        return None
+    counted = q.unit or _counted_noun(q)
+    if counted and counted in lexicon().counters and not re.search(lexicon().list_cue, q.norm):
+        found = figure_answer(ev, replace(q, unit=unit_family(counted)), hits)
+        if found is not None:
+            return found
     scope = named_scope(ev, q, hits)
     if scope is None or scope.level == 0:
         # Nothing narrower named: the 事業 of the whole report.
@@ -134,6 +137,14 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     return _count_answer(ev, plan, hits, scope, items)
 
 
+def _counted_noun(q: Question) -> str | None:
+    """The item noun nearest before the question word (「事業の中には取組がいくつ」 → 取組)."""
+    ask = re.search(r"いくつ|何", q.norm)
+    end = ask.start() if ask else len(q.norm)
+    found = [(q.norm.rfind(n, 0, end), n) for n in lexicon().item_nouns if q.norm.rfind(n, 0, end) >= 0]
+    return max(found)[1] if found else None
+
+
 def _count_answer(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section, items: list[str]) -> Answer:
     q = plan.question
     asked = re.search(r"何(事業|団体|会議|項目|区分|種類|テーマ|件|個|つ)", q.norm)
@@ -157,6 +168,21 @@ def _column(ev: Evidence, fact: Fact) -> list[Fact]:
         if (f.table == fact.table and f.attribute == fact.attribute
                 and unit_family(f.unit) == unit_family(fact.unit) and f.row not in out):
             out[f.row] = f
+    return list(out.values())
+
+
+def _peers(ev: Evidence, fact: Fact) -> list[Fact]:
+    """The figures a fact stands among: its table column; else the facts of its section in the same unit
+    family and source with other labels (「【Twitter】フォロワー数」 beside 「【Instagram】フォロワー数」), one
+    per label, in the report's year."""
+    if fact.table:
+        return _column(ev, fact)
+    out: dict[str, Fact] = {}
+    for f in ev.index.facts:
+        if (f.doc == fact.doc and f.section_path == fact.section_path and f.source == fact.source
+                and unit_family(f.unit) == unit_family(fact.unit) and f.label not in out
+                and (f.period is None or f.period == fact.period)):
+            out[f.label] = f
     return list(out.values())
 
 
@@ -189,14 +215,14 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
             candidates = [(f.period_raw or "", f) for f in group if f.period_raw]
             where = f"{ranked[0].fact.label}（{ranked[0].fact.section_path[-1]}）"
     if len(candidates) < 2:
-        ranked = [s for s in score_facts(ev, q, hits) if s.fact.table]
+        ranked = [s for s in score_facts(ev, q, hits) if s.fact.source != "budget"]
         if scope is not None:
             # A superlative ranges over the scope the question names, never beyond it.
             ranked = [s for s in ranked if s.fact.section_path[: len(scope.path)] == scope.path]
+        ranked = [s for s in ranked if len(_peers(ev, s.fact)) >= 2]
         if not ranked:
             return None
-        column = _column(ev, ranked[0].fact)
-        candidates = [(f.label, f) for f in column]
+        candidates = [(f.label, f) for f in _peers(ev, ranked[0].fact)]
         head = ranked[0].fact
         where = f"{head.section_path[-1]}の{head.attribute or '表'}"
     if len(candidates) < 2:
@@ -233,9 +259,35 @@ def _nearby(ev: Evidence, fact: Fact) -> list[Fact]:
     return [f for f in same_row + same_section if f is not fact]
 
 
+def _mean_of_siblings(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    """「地域外交費の事業の決算額の平均」: the mean of the 事業 the question names, with the sum shown."""
+    q = plan.question
+    scope = named_scope(ev, q, hits)
+    pairs = _budget_siblings(ev, scope) if scope is not None else []
+    if len(pairs) < 2:
+        return None
+    facts = [f for _, f in pairs]
+    total = sum((_amount(f) for f in facts), Decimal(0))
+    scale, unit = facts[0].scale, facts[0].unit
+    exact = total / len(facts) / scale
+    shown = exact if exact == exact.to_integral_value() else exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    approx = shown != exact
+    result = f"{'約' if approx else ''}{format_number(shown)}{unit}"
+    formula = (f"({' + '.join(value_text(f) for f in facts)}) ÷ {len(facts)}事業 "
+               f"{'≈' if approx else '='} {format_number(shown)}{unit}")
+    text = f"{result}（{formula}）。{scope.heading}の事業の決算額の平均"
+    fig = Figure(label=scope.title, attribute="平均", value=format(shown, "f"), unit=unit, raw=result,
+                 approx=approx, derived=True, formula=formula)
+    citations = [ev.section_citation(scope, " / ".join(f"{s.title}：{value_text(f)}" for s, f in pairs))]
+    return _finish(ev, plan, text, citations, hits, [fig])
+
+
 def average(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     per = _per_counter(q)
+    if per == "事業" or (per is None and re.search("事業", q.norm)):
+        if (found := _mean_of_siblings(ev, plan, hits)) is not None:
+            return found
     amount_q = replace(q, unit="円") if money_words().search(q.norm) or "円" in q.norm or not per else q
     ranked = score_facts(ev, amount_q, hits)[:ev.weights.average_candidates]
     family = unit_family(per) if per else None
@@ -312,11 +364,32 @@ def _whole(ev: Evidence, q: Question, part: Fact) -> tuple[Decimal, str] | None:
         if len(column) >= 2:
             total = sum((_amount(f) for f in column), Decimal(0))
             return total, f"{part.attribute or '列'}の計：{format_number(total / part.scale)}{part.unit}"
+    # The same figure in the sections beside this one (「寄附受入実績」 under 個人版 and 企業版): their sum.
+    parallel = _parallel(ev, part)
+    if len(parallel) >= 2:
+        total = sum((_amount(f) for f in parallel), Decimal(0))
+        names = "＋".join(f.section_path[-1] for f in parallel)
+        return total, f"{names}の計：{format_number(total / part.scale)}{part.unit}"
     return None
+
+
+def _parallel(ev: Evidence, fact: Fact) -> list[Fact]:
+    """The same label, unit and period in each child section of the fact's parent section."""
+    if len(fact.section_path) < 2:
+        return []
+    parent = fact.section_path[:-1]
+    out = [f for f in ev.index.facts
+           if f.doc == fact.doc and f.section_path[:-1] == parent and len(f.section_path) == len(fact.section_path)
+           and f.label == fact.label and f.unit == fact.unit and f.period == fact.period]
+    return out if len({tuple(f.section_path) for f in out}) == len(out) else []
 
 
 def share(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = replace(plan.question, unit=None if plan.question.unit == "%" else plan.question.unit)
+    if whole_words().search(q.norm):
+        # 「全体のうち」「総額に対して」: the whole is a total the report may not print; the part is the item
+        # named, ranked without the whole's words.
+        q = replace(q, parts=[])
     if len(q.parts) == 2:
         # Both figures named (「政策調査の決算額のうち、政策プレゼン調査研究費の割合」): a share is the smaller
         # over the larger, whichever order the question names them in.
@@ -331,10 +404,13 @@ def share(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         whole = (_amount(whole_fact), f"{whole_fact.label}：{value_text(whole_fact)}")
         score = 1.0
     else:
-        ranked = score_facts(ev, q, hits)
+        ranked = score_facts(ev, q, hits)[: ev.weights.average_candidates]
         if not ranked:
             return None
-        part, score = ranked[0].fact, ranked[0].score
+        # The item the question names by its own name (「…のうち、広報活動は」) is the part.
+        named = [s for s in ranked if len(s.fact.label) >= 2 and norm(s.fact.label) in q.norm]
+        best = (named or ranked)[0]
+        part, score = best.fact, best.score
         whole = _whole(ev, q, part)
     if whole is None or not whole[0]:
         return None

@@ -26,8 +26,8 @@ Comparator = Literal["ge", "gt", "le", "lt"]
 _ARITHMETIC = {"diff": "difference", "sum": "sum", "ratio": "share", "change": "change_rate"}
 _COMPARATORS: tuple[tuple[str, Comparator], ...] = (
     ("以上", "ge"), ("に達", "ge"), ("届", "ge"), ("を超え", "gt"), ("超え", "gt"), ("超", "gt"),
-    ("より多", "gt"), ("を上回", "gt"), ("上回", "gt"), ("未満", "lt"), ("より少な", "lt"), ("を下回", "lt"),
-    ("下回", "lt"), ("以下", "le"),
+    ("より多", "gt"), ("より上", "gt"), ("を上回", "gt"), ("上回", "gt"), ("未満", "lt"), ("より少な", "lt"), ("を下回", "lt"),
+    ("下回", "lt"), ("より下", "lt"), ("以下", "le"),
 )
 _MULTIPLIERS = {"万": Decimal(10_000), "千": Decimal(1000), "億": Decimal(100_000_000)}
 

@@ -75,11 +75,14 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
             continue
         if names and not all(any(a in f for a in g for f in (label, attr, *path, context)) for g in names):
             continue
+        # A column under a group header (「男女別 男」): the group word is every column's, so only the
+        # column's own word counts as the figure's own.
+        group_word, _, own_attr = attr.rpartition(" ")
         got = found = 0.0
         for g, gw in zip(q.groups, weights):
-            if any(a in label or a in attr for a in g):
+            if any(a in label or a in own_attr for a in g):
                 got, found = got + gw, found + gw
-            elif any(a in path[-1] for a in g):
+            elif any(a in path[-1] or a in group_word for a in g):
                 got, found = got + w.found_in_heading * gw, found + gw
             elif any(a in context for a in g):
                 got, found = got + w.found_in_passage * gw, found + gw
