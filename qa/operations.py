@@ -404,11 +404,14 @@ def share(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         whole = (_amount(whole_fact), f"{whole_fact.label}：{value_text(whole_fact)}")
         score = 1.0
     else:
-        ranked = score_facts(ev, q, hits)[: ev.weights.average_candidates]
+        ranked = score_facts(ev, q, hits)
         if not ranked:
             return None
-        # The item the question names by its own name (「…のうち、広報活動は」) is the part.
-        named = [s for s in ranked if len(s.fact.label) >= 2 and norm(s.fact.label) in q.norm]
+        # The item the question names by its own name is the part: after 「のうち」 when the question has it
+        # (「総務調整費のうち主管課運営費の」, 「…合計のうち、広報活動は」).
+        after = q.norm.find("のうち")
+        named = [s for s in ranked[: ev.weights.share_candidates]
+                 if len(s.fact.label) >= 2 and q.norm.find(norm(s.fact.label)) > after]
         best = (named or ranked)[0]
         part, score = best.fact, best.score
         whole = _whole(ev, q, part)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from qa.analyze import Question, expand, groups_for, unit_family
 from qa.evidence import Evidence, year_of
 from qa.models import Fact, Hit
+from qa.text import norm
 from qa.tokenize import tokens
 
 # A name in Latin script (YouTube, LINE, NETSUGEN, TikTok), as a normalised key term.
@@ -77,7 +78,8 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
             continue
         # A column under a group header (「男女別 男」): the group word is every column's, so only the
         # column's own word counts as the figure's own.
-        group_word, _, own_attr = attr.rpartition(" ")
+        group_word, _, own_attr = (fact.attribute or "").rpartition(" ")
+        group_word, own_attr = norm(group_word), norm(own_attr)
         got = found = 0.0
         for g, gw in zip(q.groups, weights):
             if any(a in label or a in own_attr for a in g):

@@ -67,6 +67,8 @@ class Weights(BaseModel):
     max_listed: int = 12
     # How many of the best-ranked amounts an average looks at for one with a count beside it.
     average_candidates: int = 5
+    # How many of the best-ranked figures a share looks at for the one the question names.
+    share_candidates: int = 20
 
 
 WEIGHTS = Weights()
