@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 
-from qa.lexicon import counter_ask, lexicon, money_words
+from qa.lexicon import answer_type_patterns, counter_ask, lexicon, money_words
 from qa.models import Period
 from qa.text import find_periods, nfkc, norm
 from qa.tokenize import tagged, tagged_tokens
@@ -32,18 +32,11 @@ STOPWORDS = {
     "うち", "因る", "よる", "向け", "における", "なか", "中", "やつ", "奴", "ところ", "感じ",
 }
 
-QUANTITY_WORDS = {
-    "件": ("何件", "件数"), "回": ("何回", "回数", "何度"), "人": ("何人", "人数", "何名"),
-    "台": ("何台", "台数"), "本": ("何本", "本数"), "社": ("何社", "社数"), "か所": ("何か所", "何ヶ所", "何箇所"),
-    "円": ("いくら", "金額", "決算額", "事業費", "費用", "予算", "額", "円", "経費", "補助金額", "寄附額", "寄付額"),
-    "部": ("何部", "部数"), "日": ("何日",), "体": ("何体",), "事業": ("何事業",), "団体": ("何団体",),
-}
-UNIT_FAMILY = {"千円": "円", "万円": "円", "億円": "円", "名": "人", "日間": "日", "部/回": "部", "箇所": "か所",
-               "ヶ所": "か所", "カ所": "か所", "％": "%"}
 
 
 def unit_family(unit: str) -> str:
-    return UNIT_FAMILY.get(unit, unit)
+    """The unit family of a unit or counter (千円 → 円, 名 → 人), from the lexicon's one counter list."""
+    return lexicon().family(unit)
 
 
 @dataclass
@@ -82,15 +75,12 @@ def expand(term: str) -> list[str]:
     return out
 
 
-_COUNTER_ASK = re.compile(
-    r"何(人|名|件|回|社|台|本|部|か所|ヶ所|箇所|日間|日|円|体|事業|団体|冊|枚|個|校|話|時間|テーマ|区分|窓口|業務|倍|割|%|パーセント)(分)?"
-)
 
 
 def _without_periods(text: str, counters: bool = True) -> str:
     text = nfkc(text)
     if counters:
-        text = _COUNTER_ASK.sub(" ", text)  # 「何社・何人分」 asks; its counters are not topics
+        text = counter_ask().sub(" ", text)  # 「何社・何人分」 asks; its counters are not topics
     for start, end, _ in reversed(find_periods(text)):
         text = text[:start] + " " + text[end:]
     return re.sub(r"(?<!\d)20\d\d年度?", " ", text)
@@ -164,28 +154,34 @@ def _content_terms(text: str) -> list[str]:
 
 
 def _want(q: str) -> tuple[str, str | None]:
-    """(what kind of answer, the unit family of a quantity) from the question's wording."""
-    if re.search(r"いつ|何月|(?<!延べ)何日(?!間|分)|日時|日付|時期|期日|(?<!有効)期間(?=は|を|が|[?？]|$)|日程|開設日|開催日|何年度|何年(?!間)|何時", q):
-        return "date", None
-    if re.search(r"誰|だれ|どなた|アーティスト|歌手", q):
-        return "name", None
-    if re.search(r"どこ|場所|どちら|配置先|整備場所", q):
-        return "place", None
-    for unit, words in QUANTITY_WORDS.items():
+    """(what kind of answer, the unit family of a quantity) from the question's wording (qa/data/lexicon.json)."""
+    types = answer_type_patterns()
+    for kind in ("date", "name", "place"):
+        if types[kind].search(q):
+            return kind, None
+    # A counter asked (何件, 何人分) or a word that asks an amount of a unit (件数, 決算額). 「何%」 is the unit
+    # of a result: the figures it comes from are in the unit the question measures (「申請件数は何%減った」).
+    counter = counter_ask().search(q)
+    if counter and unit_family(counter.group(1)) != "%":
+        return "quantity", unit_family(counter.group(1))
+    for family, words in lexicon().measures.items():
         if any(w in q for w in words):
-            return "quantity", unit
+            return "quantity", family
+    if counter:
+        return "quantity", "%"
     # 〜者数, 〜員数 count people: 参加者数, 構成員数, 職員数.
     if re.search(r"(者|員)数", q):
         return "quantity", "人"
-    if re.search(r"率|割合|何%|何パーセント|何割", q):
+    if re.search(r"率|割合", q):
         return "quantity", "%"
-    if m := re.search(r"何(冊|枚|個|本|台|社|か所|ヶ所|箇所|校|団体|機関|部|話|体|日間|日|時間|テーマ|区分|窓口|業務|倍)", q):
-        return "quantity", UNIT_FAMILY.get(m.group(1), m.group(1)) if m.group(1) != "冊" else None
-    if re.search(r"何という|名前|名称|タイトル|何て", q):
+    # A counter the lexicon does not know (何ライセンス, 何アカウント): a figure in that unit or none.
+    if m := re.search(r"何([ァ-ヶー]{2,8})", q):
+        return "quantity", m.group(1)
+    if types["title"].search(q):
         return "name", None
-    if re.search(r"数は|数を|どれ(くらい|ぐらい|だけ)|何か所|規模|いくつ|多かった|少なかった|何%|何パーセント", q):
+    if types["quantity"].search(q):
         return "quantity", None
-    if re.search(r"どんな|何を|どのような|どういう|どの|内容|取組|取り組み|何が|どう", q):
+    if types["list"].search(q):
         return "list", None
     return "text", None
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 
-from qa.analyze import Question
+from qa.analyze import Question, unit_family
 from qa.index import Index
 from qa.models import Chunk, Citation, Fact, Hit, Section
 from qa.normalize import entities, wareki
@@ -69,6 +69,7 @@ class Evidence:
         self._chunks_by_id = {c.id: c for c in index.chunks}
         self.sections: list[Section] = [s for d in index.documents for s in d.sections]
         self.section_by_path = {(s.doc, tuple(s.path)): s for s in self.sections}
+        self.unit_families = {unit_family(f.unit) for f in index.facts if f.unit}
         self.budgets = {(f.doc, tuple(f.section_path)): f for f in index.facts if f.source == "budget"}
         # The years the corpus speaks of: its reports' fiscal years, its facts' periods, any era year in
         # its text. A question about another year has no answer here.

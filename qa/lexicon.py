@@ -25,6 +25,7 @@ class Lexicon(BaseModel):
     whole_report: list[str]  # patterns that widen a count or a superlative to the whole report
     list_cue: str  # a pattern for words that point at a listing (表, 一覧, 載って)
     whole_words: str  # a pattern for words that name a whole (全体, 総額, 合計)
+    money_words: list[str]  # words that ask about money without asking an amount (一番安く)
 
     def family(self, unit: str) -> str:
         """The unit family of a unit or counter (千円 → 円, 名 → 人); an unknown unit is its own family."""
@@ -49,6 +50,7 @@ def lexicon() -> Lexicon:
         whole_report=data["whole_report"]["patterns"],
         list_cue=data["list_cue"]["pattern"],
         whole_words=data["whole_words"]["pattern"],
+        money_words=data["money_words"]["words"],
     )
 
 
@@ -69,7 +71,8 @@ def counter_ask() -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def money_words() -> re.Pattern[str]:
     """Words that ask about an amount of money (決算額, 予算, いくら, 安く)."""
-    return re.compile("|".join(re.escape(w) for w in lexicon().measures["円"]))
+    words = [w for w in lexicon().measures["円"] if w not in {"円", "額"}] + lexicon().money_words
+    return re.compile("|".join(re.escape(w) for w in words))
 
 
 @lru_cache(maxsize=1)
@@ -81,3 +84,9 @@ def whole_report() -> re.Pattern[str]:
 def whole_words() -> re.Pattern[str]:
     """Words that name a whole without naming it (全体, 総額, 合計): a share of a total."""
     return re.compile(lexicon().whole_words)
+
+
+@lru_cache(maxsize=1)
+def answer_type_patterns() -> dict[str, re.Pattern[str]]:
+    """Answer type → one compiled pattern of its question words."""
+    return {t: re.compile("|".join(f"(?:{w})" for w in words)) for t, words in lexicon().answer_types.items()}

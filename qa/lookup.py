@@ -23,6 +23,10 @@ def figure_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     w = ev.weights
     if len(q.units) >= 2 and not q.op:
         return several_units(ev, q, hits)
+    if q.unit and q.unit not in ev.unit_families:
+        # A counter no figure of the report is counted in (何冊 for 旅券, 何ライセンス): the figure, if any,
+        # is in another unit; the thresholds and the grounding check still decide.
+        q = replace(q, unit=None)
     scored = score_facts(ev, q, hits)
     if not scored:
         return None

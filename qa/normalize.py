@@ -190,8 +190,19 @@ class Normalizer:
         text = self._kana(text, rewrites)
         ws = words(text)
         spans = self._entity_spans(text, ws)
-        unknown = list(dict.fromkeys(s for _, _, s in spans if s not in self.index))
-        text = _apply(text, self._fuzzy(text, ws, spans), rewrites)
+        edits = self._fuzzy(text, ws, spans)
+        unknown: list[str] = []
+        for start, end, name in spans:
+            if name in self.index:
+                continue
+            # A misspelt name of the report's own (北関東盤越五県 → 北関東磐越五県) is read as that name; a
+            # listed prefecture or department the report lacks (長野県) is never guessed at.
+            near = None if name in self.entity_names else self._near_spelling(name)
+            if near is not None:
+                edits.append(_Edit(start, end, near, "fuzzy"))
+            elif name not in unknown:
+                unknown.append(name)
+        text = _apply(text, sorted(edits, key=lambda e: e[0]), rewrites)
         return NormalizedQuestion(original=question, text=text, rewrites=rewrites, unknown_entities=unknown)
 
     # 1. width ---------------------------------------------------------------------------------------
@@ -366,6 +377,20 @@ class Normalizer:
                     edits.extend(self._fuzzy_compound(text, piece))
         return edits
 
+    def _near_spelling(self, surface: str) -> str | None:
+        """The report word spelt most like `surface`, at or above the similarity threshold, or None."""
+        # Compared with report words of neighbouring length only (a word longer or shorter by more than
+        # `slack` characters cannot reach the similarity threshold).
+        slack = int(len(surface) * (1 - self.t.fuzzy_min_similarity)) + 1
+        lengths = range(len(surface) - slack, len(surface) + slack + 1)
+        choices = [v for n in lengths for v in self.index.by_length.get(n, [])]
+        # No score_cutoff: rapidfuzz turns it into a distance bound on the shorter string and loses an
+        # exact 0.8 (奨学返還 / 奨学金返還); the threshold is checked on the score itself.
+        best = process.extractOne(surface, choices, scorer=Levenshtein.normalized_similarity)
+        if best is None or best[1] < self.t.fuzzy_min_similarity - 1e-9:
+            return None
+        return best[0]
+
     def _fuzzy_compound(self, text: str, run: list[Word]) -> list[_Edit]:
         surface = text[run[0].start : run[-1].end]
         if len(surface) < self.t.fuzzy_min_chars or surface in self.index:
@@ -390,17 +415,9 @@ class Normalizer:
                 i += 1
         if edits:
             return edits
-        # Else a near spelling, compared with report words of neighbouring length only (a word longer or
-        # shorter by more than `slack` characters cannot reach the similarity threshold).
-        slack = int(len(surface) * (1 - self.t.fuzzy_min_similarity)) + 1
-        lengths = range(len(surface) - slack, len(surface) + slack + 1)
-        choices = [v for n in lengths for v in self.index.by_length.get(n, [])]
-        # No score_cutoff: rapidfuzz turns it into a distance bound on the shorter string and loses an
-        # exact 0.8 (奨学返還 / 奨学金返還); the threshold is checked on the score itself.
-        best = process.extractOne(surface, choices, scorer=Levenshtein.normalized_similarity)
-        if best is None or best[1] < self.t.fuzzy_min_similarity - 1e-9:
+        candidate = self._near_spelling(surface)
+        if candidate is None:
             return []
-        candidate = best[0]
         # A word that only adds or drops an affix (政策調査費 / 政策調査) is a different word, not a typo;
         # so is one dictionary word put for another of the same length (県外就職率 / 県内就職率): a typo
         # that keeps every word real and the length equal is a homophone, which the reading caught above.
