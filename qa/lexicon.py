@@ -9,7 +9,9 @@ from importlib import resources
 
 from pydantic import BaseModel, ConfigDict
 
-OPS = ("locate", "compare", "change_rate", "count", "max", "min", "average", "share", "describe")
+# Tried in this order: a yes/no threshold, then arithmetic and superlatives (their cues are specific), then
+# the structural questions whose cues are loose (「事業はどれ」 is a locate question unless it asks the largest).
+OPS = ("compare", "change_rate", "max", "min", "average", "share", "count", "locate", "describe")
 
 
 class Lexicon(BaseModel):

@@ -197,9 +197,17 @@ class Normalizer:
                 continue
             # A misspelt name of the report's own (北関東盤越五県 → 北関東磐越五県) is read as that name; a
             # listed prefecture or department the report lacks (長野県) is never guessed at.
-            near = None if name in self.entity_names else self._near_spelling(name)
+            near, span = None, (start, end)
+            if name not in self.entity_names:
+                # The whole compound the name stands in (北関東盤越五県知事会議) is compared too: the report
+                # may use the name only inside it.
+                run = next((r for r in content_runs(ws, numerals=True) if r[0].start <= start and end <= r[-1].end), None)
+                for s_, e_ in ((start, end), (run[0].start, run[-1].end) if run else (start, end)):
+                    if (near := self._near_spelling(text[s_:e_])) is not None:
+                        span = (s_, e_)
+                        break
             if near is not None:
-                edits.append(_Edit(start, end, near, "fuzzy"))
+                edits.append(_Edit(span[0], span[1], near, "fuzzy"))
             elif name not in unknown:
                 unknown.append(name)
         text = _apply(text, sorted(edits, key=lambda e: e[0]), rewrites)
