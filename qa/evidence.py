@@ -33,6 +33,14 @@ def year_of(period: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def _clause(passage: str, raw: str) -> str:
+    """The sentence or line of a passage that holds `raw` (the whole passage when it is not found)."""
+    for piece in re.split(r"(?<=。)|\n", passage):
+        if raw in piece:
+            return piece
+    return passage
+
+
 class Evidence:
     """The index, and everything the answer layer derives from it once."""
 
@@ -65,6 +73,8 @@ class Evidence:
              norm(self.passage(f) + " " + context.get((f.doc, tuple(f.section_path)), "")))
             for f in index.facts
         ]
+        # The sentence (or table row) that holds each figure: what the figure is said to count.
+        self.fact_clauses = [norm(_clause(self.passage(f), f.raw)) for f in index.facts]
         self.facts_by_id = {f.id: f for f in index.facts}
         self._chunks_by_id = {c.id: c for c in index.chunks}
         self.sections: list[Section] = [s for d in index.documents for s in d.sections]

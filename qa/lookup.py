@@ -35,9 +35,18 @@ def figure_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     needed = w.min_fact_coverage / 2 if q.focus else w.min_fact_coverage
     if best.score < w.min_fact_score - (w.follow_up_relief if q.focus else 0.0) or best.coverage < needed:
         return None
+    target = target_year(ev, q, best.fact.doc)
+    if target is not None and q.period is not None:
+        # The figure is chosen by what it is, then its period: a better-matching figure that the report gives
+        # for other years only (「令和元年度の電子申請の利用件数」) means the asked year is not given; a figure
+        # of something else that happens to have that year is no answer.
+        neutral = score_facts(ev, replace(q, period=None, periods=[], relative=None), hits)
+        if neutral and neutral[0].fact is not best.fact and (
+            neutral[0].why["lexical"] > best.why["lexical"] + w.period_match / 2
+        ) and not any(ev.fact_year(f) == target for f in siblings(ev, neutral[0].fact)):
+            return abstain(ev, q, hits, f"{q.period.raw}の")
     group = siblings(ev, best.fact)
     # The asked period, or the report's own year first with the others after it.
-    target = target_year(ev, q, best.fact.doc)
     primary = best.fact
     if target is not None:
         matching = [f for f in group if ev.fact_year(f) == target]

@@ -71,7 +71,7 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
     # is not its answer, however well the rest matches.
     names = [g for t, g in zip(q.terms, q.groups) if LATIN_NAME.fullmatch(t)]
     out: list[Scored] = []
-    for fact, (label, attr, path, context) in zip(ev.index.facts, ev.fact_fields):
+    for fact, (label, attr, path, context), clause in zip(ev.index.facts, ev.fact_fields, ev.fact_clauses):
         if q.unit and unit_family(fact.unit) != q.unit:
             continue
         if names and not all(any(a in f for a in g for f in (label, attr, *path, context)) for g in names):
@@ -97,7 +97,9 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
         }
         if focus and not all(any(a in label or a in attr or a in path[-1] for a in g) for g in focus):
             why["focus"] = -w.focus_penalty
-        fields = (label, attr, path[-1], context)
+        # The thing measured must be what the figure's own sentence counts, not merely named nearby
+        # (「大型ディスプレイは何台」 is not answered by 「モバイルルータ（323台）」 in the next sentence).
+        fields = (label, attr, path[-1], clause)
         if measure and not any(a in f for a in measure for f in fields) and not (
             measure_words and all(any(t in f for f in fields) for t in measure_words)
         ):

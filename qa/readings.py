@@ -65,8 +65,20 @@ def words(text: str) -> list[Word]:
         if start < 0:  # MeCab never rewrites a surface; stay safe if it ever does
             continue
         cursor = start + len(surface)
-        out.append(Word(surface, pos1, pos2, reading, start, cursor))
+        out.append(Word(surface, pos1, pos2, reading or _latin_reading(surface), start, cursor))
     return out
+
+
+def _latin_reading(surface: str) -> str:
+    """The kana a name in Latin letters is typed as when it is romanised Japanese (NETSUGEN → ネツゲン,
+    tsulunos → ツルノス); "" for an English word whose letters do not spell kana."""
+    if not re.fullmatch(r"[A-Za-z]{3,}", surface):
+        return ""
+    kana = jaconv.alphabet2kana(surface.lower())
+    # Only a spelling that romanises back to itself is romanised Japanese (Twitter → とぃってっ is not).
+    if not is_kana(kana) or jaconv.kana2alphabet(kana) != surface.lower():
+        return ""
+    return jaconv.hira2kata(kana)
 
 
 def content_runs(ws: list[Word], numerals: bool = False) -> list[list[Word]]:
