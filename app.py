@@ -8,10 +8,8 @@ tests start the app on a free port in-process.
 
 from __future__ import annotations
 
-import errno
 import functools
 import html
-import socket
 import sys
 import traceback
 from collections.abc import Callable
@@ -21,9 +19,9 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from qa.config import Settings
-from qa.errors import ConfigError, InvalidQuestion, QAError
+from qa.errors import InvalidQuestion, QAError
 from qa.feedback import feedback_record, flush_feedback
-from qa.guard import Guard, HostCheck, LoginThrottle, RateLimit
+from qa.guard import Guard, HostCheck, LoginThrottle, RateLimit, check_listen
 from qa.render import (
     EMPTY_EVIDENCE,
     answer_markdown,
@@ -312,12 +310,10 @@ def _messages(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 def guard(settings: Settings) -> Middleware:
     """The checks in front of Gradio (qa/guard.py): host names, no uploads, body size, logins, rate."""
-    wildcard = settings.host in ("0.0.0.0", "::", "")
-    machine = (socket.gethostname(), socket.getfqdn()) if wildcard else ()
     per_minute = settings.requests_per_minute
     return Middleware(
         Guard,
-        hosts=HostCheck.build(settings.host, settings.allowed_hosts, machine),
+        hosts=HostCheck.build(settings.host, settings.allowed_hosts),
         login=LoginThrottle(base=settings.login_delay) if settings.login_delay > 0 else None,
         rate=RateLimit(per_minute) if per_minute > 0 else None,
     )
@@ -351,36 +347,6 @@ def serve(assistant: Any, settings: Settings, *, block: bool = True) -> tuple[gr
     return demo, url
 
 
-def check_listen(settings: Settings) -> None:
-    """ConfigError naming QA_HOST or QA_PORT when the server could not listen there (before loading anything)."""
-    try:
-        infos = socket.getaddrinfo(settings.host, settings.port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as err:
-        raise ConfigError(
-            f"QA_HOST={settings.host!r} は使えません（名前を解決できません: {err}）。"
-            "127.0.0.1（このマシンだけ）、0.0.0.0（すべてのアドレス）またはこのマシンのアドレスを指定してください"
-        ) from None
-    family, kind, proto, _, address = infos[0]
-    with socket.socket(family, kind, proto) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(address)
-        except OSError as err:
-            if err.errno == errno.EADDRINUSE:
-                raise ConfigError(
-                    f"QA_PORT={settings.port} は使用中です（別のプログラムか、起動済みの報告書QA）。"
-                    "空いているポートを QA_PORT に指定してください"
-                ) from None
-            if err.errno == errno.EACCES:
-                raise ConfigError(
-                    f"QA_PORT={settings.port} で待ち受ける権限がありません。1024 以上のポートを指定してください"
-                ) from None
-            raise ConfigError(
-                f"QA_HOST={settings.host!r} で待ち受けられません（{err.strerror}）。"
-                "このマシンのアドレスか 127.0.0.1 / 0.0.0.0 を指定してください"
-            ) from None
-
-
 def main() -> None:
     """`python app.py`: load (or build) the index, then serve the UI until Ctrl+C.
 
@@ -391,7 +357,7 @@ def main() -> None:
     try:
         settings = Settings.from_env()
         parse_auth(settings.auth)
-        check_listen(settings)
+        check_listen(settings.host, settings.port)
     except ValueError as err:  # ConfigError, and QA_AUTH's own message
         print(f"設定エラー: {err}", file=sys.stderr)
         sys.exit(2)

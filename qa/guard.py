@@ -1,4 +1,5 @@
-"""What the web server checks before Gradio sees a request: plain ASGI middleware, no web framework.
+"""What the web server checks: where it may listen, and each request before Gradio sees it (plain ASGI,
+no web framework).
 
 app.py puts `Guard` in front of the Gradio app. In order, for each HTTP request:
 
@@ -17,12 +18,17 @@ limits at the proxy instead (SECURITY.md).
 
 from __future__ import annotations
 
+import errno
 import ipaddress
+import json
 import math
+import socket
 import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from qa.errors import ConfigError
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -32,6 +38,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 # A question (1,000 characters, JSON-escaped) with its five earlier questions is about 40 KB.
 MAX_BODY = 256 * 1024
+_TOO_LARGE = "リクエストが大きすぎます（{:,} バイトまで）。質問は 1,000 文字以内で入力してください"
 MAX_CLIENTS = 10_000  # per-client records kept before the oldest idle ones are dropped
 
 
@@ -60,12 +67,19 @@ class HostCheck:
     any_host: bool = False
 
     @classmethod
-    def build(cls, listen_host: str, allowed: Iterable[str], machine_names: Iterable[str] = ()) -> HostCheck:
+    def build(cls, listen_host: str, allowed: Iterable[str], machine_names: Iterable[str] | None = None
+              ) -> HostCheck:
+        """The check for a server on `listen_host`: its name, localhost, `allowed` (QA_ALLOWED_HOSTS) and,
+        when it listens on every address, this machine's names (`machine_names`, default: from the OS)."""
         allowed = [a.strip().lower().rstrip(".") for a in allowed if a.strip()]
         if "*" in allowed:
             return cls(frozenset(), any_host=True)
-        names = {"localhost", *allowed, *(n.lower() for n in machine_names if n)}
-        if listen_host not in ("0.0.0.0", "::", ""):
+        names = {"localhost", *allowed}
+        if listen_host in ("0.0.0.0", "::", ""):
+            if machine_names is None:
+                machine_names = (socket.gethostname(), socket.getfqdn())
+            names.update(n.lower() for n in machine_names if n)
+        else:
             names.add(host_name(listen_host))
         return cls(frozenset(names))
 
@@ -153,18 +167,19 @@ class Guard:
             return
         host = _header(scope, b"host")
         if not self.hosts.allows(host):
-            await _refuse(scope, send, 400, f"Host {host!r} is not served here: add it to QA_ALLOWED_HOSTS")
+            await _refuse(scope, send, 400, f"Host {host!r} はこのサーバーの名前ではありません。"
+                          "この名前で使うときは QA_ALLOWED_HOSTS に加えてください")
             return
         if scope["type"] == "websocket":
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "").rstrip("/")
         if path.endswith("/upload"):
-            await _refuse(scope, send, 403, "Uploads are disabled: this app takes questions only")
+            await _refuse(scope, send, 403, "ファイルのアップロードは受け付けていません")
             return
         length = _header(scope, b"content-length")
         if length is not None and length.strip().isdigit() and int(length) > self.max_body:
-            await _refuse(scope, send, 413, f"Request body over {self.max_body:,} bytes")
+            await _refuse(scope, send, 413, _TOO_LARGE.format(self.max_body))
             return
         client = (scope.get("client") or ("?", 0))[0]
         post = scope.get("method") == "POST"
@@ -172,13 +187,14 @@ class Guard:
             await self._login(client, scope, receive, send)
             return
         if post and self.rate is not None and (wait := self.rate.take(client)) > 0:
-            await _refuse(scope, send, 429, "Too many requests: wait and try again", retry_after=wait)
+            await _refuse(scope, send, 429, f"質問が多すぎます。{math.ceil(wait)} 秒ほど待ってから、もう一度お試しください",
+                          retry_after=wait)
             return
         if length is None and scope.get("method") not in ("GET", "HEAD", "OPTIONS"):
             # No length given (chunked): count the body as it comes, and refuse it past the limit.
             body = await _read_body(receive, self.max_body)
             if body is None:
-                await _refuse(scope, send, 413, f"Request body over {self.max_body:,} bytes")
+                await _refuse(scope, send, 413, _TOO_LARGE.format(self.max_body))
                 return
             receive = _replay(body, receive)
         await self.app(scope, receive, send)
@@ -187,7 +203,8 @@ class Guard:
         assert self.login is not None
         wait = self.login.begin(client)
         if wait > 0:
-            await _refuse(scope, send, 429, "Too many failed logins: wait and try again", retry_after=wait)
+            await _refuse(scope, send, 429, f"ログインの失敗が続いたため、{math.ceil(wait)} 秒待ってからお試しください",
+                          retry_after=wait)
             return
         status = 500
 
@@ -239,10 +256,41 @@ async def _refuse(scope: Scope, send: Send, status: int, text: str, retry_after:
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": 1008})
         return
-    body = (text + "\n").encode("utf-8")
-    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+    # JSON like FastAPI's own errors: Gradio's page shows "detail" in its error toast.
+    body = json.dumps({"detail": text}, ensure_ascii=False).encode("utf-8")
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                (b"connection", b"close")]
     if retry_after is not None:
         headers.append((b"retry-after", str(max(1, math.ceil(retry_after))).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def check_listen(host: str, port: int) -> None:
+    """ConfigError naming QA_HOST or QA_PORT when a server could not listen on host:port (checked before starting)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as err:
+        raise ConfigError(
+            f"QA_HOST={host!r} は使えません（名前を解決できません: {err}）。"
+            "127.0.0.1（このマシンだけ）、0.0.0.0（すべてのアドレス）またはこのマシンのアドレスを指定してください"
+        ) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(address)
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                raise ConfigError(
+                    f"QA_PORT={port} は使用中です（別のプログラムか、起動済みの報告書QA）。"
+                    "空いているポートを QA_PORT に指定してください"
+                ) from None
+            if err.errno == errno.EACCES:
+                raise ConfigError(
+                    f"QA_PORT={port} で待ち受ける権限がありません。1024 以上のポートを指定してください"
+                ) from None
+            raise ConfigError(
+                f"QA_HOST={host!r} で待ち受けられません（{err.strerror}）。"
+                "このマシンのアドレスか 127.0.0.1 / 0.0.0.0 を指定してください"
+            ) from None
