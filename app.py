@@ -9,16 +9,19 @@ tests start the app on a free port in-process.
 from __future__ import annotations
 
 import functools
+import html
 import sys
 import traceback
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from qa.config import Settings
 from qa.errors import InvalidQuestion, QAError
-from qa.feedback import append_feedback, feedback_record
+from qa.feedback import feedback_record, flush_feedback
+from qa.guard import Guard, HostCheck, LoginThrottle, RateLimit, check_listen
 from qa.render import (
     EMPTY_EVIDENCE,
     answer_markdown,
@@ -33,6 +36,8 @@ from qa.render import (
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+MAX_UNSENT = 100  # votes kept in a session while the log cannot be written
 
 EXAMPLES = [
     "旅券発行件数は？",
@@ -60,6 +65,30 @@ CSS = """
 .qa-budget { font-weight: 600; }
 """
 
+# Gradio's copy buttons copy a message's Markdown source: an operator pasting an answer got 「約26\.5%」,
+# 「\(4\) 旅券発給」 and 「**…**」. Right after Gradio writes the clipboard, this puts back the text as shown
+# (the rendered bubble's innerText): one message for "Copy message", every message for "Copy conversation".
+COPY_AS_SHOWN = """
+() => {
+  const shown = (row) => (row.querySelector(".message-content") || row).innerText.trim();
+  document.addEventListener("click", (event) => {
+    const button = event.target instanceof Element ? event.target.closest("#qa-chat button") : null;
+    if (!button || !/copy|コピー/i.test(button.getAttribute("aria-label") || "")) return;
+    let text;
+    const panel = button.closest(".message-buttons");
+    if (panel) {
+      let row = panel.previousElementSibling;
+      while (row && !row.classList.contains("message-row")) row = row.previousElementSibling;
+      if (!row) return;
+      text = shown(row);
+    } else {
+      text = Array.from(button.closest("#qa-chat").querySelectorAll(".message-row")).map(shown).join("\\n\\n");
+    }
+    setTimeout(() => navigator.clipboard && navigator.clipboard.writeText(text), 50);
+  }, true);
+}
+"""
+
 # Local fonts only: the default theme fetches web fonts, which an offline call centre cannot reach.
 THEME = gr.themes.Default(
     font=["Noto Sans CJK JP", "Hiragino Sans", "Meiryo", "sans-serif"],
@@ -83,6 +112,21 @@ def parse_auth(spec: str | None) -> list[tuple[str, str]] | None:
     return pairs
 
 
+# Toasts render their message as HTML: every message, which may quote a file name or report text, is
+# escaped here, the one place the UI makes them.
+def error(message: str, title: str = "エラー") -> gr.Error:
+    """A gr.Error to raise, with its message shown as text."""
+    return gr.Error(html.escape(message), title=html.escape(title), print_exception=False)
+
+
+def info(message: str) -> None:
+    gr.Info(html.escape(message), duration=4)
+
+
+def warning(message: str) -> None:
+    gr.Warning(html.escape(message), duration=10)
+
+
 def shielded(fn: Callable[P, R]) -> Callable[P, R]:
     """`fn` with errors turned into gr.Error toasts: a domain error's own message, else a generic one.
 
@@ -96,13 +140,10 @@ def shielded(fn: Callable[P, R]) -> Callable[P, R]:
         except gr.Error:
             raise
         except QAError as err:
-            title = "入力エラー" if isinstance(err, InvalidQuestion) else "エラー"
-            raise gr.Error(str(err), title=title, print_exception=False) from None
+            raise error(str(err), "入力エラー" if isinstance(err, InvalidQuestion) else "エラー") from None
         except Exception:  # noqa: BLE001 - anything else becomes a polite message, logged here
             traceback.print_exc()
-            raise gr.Error(
-                "回答の作成中に問題が発生しました。もう一度お試しください。", title="エラー"
-            ) from None
+            raise error("回答の作成中に問題が発生しました。もう一度お試しください。") from None
 
     return wrapper
 
@@ -127,20 +168,31 @@ def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
     def clear():
         return "", [], [], EMPTY_EVIDENCE
 
-    def on_like(turns: list[dict[str, Any]], data: gr.LikeData):
+    @shielded
+    def on_like(turns: list[dict[str, Any]], unsent: list[dict[str, Any]], data: gr.LikeData):
+        """One vote per answer per session; a vote the log cannot take is kept in `unsent` and retried."""
         # Chat messages alternate user/assistant, so message i belongs to turn i // 2.
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
-        if data.liked is True:
-            vote = "up"
-        elif data.liked is False:
-            vote = "down"
+        vote = {True: "up", False: "down"}.get(data.liked) if isinstance(data.liked, bool) else None
+        # None when the operator takes a vote back ("") or the index is not an answer: nothing to log.
+        if vote is None or not isinstance(index, int) or not 0 <= index // 2 < len(turns):
+            return turns, unsent
+        turn = turns[index // 2]
+        already = "vote" in turn
+        if not already:
+            turns = [*turns[: index // 2], {**turn, "vote": vote}, *turns[index // 2 + 1 :]]
+            unsent = [*unsent, feedback_record(turn["answer"], vote)][-MAX_UNSENT:]
+        unsent, failure = flush_feedback(feedback_path, unsent)
+        if failure is not None:
+            warning(
+                f"評価を記録できませんでした（{feedback_path.name}: {failure.strerror or failure}）。"
+                f"評価 {len(unsent)} 件はこの画面で保持しており、次に評価したときに記録し直します。"
+            )
+        elif already:
+            info("この回答はすでに評価済みです（評価は1つの回答につき1回です）。")
         else:
-            return  # "" when the operator takes a vote back: nothing to log
-        if not isinstance(index, int) or not 0 <= index // 2 < len(turns):
-            return
-        append_feedback(feedback_path, feedback_record(turns[index // 2]["answer"], vote))
-        thanks = "ありがとうございます。" if vote == "up" else "改善に役立てます。"
-        gr.Info("フィードバックを記録しました。" + thanks, duration=4)
+            info("フィードバックを記録しました。" + ("ありがとうございます。" if vote == "up" else "改善に役立てます。"))
+        return turns, unsent
 
     def show_section(section_id: str | None) -> str:
         # The id is only ever compared with the loaded sections' ids: nothing from a request names a file.
@@ -171,6 +223,7 @@ def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
     with gr.Blocks(title="報告書QA", analytics_enabled=False) as demo:
         title = gr.Markdown(title_markdown(assistant.documents))
         turns = gr.State([])
+        unsent = gr.State([])  # votes the log could not take yet
         with gr.Tab("質問"), gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(
@@ -222,7 +275,7 @@ def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
         clear_btn.click(clear, outputs=[question, chatbot, turns, evidence], api_visibility="private")
         # The Chatbot's own trash icon empties the chat; the conversation state must follow.
         chatbot.clear(clear, outputs=[question, chatbot, turns, evidence], api_visibility="private")
-        chatbot.like(on_like, inputs=[turns], outputs=None, api_visibility="private")
+        chatbot.like(on_like, inputs=[turns, unsent], outputs=[turns, unsent], api_visibility="private")
         section.change(show_section, inputs=[section], outputs=[section_view], api_visibility="private")
         reload_btn.click(
             reload,
@@ -255,6 +308,17 @@ def _messages(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
     return out
 
 
+def guard(settings: Settings) -> Middleware:
+    """The checks in front of Gradio (qa/guard.py): host names, no uploads, body size, logins, rate."""
+    per_minute = settings.requests_per_minute
+    return Middleware(
+        Guard,
+        hosts=HostCheck.build(settings.host, settings.allowed_hosts),
+        login=LoginThrottle(base=settings.login_delay) if settings.login_delay > 0 else None,
+        rate=RateLimit(per_minute) if per_minute > 0 else None,
+    )
+
+
 def serve(assistant: Any, settings: Settings, *, block: bool = True) -> tuple[gr.Blocks, str]:
     """Launch the UI on settings.host:settings.port (never shared); returns the app and its local URL."""
     demo = build_ui(assistant, settings)
@@ -270,6 +334,9 @@ def serve(assistant: Any, settings: Settings, *, block: bool = True) -> tuple[gr
         footer_links=["api"],
         theme=THEME,
         css=CSS,
+        js=COPY_AS_SHOWN,
+        app_kwargs={"middleware": [guard(settings)]},
+        max_file_size=1,  # no upload field; the route is closed by the guard as well
     )
     print(f"報告書QA: {url} で公開しています（Ctrl+C で終了）", flush=True)
     if block:
@@ -281,21 +348,29 @@ def serve(assistant: Any, settings: Settings, *, block: bool = True) -> tuple[gr
 
 
 def main() -> None:
-    """`python app.py`: load (or build) the index, then serve the UI until Ctrl+C."""
+    """`python app.py`: load (or build) the index, then serve the UI until Ctrl+C.
+
+    Every refusal (a setting, an unusable folder, a busy port) is one line on stderr and a non-zero exit.
+    """
     from qa.assistant import Assistant
 
-    settings = Settings.from_env()
     try:
+        settings = Settings.from_env()
         parse_auth(settings.auth)
-    except ValueError as err:
-        sys.exit(str(err))
+        check_listen(settings.host, settings.port)
+    except ValueError as err:  # ConfigError, and QA_AUTH's own message
+        print(f"設定エラー: {err}", file=sys.stderr)
+        sys.exit(2)
     print(f"報告書QA: 報告書を読み込んでいます（{settings.corpus_dir}）…", flush=True)
     try:
         assistant = Assistant.load(settings)
+        serve(assistant, settings)
     except QAError as err:
-        print(err, file=sys.stderr)
+        print(f"エラー: {err}", file=sys.stderr)
         sys.exit(err.exit_code)
-    serve(assistant, settings)
+    except OSError as err:  # the port was taken meanwhile, or the address went away
+        print(f"エラー: QA_HOST={settings.host!r} QA_PORT={settings.port} で起動できません（{err}）", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,6 @@
-"""The operators' 👍/👎 log: one JSON object per line, safe with several server threads or processes writing."""
+"""The operators' 👍/👎 log: one JSON object per line, safe with several server threads or processes writing.
+
+Created readable by its owner only (0600); records are only ever appended."""
 
 from __future__ import annotations
 
@@ -37,7 +39,8 @@ def append_feedback(path: Path | str, record: dict[str, Any]) -> None:
     # O_APPEND makes each write land at the current end of file; the lock keeps a long line from
     # interleaving with another writer's (O_APPEND alone guarantees that only up to PIPE_BUF bytes on
     # some filesystems), and covers the rare short write that needs a second os.write.
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    # 0600: the log holds what operators typed, which may be personal data (SECURITY.md).
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
@@ -49,3 +52,17 @@ def append_feedback(path: Path | str, record: dict[str, Any]) -> None:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def flush_feedback(path: Path | str, records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], OSError | None]:
+    """Append `records` in order; returns those not written (from the first failure on) and that failure.
+
+    The UI keeps what is returned and tries again with the next vote, so a full disk or a log made
+    read-only loses no vote while the session lasts.
+    """
+    for i, record in enumerate(records):
+        try:
+            append_feedback(path, record)
+        except OSError as err:
+            return records[i:], err
+    return [], None

@@ -59,7 +59,10 @@ def test_invalid_question_is_a_clear_message_not_a_traceback(url):
 def test_auth_refuses_a_wrong_password(assistant, index_dir, tmp_path):
     from gradio_client import Client
 
-    settings = make_settings(index_dir, auth="operator:secret,lead:pass2", feedback_log=tmp_path / "fb.jsonl")
+    # No delay after a failed login here: this test tries several logins in a row (the delay has its own
+    # test in test_security.py).
+    settings = make_settings(index_dir, auth="operator:secret,lead:pass2", login_delay=0,
+                             feedback_log=tmp_path / "fb.jsonl")
     with running_app(assistant, settings) as url:
         wrong = httpx.post(url + "login", data={"username": "operator", "password": "wrong"})
         assert wrong.status_code in (400, 401)

@@ -119,6 +119,33 @@ def test_question_answer_evidence_and_feedback(assistant, index_dir, tmp_path, p
         assert page.dialogs == []
 
 
+def test_copy_gives_the_text_as_shown_not_markdown(assistant, index_dir, tmp_path, page):
+    """"Copy message" used to copy the Markdown source: 「\\(4\\) 旅券発給」, 「**13,062件**」."""
+    with running_app(assistant, make_settings(index_dir, feedback_log=tmp_path / "fb.jsonl")) as url:
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url.rstrip("/"))
+        page.goto(url)
+        ask(page, "(4) 旅券発給の旅券発行件数は？")
+        chat = page.locator("#qa-chat")
+        chat.get_by_text("13,062", exact=False).first.wait_for()
+
+        def copied(button) -> str:  # type: ignore[no-untyped-def]
+            page.evaluate("navigator.clipboard.writeText('')")
+            button.click()
+            page.wait_for_function("async () => (await navigator.clipboard.readText()).length > 0")
+            page.wait_for_timeout(300)  # the plain text replaces Gradio's Markdown right after
+            return page.evaluate("navigator.clipboard.readText()")
+
+        copy_buttons = chat.locator(".message-buttons").get_by_role("button", name="Copy message")
+        question, answer = copied(copy_buttons.nth(0)), copied(copy_buttons.nth(1))
+        assert question == "(4) 旅券発給の旅券発行件数は？"
+        shown = chat.locator(".message-row .message-content").nth(1).inner_text().strip()
+        assert answer == shown and answer.startswith("13,062件")
+        assert "(4) 旅券発給" in answer and "\\" not in answer and "**" not in answer
+        everything = copied(chat.get_by_role("button", name="Copy conversation"))
+        assert everything == question + "\n\n" + answer
+        assert page.dialogs == []
+
+
 class Recording:
     """The real assistant, with the history each question came with written down."""
 

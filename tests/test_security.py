@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import io
+import json
 import os
 import re
 from pathlib import Path
@@ -231,11 +232,93 @@ def test_feedback_path_comes_from_settings_only(documents, tmp_path: Path, monke
     fns = {f.name: f.fn for f in demo.fns.values()}
     _, _, turns, _ = fns["respond"]("../../etc/passwd", [])
     monkeypatch.setattr(gr, "Info", lambda *a, **k: None)
+    unsent: list = []
     for index in ([0, "../../x"], -1, 99, "../../etc/passwd", [10**9, 0]):
-        fns["on_like"](turns, gr.LikeData(None, {"index": index, "value": "x", "liked": True}))
+        turns, unsent = fns["on_like"](turns, unsent, gr.LikeData(None, {"index": index, "value": "x", "liked": True}))
     lines = log.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1 and '"question": "../../etc/passwd"' in lines[0]
     assert not (tmp_path / "x").exists()
+
+
+def like(fns, turns, unsent, index: int = 1, liked: bool = True):  # type: ignore[no-untyped-def]
+    import gradio as gr
+
+    return fns["on_like"](turns, unsent, gr.LikeData(None, {"index": index, "value": "x", "liked": liked}))
+
+
+@pytest.fixture
+def toasts(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Every gr.Info / gr.Warning the handlers show, as (kind, message)."""
+    import gradio as gr
+
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(gr, "Info", lambda message, *a, **k: shown.append(("info", message)))
+    monkeypatch.setattr(gr, "Warning", lambda message, *a, **k: shown.append(("warning", message)))
+    return shown
+
+
+def test_the_feedback_log_is_created_readable_by_its_owner_only(documents, tmp_path: Path, toasts) -> None:
+    import app
+
+    log = tmp_path / "votes" / "feedback.jsonl"
+    fns = {f.name: f.fn for f in app.build_ui(FakeAssistant(documents), Settings(feedback_log=log)).fns.values()}
+    _, _, turns, _ = fns["respond"]("旅券発行件数は？", [])
+    like(fns, turns, [])
+    assert log.stat().st_mode & 0o777 == 0o600  # it holds what operators typed: personal data
+
+
+def test_one_vote_per_answer_per_session(documents, tmp_path: Path, toasts) -> None:
+    import app
+
+    log = tmp_path / "feedback.jsonl"
+    fns = {f.name: f.fn for f in app.build_ui(FakeAssistant(documents), Settings(feedback_log=log)).fns.values()}
+    _, _, turns, _ = fns["respond"]("旅券発行件数は？", [])
+    _, _, turns, _ = fns["respond"]("旅券申請件数は？", turns)
+    unsent: list = []
+    for liked in (True, True, False, True):  # clicking on, and changing one's mind, on the first answer
+        turns, unsent = like(fns, turns, unsent, index=1, liked=liked)
+    turns, unsent = like(fns, turns, unsent, index=3, liked=False)  # the second answer has its own vote
+    votes = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [(v["question"], v["vote"]) for v in votes] == [("旅券発行件数は？", "up"), ("旅券申請件数は？", "down")]
+    assert [t.get("vote") for t in turns] == ["up", "down"] and unsent == []
+    assert sum("評価済み" in message for _, message in toasts) == 3
+
+
+def test_a_vote_the_log_cannot_take_is_kept_and_retried(documents, tmp_path: Path, toasts) -> None:
+    import app
+
+    blocker = tmp_path / "logs"
+    blocker.write_text("a file where the log's folder should be", encoding="utf-8")
+    log = blocker / "<b>feedback.jsonl"
+    fns = {f.name: f.fn for f in app.build_ui(FakeAssistant(documents), Settings(feedback_log=log)).fns.values()}
+    _, _, turns, _ = fns["respond"]("旅券発行件数は？", [])
+    _, _, turns, _ = fns["respond"]("旅券申請件数は？", turns)
+    turns, unsent = like(fns, turns, [], index=1)  # used to fail with "Error: null" and lose the vote
+    kind, message = toasts[-1]
+    assert kind == "warning" and "記録できませんでした" in message and "保持" in message
+    assert "<b>" not in message and "&lt;b&gt;feedback.jsonl" in message  # shown as text
+    assert len(unsent) == 1 and turns[0]["vote"] == "up"
+    blocker.unlink()  # the operator frees the folder; the next vote writes both
+    turns, unsent = like(fns, turns, unsent, index=3, liked=False)
+    votes = [json.loads(line)["vote"] for line in log.read_text(encoding="utf-8").splitlines()]
+    assert votes == ["up", "down"] and unsent == [] and toasts[-1][0] == "info"
+
+
+def test_error_toasts_show_a_hostile_file_name_as_text(hash_copy: Settings) -> None:
+    """A corpus file name reaches the reload button's error toast; toasts render HTML, so it is escaped."""
+    import gradio as gr
+
+    import app
+    from qa.assistant import Assistant
+
+    assistant = Assistant.load(hash_copy)
+    fns = {f.name: f.fn for f in app.build_ui(assistant, hash_copy).fns.values()}
+    (hash_copy.corpus_dir / REPORT.name).unlink()
+    (hash_copy.corpus_dir / f"{IMG}.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")  # the only document left
+    with pytest.raises(gr.Error) as raised:
+        fns["reload"](None)
+    message = raised.value.message
+    assert "onerror" in message and "<img" not in message and "&lt;img src=x onerror=alert(1)&gt;.md" in message
 
 
 # --- the running server ---------------------------------------------------------------------------------
@@ -255,3 +338,96 @@ def test_the_server_serves_no_file_from_the_disk(assistant, index_dir, tmp_path)
                 response = httpx.get(url + prefix + path)
                 assert response.status_code in (403, 404, 405), (prefix + path, response.status_code)
                 assert "root:" not in response.text and "知事戦略" not in response.text
+
+
+def _rss_kb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _post_headers_only(url: str, path: str, length: int, sample: bytes) -> tuple[bytes, float]:
+    """POST `path` announcing `length` bytes but sending only `sample`; the status line and seconds to it."""
+    import socket
+    import time
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    start = time.perf_counter()
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as s:
+        s.sendall(f"POST {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/json\r\n"
+                  f"Content-Length: {length}\r\n\r\n".encode() + sample)
+        status = s.recv(4096).split(b"\r\n", 1)[0]
+    return status, time.perf_counter() - start
+
+
+@pytest.mark.slow(reason="starts the app's server")
+def test_the_server_refuses_uploads_huge_bodies_and_foreign_hosts(assistant, index_dir, tmp_path) -> None:
+    import httpx
+    from conftest import make_settings, running_app
+    from gradio.utils import get_upload_folder
+
+    uploads = Path(get_upload_folder())
+    before = {p for p in uploads.rglob("*")} if uploads.exists() else set()
+    settings = make_settings(index_dir, feedback_log=tmp_path / "fb.jsonl")
+    with running_app(assistant, settings) as url:
+        # Uploads: the route accepted a 50 MB file and kept it for good.
+        for path in ("gradio_api/upload", "gradio_api/upload?upload_id=x", "upload"):
+            response = httpx.post(url + path, files={"files": ("notes.md", b"# x\n" * 256, "text/markdown")})
+            assert response.status_code == 403, (path, response.status_code)
+        after = {p for p in uploads.rglob("*")} if uploads.exists() else set()
+        assert after == before  # nothing was written to Gradio's upload folder
+
+        # A ten-million-character question: refused from its Content-Length, before the body is read.
+        body_length = len(json.dumps({"data": ["旅" * 10_000_000, []]}))  # 60 MB of JSON escapes
+        rss = _rss_kb()
+        times = []
+        for _ in range(8):
+            status, seconds = _post_headers_only(url, "/gradio_api/call/ask", body_length, b'{"data": ["' + b"x" * 65536)
+            assert status.startswith(b"HTTP/1.1 413"), status
+            times.append(seconds)
+        growth_mb = (_rss_kb() - rss) / 1024
+        assert max(times) < 1.0 and growth_mb < 20, (times, growth_mb)  # was 11 s and 829 MB
+        print(f"\n10M-character /ask refused in {min(times) * 1000:.1f}–{max(times) * 1000:.1f} ms, "
+              f"RSS growth {growth_mb:.1f} MB over 8 requests")
+
+        # DNS rebinding: a page on the attacker's name, re-pointed at 127.0.0.1, sends its own name.
+        for host in ("evil.example", "127.0.0.1.nip.io:" + url.rstrip("/").rsplit(":", 1)[1]):
+            response = httpx.get(url, headers={"Host": host})
+            assert response.status_code == 400 and "QA_ALLOWED_HOSTS" in response.json()["detail"]
+            assert "知事戦略" not in response.text
+        assert httpx.get(url.replace("127.0.0.1", "localhost")).status_code == 200
+
+        # The real API still answers through the guard.
+        from gradio_client import Client
+
+        assert "13,062件" in Client(url, verbose=False).predict("旅券発行件数は？", api_name="/ask")["text"]
+
+
+@pytest.mark.slow(reason="starts the app's server")
+def test_the_server_delays_logins_after_a_failure_and_limits_the_rate(assistant, index_dir, tmp_path) -> None:
+    import time
+
+    import httpx
+    from conftest import make_settings, running_app
+
+    settings = make_settings(index_dir, auth="operator:secret", login_delay=0.5, rate_limit=3,
+                             feedback_log=tmp_path / "fb.jsonl")
+    with running_app(assistant, settings) as url:
+        wrong = {"username": "operator", "password": "wrong"}
+        assert httpx.post(url + "login", data=wrong).status_code == 400
+        # 300 wrong passwords used to take 0.58 s; now all but the first are turned away until the delay ends.
+        start = time.perf_counter()
+        statuses = [httpx.post(url + "login", data=wrong).status_code for _ in range(30)]
+        if time.perf_counter() - start < 0.5:
+            assert set(statuses) == {429}, statuses
+        refused = httpx.post(url + "login", data={"username": "operator", "password": "secret"})
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1  # even the right one
+        time.sleep(int(refused.headers["retry-after"]) + 0.1)  # wait as told
+        client = httpx.Client()
+        assert client.post(url + "login", data={"username": "operator", "password": "secret"}).status_code == 200
+        # Rate: three POSTs a minute for this client in this test; the fourth is turned away.
+        calls = [client.post(url + "gradio_api/call/ask", json={"data": ["旅券発行件数は？", []]}).status_code
+                 for _ in range(4)]
+        assert calls[:3] == [200, 200, 200] and calls[3] == 429, calls
