@@ -350,7 +350,12 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     body = nfkc(text)
     body = re.sub(r"(の)?(合計|合わせ|あわせ|総計|トータル|全部|差|違い|何[%％件人回円]|何パーセント|いくら"
                   r"|割合|比率|シェア|占め|何割).*$", "", body)
-    body = re.sub(r"(?<=より)(多|少な|大き|小さ|高|低).*$", "", body)  # 「AはBより多いですか」
+    # 「AはBより多いですか」「AはBより放送回数が多かった？」: the measure between より and the comparison
+    # qualifies both; 「AとB、Aのほうが大きい？」 names the subject after the list.
+    if m := re.search(r"(?<=より)([^、。]{0,10}?)(?:が|の)?(多|少な|大き|小さ|高|低).*$", body):
+        outside += " " + m.group(1)
+        body = body[: m.start()]
+    body = re.sub(r"[、,][^、,]*のほう.*$", "", body)
     inner = re.search(r"[(（]([^()（）]+)[)）]", body)
     if inner and re.search(r"[、,・と]", inner.group(1)):
         items_text, outside = inner.group(1), outside + " " + body[: inner.start()] + " " + body[inner.end() :]
@@ -362,8 +367,12 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     over = re.match(r"^(.+)は([^は]+?)の?$", items_text)
     # 「AとBを比べて、Bは」: B is measured against A.
     against = re.match(r"^(.+?)(?:と|に)比べ(?:て|ると|た場合)、?(.+?)(?:は|が)?$", items_text)
+    # 「Aの決算額はBを上回った？」「AはBを何%上回って」: A over B.
+    exceed = re.match(r"^(.+?)(?:は|が)、?(.+?)を(?:何%|何パーセント)?(?:上回|下回)", items_text)
     if against and q.op in {"diff", "ratio", "change"}:
         items = [against.group(2), against.group(1)]
+    elif exceed and q.op in {"diff", "ratio", "change"}:
+        items = [exceed.group(1), exceed.group(2)]
     elif versus and q.op in {"diff", "ratio", "change"}:
         items = [versus.group(1), versus.group(2)]
     elif over and q.op in {"ratio", "change"}:

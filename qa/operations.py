@@ -27,7 +27,7 @@ from qa.lexicon import lexicon, money_words, whole_report, whole_words
 from qa.lookup import figure_answer
 from qa.models import Answer, Citation, Fact, Figure, Hit, Section
 from qa.phrasing import figure, value_text
-from qa.plan import Plan
+from qa.plan import Plan, Threshold
 from qa.ranking import score_facts, siblings
 from qa.text import format_number, norm
 
@@ -76,6 +76,9 @@ def _finish(ev: Evidence, plan: Plan, text: str, citations: list[Citation], hits
     return Answer(question=plan.question.text, text=text, figures=figures or [], citations=citations, op=plan.op)
 
 
+# Scales of amount units a threshold may be written in (「1,000万円」).
+_SCALES = {"千円": 1000, "万円": 10_000, "億円": 100_000_000}
+
 # --- count -------------------------------------------------------------------------------------
 
 
@@ -104,14 +107,23 @@ def _jigyo(ev: Evidence) -> list[Section]:
 
 def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
-    # 「地方創生拠点整備交付金は何事業？」: a figure in the counter's unit answers it, unless the question
-    # points at a listing (「表に何件載っている」).
-    counted = q.unit or _counted_noun(q)
-    if counted and counted in lexicon().counters and not re.search(lexicon().list_cue, q.norm):
-        found = figure_answer(ev, replace(q, unit=unit_family(counted)), hits)
-        if found is not None:
-            return found
     scope = named_scope(ev, q, hits)
+    if plan.threshold is None:
+        # 「地方創生拠点整備交付金は何事業？」: a figure in the counter's unit answers it, unless the question
+        # points at a listing (「表に何件載っている」).
+        counted = q.unit or _counted_noun(q)
+        if counted and counted in lexicon().counters and not re.search(lexicon().list_cue, q.norm):
+            found = figure_answer(ev, replace(q, unit=unit_family(counted)), hits)
+            if found is not None:
+                return found
+    if plan.threshold is not None:
+        # 「決算額が1,000万円を超えているものはいくつ」: the 事業 (or a column's rows) the threshold lets through.
+        pairs = _budget_siblings(ev, scope)
+        if len(pairs) >= 2:
+            kept = [s.heading for s, f in pairs if passes(f, plan.threshold)]
+            where = scope if scope is not None else next(s for s in ev.sections if s.level == 0)
+            return _count_answer(ev, plan, hits, where, kept)
+        return None
     if scope is None or scope.level == 0:
         # Nothing narrower named: the 事業 of the whole report.
         jigyo = _jigyo(ev)
@@ -196,6 +208,19 @@ def _amount(f: Fact) -> Decimal:
     return f.value * f.scale
 
 
+def ordinal(text: str) -> int:
+    """「2位」「2番目に多い」「ランキング3位」: the rank asked for (1 when none is named)."""
+    m = re.search(r"(\d+)\s*(位|番目)", text)
+    return max(1, int(m.group(1))) if m else 1
+
+
+def passes(fact: Fact, t: Threshold) -> bool:
+    """Whether a figure passes a threshold (amounts compared in yen)."""
+    value = _amount(fact)
+    limit = t.value * _SCALES.get(t.unit, 1) if unit_family(fact.unit) == "円" else t.value
+    return {"ge": value >= limit, "gt": value > limit, "le": value <= limit, "lt": value < limit}[t.comparator]
+
+
 def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     largest = plan.op == "max"
@@ -225,14 +250,19 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         candidates = [(f.label, f) for f in _peers(ev, ranked[0].fact)]
         head = ranked[0].fact
         where = f"{head.section_path[-1]}の{head.attribute or '表'}"
-    if len(candidates) < 2:
+    if plan.threshold is not None:
+        # 「1,000万円に満たないものの中で最も大きい」: the candidates the threshold lets through.
+        candidates = [c for c in candidates if passes(c[1], plan.threshold)]
+        where += f"（{plan.threshold.raw}のもの）"
+    rank = ordinal(q.norm)
+    if len(candidates) < max(2, rank):
         return None
     ordered = sorted(candidates, key=lambda c: _amount(c[1]), reverse=largest)
-    (name, top), (name2, second) = ordered[0], ordered[1]
-    word = "最大" if largest else "最小"
+    (name, top), (name2, second) = ordered[rank - 1], ordered[rank if rank < len(ordered) else rank - 2]
+    word = ("最大" if largest else "最小") if rank == 1 else f"{'大きい' if largest else '小さい'}方から{rank}番目"
     tie = _amount(top) == _amount(second)
     text = (f"{name}：{value_text(top)}（{where}で{word}{'（同額あり）' if tie else ''}。"
-            f"次いで{name2}：{value_text(second)}）")
+            f"{'次いで' if rank == 1 else 'ほかに'}{name2}：{value_text(second)}）")
     figures = [figure(top), figure(second)]
     citations = [ev.citation_for_fact(top, 1.0)]
     if len({tuple(f.section_path) for _, f in candidates}) > 1 and scope is not None:
@@ -437,10 +467,14 @@ def compare_parts(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     if any(a is None or not a.figures or a.abstained for a in found):
         return None
     (a, b) = found  # type: ignore[misc]
+    # 「AとB、Bのほうが大きい？」: the item named before のほう is the one the question is about.
+    subject = re.search(r"([^、,]*)のほう", plan.question.norm)
+    if subject and plan.parts[1].norm and plan.parts[1].norm in subject.group(1):
+        a, b = b, a
     fa, fb = a.figures[0], b.figures[0]  # type: ignore[union-attr]
     if unit_family(fa.unit) != unit_family(fb.unit):
         return None
-    more = not re.search(r"より(少な|小さ|低)", plan.question.norm)
+    more = not re.search(r"より(少な|小さ|低)|下回|のほうが[^。、]{0,10}(少な|小さ|低)", plan.question.norm)
     va, vb = Decimal(fa.value), Decimal(fb.value)
     ok = va > vb if more else va < vb
     text = (f"{'はい' if ok else 'いいえ'}。{fa.label}：{fa.raw}、{fb.label}：{fb.raw}"

@@ -27,7 +27,7 @@ _ARITHMETIC = {"diff": "difference", "sum": "sum", "ratio": "share", "change": "
 _COMPARATORS: tuple[tuple[str, Comparator], ...] = (
     ("以上", "ge"), ("に達", "ge"), ("届", "ge"), ("を超え", "gt"), ("超え", "gt"), ("超", "gt"),
     ("より多", "gt"), ("より上", "gt"), ("を上回", "gt"), ("上回", "gt"), ("未満", "lt"), ("より少な", "lt"), ("を下回", "lt"),
-    ("下回", "lt"), ("より下", "lt"), ("以下", "le"),
+    ("下回", "lt"), ("より下", "lt"), ("以下", "le"), ("に満たな", "lt"), ("に届かな", "lt"),
 )
 _MULTIPLIERS = {"万": Decimal(10_000), "千": Decimal(1000), "億": Decimal(100_000_000)}
 
@@ -52,9 +52,9 @@ class Plan(BaseModel):
     parts: tuple[Question, ...] = ()  # a multi-part question: one lookup each
 
 
-def _cue(text: str) -> str | None:
+def _cue(text: str, skip: set[str] | frozenset[str] = frozenset()) -> str | None:
     for op, pattern in op_patterns():
-        if pattern.search(text):
+        if op not in skip and pattern.search(text):
             return op
     return None
 
@@ -84,8 +84,13 @@ def make_plan(q: Question) -> Plan:
     """The plan of an analysed question (its normalised text has already been through qa.normalize)."""
     text = q.norm
     op: str | None = _cue(text)
+    t = threshold(text)
+    if t is not None and op in {"compare", "count", "max", "min"}:
+        # A threshold beside a count or a superlative cue filters what is counted or ranked.
+        filtered = _cue(text, skip={"compare"})
+        if filtered in {"count", "max", "min"}:
+            return Plan(op=filtered, question=q, threshold=t)  # type: ignore[arg-type]
     if op == "compare":
-        t = threshold(text)
         if t is not None:
             return Plan(op="compare", question=q, threshold=t)
         versus = q.parts or split_versus(q)
