@@ -355,7 +355,9 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     if m := re.search(r"(?<=より)([^、。]{0,10}?)(?:が|の)?(多|少な|大き|小さ|高|低).*$", body):
         outside += " " + m.group(1)
         body = body[: m.start()]
-    body = re.sub(r"[、,][^、,]*のほう.*$", "", body)
+    if m := re.search(r"[、,][^、,]*のほう.*$", body):
+        if re.search(r"と|や", body[: m.start()]):  # 「AとB、Aのほうが…」: the list is before the comma
+            body = body[: m.start()]
     inner = re.search(r"[(（]([^()（）]+)[)）]", body)
     if inner and re.search(r"[、,・と]", inner.group(1)):
         items_text, outside = inner.group(1), outside + " " + body[: inner.start()] + " " + body[inner.end() :]
