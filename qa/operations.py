@@ -289,18 +289,53 @@ def _nearby(ev: Evidence, fact: Fact) -> list[Fact]:
     return [f for f in same_row + same_section if f is not fact]
 
 
+def _rounded(x: Decimal) -> Decimal:
+    """A derived average as shown: exact when it is whole; else one decimal below 100 (2.7名), whole above
+    (約23,302円). The formula beside it keeps the exact figures."""
+    if x == x.to_integral_value():
+        return x
+    return x.quantize(Decimal("0.1") if abs(x) < 100 else Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def _mean_of_peers(ev: Evidence, plan: Plan, hits: list[Hit], ranked: list) -> Answer | None:  # type: ignore[type-arg]
+    """「3媒体で平均すると1媒体何回」: the mean of the figures the best one stands among."""
+    if not ranked:
+        return None
+    best = ranked[0]
+    peers = _peers(ev, best.fact)
+    if len(peers) < 2:
+        return None
+    total = sum((f.value for f in peers), Decimal(0))
+    exact = total / len(peers)
+    shown = _rounded(exact)
+    approx = shown != exact
+    unit = best.fact.unit
+    result = f"{'約' if approx else ''}{format_number(shown)}{unit}"
+    formula = (f"({' + '.join(value_text(f) for f in peers)}) ÷ {len(peers)} "
+               f"{'≈' if approx else '='} {format_number(shown)}{unit}")
+    text = f"{result}（{formula}）。{'、'.join(f.label for f in peers)}の平均 — {best.fact.section_path[-1]}"
+    fig = Figure(label=best.fact.label, attribute="平均", value=format(shown, "f"), unit=unit, raw=result,
+                 approx=approx, derived=True, formula=formula)
+    return _finish(ev, plan, text, [ev.citation_for_fact(best.fact, best.score)], hits, [fig])
+
+
 def _mean_of_siblings(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     """「地域外交費の事業の決算額の平均」: the mean of the 事業 the question names, with the sum shown."""
     q = plan.question
     scope = named_scope(ev, q, hits)
-    pairs = _budget_siblings(ev, scope) if scope is not None else []
+    pairs = _budget_siblings(ev, scope)
+    if scope is not None and len(pairs) < 2 and title_coverage(ev, _without_items(q), scope) < ev.weights.min_title_coverage:
+        scope = None  # no section with 事業 is named: every 事業 of the report
+        pairs = _budget_siblings(ev, scope)
     if len(pairs) < 2:
         return None
+    if scope is None:
+        scope = next(s for s in ev.sections if s.level == 0)
     facts = [f for _, f in pairs]
     total = sum((_amount(f) for f in facts), Decimal(0))
     scale, unit = facts[0].scale, facts[0].unit
     exact = total / len(facts) / scale
-    shown = exact if exact == exact.to_integral_value() else exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    shown = _rounded(exact)
     approx = shown != exact
     result = f"{'約' if approx else ''}{format_number(shown)}{unit}"
     formula = (f"({' + '.join(value_text(f) for f in facts)}) ÷ {len(facts)}事業 "
@@ -318,26 +353,32 @@ def average(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     if per == "事業" or (per is None and re.search("事業", q.norm)):
         if (found := _mean_of_siblings(ev, plan, hits)) is not None:
             return found
-    amount_q = replace(q, unit="円") if money_words().search(q.norm) or "円" in q.norm or not per else q
-    ranked = score_facts(ev, amount_q, hits)[:ev.weights.average_candidates]
+    # What is averaged: money when the question asks about money, else the counter it asks in (「1媒体何回」).
+    money = money_words().search(q.norm) or "円" in q.norm
+    amount_q = replace(q, unit="円" if money or not q.unit or q.unit == per else q.unit)
+    ranked = [s for s in score_facts(ev, amount_q, hits)[:ev.weights.average_candidates]
+              if s.coverage >= ev.weights.min_fact_coverage]
     family = unit_family(per) if per else None
 
     def divisors(amount: Fact) -> list[Fact]:
+        # A count divides; a duration or a rate does not.
         return [f for f in _nearby(ev, amount) if f.unit and f.value
+                and unit_family(f.unit) not in {"秒", "時間", "%", "円"}
                 and unit_family(f.unit) != unit_family(amount.unit)
                 and (family is None or unit_family(f.unit) == family)]
 
     # An amount and the count it is spread over stand in one table row when the report has such a row.
     same_row = [(s, d[0]) for s in ranked if (d := divisors(s.fact)) and s.fact.table and d[0].row == s.fact.row
                 and d[0].table == s.fact.table]
-    anywhere = [(s, d[0]) for s in ranked if (d := divisors(s.fact))]
+    # Elsewhere in the section only when the question names what divides (「1件あたり」).
+    anywhere = [(s, d[0]) for s in ranked if (d := divisors(s.fact))] if per else []
     chosen = (same_row or anywhere or [None])[0]
     if chosen is None:
-        return None
+        return _mean_of_peers(ev, plan, hits, ranked)
     best, divisor = chosen
     amount = best.fact
     exact = amount.value / divisor.value
-    shown = exact if exact == exact.to_integral_value() else exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    shown = _rounded(exact)
     approx = shown != exact
     unit = amount.unit
     result = f"{'約' if approx else ''}{format_number(shown)}{unit}"
