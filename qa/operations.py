@@ -108,11 +108,16 @@ def _jigyo(ev: Evidence) -> list[Section]:
 def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     scope = named_scope(ev, q, hits)
+    if plan.threshold is None and (columns := _column_group(ev, q, scope)):
+        # 「有効期間別に見ると何区分」: the columns under the group header the question names.
+        group, subs, section = columns
+        return _count_answer(ev, plan, hits, section, subs)
     if plan.threshold is None:
         # 「地方創生拠点整備交付金は何事業？」: a figure in the counter's unit answers it, unless the question
         # points at a listing (「表に何件載っている」).
         counted = q.unit or _counted_noun(q)
-        if counted and counted in lexicon().counters and not re.search(lexicon().list_cue, q.norm):
+        if (counted and counted in lexicon().counters and unit_family(counted) in ev.unit_families
+                and not re.search(lexicon().list_cue, q.norm)):
             found = figure_answer(ev, replace(q, unit=unit_family(counted)), hits)
             if found is not None:
                 return found
@@ -147,6 +152,23 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     else:
         return None
     return _count_answer(ev, plan, hits, scope, items)
+
+
+def _column_group(ev: Evidence, q: Question, scope: Section | None) -> tuple[str, list[str], Section] | None:
+    """A table's group header the question names (「男女別」「有効期間別」) with its columns, in order."""
+    for f in ev.index.facts:
+        group, _, sub = (f.attribute or "").rpartition(" ")
+        if not group or not sub or norm(group) not in q.norm or len(norm(group)) < 2:
+            continue
+        if scope is not None and f.section_path[: len(scope.path)] != scope.path:
+            continue
+        subs = list(dict.fromkeys(
+            (g.attribute or "").rpartition(" ")[2] for g in ev.index.facts
+            if g.table == f.table and (g.attribute or "").rpartition(" ")[0] == group))
+        section = ev.section_by_path.get((f.doc, tuple(f.section_path)))
+        if len(subs) >= 2 and section is not None:
+            return group, subs, section
+    return None
 
 
 def _counted_noun(q: Question) -> str | None:
