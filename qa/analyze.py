@@ -135,10 +135,14 @@ def _content_terms(text: str) -> list[str]:
     for m in re.finditer(r"(?<![\d.,])\d+(年|か月|ヶ月|歳|分|秒)|第\d+(次|期|回|号)", _without_periods(text)):
         if m.group() not in terms:
             terms.append(m.group())
-    # A date names the event it is the date of (「令和3年3月5日の先進企業視察」): keep it as a term.
+    # A date names the event it is the date of (「令和3年3月5日の先進企業視察」): keep it as a term, as its
+    # month and day (a range in the report, 「令和3年1月22日～2月4日」, writes the year once).
     for _, _, p in find_periods(text):
-        if "-" in p.norm and norm(p.raw) not in terms:
-            terms.append(norm(p.raw))
+        if "-" in p.norm:
+            parts = [int(x) for x in p.norm.split("-")[1:]]
+            word = f"{parts[0]}月" + (f"{parts[1]}日" if len(parts) > 1 else "")
+            if word not in terms:
+                terms.append(word)
     # A quoted word (「その他」) is one term, however the tokenizer splits it.
     for m in re.finditer(r"[「『\"]([^」』\"]{1,20})[」』\"]", nfkc(text)):
         word = norm(m.group(1))

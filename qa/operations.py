@@ -44,7 +44,8 @@ def title_coverage(ev: Evidence, q: Question, section: Section) -> float:
 def _without_items(q: Question) -> Question:
     """The question without the nouns that name what is counted or ranked (事業, 取組): they name no scope."""
     nouns = set(lexicon().item_nouns)
-    keep = [(t, g) for t, g in zip(q.terms, q.groups) if t not in nouns]
+    # A rank (「2番目」「3位」) is no name either.
+    keep = [(t, g) for t, g in zip(q.terms, q.groups) if t not in nouns and not re.fullmatch(r"\d*(番目?|位|目)", t)]
     return replace(q, terms=[t for t, _ in keep], groups=[g for _, g in keep])
 
 
@@ -54,6 +55,9 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     if whole_report().search(q.norm):
         return None
     q = _without_items(q)
+    # Words the report never uses (「分野」) cannot name one of its sections: they do not count against a title.
+    known = [(t, g) for t, g in zip(q.terms, q.groups) if not ev.unknown(g)]
+    q = replace(q, terms=[t for t, _ in known], groups=[g for _, g in known])
     rank = {}
     for i, h in enumerate(hits):
         rank.setdefault(tuple(h.section_path), i)
@@ -67,7 +71,8 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
         key = (round(cov, 6), -rank.get(tuple(s.path), len(hits) + 1))
         if key > best_key:
             best, best_key = s, key
-    return best
+    # A title that shares only a minor word with the question (「2番目」 and 「番号」) names nothing.
+    return best if best_key[0] >= ev.weights.min_scope_coverage else None
 
 
 def _finish(ev: Evidence, plan: Plan, text: str, citations: list[Citation], hits: list[Hit],
@@ -196,13 +201,19 @@ def _count_answer(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section, ite
 
 
 def _column(ev: Evidence, fact: Fact) -> list[Fact]:
-    """The main figure of each row in the fact's table column (the first figure a row gives there)."""
+    """The main figure of each row in the fact's table column (the first figure a row gives there); for a
+    cell that packs several labelled figures (「Twitter 3,162,878回 … LINE 2,766,068回」), those figures."""
     out: dict[int | None, Fact] = {}
     for f in ev.index.facts:
         if (f.table == fact.table and f.attribute == fact.attribute
                 and unit_family(f.unit) == unit_family(fact.unit) and f.row not in out):
             out[f.row] = f
-    return list(out.values())
+    if len(out) >= 2:
+        return list(out.values())
+    head = (fact.attribute or "").split(" ")[0]
+    return [f for f in ev.index.facts
+            if f.table == fact.table and f.row == fact.row and f.lines == fact.lines
+            and (f.attribute or "").split(" ")[0] == head and unit_family(f.unit) == unit_family(fact.unit)]
 
 
 def _peers(ev: Evidence, fact: Fact) -> list[Fact]:
@@ -236,6 +247,12 @@ def ordinal(text: str) -> int:
     return max(1, int(m.group(1))) if m else 1
 
 
+def threshold_text(t: Threshold) -> str:
+    """「1億円未満」「40回以上」: a threshold in plain words."""
+    word = {"ge": "以上", "gt": "超", "le": "以下", "lt": "未満"}[t.comparator]
+    return f"{format_number(t.value)}{t.unit}{word}"
+
+
 def passes(fact: Fact, t: Threshold) -> bool:
     """Whether a figure passes a threshold (amounts compared in yen)."""
     value = _amount(fact)
@@ -262,6 +279,9 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
             candidates = [(f.period_raw or "", f) for f in group if f.period_raw]
             where = f"{ranked[0].fact.label}（{ranked[0].fact.section_path[-1]}）"
     if len(candidates) < 2:
+        # 「対象事業の数が最大」: the figures compared are counted in the counter the question measures by.
+        if q.unit is None and (m := re.search(r"(事業|件|人|回|社|団体|か所|本|台)の?数", q.norm)):
+            q = replace(q, unit=unit_family(m.group(1)))
         ranked = [s for s in score_facts(ev, q, hits) if s.fact.source != "budget"]
         if scope is not None:
             # A superlative ranges over the scope the question names, never beyond it.
@@ -275,10 +295,14 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     if plan.threshold is not None:
         # 「1,000万円に満たないものの中で最も大きい」: the candidates the threshold lets through.
         candidates = [c for c in candidates if passes(c[1], plan.threshold)]
-        where += f"（{plan.threshold.raw}のもの）"
+        where += f"（{threshold_text(plan.threshold)}のもの）"
     rank = ordinal(q.norm)
     if len(candidates) < max(2, rank):
         return None
+    if len({n for n, _ in candidates}) == 1:
+        # Figures packed in one cell share the row's label; their own labels end their column path
+        # (「事業量 SNS広告 LINE」).
+        candidates = [((f.attribute or n).rpartition(" ")[2] or n, f) for n, f in candidates]
     ordered = sorted(candidates, key=lambda c: _amount(c[1]), reverse=largest)
     (name, top), (name2, second) = ordered[rank - 1], ordered[rank if rank < len(ordered) else rank - 2]
     word = ("最大" if largest else "最小") if rank == 1 else f"{'大きい' if largest else '小さい'}方から{rank}番目"

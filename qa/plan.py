@@ -76,7 +76,8 @@ def threshold(text: str) -> Threshold | None:
         value *= _MULTIPLIERS[rest[0]]
         rest = rest[1:]
     unit = next((c for c in sorted(lexicon().counters, key=len, reverse=True) if rest.startswith(c)), "")
-    comparator = next(c for w, c in _COMPARATORS if w in rest)
+    # The longest cue first: 「に届かな」 (lt) before 「届」 (ge).
+    comparator = next(c for w, c in sorted(_COMPARATORS, key=lambda wc: -len(wc[0])) if w in rest)
     return Threshold(raw=raw, value=value, unit=unit, comparator=comparator)
 
 

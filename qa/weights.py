@@ -24,6 +24,9 @@ class Weights(BaseModel):
     follow_up_relief: float = 0.1
     # A describe question names its section: at least this share of its terms must be in the title.
     min_title_coverage: float = 0.3
+    # A count or a superlative ranges over a section the question names only when its title holds at least
+    # this share of the question's term weight; else the whole report.
+    min_scope_coverage: float = 0.2
 
     # --- fact ranking: score = lexical + section + dense, ± unit, period, measure ---
     # The figure's own words decide most; how well its section was retrieved next; its own embedding last
