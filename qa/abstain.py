@@ -1,5 +1,5 @@
-"""Abstention: an honest 「この報告書には…の記載がありません」 that names what is missing and still lists the
-nearest passages, and the grounding check that turns an answer about another body into one.
+"""Abstention: an honest 「この報告書には…の記載がありません」 that names what is missing, with the nearest
+passages in `Answer.related`, and the grounding check that turns an answer about another body into one.
 """
 
 from __future__ import annotations
@@ -18,25 +18,19 @@ def _near(ev: Evidence, hits: list[Hit]) -> list[Citation]:
     return ev.citations_from_hits([h for h in hits if h.kind == "chunk"], [], NEAR, distinct_sections=True)
 
 
-def _nearby_text(citations: list[Citation]) -> str:
-    if not citations:
-        return ""
-    return "関連しそうな箇所：" + "、".join(dict.fromkeys(c.section_path[-1] for c in citations))
-
-
 def abstain(ev: Evidence, q: Question, hits: list[Hit], what: str) -> Answer:
     """The report holds no answer: say so in the question's own words (`what`: 「令和4年度の」)."""
     subject = topic(q.text, what) or "お尋ねの内容"
     near = _near(ev, hits)
-    text = f"この報告書には{what}{subject}の記載が見つかりませんでした。" + _nearby_text(near)
-    return Answer(question=q.text, text=text, abstained=True, citations=near)
+    text = f"この報告書には{what}{subject}の記載が見つかりませんでした。"
+    return Answer(question=q.text, text=text, abstained=True, citations=near, related=near)
 
 
 def refuse(ev: Evidence, q: Question, names: list[str], citations: list[Citation], op: str | None = None) -> Answer:
     """The question names something the report does not cover: never another one's figure."""
     subject = "』『".join(names)
-    text = f"この報告書（{ev.report_label}）に『{subject}』の記載はありません。" + _nearby_text(citations)
-    return Answer(question=q.text, text=text, abstained=True, citations=citations, op=op)
+    text = f"この報告書（{ev.report_label}）に『{subject}』の記載はありません。"
+    return Answer(question=q.text, text=text, abstained=True, citations=citations, related=citations, op=op)
 
 
 def refuse_unknown(ev: Evidence, q: Question, hits: list[Hit], names: list[str]) -> Answer:

@@ -131,9 +131,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     for f in answer.figures:
         if f.formula:
             print(f"  計算: {f.formula}")
-    if answer.citations:
+    shown = answer.related if answer.abstained and answer.related else answer.citations
+    if shown:
         print("出典:" if not answer.abstained else "関連しそうな箇所:")
-        for c in answer.citations[:3]:
+        for c in shown[:3]:
             print(f"  {' › '.join(c.section_path)}（{c.doc} {c.lines[0]}–{c.lines[1]}行）")
     return 0
 

@@ -166,6 +166,7 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     elapsed_ms: float = 0.0
     op: str | None = None  # the plan's operation: lookup, count, max, share, compare, locate, …
+    related: list[Citation] = Field(default_factory=list)  # an abstention's nearest passages
     notes: list[str] = Field(default_factory=list)  # how the question was read: 「『奨学金変換』→『奨学金返還』」
 
 

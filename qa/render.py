@@ -95,13 +95,12 @@ def answer_markdown(ans: Answer) -> str:
     An abstention says plainly that the report has no such record and lists the passages that came closest.
     """
     if ans.abstained:
-        # The core's text may end with its own list of related sections; they are listed below with
-        # breadcrumbs and lines instead.
-        lead = ans.text.partition(RELATED)[0].strip() or NO_RECORD
+        lead = ans.text.strip() or NO_RECORD
         out = [md_escape(lead)]
-        if ans.citations:
+        related = ans.related or ans.citations
+        if related:
             out.append(f"**{RELATED}**")
-            out.append("\n".join(f"- {_citation_ref(c)}" for c in ans.citations))
+            out.append("\n".join(f"- {_citation_ref(c)}" for c in related))
         return "\n\n".join(out)
 
     out = []

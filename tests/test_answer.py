@@ -101,7 +101,7 @@ def test_abstains_with_nearest_passages(assistant, question):
     ans = assistant.ask(question)
     assert ans.abstained, ans.text
     assert "この報告書には" in ans.text and "記載が見つかりませんでした" in ans.text
-    assert "関連しそうな箇所" in ans.text and ans.citations
+    assert ans.related and ans.related == ans.citations  # the nearest passages, as a field, not in the text
     assert not ans.figures
 
 
@@ -148,7 +148,7 @@ def test_cli_ask_json_contract(assistant, index_dir):
     out = _cli(["ask", "旅券発行件数は？", "--json"], index_dir)
     assert out.returncode == 0, out.stderr
     obj = json.loads(out.stdout)
-    assert set(obj) == {"question", "text", "abstained", "figures", "citations", "elapsed_ms", "op", "notes"}
+    assert set(obj) == {"question", "text", "abstained", "figures", "citations", "elapsed_ms", "op", "notes", "related"}
     assert set(obj["figures"][0]) == {"label", "attribute", "period", "value", "unit", "raw", "approx", "derived",
                                       "formula"}
     assert set(obj["citations"][0]) == {"doc", "section_path", "lines", "text", "score"}

@@ -21,7 +21,7 @@ def test_ask_endpoint_returns_the_answer_contract(url):
 
     result = Client(url, verbose=False).predict("旅券発行件数は？", api_name="/ask")
     assert isinstance(result, dict)
-    assert set(result) == {"question", "text", "abstained", "figures", "citations", "elapsed_ms", "op", "notes"}
+    assert set(result) == {"question", "text", "abstained", "figures", "citations", "elapsed_ms", "op", "notes", "related"}
     assert "13,062件" in result["text"]
     assert result["citations"][0]["section_path"][-1] == "(4) 旅券発給"
     assert set(result["figures"][0]) == {

@@ -186,12 +186,10 @@ MARKDOWN_CASES = [
     (Answer(question="x", text="", abstained=True), [NO_RECORD[:-1]], ["関連しそうな箇所"]),
     (
         ABSTAINED.model_copy(
-            update={
-                "text": "この報告書には知事の趣味の記載が見つかりませんでした。関連しそうな箇所：① 各種知事会議"
-            }
+            update={"text": "この報告書には知事の趣味の記載が見つかりませんでした。", "related": ABSTAINED.citations[:1]}
         ),
         ["この報告書には知事の趣味の記載が見つかりませんでした。\n\n**関連しそうな箇所**\n\n- 第2 知事戦略"],
-        ["各種知事会議"],  # the core's own list gives way to breadcrumbs with lines
+        [],  # the related passages come from the record's field, with breadcrumbs and lines
     ),
     (HOSTILE_ANSWER, ["&lt;script&gt;", "&lt;img src=x onerror=alert\\(1\\)&gt;"], ["<script", "<img"]),
 ]
