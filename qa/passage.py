@@ -12,6 +12,7 @@ from qa.analyze import Question, expand
 from qa.evidence import Evidence
 from qa.models import Answer, Chunk, Citation, Hit
 from qa.text import norm
+from qa.tokenize import proper_nouns
 
 # The best passages a passage answer looks in, and the longest answer text it shows.
 PASSAGE_HITS = 8
@@ -99,6 +100,34 @@ def best_clause(q: Question, segment: str, coverage: Callable[[str], float]) -> 
     return parts[-i]
 
 
+# A place written as a name with its kind (「太田市」「近代美術館」「県庁32階展望フロア」) or held online.
+_PLACE = re.compile(r"[^\s、。,（(「」)）]{1,15}(市|町|村|県|都|府|国|州|館|所|室|階|会場|センター|ホール|大学|学校|"
+                    r"パーク|フロア|事務所|省|庁)|オンライン|web|ウェブ")
+# A labelled value (「アーティスト：内田彩」「視察先：鈴木工業株式会社」), a quoted title or a name in brackets
+# (「情報システム（番号連携サーバー）」); a label that only introduces a description or a figure (「事業内容：」
+# 「実績：14件」) names nothing.
+_LABELLED = re.compile(r"([^\s:：、。]*)[:：]\s*([^\s、。\d][^\s、。]+)|「([^」]{2,})」|[（(]([^）)\d][^）)]+)[)）]")
+_PLAIN_LABELS = re.compile(r"(内容|概要|実績|事業量|時期|期間|日時)$")
+
+
+def names_something(q: Question, clause: str) -> bool:
+    """Whether a clause names something the question does not: a proper noun, a Latin-script name, a
+    labelled value or a quoted title, or (for どこ) a place."""
+    asked = q.norm.replace(" ", "")
+    text = norm(clause)
+    if any(p not in asked for p in proper_nouns(text)):
+        return True
+    if any(w not in asked for w in re.findall(r"[a-z][a-z0-9.+!-]{1,}", text)):
+        return True
+    for m in _LABELLED.finditer(text):
+        if m.group(2) and _PLAIN_LABELS.search(m.group(1) or ""):
+            continue
+        value = m.group(2) or m.group(3) or m.group(4)
+        if value.replace(" ", "") not in asked:
+            return True
+    return q.want == "place" and any(m.group() not in asked for m in _PLACE.finditer(text))
+
+
 def main_clause(sentence: str) -> str:
     """A list item without its purpose clause: 「…ため、在宅勤務に対応できる環境を整備した。」→ the act."""
     text = _ITEM_MARK.sub("", sentence.strip())
@@ -150,6 +179,9 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
         text = "、".join(dict.fromkeys(_list_for(ev, q, chunk)))
     elif q.want in {"date", "place", "name"}:
         text = best_clause(q, seg, lambda c: ev.coverage(q, c))
+        if q.want in {"place", "name"} and not names_something(q, text):
+            # 「2社はどこの会社？」「アドバイザーは誰？」 over a passage that names no one: the report does not say.
+            return abstain(ev, q, hits, "")
     else:
         text = seg
     text = text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
