@@ -301,8 +301,10 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         return None
     if len({n for n, _ in candidates}) == 1:
         # Figures packed in one cell share the row's label; their own labels end their column path
-        # (「事業量 SNS広告 LINE」).
+        # (「事業量 SNS広告 LINE」), and the group they stand in is what comes before.
         candidates = [((f.attribute or n).rpartition(" ")[2] or n, f) for n, f in candidates]
+        group = (candidates[0][1].attribute or "").rpartition(" ")[0]
+        where = f"{candidates[0][1].section_path[-1]}の{group or '表'}"
     ordered = sorted(candidates, key=lambda c: _amount(c[1]), reverse=largest)
     (name, top), (name2, second) = ordered[rank - 1], ordered[rank if rank < len(ordered) else rank - 2]
     word = ("最大" if largest else "最小") if rank == 1 else f"{'大きい' if largest else '小さい'}方から{rank}番目"
