@@ -217,9 +217,9 @@ def _covered(section: str, report_lines, n_ranges) -> set[str]:
     return out
 
 
-# A 費目 line (「1 知事戦略管理費」) or a 【…】 label: headings above or beside the "(N)" sections, which
+# The chapter line (「第2 知事戦略」), a 費目 line (「1 知事戦略管理費」) or a 【…】 label: headings above or beside the "(N)" sections, which
 # questions about a whole 費目 (its largest 事業, how many 事業 it has) cite.
-UPPER_HEADING = re.compile(r"^(\d\s|【)")
+UPPER_HEADING = re.compile(r"^(\d\s|【|第\d)")
 
 
 def test_sections_are_headings(rows, report_lines, n_ranges):
