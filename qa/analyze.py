@@ -115,7 +115,8 @@ def _measure(text: str) -> str | None:
                     k -= 1
                 noun = "".join(w for w, _ in words[k : j + 1])
                 noun = re.sub(r"(数|件数|回数|人数|額|金額)$", "", noun) or noun
-                return noun if noun not in STOPWORDS else None
+                # 「事業はどれくらいお金が」: a word that names what is counted or asked about is no measure.
+                return noun if noun not in STOPWORDS and noun not in lexicon().item_nouns else None
             return None
     return None
 
@@ -203,6 +204,7 @@ def _asked_units(q: str) -> list[str]:
     """Every unit family the question asks a figure in, in order: 「何社・何人分」 → 社, 人; 「本数と、その事業費」
     → 本, 円."""
     found: list[tuple[int, str]] = []
+    q = q.replace("の数", "数")  # 「会社の数」 asks like 「会社数」
     for m in counter_ask().finditer(q):
         found.append((m.start(), unit_family(m.group(1))))
     for family, words in lexicon().measures.items():

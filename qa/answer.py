@@ -24,7 +24,7 @@ from qa.lookup import arithmetic, figure_answer
 from qa.models import Answer
 from qa.normalize import Normalizer
 from qa.passage import passage_answer
-from qa.plan import make_plan
+from qa.plan import make_plan, split_questions
 from qa.ranking import LATIN_NAME
 
 
@@ -45,12 +45,35 @@ class Answerer:
         if read.unknown_entities:
             # 「長野県の…」「健康福祉部の…」: a body this report does not cover; never another body's figure.
             return refuse_unknown(ev, q, ev.search(read.text), read.unknown_entities)
-        ans = self.answer(q)
+        ans = self._several(read.text, earlier) or self.answer(q)
         notes = [f"『{r.source}』を『{r.target}』と読み替えました" for r in read.rewrites if r.reason == "fuzzy"]
         if notes and not ans.abstained:
             ans.text += "（" + "。".join(notes) + "）"
         ans.notes = [f"{r.source} → {r.target}（{r.reason}）" for r in read.rewrites]
         return ans
+
+    def _several(self, text: str, earlier: list[str]) -> Answer | None:
+        """「いつ配信して、何回再生された？」: each question answered on its own, together; None for one question
+        or when a part cannot be answered (the whole question is then answered as one)."""
+        parts = split_questions(text)
+        if len(parts) < 2:
+            return None
+        answers = [self.answer(analyze(p, earlier)) for p in parts]
+        if any(a.abstained for a in answers):
+            return None
+        shown = []
+        for a in answers:
+            fig = a.figures[0] if a.figures else None
+            shown.append(f"{fig.raw}{'（' + fig.period + '）' if fig and fig.period and not fig.derived else ''}"
+                         if fig else a.text.split("（")[0][:80])
+        sections = list(dict.fromkeys(a.citations[0].section_path[-1] for a in answers if a.citations))
+        text_out = "／".join(shown) + (f"（{'、'.join(sections)}）" if sections else "")
+        citations = []
+        for a in answers:
+            if a.citations and a.citations[0] not in citations:
+                citations.append(a.citations[0])
+        figures = [f for a in answers for f in a.figures[:1]]
+        return Answer(question=text, text=text_out, figures=figures, citations=citations, op="lookup")
 
     def answer(self, q: Question) -> Answer:
         """The answer to an analysed question, or an abstention naming what its evidence lacks."""

@@ -134,6 +134,11 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
             where = scope if scope is not None else next(s for s in ev.sections if s.level == 0)
             return _count_answer(ev, plan, hits, where, kept)
         return None
+    if "費目" in q.norm and (scope is None or scope.level == 0):
+        # 「費目はいくつ」: the numbered top headings (「1 知事戦略管理費」).
+        himoku = [s for s in ev.sections if s.level == 1 and s.number.isdigit()]
+        root = next(s for s in ev.sections if s.level == 0)
+        return _count_answer(ev, plan, hits, root, [s.heading for s in himoku]) if himoku else None
     if scope is None or scope.level == 0:
         # Nothing narrower named: the 事業 of the whole report.
         jigyo = _jigyo(ev)
@@ -409,11 +414,13 @@ def average(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     family = unit_family(per) if per else None
 
     def divisors(amount: Fact) -> list[Fact]:
-        # A count divides; a duration or a rate does not.
-        return [f for f in _nearby(ev, amount) if f.unit and f.value
-                and unit_family(f.unit) not in {"秒", "時間", "%", "円"}
-                and unit_family(f.unit) != unit_family(amount.unit)
-                and (family is None or unit_family(f.unit) == family)]
+        # A count divides; a duration or a rate does not. The count written with the amount comes first
+        # (「参加人数：48社73名」: 73名 over 48社, not over 「導入支援数：28社」 in the same cell).
+        found = [f for f in _nearby(ev, amount) if f.unit and f.value
+                 and unit_family(f.unit) not in {"秒", "時間", "%", "円"}
+                 and unit_family(f.unit) != unit_family(amount.unit)
+                 and (family is None or unit_family(f.unit) == family)]
+        return sorted(found, key=lambda f: (f.attribute != amount.attribute or f.label != amount.label))
 
     # An amount and the count it is spread over stand in one table row when the report has such a row.
     same_row = [(s, d[0]) for s in ranked if (d := divisors(s.fact)) and s.fact.table and d[0].row == s.fact.row

@@ -110,3 +110,33 @@ def make_plan(q: Question) -> Plan:
             return Plan(op="lookup", question=q, parts=tuple(parts))
         op = "list" if q.want == "list" else "lookup"
     return Plan(op=op, question=q)  # type: ignore[arg-type]
+
+
+# Question words that each ask for one answer (「いつ配信して、何回再生された」 asks two).
+_ASKS = re.compile(r"いつ|どこ|誰|だれ|いくら|いくつ|何(?:年|月|日|人|名|件|回|社|台|本|部|か所|事業|団体|テーマ|区分|"
+                   r"種類|時間|分|秒|話|体|%|パーセント|割|倍)|どれくらい")
+# Where one question ends and the next begins: a clause end after its question word.
+_CLAUSE_END = re.compile(r"(?:て|で|か|し|り)?[、,。?？]|それと|あと(?=[^でに])|また(?=[、,]?)")
+
+
+def split_questions(text: str) -> list[str]:
+    """Two or more questions asked in one (「お誕生日会はいつ配信して、何回再生された？」): one text each, the later
+    ones led by the first one's subject (「お誕生日会は何回再生された」). A single question comes back alone."""
+    asks = list(_ASKS.finditer(text))
+    if len(asks) < 2:
+        return [text]
+    pieces, start = [], 0
+    for ask in asks[:-1]:
+        end = _CLAUSE_END.search(text, ask.end())
+        nxt = next(a for a in asks if a.start() > ask.start())
+        if end is None or end.start() > nxt.start():
+            return [text]  # 「何社・何人分」: one clause asks both
+        pieces.append(text[start : end.end()])
+        start = end.end()
+    pieces.append(text[start:])
+    pieces = [p.strip(" 、,") for p in pieces if p.strip(" 、,?？。")]
+    if len(pieces) < 2:
+        return [text]
+    subject = re.match(r"^(.+?)(?:は|って|では|の)", pieces[0])
+    lead = subject.group(1) if subject else ""
+    return [pieces[0]] + [p if lead and lead in p else f"{lead}の{p}" if lead else p for p in pieces[1:]]
