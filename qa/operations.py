@@ -129,11 +129,19 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     if plan.threshold is not None:
         # 「決算額が1,000万円を超えているものはいくつ」: the 事業 (or a column's rows) the threshold lets through.
         pairs = _budget_siblings(ev, scope)
-        if len(pairs) >= 2:
+        if len(pairs) >= 2 and unit_family(plan.threshold.unit or "円") == "円":
             kept = [s.heading for s, f in pairs if passes(f, plan.threshold)]
             where = scope if scope is not None else next(s for s in ev.sections if s.level == 0)
             return _count_answer(ev, plan, hits, where, kept)
-        return None
+        # 「構成員50人未満のところは何団体」: the rows of the column measured in the threshold's unit.
+        unit = unit_family(plan.threshold.unit) if plan.threshold.unit else None
+        ranked = [s for s in score_facts(ev, replace(q, unit=unit), hits) if len(_peers(ev, s.fact)) >= 2]
+        if not ranked:
+            return None
+        peers = _peers(ev, ranked[0].fact)
+        kept = [f.label for f in peers if passes(f, plan.threshold)]
+        section = ev.section_by_path.get((ranked[0].fact.doc, tuple(ranked[0].fact.section_path)))
+        return _count_answer(ev, plan, hits, section, kept) if section is not None else None
     if "費目" in q.norm and (scope is None or scope.level == 0):
         # 「費目はいくつ」: the numbered top headings (「1 知事戦略管理費」).
         himoku = [s for s in ev.sections if s.level == 1 and s.number.isdigit()]
@@ -271,7 +279,9 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     scope = named_scope(ev, q, hits)
     candidates: list[tuple[str, Fact]] = []
     where = ""
-    money = bool(money_words().search(q.norm))
+    # Money asked by 決算額 ranges over the 事業's budgets; by a table's own column (「表の事業費」) over the table.
+    money = bool(money_words().search(q.norm)) and not (
+        re.search(r"事業費|金額", q.norm) and not re.search(r"決算額|予算", q.norm))
     if money and (scope is None or scope.level <= 1 or len(_budget_siblings(ev, scope)) >= 2):
         pairs = _budget_siblings(ev, scope)
         candidates = [(s.title, f) for s, f in pairs]
