@@ -106,7 +106,7 @@ _PLACE = re.compile(r"[^\s、。,（(「」)）]{1,15}(市|町|村|県|都|府|�
 # A labelled value (「アーティスト：内田彩」「視察先：鈴木工業株式会社」), a quoted title or a name in brackets
 # (「情報システム（番号連携サーバー）」); a label that only introduces a description or a figure (「事業内容：」
 # 「実績：14件」) names nothing.
-_LABELLED = re.compile(r"([^\s:：、。]*)[:：]\s*([^\s、。\d][^\s、。]+)|「([^」]{2,})」|[（(]([^）)\d][^）)]+)[)）]")
+_LABELLED = re.compile(r"([^\s:：、。]*)[:：]\s*([^\s、。\d][^\s、。]+)|「([^」]{2,})」|[（(]([^）)\d:：]+)[)）]")
 _PLAIN_LABELS = re.compile(r"(内容|概要|実績|事業量|時期|期間|日時)$")
 
 
@@ -115,8 +115,8 @@ def names_something(q: Question, clause: str) -> bool:
     labelled value or a quoted title, or (for どこ) a place."""
     asked = q.norm.replace(" ", "")
     text = norm(clause)
-    if any(p not in asked for p in proper_nouns(text)):
-        return True
+    if any(p not in asked and p not in {"令和", "平成", "昭和"} for p in proper_nouns(text)):
+        return True  # an era name is a date's, not a name
     if any(w not in asked for w in re.findall(r"[a-z][a-z0-9.+!-]{1,}", text)):
         return True
     for m in _LABELLED.finditer(text):
