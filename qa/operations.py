@@ -20,7 +20,7 @@ import re
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from qa.analyze import Question, unit_family
+from qa.analyze import Question, split_parts, unit_family
 from qa.arithmetic import percent
 from qa.evidence import Evidence
 from qa.lexicon import lexicon, money_words, whole_report, whole_words
@@ -28,7 +28,7 @@ from qa.lookup import figure_answer
 from qa.models import Answer, Citation, Fact, Figure, Hit, Section
 from qa.phrasing import figure, value_text
 from qa.plan import Plan, Threshold
-from qa.ranking import score_facts, siblings
+from qa.ranking import score_facts, siblings, target_year
 from qa.text import format_number, norm
 
 # A 費目 (「1 知事戦略管理費」) is a level-1 section with a plain number; its children are its 事業.
@@ -273,6 +273,18 @@ def passes(fact: Fact, t: Threshold) -> bool:
     return {"ge": value >= limit, "gt": value > limit, "le": value <= limit, "lt": value < limit}[t.comparator]
 
 
+def _part_fact(ev: Evidence, part: Question, hits: list[Hit]) -> Fact | None:
+    """The figure one named item stands for, in the year the question asks when it names one."""
+    ranked = score_facts(ev, part, hits)
+    if not ranked or ranked[0].score < ev.weights.min_fact_score:
+        return None
+    fact = ranked[0].fact
+    target = target_year(ev, part, fact.doc)
+    if target is not None:
+        fact = next((f for f in siblings(ev, fact) if ev.fact_year(f) == target), fact)
+    return fact
+
+
 def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     # 「少ない方から数えて2番目」: a rank counts from the end the question names.
@@ -281,7 +293,20 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     candidates: list[tuple[str, Fact]] = []
     where = ""
     # Money asked by 決算額 ranges over the 事業's budgets; by a table's own column (「表の事業費」) over the table.
-    money = bool(money_words().search(q.norm)) and not (
+    # 「申請件数と発行件数のうちどれが多い」: the items named, each with its figure (in the asked year).
+    named = [f for part in split_parts(q) if (f := _part_fact(ev, part, hits)) is not None]
+    if len(named) >= 2 and len(named) == len(split_parts(q)):
+        candidates = [(f.label, f) for f in named]
+        where = "、".join(dict.fromkeys(f.section_path[-1] for f in named))
+    # 「令和元年と令和2年で多かったのは」: one figure over the periods named.
+    elif len(q.periods) >= 2:
+        ranked = score_facts(ev, replace(q, period=None, periods=[]), hits)
+        if ranked:
+            years = {p.year for p in q.periods}
+            candidates = [(f.period_raw or "", f) for f in siblings(ev, ranked[0].fact)
+                          if f.period_raw and ev.fact_year(f) in years]
+            where = f"{ranked[0].fact.label}（{ranked[0].fact.section_path[-1]}）"
+    money = len(candidates) < 2 and bool(money_words().search(q.norm)) and not (
         re.search(r"事業費|金額", q.norm) and not re.search(r"決算額|予算", q.norm))
     if money and (scope is None or scope.level <= 1 or len(_budget_siblings(ev, scope)) >= 2):
         pairs = _budget_siblings(ev, scope)
