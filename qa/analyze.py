@@ -29,7 +29,7 @@ STOPWORDS = {
     "見る", "分かる", "わかる", "調べる", "答える", "ござる", "おる", "よい", "良い", "多い", "少ない",
     "為る", "せる", "させる", "頂く", "いただく", "年間", "公式", "ぜんぶ", "全て",
     "やる", "使う", "作る", "出す", "来る", "受ける", "行く", "大体", "およそ", "約", "程",
-    "うち", "因る", "よる", "向け", "における", "なか", "中", "やつ", "奴", "ところ", "感じ",
+    "うち", "因る", "よる", "向け", "における", "なか", "中", "やつ", "奴", "ところ", "感じ", "そもそも",
 }
 
 
@@ -185,7 +185,8 @@ def _want(q: str) -> tuple[str, str | None]:
     if types["title"].search(q):
         return "name", None
     if types["quantity"].search(q):
-        return "quantity", None
+        # 「どれくらい使った」「いくらかかった」: an amount of money.
+        return "quantity", "円" if money_words().search(q) and not re.search(r"いくつ|何", q) else None
     if types["list"].search(q):
         return "list", None
     return "text", None

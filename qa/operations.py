@@ -682,6 +682,9 @@ def _description(section: Section) -> str | None:
 def describe(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     scope = named_scope(ev, q, hits)
+    root = next((s for s in ev.sections if s.level == 0), None)
+    if scope is None and root is not None and title_coverage(ev, _without_items(q), root) >= ev.weights.min_title_coverage:
+        scope = root  # 「知事戦略部とは」: the chapter's own opening paragraph
     if scope is None or title_coverage(ev, _without_items(q), scope) < ev.weights.min_title_coverage:
         return None
     text = _description(scope)
