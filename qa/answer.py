@@ -5,7 +5,7 @@ grounded refusal. Each step lives in its own module:
 - qa/analyze.py + qa/plan.py: what is asked, decided once (the op, its terms, units, periods, parts)
 - qa/evidence.py: the index and what is derived from it once (term weights, passages, citations)
 - qa/ranking.py: which figures answer, with why; qa/lookup.py: lookups and arithmetic
-- qa/operations.py: count, max/min, average, share, compare, locate, describe, multi-part
+- qa/ops/: count, max/min, average, share, compare, locate, describe, multi-part (a module each)
 - qa/passage.py: answers that are words; qa/abstain.py + qa/grounding.py: honest refusals
 - qa/phrasing.py: the Japanese sentence, in the report's own figures
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from qa import operations
+from qa import ops
 from qa.abstain import abstain, ground, refuse_unknown
 from qa.analyze import Question, analyze
 from qa.evidence import Evidence
@@ -94,7 +94,7 @@ class Answerer:
             q = replace(q, want="quantity")  # 「フォロワーは？」, 「有効期間5年のものは？」: the word names a figure
         plan = make_plan(q)
         q = plan.question
-        if ans := operations.execute(ev, plan, hits):
+        if ans := ops.execute(ev, plan, hits):
             return ans
         if q.op and (ans := arithmetic(ev, q, hits)):
             return ans

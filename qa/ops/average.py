@@ -1,0 +1,132 @@
+"""average: an amount ÷ the count written with it (「1件あたり」), or the mean of a figure's peers or of
+the 事業 of a 費目, with the formula in the report's figures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal
+
+from qa.analyze import Question, unit_family
+from qa.evidence import Evidence
+from qa.lexicon import money_words
+from qa.models import Answer, Fact, Figure, Hit
+from qa.ops.structure import (
+    amount,
+    budget_siblings,
+    finish,
+    named_scope,
+    nearby,
+    peers,
+    rounded,
+    title_coverage,
+    without_items,
+)
+from qa.phrasing import figure, value_text
+from qa.plan import Plan
+from qa.ranking import score_facts
+from qa.text import format_number
+
+
+def _per_counter(q: Question) -> str | None:
+    m = re.search(r"(?:1|一|ひと)(件|回|人|名|社|本|か所|事業|団体|つ|課|部|日|校)(?:あたり|当たり|当り)", q.norm)
+    if m:
+        return m.group(1)
+    m = re.search(r"(件|回|人|名|社|本|か所|事業|団体|課|部|日|校)(?:あたり|当たり|当り|平均)", q.norm)
+    return m.group(1) if m else None
+
+
+def _mean_of_peers(ev: Evidence, plan: Plan, hits: list[Hit], ranked: list) -> Answer | None:  # type: ignore[type-arg]
+    """「3媒体で平均すると1媒体何回」: the mean of the figures the best one stands among."""
+    if not ranked:
+        return None
+    best = ranked[0]
+    group = peers(ev, best.fact)
+    if len(group) < 2:
+        return None
+    total = sum((f.value for f in group), Decimal(0))
+    exact = total / len(group)
+    shown = rounded(exact)
+    approx = shown != exact
+    unit = best.fact.unit
+    result = f"{'約' if approx else ''}{format_number(shown)}{unit}"
+    formula = (f"({' + '.join(value_text(f) for f in group)}) ÷ {len(group)} "
+               f"{'≈' if approx else '='} {format_number(shown)}{unit}")
+    text = f"{result}（{formula}）。{'、'.join(f.label for f in group)}の平均 — {best.fact.section_path[-1]}"
+    fig = Figure(label=best.fact.label, attribute="平均", value=format(shown, "f"), unit=unit, raw=result,
+                 approx=approx, derived=True, formula=formula)
+    return finish(ev, plan, text, [ev.citation_for_fact(best.fact, best.score)], hits, [fig])
+
+
+def _mean_of_siblings(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    """「地域外交費の事業の決算額の平均」: the mean of the 事業 the question names, with the sum shown."""
+    q = plan.question
+    scope = named_scope(ev, q, hits)
+    pairs = budget_siblings(ev, scope)
+    if scope is not None and len(pairs) < 2 and title_coverage(ev, without_items(q), scope) < ev.weights.min_title_coverage:
+        scope = None  # no section with 事業 is named: every 事業 of the report
+        pairs = budget_siblings(ev, scope)
+    if len(pairs) < 2:
+        return None
+    if scope is None:
+        scope = next(s for s in ev.sections if s.level == 0)
+    facts = [f for _, f in pairs]
+    total = sum((amount(f) for f in facts), Decimal(0))
+    scale, unit = facts[0].scale, facts[0].unit
+    exact = total / len(facts) / scale
+    shown = rounded(exact)
+    approx = shown != exact
+    result = f"{'約' if approx else ''}{format_number(shown)}{unit}"
+    formula = (f"({' + '.join(value_text(f) for f in facts)}) ÷ {len(facts)}事業 "
+               f"{'≈' if approx else '='} {format_number(shown)}{unit}")
+    text = f"{result}（{formula}）。{scope.heading}の事業の決算額の平均"
+    fig = Figure(label=scope.title, attribute="平均", value=format(shown, "f"), unit=unit, raw=result,
+                 approx=approx, derived=True, formula=formula)
+    citations = [ev.section_citation(scope, " / ".join(f"{s.title}：{value_text(f)}" for s, f in pairs))]
+    return finish(ev, plan, text, citations, hits, [fig])
+
+
+def average(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    q = plan.question
+    per = _per_counter(q)
+    if per == "事業" or (per is None and re.search("事業", q.norm)):
+        if (found := _mean_of_siblings(ev, plan, hits)) is not None:
+            return found
+    # What is averaged: money when the question asks about money, else the counter it asks in (「1媒体何回」).
+    money = money_words().search(q.norm) or "円" in q.norm
+    amount_q = replace(q, unit="円" if money or not q.unit or q.unit == per else q.unit)
+    ranked = [s for s in score_facts(ev, amount_q, hits)[:ev.weights.average_candidates]
+              if s.coverage >= ev.weights.min_fact_coverage]
+    family = unit_family(per) if per else None
+
+    def divisors(amount: Fact) -> list[Fact]:
+        # A count divides; a duration or a rate does not. The count written with the amount comes first
+        # (「参加人数：48社73名」: 73名 over 48社, not over 「導入支援数：28社」 in the same cell).
+        found = [f for f in nearby(ev, amount) if f.unit and f.value
+                 and unit_family(f.unit) not in {"秒", "時間", "%", "円"}
+                 and unit_family(f.unit) != unit_family(amount.unit)
+                 and (family is None or unit_family(f.unit) == family)]
+        return sorted(found, key=lambda f: (f.attribute != amount.attribute or f.label != amount.label))
+
+    # An amount and the count it is spread over stand in one table row when the report has such a row.
+    same_row = [(s, d[0]) for s in ranked if (d := divisors(s.fact)) and s.fact.table and d[0].row == s.fact.row
+                and d[0].table == s.fact.table]
+    # Elsewhere in the section only when the question names what divides (「1件あたり」).
+    anywhere = [(s, d[0]) for s in ranked if (d := divisors(s.fact))] if per else []
+    chosen = (same_row or anywhere or [None])[0]
+    if chosen is None:
+        return _mean_of_peers(ev, plan, hits, ranked)
+    best, divisor = chosen
+    amount = best.fact
+    exact = amount.value / divisor.value
+    shown = rounded(exact)
+    approx = shown != exact
+    unit = amount.unit
+    result = f"{'約' if approx else ''}{format_number(shown)}{unit}"
+    formula = f"{value_text(amount)} ÷ {value_text(divisor)} {'≈' if approx else '='} {result.lstrip('約')}"
+    text = f"{result}（{formula}）。{divisor.unit}あたりの平均 — {amount.section_path[-1]}"
+    fig = Figure(label=amount.label, attribute="平均", value=format(shown, "f"), unit=unit, raw=result,
+                    approx=approx, derived=True, formula=formula)
+    citations = [ev.citation_for_fact(amount, best.score)]
+    return finish(ev, plan, text, citations, hits, [fig, figure(amount), figure(divisor)])

@@ -1,0 +1,68 @@
+"""compare: a figure against the threshold the question names (「40回以上？」), or two named figures
+against each other (「AはBより多い？」).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal
+
+from qa.analyze import unit_family
+from qa.evidence import Evidence
+from qa.lookup import figure_answer
+from qa.models import Answer, Hit
+from qa.ops.structure import finish
+from qa.plan import Plan
+from qa.text import format_number
+
+
+def compare_parts(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    """「AはBより多い？」: both figures looked up, then compared."""
+    found = [figure_answer(ev, p, hits) for p in plan.parts]
+    if any(a is None or not a.figures or a.abstained for a in found):
+        return None
+    (a, b) = found  # type: ignore[misc]
+    # 「AとB、Bのほうが大きい？」: the item named before のほう is the one the question is about.
+    subject = re.search(r"([^、,]*)のほう", plan.question.norm)
+    if subject and plan.parts[1].norm and plan.parts[1].norm in subject.group(1):
+        a, b = b, a
+    fa, fb = a.figures[0], b.figures[0]  # type: ignore[union-attr]
+    if unit_family(fa.unit) != unit_family(fb.unit):
+        return None
+    more = not re.search(r"より(少な|小さ|低)|下回|のほうが[^。、]{0,10}(少な|小さ|低)", plan.question.norm)
+    va, vb = Decimal(fa.value), Decimal(fb.value)
+    ok = va > vb if more else va < vb
+    text = (f"{'はい' if ok else 'いいえ'}。{fa.label}：{fa.raw}、{fb.label}：{fb.raw}"
+            f"（{a.citations[0].section_path[-1]}）")  # type: ignore[union-attr]
+    citations = [a.citations[0]] + ([b.citations[0]] if b.citations[0] != a.citations[0] else [])  # type: ignore[union-attr]
+    return finish(ev, plan, text, citations, hits, [fa, fb])
+
+
+def compare(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    t = plan.threshold
+    if t is None:
+        return compare_parts(ev, plan, hits)
+    q = plan.question
+    unit = unit_family(t.unit) if t.unit else q.unit
+    # The threshold is the question's own figure, not a word to match.
+    looked = replace(q, unit=unit, want="quantity", op=None, parts=[])
+    found = figure_answer(ev, looked, hits)
+    if found is None or not found.figures or found.abstained:
+        return None
+    fig = found.figures[0]
+    value = Decimal(fig.value)
+    limit = t.value
+    # Amounts are compared in one scale: 「1万円以上」 against 「4,016千円」.
+    scale_of = {"千円": 1000, "万円": 10_000, "億円": 100_000_000}
+    if unit == "円":
+        value *= scale_of.get(fig.unit, 1)
+        limit *= scale_of.get(t.unit, 1)
+    ok = {"ge": value >= limit, "gt": value > limit, "le": value <= limit, "lt": value < limit}[t.comparator]
+    verdict = "はい" if ok else "いいえ"
+    words = {"ge": "以上です", "gt": "を超えています", "le": "以下です", "lt": "未満です"}
+    not_words = {"ge": "に届いていません", "gt": "を超えていません", "le": "を超えています", "lt": "未満ではありません"}
+    limit_text = f"{format_number(t.value)}{t.unit}"
+    tail = words[t.comparator] if ok else not_words[t.comparator]
+    text = f"{verdict}。{fig.raw}{'（' + fig.period + '）' if fig.period else ''}で、{limit_text}{tail}。" + found.text
+    return Answer(question=q.text, text=text, figures=found.figures, citations=found.citations, op=plan.op)

@@ -1,0 +1,121 @@
+"""count: the child sections, table rows, listed items or columns in the scope the question names, and
+their names (「3件：全国知事会議、関東地方知事会議、北関東磐越五県知事会議」); what passes a threshold.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from qa.analyze import Question, unit_family
+from qa.evidence import Evidence
+from qa.lexicon import lexicon
+from qa.lookup import figure_answer
+from qa.models import Answer, Figure, Hit, Section
+from qa.ops.structure import budget_siblings, finish, jigyo, listed, named_scope, passes, peers, row_labels
+from qa.plan import Plan
+from qa.ranking import score_facts
+from qa.text import norm
+
+
+_TABLE_WORDS = re.compile(r"表|一覧|リスト|区分|内訳")
+
+
+def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    q = plan.question
+    scope = named_scope(ev, q, hits)
+    if plan.threshold is None and (columns := _column_group(ev, q, scope)):
+        # 「有効期間別に見ると何区分」: the columns under the group header the question names.
+        group, subs, section = columns
+        return _count_answer(ev, plan, hits, section, subs)
+    if plan.threshold is None:
+        # 「地方創生拠点整備交付金は何事業？」: a figure in the counter's unit answers it, unless the question
+        # points at a listing (「表に何件載っている」).
+        counted = q.unit or _counted_noun(q)
+        if (counted and counted in lexicon().counters and unit_family(counted) in ev.unit_families
+                and not re.search(lexicon().list_cue, q.norm)):
+            found = figure_answer(ev, replace(q, unit=unit_family(counted)), hits)
+            if found is not None:
+                return found
+    if plan.threshold is not None:
+        # 「決算額が1,000万円を超えているものはいくつ」: the 事業 (or a column's rows) the threshold lets through.
+        pairs = budget_siblings(ev, scope)
+        if len(pairs) >= 2 and unit_family(plan.threshold.unit or "円") == "円":
+            kept = [s.heading for s, f in pairs if passes(f, plan.threshold)]
+            where = scope if scope is not None else next(s for s in ev.sections if s.level == 0)
+            return _count_answer(ev, plan, hits, where, kept)
+        # 「構成員50人未満のところは何団体」: the rows of the column measured in the threshold's unit.
+        unit = unit_family(plan.threshold.unit) if plan.threshold.unit else None
+        ranked = [s for s in score_facts(ev, replace(q, unit=unit), hits) if len(peers(ev, s.fact)) >= 2]
+        if not ranked:
+            return None
+        column_figures = peers(ev, ranked[0].fact)
+        kept = [f.label for f in column_figures if passes(f, plan.threshold)]
+        section = ev.section_by_path.get((ranked[0].fact.doc, tuple(ranked[0].fact.section_path)))
+        return _count_answer(ev, plan, hits, section, kept) if section is not None else None
+    if "費目" in q.norm and (scope is None or scope.level == 0):
+        # 「費目はいくつ」: the numbered top headings (「1 知事戦略管理費」).
+        himoku = [s for s in ev.sections if s.level == 1 and s.number.isdigit()]
+        root = next(s for s in ev.sections if s.level == 0)
+        return _count_answer(ev, plan, hits, root, [s.heading for s in himoku]) if himoku else None
+    if scope is None or scope.level == 0:
+        # Nothing narrower named: the 事業 of the whole report.
+        every = jigyo(ev)
+        if not every or not re.search("事業", q.norm):
+            return None
+        items = [s.heading for s in every]
+        root = next(s for s in ev.sections if s.level == 0)
+        return _count_answer(ev, plan, hits, root, items)
+    children = [c.heading for c in ev.children(scope)]
+    rows = row_labels(ev, scope)
+    bullets = listed(scope)
+    # A table the question points at (「表には」「区分」), else the sub-sections, else the rows, else bullets.
+    if rows and len(rows) >= 2 and (_TABLE_WORDS.search(q.norm) or len(children) < 2):
+        items = rows
+    elif len(children) >= 2:
+        items = children
+    elif len(rows) >= 2:
+        items = rows
+    elif len(bullets) >= 2:
+        items = bullets
+    else:
+        return None
+    return _count_answer(ev, plan, hits, scope, items)
+
+
+def _column_group(ev: Evidence, q: Question, scope: Section | None) -> tuple[str, list[str], Section] | None:
+    """A table's group header the question names (「男女別」「有効期間別」) with its columns, in order."""
+    for f in ev.index.facts:
+        group, _, sub = (f.attribute or "").rpartition(" ")
+        if not group or not sub or norm(group) not in q.norm or len(norm(group)) < 2:
+            continue
+        if scope is not None and f.section_path[: len(scope.path)] != scope.path:
+            continue
+        subs = list(dict.fromkeys(
+            (g.attribute or "").rpartition(" ")[2] for g in ev.index.facts
+            if g.table == f.table and (g.attribute or "").rpartition(" ")[0] == group))
+        section = ev.section_by_path.get((f.doc, tuple(f.section_path)))
+        if len(subs) >= 2 and section is not None:
+            return group, subs, section
+    return None
+
+
+def _counted_noun(q: Question) -> str | None:
+    """The item noun nearest before the question word (「事業の中には取組がいくつ」 → 取組)."""
+    ask = re.search(r"いくつ|何", q.norm)
+    end = ask.start() if ask else len(q.norm)
+    found = [(q.norm.rfind(n, 0, end), n) for n in lexicon().item_nouns if q.norm.rfind(n, 0, end) >= 0]
+    return max(found)[1] if found else None
+
+
+def _count_answer(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section, items: list[str]) -> Answer:
+    q = plan.question
+    asked = re.search(r"何(事業|団体|会議|項目|区分|種類|テーマ|件|個|つ)", q.norm)
+    counter = asked.group(1) if asked else "件"
+    listed = items[:ev.weights.max_listed]
+    names = "、".join(listed) + ("、…" if len(items) > len(listed) else "")
+    text = f"{len(items)}{counter}：{names}（{scope.heading}）"
+    cit = ev.section_citation(scope, " / ".join(items))
+    fig = Figure(label=scope.title, value=str(len(items)), unit=counter, raw=f"{len(items)}{counter}",
+                    derived=True, formula=f"{scope.heading}に挙げられた{len(items)}項目を数えた")
+    return finish(ev, plan, text, [cit], hits, [fig])

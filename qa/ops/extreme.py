@@ -1,0 +1,102 @@
+"""max / min: the largest or smallest figure among the items or years named, a 費目's 事業 by 決算額, a
+table column or a packed cell; by rank (2番目) and within a threshold; with the runner-up.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from qa.analyze import split_parts, unit_family
+from qa.evidence import Evidence
+from qa.lexicon import money_words
+from qa.models import Answer, Fact, Hit
+from qa.ops.structure import (
+    amount,
+    budget_siblings,
+    finish,
+    named_scope,
+    ordinal,
+    part_fact,
+    passes,
+    peers,
+    threshold_text,
+)
+from qa.phrasing import figure, value_text
+from qa.plan import Plan
+from qa.ranking import score_facts, siblings
+
+
+def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    q = plan.question
+    # 「少ない方から数えて2番目」: a rank counts from the end the question names.
+    largest = plan.op == "max" and not re.search(r"(少な|小さ|低|安)(い|く)?(方|ほう)?から", q.norm)
+    scope = named_scope(ev, q, hits)
+    candidates: list[tuple[str, Fact]] = []
+    where = ""
+    # 「申請件数と発行件数のうちどれが多い」: the items named, each with its figure (in the asked year).
+    named = [f for part in split_parts(q) if (f := part_fact(ev, part, hits)) is not None]
+    if len(named) >= 2 and len(named) == len(split_parts(q)):
+        candidates = [(f.label, f) for f in named]
+        where = "、".join(dict.fromkeys(f.section_path[-1] for f in named))
+    # 「令和元年と令和2年で多かったのは」: one figure over the periods named.
+    elif len(q.periods) >= 2:
+        ranked = score_facts(ev, replace(q, period=None, periods=[]), hits)
+        if ranked:
+            years = {p.year for p in q.periods}
+            candidates = [(f.period_raw or "", f) for f in siblings(ev, ranked[0].fact)
+                          if f.period_raw and ev.fact_year(f) in years]
+            where = f"{ranked[0].fact.label}（{ranked[0].fact.section_path[-1]}）"
+    # Money asked by 決算額 ranges over the 事業's budgets; by a table's own column (「表の事業費」) over the table.
+    money = len(candidates) < 2 and bool(money_words().search(q.norm)) and not (
+        re.search(r"事業費|金額", q.norm) and not re.search(r"決算額|予算", q.norm))
+    if money and (scope is None or scope.level <= 1 or len(budget_siblings(ev, scope)) >= 2):
+        pairs = budget_siblings(ev, scope)
+        candidates = [(s.title, f) for s, f in pairs]
+        where = f"{scope.heading}の事業" if scope is not None and scope.level > 0 else "報告書の全事業"
+    if len(candidates) < 2 and q.want == "date":
+        # 「一番多かったのはいつ」: one figure over the periods the report gives it for.
+        ranked = score_facts(ev, replace(q, want="quantity"), hits)
+        if ranked:
+            group = siblings(ev, ranked[0].fact)
+            candidates = [(f.period_raw or "", f) for f in group if f.period_raw]
+            where = f"{ranked[0].fact.label}（{ranked[0].fact.section_path[-1]}）"
+    if len(candidates) < 2:
+        # 「対象事業の数が最大」: the figures compared are counted in the counter the question measures by.
+        if q.unit is None and (m := re.search(r"(事業|件|人|回|社|団体|か所|本|台)の?数", q.norm)):
+            q = replace(q, unit=unit_family(m.group(1)))
+        ranked = [s for s in score_facts(ev, q, hits) if s.fact.source != "budget"]
+        if scope is not None:
+            # A superlative ranges over the scope the question names, never beyond it.
+            ranked = [s for s in ranked if s.fact.section_path[: len(scope.path)] == scope.path]
+        ranked = [s for s in ranked if len(peers(ev, s.fact)) >= 2]
+        if not ranked:
+            return None
+        candidates = [(f.label, f) for f in peers(ev, ranked[0].fact)]
+        head = ranked[0].fact
+        where = f"{head.section_path[-1]}の{head.attribute or '表'}"
+    if plan.threshold is not None:
+        # 「1,000万円に満たないものの中で最も大きい」: the candidates the threshold lets through.
+        candidates = [c for c in candidates if passes(c[1], plan.threshold)]
+        where += f"（{threshold_text(plan.threshold)}のもの）"
+    rank = ordinal(q.norm)
+    if len(candidates) < max(2, rank):
+        return None
+    if len({n for n, _ in candidates}) == 1:
+        # Figures packed in one cell share the row's label; their own labels end their column path
+        # (「事業量 SNS広告 LINE」), and the group they stand in is what comes before.
+        candidates = [((f.attribute or n).rpartition(" ")[2] or n, f) for n, f in candidates]
+        group = (candidates[0][1].attribute or "").rpartition(" ")[0]
+        where = f"{candidates[0][1].section_path[-1]}の{group or '表'}"
+    ordered = sorted(candidates, key=lambda c: amount(c[1]), reverse=largest)
+    (name, top), (name2, second) = ordered[rank - 1], ordered[rank if rank < len(ordered) else rank - 2]
+    word = ("最大" if largest else "最小") if rank == 1 else f"{'大きい' if largest else '小さい'}方から{rank}番目"
+    tie = amount(top) == amount(second)
+    text = (f"{name}：{value_text(top)}（{where}で{word}{'（同額あり）' if tie else ''}。"
+            f"{'次いで' if rank == 1 else 'ほかに'}{name2}：{value_text(second)}）")
+    figures = [figure(top), figure(second)]
+    citations = [ev.citation_for_fact(top, 1.0)]
+    if len({tuple(f.section_path) for _, f in candidates}) > 1 and scope is not None:
+        listing = " / ".join(f"{n}：{value_text(f)}" for n, f in ordered)
+        citations.append(ev.section_citation(scope, listing))
+    return finish(ev, plan, text, citations, hits, figures)

@@ -1,0 +1,60 @@
+"""locate: the section path of the best evidence; describe: the description paragraph of the section the
+question names.
+"""
+
+from __future__ import annotations
+
+from qa.analyze import Question
+from qa.evidence import Evidence
+from qa.models import Answer, Hit, Section
+from qa.ops.structure import finish, named_scope, title_coverage, without_items
+from qa.plan import Plan
+
+
+def _best_chunk_section(ev: Evidence, q: Question, hits: list[Hit]) -> tuple[Section, Hit] | None:
+    best = None
+    for rank, h in enumerate(hits[:10]):
+        text = " ".join(h.section_path) + " " + (ev.chunk_text(h) or h.text)
+        score = ev.coverage(q, text) + ev.weights.passage_hit * h.score - ev.weights.passage_rank_step * rank
+        if best is None or score > best[0]:
+            best = (score, h)
+    if best is None:
+        return None
+    h = best[1]
+    section = ev.section_by_path.get((h.doc, tuple(h.section_path)))
+    return (section, h) if section is not None else None
+
+
+def locate(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    q = plan.question
+    found = _best_chunk_section(ev, q, hits)
+    if found is None:
+        return None
+    section, hit = found
+    path = [p for p in section.path[1:]] or section.path
+    if ev.coverage(without_items(q), " ".join(section.path) + " " + (ev.chunk_text(hit) or hit.text)) < ev.weights.min_coverage:
+        return None
+    text = f"{' › '.join(path)}に記載があります（{section.doc} {section.lines[0]}–{section.lines[1]}行）。"
+    return finish(ev, plan, text, ev.citations_from_hits([hit], [], 1), hits)
+
+
+def _description(section: Section) -> str | None:
+    paragraphs = [b.text for b in section.blocks if b.kind == "paragraph"]
+    return paragraphs[0] if paragraphs else None
+
+
+def describe(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    q = plan.question
+    scope = named_scope(ev, q, hits)
+    root = next((s for s in ev.sections if s.level == 0), None)
+    if scope is None and root is not None and title_coverage(ev, without_items(q), root) >= ev.weights.min_title_coverage:
+        scope = root  # 「知事戦略部とは」: the chapter's own opening paragraph
+    if scope is None or title_coverage(ev, without_items(q), scope) < ev.weights.min_title_coverage:
+        return None
+    text = _description(scope)
+    if text is None:
+        return None
+    text = text.strip()
+    shown = text if len(text) <= 180 else text[:179] + "…"
+    cit = ev.section_citation(scope, text)
+    return finish(ev, plan, f"{shown}（{scope.heading}）", [cit], hits)

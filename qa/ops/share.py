@@ -1,0 +1,108 @@
+"""share: a part ÷ its whole: the figure a breakdown follows, the 決算額 of the section named or of the
+parent, the sum of its 事業, a column total, or the sections beside; or two named figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+from qa.analyze import Question, unit_family
+from qa.arithmetic import percent
+from qa.evidence import Evidence
+from qa.lexicon import whole_words
+from qa.models import Answer, Fact, Figure, Hit
+from qa.ops.structure import amount, ancestors, budget_siblings, column, finish, parallel, title_coverage
+from qa.phrasing import figure, value_text
+from qa.plan import Plan
+from qa.ranking import score_facts
+from qa.text import format_number, norm
+
+
+def _breakdown_whole(ev: Evidence, part: Fact) -> Fact | None:
+    """The figure a breakdown follows (「出動回数：152回（内訳：…幼稚園等：57回…）」, 「203件（県：141、…）」): the
+    first figure of the same passage or table cell, in the same unit family, larger than the part."""
+    for f in ev.index.facts:
+        if f is part or f.doc != part.doc or f.lines != part.lines or f.section_path != part.section_path:
+            continue
+        if part.table and (f.row != part.row or (f.attribute or "").split(" ")[0] != (part.attribute or "").split(" ")[0]):
+            continue
+        if unit_family(f.unit or part.unit) == unit_family(part.unit or f.unit) and amount(f) > amount(part):
+            return f
+        if f.id == part.id:
+            break
+    return None
+
+
+def _whole(ev: Evidence, q: Question, part: Fact) -> tuple[Decimal, str] | None:
+    """The whole a part is a share of: the figure its breakdown follows, the 決算額 of the section the
+    question names (or of its parent), the sum of that section's 事業, or its table column's total."""
+    if (f := _breakdown_whole(ev, part)) is not None:
+        return amount(f), f"{f.label}：{value_text(f)}"
+    above = ancestors(ev, part)
+    named = [s for s in above if title_coverage(ev, q, s) > 0]
+    section = named[0] if named else (above[0] if above else None)
+    if part.source == "budget" and section is not None:
+        own = ev.budgets.get((section.doc, tuple(section.path)))
+        if own is not None:
+            return amount(own), f"{section.title}：{value_text(own)}"
+        under = [f for _, f in budget_siblings(ev, section)]
+        if len(under) >= 2:
+            total = sum((amount(f) for f in under), Decimal(0))
+            return total, f"{section.title}の事業の計：{format_number(total / part.scale)}{part.unit}"
+    if part.table:
+        figures = column(ev, part)
+        if len(figures) >= 2:
+            total = sum((amount(f) for f in figures), Decimal(0))
+            return total, f"{part.attribute or '列'}の計：{format_number(total / part.scale)}{part.unit}"
+    # The same figure in the sections beside this one (「寄附受入実績」 under 個人版 and 企業版): their sum.
+    beside = parallel(ev, part)
+    if len(beside) >= 2:
+        total = sum((amount(f) for f in beside), Decimal(0))
+        names = "＋".join(f.section_path[-1] for f in beside)
+        return total, f"{names}の計：{format_number(total / part.scale)}{part.unit}"
+    return None
+
+
+def share(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    q = replace(plan.question, unit=None if plan.question.unit == "%" else plan.question.unit)
+    if whole_words().search(q.norm):
+        # 「全体のうち」「総額に対して」: the whole is a total the report may not print; the part is the item
+        # named, ranked without the whole's words.
+        q = replace(q, parts=[])
+    if len(q.parts) == 2:
+        # Both figures named (「政策調査の決算額のうち、政策プレゼン調査研究費の割合」): a share is the smaller
+        # over the larger, whichever order the question names them in.
+        facts = []
+        for p in q.parts:
+            unit = q.unit or (unit_family(facts[0].unit) if facts else None)
+            ranked = [s for s in score_facts(ev, replace(p, unit=unit), hits) if s.fact not in facts]
+            if not ranked:
+                return None
+            facts.append(ranked[0].fact)
+        part, whole_fact = sorted(facts, key=amount)
+        whole = (amount(whole_fact), f"{whole_fact.label}：{value_text(whole_fact)}")
+        score = 1.0
+    else:
+        ranked = score_facts(ev, q, hits)
+        if not ranked:
+            return None
+        # The item the question names by its own name is the part: after 「のうち」 when the question has it
+        # (「総務調整費のうち主管課運営費の」, 「…合計のうち、広報活動は」).
+        after = q.norm.find("のうち")
+        named = [s for s in ranked[: ev.weights.share_candidates]
+                 if len(s.fact.label) >= 2 and q.norm.find(norm(s.fact.label)) > after]
+        best = (named or ranked)[0]
+        part, score = best.fact, best.score
+        whole = _whole(ev, q, part)
+    if whole is None or not whole[0]:
+        return None
+    whole_value, whole_text = whole
+    exact = amount(part) / whole_value * 100
+    result = f"約{percent(exact)}%"
+    formula = (f"{format_number(amount(part) / part.scale)}{part.unit} ÷ "
+               f"{format_number(whole_value / part.scale)}{part.unit} × 100 ≈ {percent(exact)}%")
+    text = f"{result}（{formula}）。{part.label}：{value_text(part)}、{whole_text}"
+    fig = Figure(label=part.label, attribute="割合", value=format(exact, "f"), unit="%", raw=result,
+                    approx=True, derived=True, formula=formula)
+    return finish(ev, plan, text, [ev.citation_for_fact(part, score)], hits, [fig, figure(part)])

@@ -1,0 +1,196 @@
+"""Where figures stand: the section a question names, the 事業 of a 費目, a table column or a packed cell,
+the sections beside one, thresholds and ranks. Every operation ranges over these.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal
+
+from qa.analyze import Question, unit_family
+from qa.evidence import Evidence
+from qa.lexicon import lexicon, whole_report
+from qa.models import Answer, Citation, Fact, Figure, Hit, Section
+from qa.plan import Plan, Threshold
+from qa.ranking import score_facts, siblings, target_year
+from qa.text import format_number
+
+
+def title_coverage(ev: Evidence, q: Question, section: Section) -> float:
+    """IDF-weighted share of the question's term groups found in the section's own title."""
+    return ev.coverage(q, section.title)
+
+
+def without_items(q: Question) -> Question:
+    """The question without the nouns that name what is counted or ranked (事業, 取組): they name no scope."""
+    nouns = set(lexicon().item_nouns)
+    # A rank (「2番目」「3位」) is no name either.
+    keep = [(t, g) for t, g in zip(q.terms, q.groups) if t not in nouns and not re.fullmatch(r"\d*(番目?|位|目)", t)]
+    return replace(q, terms=[t for t, _ in keep], groups=[g for _, g in keep])
+
+
+def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
+    """The section the question names by its title (the best title match; ties go to the better-retrieved);
+    None when the question names the whole report or no section."""
+    if whole_report().search(q.norm):
+        return None
+    q = without_items(q)
+    # Words the report never uses (「分野」) cannot name one of its sections: they do not count against a title.
+    known = [(t, g) for t, g in zip(q.terms, q.groups) if not ev.unknown(g)]
+    q = replace(q, terms=[t for t, _ in known], groups=[g for _, g in known])
+    rank = {}
+    for i, h in enumerate(hits):
+        rank.setdefault(tuple(h.section_path), i)
+    best, best_key = None, (0.0, 0.0)
+    for s in ev.sections:
+        if s.level == 0:
+            continue
+        cov = title_coverage(ev, q, s)
+        if cov <= 0:
+            continue
+        key = (round(cov, 6), -rank.get(tuple(s.path), len(hits) + 1))
+        if key > best_key:
+            best, best_key = s, key
+    # A title that shares only a minor word with the question (「2番目」 and 「番号」) names nothing.
+    return best if best_key[0] >= ev.weights.min_scope_coverage else None
+
+
+def finish(ev: Evidence, plan: Plan, text: str, citations: list[Citation], hits: list[Hit],
+            figures: list[Figure] | None = None) -> Answer:
+    citations = citations + ev.citations_from_hits(hits, citations, max(0, ev.top_k - len(citations)))
+    return Answer(question=plan.question.text, text=text, figures=figures or [], citations=citations, op=plan.op)
+
+
+# Scales of amount units a threshold may be written in (「1,000万円」).
+SCALES = {"千円": 1000, "万円": 10_000, "億円": 100_000_000}
+
+
+def row_labels(ev: Evidence, section: Section) -> list[str]:
+    rows = [c for c in ev.index.chunks if c.section_path == section.path and c.kind == "table_row"]
+    return list(dict.fromkeys(r.body.split(" — ")[0] for r in rows))
+
+
+# A listed item: a bullet, or a paragraph led by an item mark (「ア 職員への…」, 「① …」).
+ITEM_MARK = re.compile(r"^([ア-ン]|[①-⑳])\s")
+
+
+def listed(section: Section) -> list[str]:
+    marked = [b.text for b in section.blocks if b.kind == "paragraph" and ITEM_MARK.match(b.text)]
+    if len(marked) >= 2:
+        return [ITEM_MARK.sub("", t).split("、")[0][:30] for t in marked]
+    return [b.text.strip("・ ") for b in section.blocks if b.kind == "bullet"]
+
+
+def jigyo(ev: Evidence) -> list[Section]:
+    """Every 事業 of the report: the children of a numbered 費目 (「1 知事戦略管理費」 › 「(1) 庁議」)."""
+    sections = ev.sections
+    himoku = {s.id for s in sections if s.level == 1 and s.number.isdigit()}
+    return [s for s in sections if s.parent in himoku]
+
+
+def column(ev: Evidence, fact: Fact) -> list[Fact]:
+    """The main figure of each row in the fact's table column (the first figure a row gives there); for a
+    cell that packs several labelled figures (「Twitter 3,162,878回 … LINE 2,766,068回」), those figures."""
+    out: dict[int | None, Fact] = {}
+    for f in ev.index.facts:
+        if (f.table == fact.table and f.attribute == fact.attribute
+                and unit_family(f.unit) == unit_family(fact.unit) and f.row not in out):
+            out[f.row] = f
+    if len(out) >= 2:
+        return list(out.values())
+    head = (fact.attribute or "").split(" ")[0]
+    return [f for f in ev.index.facts
+            if f.table == fact.table and f.row == fact.row and f.lines == fact.lines
+            and (f.attribute or "").split(" ")[0] == head and unit_family(f.unit) == unit_family(fact.unit)]
+
+
+def peers(ev: Evidence, fact: Fact) -> list[Fact]:
+    """The figures a fact stands among: its table column; else the facts of its section in the same unit
+    family and source with other labels (「【Twitter】フォロワー数」 beside 「【Instagram】フォロワー数」), one
+    per label, in the report's year."""
+    if fact.table:
+        return column(ev, fact)
+    out: dict[str, Fact] = {}
+    for f in ev.index.facts:
+        if (f.doc == fact.doc and f.section_path == fact.section_path and f.source == fact.source
+                and unit_family(f.unit) == unit_family(fact.unit) and f.label not in out
+                and (f.period is None or f.period == fact.period)):
+            out[f.label] = f
+    return list(out.values())
+
+
+def budget_siblings(ev: Evidence, scope: Section | None) -> list[tuple[Section, Fact]]:
+    """The 事業 under a scope with their 決算額 facts: a 費目's children, or every 事業 of the report."""
+    pool = jigyo(ev) if scope is None or scope.level == 0 else ev.children(scope)
+    return [(s, ev.budgets[(s.doc, tuple(s.path))]) for s in pool if (s.doc, tuple(s.path)) in ev.budgets]
+
+
+def amount(f: Fact) -> Decimal:
+    return f.value * f.scale
+
+
+def ordinal(text: str) -> int:
+    """「2位」「2番目に多い」「ランキング3位」: the rank asked for (1 when none is named)."""
+    m = re.search(r"(\d+)\s*(位|番目)", text)
+    return max(1, int(m.group(1))) if m else 1
+
+
+def threshold_text(t: Threshold) -> str:
+    """「1億円未満」「40回以上」: a threshold in plain words."""
+    word = {"ge": "以上", "gt": "超", "le": "以下", "lt": "未満"}[t.comparator]
+    return f"{format_number(t.value)}{t.unit}{word}"
+
+
+def passes(fact: Fact, t: Threshold) -> bool:
+    """Whether a figure passes a threshold (amounts compared in yen)."""
+    value = amount(fact)
+    limit = t.value * SCALES.get(t.unit, 1) if unit_family(fact.unit) == "円" else t.value
+    return {"ge": value >= limit, "gt": value > limit, "le": value <= limit, "lt": value < limit}[t.comparator]
+
+
+def part_fact(ev: Evidence, part: Question, hits: list[Hit]) -> Fact | None:
+    """The figure one named item stands for, in the year the question asks when it names one."""
+    ranked = score_facts(ev, part, hits)
+    if not ranked or ranked[0].score < ev.weights.min_fact_score:
+        return None
+    fact = ranked[0].fact
+    target = target_year(ev, part, fact.doc)
+    if target is not None:
+        fact = next((f for f in siblings(ev, fact) if ev.fact_year(f) == target), fact)
+    return fact
+
+
+def nearby(ev: Evidence, fact: Fact) -> list[Fact]:
+    """Facts that stand with this one: its table row first, then the rest of its section."""
+    same_row = [f for f in ev.index.facts if f.table and f.table == fact.table and f.row == fact.row]
+    same_section = [f for f in ev.index.facts if f.section_path == fact.section_path and f not in same_row]
+    return [f for f in same_row + same_section if f is not fact]
+
+
+def rounded(x: Decimal) -> Decimal:
+    """A derived average as shown: exact when it is whole; else one decimal below 100 (2.7名), whole above
+    (約23,302円). The formula beside it keeps the exact figures."""
+    if x == x.to_integral_value():
+        return x
+    return x.quantize(Decimal("0.1") if abs(x) < 100 else Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def ancestors(ev: Evidence, fact: Fact) -> list[Section]:
+    out = []
+    for depth in range(len(fact.section_path) - 1, 0, -1):
+        s = ev.section_by_path.get((fact.doc, tuple(fact.section_path[:depth])))
+        if s is not None:
+            out.append(s)
+    return out
+
+
+def parallel(ev: Evidence, fact: Fact) -> list[Fact]:
+    """The same label, unit and period in each child section of the fact's parent section."""
+    if len(fact.section_path) < 2:
+        return []
+    parent = fact.section_path[:-1]
+    out = [f for f in ev.index.facts
+           if f.doc == fact.doc and f.section_path[:-1] == parent and len(f.section_path) == len(fact.section_path)
+           and f.label == fact.label and f.unit == fact.unit and f.period == fact.period]
+    return out if len({tuple(f.section_path) for f in out}) == len(out) else []
