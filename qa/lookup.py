@@ -107,8 +107,14 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
         group = siblings(ev, best.fact)
         chosen = [next((f for f in group if ev.fact_year(f) == p.year), None) for p in q.periods[:2]]
         if all(chosen):
+            if q.op == "change":
+                # A rate of change runs from the earlier year to the later, whichever the question names first.
+                chosen.sort(key=lambda f: -(ev.fact_year(f) or 0))  # type: ignore[union-attr]
             return derived(ev, q, chosen, best.score, hits)  # type: ignore[arg-type]
         return None
+    if q.op == "sum" and not q.parts and (every := _named_jigyo(ev, q, hits)):
+        # 「地域外交費の4事業、決算額の合計」: the 決算額 of the 事業 of the 費目 the question names.
+        return derived(ev, q, every, 1.0, hits)
     if q.op == "sum" and re.search(r"全部|全て|すべて|総数|全体|総計", q.norm) and best is not None:
         column = [f for f in ev.index.facts if f.section_path == best.fact.section_path
                   and f.attribute == best.fact.attribute and unit_family(f.unit) == unit_family(best.fact.unit)
@@ -156,3 +162,14 @@ def derived(ev: Evidence, q: Question, facts: list[Fact], score: float, hits: li
     citations = [ev.citation_for_fact(f, score) for f in facts]
     citations += ev.citations_from_hits(hits, citations, max(0, ev.top_k - len(citations)))
     return Answer(question=q.text, text=text, figures=[fig] + [figure(f) for f in facts], citations=citations)
+
+
+def _named_jigyo(ev: Evidence, q: Question, hits: list[Hit]) -> list[Fact]:
+    """The 決算額 of the 事業 under the 費目 the question names by its title (empty when none is named)."""
+    if "事業" not in q.norm:
+        return []
+    himoku = [s for s in ev.sections if s.level == 1 and s.number.isdigit() and norm(s.title) in q.norm]
+    if len(himoku) != 1:
+        return []
+    children = [s for s in ev.sections if s.parent == himoku[0].id]
+    return [ev.budgets[(s.doc, tuple(s.path))] for s in children if (s.doc, tuple(s.path)) in ev.budgets]

@@ -19,7 +19,12 @@ from qa.text import format_number
 
 def compare_parts(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     """「AはBより多い？」: both figures looked up, then compared."""
-    found = [figure_answer(ev, p, hits) for p in plan.parts]
+    found = []
+    for p in plan.parts:
+        # The second figure is in the first one's unit (「旅券発給にかかったお金は東京事務所運営より」).
+        if found and found[0] is not None and found[0].figures and not p.unit:
+            p = replace(p, unit=unit_family(found[0].figures[0].unit))
+        found.append(figure_answer(ev, p, hits))
     if any(a is None or not a.figures or a.abstained for a in found):
         return None
     (a, b) = found  # type: ignore[misc]

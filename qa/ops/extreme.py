@@ -30,7 +30,7 @@ from qa.ranking import score_facts, siblings
 def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     # 「少ない方から数えて2番目」: a rank counts from the end the question names.
-    largest = plan.op == "max" and not re.search(r"(少な|小さ|低|安)(い|く)?(方|ほう)?から", q.norm)
+    largest = plan.op == "max" and not re.search(r"(少な|小さ|低|安)(い|く)?(方|ほう)?(から|順)", q.norm)
     scope = named_scope(ev, q, hits)
     candidates: list[tuple[str, Fact]] = []
     where = ""
