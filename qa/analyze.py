@@ -231,7 +231,7 @@ def _op(q: str) -> tuple[str | None, str | None]:
     if re.search(r"差|増減|違い|比べ|比較|何.{0,3}(多い|少ない|多く|少なく|多かった|少なかった)", q):
         return "diff", None
     # 「総合計画」 is a plan, not a sum.
-    if re.search(r"合計(?!画)|合わせ|あわせ|足す|足し|総計(?!画)|計は|トータル|全部で|両方で|合算|総額", q):
+    if re.search(r"合計(?!画)|合わせ|あわせ|足す|足し|総計(?!画)|計は|トータル|全部で|両方で|合算", q):
         return "sum", None
     return None, None
 

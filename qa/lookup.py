@@ -112,7 +112,7 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
                 chosen.sort(key=lambda f: -(ev.fact_year(f) or 0))  # type: ignore[union-attr]
             return derived(ev, q, chosen, best.score, hits)  # type: ignore[arg-type]
         return None
-    if q.op == "sum" and not q.parts and (every := _named_jigyo(ev, q, hits)):
+    if q.op == "sum" and (every := _named_jigyo(ev, q, hits)):
         # 「地域外交費の4事業、決算額の合計」: the 決算額 of the 事業 of the 費目 the question names.
         return derived(ev, q, every, 1.0, hits)
     if q.op == "sum" and re.search(r"全部|全て|すべて|総数|全体|総計", q.norm) and best is not None:
