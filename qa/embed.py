@@ -149,7 +149,10 @@ class SentenceTransformerEmbedder:
             ) from err
         # The full path: two models in folders of the same name must not share an index.
         self.name = f"sentence-transformers:{path.resolve()}"
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        # sentence-transformers 6 renamed the method (the old name warns on every load).
+        dimension = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension() or 0)
         self.query_prompt = query_prompt
         self.passage_prompt = passage_prompt
         self.folder = path.resolve()
