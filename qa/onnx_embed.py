@@ -10,14 +10,15 @@ the word table stays 4-bit and is unpacked in the graph for the rows a batch use
 instead of ~470 MB); the encoder's matrices are dequantised to float32 exactly as the engine reads them;
 attention, residual + LayerNorm and bias + GELU are onnxruntime's fused CPU operators (com.microsoft
 Attention, SkipLayerNormalization, BiasGelu). It is cached beside the index under `model/`, named by the
-weights' checksum, with its own sha256 so a damaged file is rebuilt rather than trusted. The tokenizer is
-`qa.export`'s (the engine's pieces, normalisation map and template), cached beside it.
+weights' checksum, with its own sha256 so a damaged file is rebuilt rather than trusted, and its weights
+in a file of their own that onnxruntime maps into memory. Token ids come from `qa/e5_pieces.py`, a port
+of the engine's own tokenizer.
 
 Measured on the 2-core AVX2 machine: one single-threaded run per core on batches of 4 texts sorted by length
 beats one run with two threads (no barrier between cores, which matters when other work shares them) and
 beats larger batches (activations stay in cache). Texts over 510 tokens are split into windows and
-averaged exactly as the engine does. A text whose token count differs from the engine's (the `tokenizers`
-Unigram model fuses a run of unknown characters into one <unk>) is embedded by the engine itself.
+averaged exactly as the engine does. Every text's token count is checked against the engine's; one that
+differed would be embedded by the engine itself (none does on the report or on the odd texts of the tests).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import mmap
 import os
 import shutil
 import tempfile
@@ -66,13 +68,13 @@ def build_graph(model_file: Path):  # type: ignore[no-untyped-def]
     `mean` is the masked mean of the last hidden states, not yet L2-normalised (windows of a long text are
     averaged before normalising, as the engine does).
     """
-    import onnx
     from onnx import TensorProto, helper, numpy_helper
 
     from qa import export
     from qa.weights import dequantise
 
-    buf = model_file.read_bytes()
+    with model_file.open("rb") as f:  # mapped, not read: the graph is built from the file's pages
+        buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     h = export._parse(buf)
     H, NL, NH, FF, eps = h["H"], h["NL"], h["NH"], h["FF"], float(h["eps"])
     tensors = h["tensors"]
@@ -163,7 +165,6 @@ def build_graph(model_file: Path):  # type: ignore[no-untyped-def]
     model = helper.make_model(graph, producer_name="hokokusho-qa", opset_imports=[
         helper.make_opsetid("", 18), helper.make_opsetid("com.microsoft", 1)])
     model.ir_version = 9  # what onnxruntime 1.2x+ reads; the onnx package may write a newer one
-    onnx.checker.check_model(model)
     return model
 
 
@@ -221,8 +222,9 @@ def _ensure(cache_dir: Path | None, record: str, make: Callable[[Path], list[str
 class OnnxE5:
     """e5-small on onnxruntime (CPU), from the bundled weights: the fast route for building an index.
 
-    `engine` (the bundled `BundledE5`) embeds the few texts the tokenizer here would split differently.
-    The session and tokenizer are loaded on first use, so creating this costs nothing.
+    `engine` (the bundled `BundledE5`) counts every text's tokens, which orders the batches and checks the
+    tokenizer here; it would embed a text that tokenised differently. The session and tokenizer are loaded
+    on first use, so creating this costs nothing.
     """
 
     dim = 384
@@ -237,9 +239,8 @@ class OnnxE5:
         self.batch = batch
         self.passage_prompt = PREFIX["passage"]
         self._session = None
-        self._tokenizer = None
-        self._special: tuple[int, int, int] = (0, 2, 1)  # bos, eos, pad
-        self._max_content = 510
+        self._pieces = None
+        self._max_content = 510  # e5.c: windows of MAXP − 2 content tokens
         self._lock = threading.Lock()
         try:
             import onnxruntime
@@ -254,11 +255,10 @@ class OnnxE5:
             if self._session is not None:
                 return
             import onnxruntime as ort
-            from tokenizers import Tokenizer
 
-            stem = f"e5-small-{self.weights.split(':')[-1][:16]}"
-            graph_name, data_name, tokenizer_name = f"{stem}-g{GRAPH_VERSION}.onnx", f"{stem}-g{GRAPH_VERSION}.data", \
-                f"{stem}.tokenizer.json"
+            from qa.e5_pieces import E5Pieces
+
+            stem = f"e5-small-{self.weights.split(':')[-1][:16]}-g{GRAPH_VERSION}"
 
             def make_graph(folder: Path) -> list[str]:
                 import onnx
@@ -266,42 +266,41 @@ class OnnxE5:
                 model = build_graph(self.model_file)
                 # Weights in a file of their own: onnxruntime maps it into memory instead of copying it, so
                 # the session costs ~0.1 s and ~100 MB (the 4-bit word table is only touched where used).
-                onnx.save_model(model, str(folder / graph_name), save_as_external_data=True,
-                                all_tensors_to_one_file=True, location=data_name, size_threshold=1024)
-                return [graph_name, data_name]
+                onnx.save_model(model, str(folder / f"{stem}.onnx"), save_as_external_data=True,
+                                all_tensors_to_one_file=True, location=f"{stem}.data", size_threshold=1024)
+                return [f"{stem}.onnx", f"{stem}.data"]
 
-            def make_tokenizer(folder: Path) -> list[str]:
-                from qa import export
-
-                header = export._parse(self.model_file.read_bytes())
-                export._build_tokenizer(header).save(str(folder / tokenizer_name))
-                return [tokenizer_name]
-
-            graph_dir, remove_graph = _ensure(self.cache_dir, f"{stem}-g{GRAPH_VERSION}.json", make_graph)
-            tokenizer_dir, remove_tokenizer = _ensure(self.cache_dir, f"{stem}.tokenizer.json.sha256.json",
-                                                      make_tokenizer)
+            folder, remove = _ensure(self.cache_dir, f"{stem}.json", make_graph)
             try:
                 options = ort.SessionOptions()
                 # One thread per run and one run per core: no barrier between cores (see the module docstring).
                 options.intra_op_num_threads = 1
                 options.inter_op_num_threads = 1
                 options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-                session = ort.InferenceSession(str(graph_dir / graph_name), options,
+                session = ort.InferenceSession(str(folder / f"{stem}.onnx"), options,
                                                providers=["CPUExecutionProvider"])
-                # A Unigram model of 250k pieces: ~1.3 s and ~300 MB, freed with this object after the build.
-                tokenizer = Tokenizer.from_file(str(tokenizer_dir / tokenizer_name))
             finally:
-                for folder, remove in ((graph_dir, remove_graph), (tokenizer_dir, remove_tokenizer)):
-                    if remove:  # the session keeps its mapping of an unlinked file
-                        shutil.rmtree(folder, ignore_errors=True)
-            vocab = tokenizer.get_vocab()
-            self._special = (vocab["<s>"], vocab["</s>"], vocab.get("<pad>", 1))
-            self._tokenizer, self._session = tokenizer, session
+                if remove:  # the session keeps its mapping of the unlinked file
+                    shutil.rmtree(folder, ignore_errors=True)
+            self._pieces, self._session = E5Pieces(self.model_file), session
 
-    def _content(self, texts: list[str], kind: str) -> list[list[int]]:
-        """Token ids of prefix + text without <s> and </s>, untruncated (the engine's tok_content)."""
-        encodings = self._tokenizer.encode_batch([PREFIX[kind] + t for t in texts], add_special_tokens=False)  # type: ignore[union-attr]
-        return [e.ids for e in encodings]
+    def _windows(self, i: int, ids: list[int]) -> list[tuple[int, list[int], int]]:
+        """(text, <s> window </s>, weight) for each window of at most 510 content tokens (as e5.c)."""
+        pieces = self._pieces
+        out = []
+        for a in range(0, max(len(ids), 1), self._max_content):
+            part = ids[a : a + self._max_content]
+            out.append((i, [pieces.bos, *part, pieces.eos], max(len(part), 1)))  # type: ignore[union-attr]
+        return out
+
+    def _run(self, windows: list[tuple[int, list[int], int]]) -> np.ndarray:
+        width = max(len(seq) for _, seq, _ in windows)
+        ids = np.full((len(windows), width), self._pieces.pad, np.int64)  # type: ignore[union-attr]
+        mask = np.zeros((len(windows), width), np.int64)
+        for r, (_, seq, _) in enumerate(windows):
+            ids[r, : len(seq)] = seq
+            mask[r, : len(seq)] = 1
+        return self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]  # type: ignore[union-attr]
 
     def _encode(self, texts: list[str], kind: str) -> np.ndarray:
         texts = list(texts)
@@ -309,49 +308,41 @@ class OnnxE5:
         if not texts:
             return out
         self._load()
-        content = self._content(texts, kind)
-        mine = list(range(len(texts)))
-        if self.engine is not None:
-            counts = self.engine.token_counts(texts, kind)
-            mine = [i for i in mine if counts[i] == len(content[i]) + 2]
-            theirs = sorted(set(range(len(texts))) - set(mine))
-            if theirs:
-                log.info("%d text(s) embedded by the engine (token counts differ)", len(theirs))
-                encode = self.engine.encode_queries if kind == "query" else self.engine.encode_passages
-                out[theirs] = encode([texts[i] for i in theirs])
-        # Windows of at most 510 content tokens, each run as <s> window </s>; weighted by its length.
-        bos, eos, pad = self._special
-        windows: list[tuple[int, list[int], int]] = []
-        for i in mine:
-            ids = content[i]
-            for a in range(0, max(len(ids), 1), self._max_content):
-                part = ids[a : a + self._max_content]
-                windows.append((i, [bos, *part, eos], max(len(part), 1)))
-        order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]), reverse=True)
+        prefixed = [PREFIX[kind] + t for t in texts]
+        # The engine counts tokens in C: the texts are sorted by it (little padding in a batch) and each worker
+        # tokenises its own batch, in Python while the other worker's run holds no GIL.
+        counts = (self.engine.token_counts(texts, kind) if self.engine is not None
+                  else [len(self._pieces.ids(t)) + 2 for t in prefixed])  # type: ignore[union-attr]
+        order = sorted(range(len(texts)), key=lambda i: counts[i], reverse=True)
         batches = [order[a : a + self.batch] for a in range(0, len(order), self.batch)]
-        means = np.zeros((len(windows), self.dim), np.float32)
+        sums = np.zeros((len(texts), self.dim), np.float64)
+        totals = np.zeros(len(texts), np.float64)
+        odd: list[int] = []
 
         def run(batch: list[int]) -> None:
-            width = max(len(windows[w][1]) for w in batch)
-            ids = np.full((len(batch), width), pad, np.int64)
-            mask = np.zeros((len(batch), width), np.int64)
-            for r, w in enumerate(batch):
-                seq = windows[w][1]
-                ids[r, : len(seq)] = seq
-                mask[r, : len(seq)] = 1
-            means[batch] = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]  # type: ignore[union-attr]
+            windows = []
+            for i in batch:
+                ids = self._pieces.ids(prefixed[i])  # type: ignore[union-attr]
+                if len(ids) + 2 != counts[i]:  # cannot happen with a faithful port: never guess, ask the engine
+                    odd.append(i)
+                    continue
+                windows.extend(self._windows(i, ids))
+            if windows:
+                for (i, _, weight), mean in zip(windows, self._run(windows)):
+                    sums[i] += weight * mean
+                    totals[i] += weight
 
         # session.run releases the GIL: one single-threaded run per core, longest batches first.
         with ThreadPoolExecutor(self.workers) as pool:
             list(pool.map(run, batches))
-        sums = np.zeros((len(texts), self.dim), np.float64)
-        weights = np.zeros(len(texts), np.float64)
-        for w, (i, _, weight) in enumerate(windows):
-            sums[i] += weight * means[w]
-            weights[i] += weight
-        for i in mine:
-            vector = sums[i] / weights[i]
-            out[i] = vector / max(np.linalg.norm(vector), 1e-12)
+        for i in range(len(texts)):
+            if totals[i]:
+                vector = sums[i] / totals[i]
+                out[i] = vector / max(np.linalg.norm(vector), 1e-12)
+        if odd:
+            log.warning("%d text(s) tokenised unlike the engine: embedded by the engine", len(odd))
+            encode = self.engine.encode_queries if kind == "query" else self.engine.encode_passages
+            out[sorted(odd)] = encode([texts[i] for i in sorted(odd)])
         return out
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
