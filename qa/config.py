@@ -18,6 +18,7 @@ ENV = {
     "QA_CORPUS_DIR": "corpus_dir",
     "QA_INDEX_DIR": "index_dir",
     "QA_EMBED_MODEL": "embed_model",
+    "QA_EMBED_DEVICE": "embed_device",
     "QA_QUERY_PROMPT": "query_prompt",
     "QA_PASSAGE_PROMPT": "passage_prompt",
     "QA_TOP_K": "top_k",
@@ -37,6 +38,7 @@ _HINTS = {
     "port": "1 から 65535 までの整数を指定してください（例: 7860）",
     "rate_limit": "1 分あたりの回数を 0 以上の整数で指定してください（0 で無効）",
     "login_delay": "秒数を 0 以上の数で指定してください（例: 1）",
+    "embed_device": "auto、cpu、cuda または cuda:0 のように指定してください",
 }
 
 
@@ -46,6 +48,9 @@ class Settings(BaseModel):
     corpus_dir: Path = ROOT / "corpus"
     index_dir: Path = ROOT / "index"
     embed_model: str | None = None  # None: the bundled e5-small; else a sentence-transformers folder
+    # Where a sentence-transformers model runs: auto = cuda when torch sees a GPU, else cpu. The bundled
+    # model always runs on the CPU (its engine and the onnxruntime build route).
+    embed_device: str = Field(default="auto", pattern=r"^(auto|cpu|cuda(:[0-9]+)?)$")
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
     top_k: int = Field(default=5, ge=1, le=50)

