@@ -47,6 +47,7 @@ from qa.config import Settings
 from qa.embed import MODEL_CACHE, Embedder, build_encoder, load_embedder, weights_id
 from qa.errors import IndexFolderError, StaleIndex
 from qa.facts import extract_facts
+from qa.model_weights import file_sha256
 from qa.models import Chunk, Document, Fact
 from qa.parse import corpus_files, load_corpus
 from qa.tokenize import tokens
@@ -82,19 +83,11 @@ class Index:
         return [c.text for c in self.chunks] + [f.sentence(full_path=False) for f in self.facts]
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _corpus_digest(path: Path) -> str:
     # An unreadable file is skipped by load_corpus with a warning; it must not crash the build here.
     # Its marker changes into a digest once it becomes readable, which makes the index stale.
     try:
-        return _sha256(path)
+        return file_sha256(path)
     except OSError as err:
         return f"unreadable:{err.errno}"
 
@@ -181,7 +174,7 @@ def stale_reason(settings: Settings, embedder: Embedder | None) -> str | None:
         path = d / name
         if not path.is_file():
             return f"{path} がありません"
-        if _sha256(path) != digest:
+        if file_sha256(path) != digest:
             return f"{path} が壊れています（チェックサム不一致）"
     return None
 
@@ -323,9 +316,9 @@ def _write_artifacts(settings: Settings, embedder: Embedder | None, tmp: Path, d
         for fact in facts:
             f.write(json.dumps(fact.model_dump(mode="json"), ensure_ascii=False) + "\n")
     _bm25(texts).save(str(tmp / BM25_DIR), show_progress=False)
-    artifacts = {name: _sha256(tmp / name) for name in ARTIFACTS}
+    artifacts = {name: file_sha256(tmp / name) for name in ARTIFACTS}
     for p in sorted((tmp / BM25_DIR).iterdir()):
-        artifacts[f"{BM25_DIR}/{p.name}"] = _sha256(p)
+        artifacts[f"{BM25_DIR}/{p.name}"] = file_sha256(p)
     manifest = {
         "format": FORMAT,
         "version": __version__,
@@ -367,7 +360,7 @@ def _previous_vectors(settings: Settings, embedder: Embedder) -> dict[str, np.nd
         if manifest.get("embedder") != _embedder_id(settings, embedder):
             return {}
         for name in ARTIFACTS:
-            if _sha256(d / name) != manifest["artifacts"][name]:
+            if file_sha256(d / name) != manifest["artifacts"][name]:
                 return {}
         chunks = [Chunk.model_validate_json(line) for line in _lines(d / "chunks.jsonl")]
         facts = [Fact.model_validate_json(line) for line in _lines(d / "facts.jsonl")]

@@ -165,3 +165,12 @@ def cached_checksum(path: Path, compute, cache_dir: Path | None) -> str:  # type
         except OSError:
             pass  # a read-only index folder: compute again next time
     return value
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, read in 1 MB blocks."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -23,7 +23,6 @@ differed would be embedded by the engine itself (none does on the report or on t
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import mmap
@@ -38,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.errors import ModelError
+from qa.model_weights import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -169,14 +169,6 @@ def build_graph(model_file: Path):  # type: ignore[no-untyped-def]
 
 
 # --------------------------------------------------------------------------- the cache
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _ensure(cache_dir: Path | None, record: str, make: Callable[[Path], list[str]]) -> tuple[Path, bool]:
     """The folder holding the files named in `cache_dir`/`record` (their sha256), made when missing or damaged.
 
@@ -191,7 +183,7 @@ def _ensure(cache_dir: Path | None, record: str, make: Callable[[Path], list[str
         return tmp, True
     try:
         files = json.loads((cache_dir / record).read_text(encoding="utf-8"))["files"]
-        if all(_sha256(cache_dir / name) == digest for name, digest in files.items()):
+        if all(file_sha256(cache_dir / name) == digest for name, digest in files.items()):
             return cache_dir, False
         log.warning("%s の中身が記録と違います（壊れています）: 作り直します", cache_dir)
     except (OSError, ValueError, KeyError, TypeError):
@@ -205,7 +197,7 @@ def _ensure(cache_dir: Path | None, record: str, make: Callable[[Path], list[str
         return tmp, True
     try:
         names = make(tmp)
-        files = {name: _sha256(tmp / name) for name in names}
+        files = {name: file_sha256(tmp / name) for name in names}
         umask = os.umask(0)
         os.umask(umask)
         for name in names:

@@ -35,8 +35,9 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     candidates: list[tuple[str, Fact]] = []
     where = ""
     # 「申請件数と発行件数のうちどれが多い」: the items named, each with its figure (in the asked year).
-    named = [f for part in split_parts(q) if (f := part_fact(ev, part, hits)) is not None]
-    if len(named) >= 2 and len(named) == len(split_parts(q)):
+    parts = split_parts(q)
+    named = [f for part in parts if (f := part_fact(ev, part, hits)) is not None]
+    if len(named) >= 2 and len(named) == len(parts):
         candidates = [(f.label, f) for f in named]
         where = "、".join(dict.fromkeys(f.section_path[-1] for f in named))
     # 「令和元年と令和2年で多かったのは」: one figure over the periods named.
