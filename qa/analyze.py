@@ -13,7 +13,7 @@ from importlib import resources
 from qa.lexicon import answer_type_patterns, counter_ask, lexicon, money_words
 from qa.models import Period
 from qa.text import find_periods, nfkc, norm
-from qa.tokenize import tagged, tagged_tokens
+from qa.tokenize import loose_words, tagged, tagged_tokens
 
 # Words that say what kind of answer is wanted, not what it is about.
 STOPWORDS = {
@@ -57,6 +57,9 @@ class Question:
     measure: str | None = None  # the word a quantity question measures: 「面積はどれくらい」 → 面積
     units: list[str] = field(default_factory=list)  # every counter asked: 「何社・何人分」 → 社, 人
     predicate: str | None = None  # the question's last content word: 「いつ実施された」 → 実施
+    # Terms that are loose wording (verbs, adverbs, hiragana words: 撮る, 実際): one the report never uses
+    # does not count against a passage (qa.evidence.coverage).
+    loose: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -257,7 +260,8 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
                         op=op, direction=direction, period=period, relative=relative,
                         periods=[p for _, _, p in periods],
                         measure=_measure(text) if want == "quantity" and not op else None,
-                        units=_asked_units(q), predicate=_predicate(terms))
+                        units=_asked_units(q), predicate=_predicate(terms),
+                        loose=frozenset(t for t in terms if t in loose_words(text)))
     if history and _is_follow_up(question):
         question = _inherit(question, [analyze(h) for h in history])
     if op and len(question.periods) < 2:
@@ -297,7 +301,7 @@ def _merge(base: Question, q: Question, period_only: bool = False) -> Question:
         periods=q.periods, measure=q.measure, units=q.units, predicate=q.predicate or base.predicate,
         want=q.want if q.want != "text" else base.want, unit=q.unit or base.unit, op=q.op or None,
         direction=q.direction, period=q.period or (None if period_only else base.period),
-        relative=q.relative, parts=[], focus=new_terms,
+        relative=q.relative, parts=[], focus=new_terms, loose=base.loose | q.loose,
     )
 
 

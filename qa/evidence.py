@@ -124,8 +124,11 @@ class Evidence:
         if not q.groups:
             return 0.0
         t = norm(text)
-        total = sum(self.weight(g) for g in q.groups)
-        found = sum(self.weight(g) for g in q.groups if any(a in t for a in g))
+        # Loose wording the report never uses (「撮った」「そもそも」) is the asker's, not the topic's.
+        groups = [g for term, g in zip(q.terms, q.groups) if not (term in q.loose and self.unknown(g))]
+        groups = groups or q.groups
+        total = sum(self.weight(g) for g in groups)
+        found = sum(self.weight(g) for g in groups if any(a in t for a in g))
         return found / total if total else 0.0
 
     # --- passages and sections ---------------------------------------------------------------

@@ -83,6 +83,25 @@ def tagged_tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
+# Words that say how something was done or asked about, not what: verbs, adjectives, adverbs, adjectival
+# nouns, adverbial nouns (実際, そもそも) and words written in hiragana only. A question words them freely.
+_LOOSE_POS = {"動詞", "形容詞", "副詞", "形状詞"}
+
+
+def loose_words(text: str) -> set[str]:
+    """The content tokens of `text` (as `tokens` gives them) that are loose wording rather than topic: when
+    the report never uses one, that says nothing about whether it holds the answer."""
+    out: set[str] = set()
+    for piece in _slices(norm(text)):
+        for w in _tagger()(piece):
+            f = w.feature
+            lemma = (f.lemma or "").split("-")[0]
+            token = lemma if (f.pos1 or "") in _LEMMA_POS and lemma else w.surface
+            if (f.pos1 or "") in _LOOSE_POS or f.pos3 == "副詞可能" or re.fullmatch(r"[\u3041-\u309f]+", w.surface):
+                out.add(norm(token))
+    return out
+
+
 def tokens(text: str) -> list[str]:
     """Content tokens of `text` for BM25 and key-term matching (see the module docstring)."""
     return [t for t, _ in tagged_tokens(text)]
