@@ -27,6 +27,7 @@ class Lexicon(BaseModel):
     whole_report: list[str]  # patterns that widen a count or a superlative to the whole report
     list_cue: str  # a pattern for words that point at a listing (表, 一覧, 載って)
     whole_words: str  # a pattern for words that name a whole (全体, 総額, 合計)
+    every_item: str  # a pattern for words that ask about every item in scope (全部で, 9団体の)
     money_words: list[str]  # words that ask about money without asking an amount (一番安く)
 
     def family(self, unit: str) -> str:
@@ -52,6 +53,7 @@ def lexicon() -> Lexicon:
         whole_report=data["whole_report"]["patterns"],
         list_cue=data["list_cue"]["pattern"],
         whole_words=data["whole_words"]["pattern"],
+        every_item=data["every_item"]["pattern"],
         money_words=data["money_words"]["words"],
     )
 

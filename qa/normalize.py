@@ -46,6 +46,9 @@ class Thresholds(BaseModel):
     max_ngram: int = 4
     # Two-character words have too many homophones and one-character neighbours to guess which was meant.
     fuzzy_min_chars: int = 3
+    # ...but a two-character kanji word the report lacks, read like one word of the report's and no other,
+    # is that word in the wrong kanji (町議 → 庁議, 公報 → 広報: the IME's first choice).
+    homophone_min_chars: int = 2
     # At most one wrong character in five: 奨学返還 → 奨学金返還 (0.8), while 大阪事務所 / 上海事務所 (0.6) differ.
     fuzzy_min_similarity: float = 0.8
     # 平成 and 令和: a 西暦 year outside them is a figure or a code, not a date of this report.
@@ -399,10 +402,26 @@ class Normalizer:
             return None
         return best[0]
 
+    def _homophone(self, text: str, w: Word) -> _Edit | None:
+        """A short kanji word the report lacks, read as exactly one word of the report's (町議 → 庁議)."""
+        surf = text[w.start : w.end]
+        if len(surf) < self.t.homophone_min_chars or surf in self.index or not w.reading:
+            return None
+        if not re.fullmatch(r"[\u4e00-\u9fff]+", surf):
+            return None
+        key = fold(w.reading)
+        target = self.index.by_reading.get(key)
+        if target and target != surf and len(target) == len(surf) and self.index.homophones.get(key) == 1:
+            return _Edit(w.start, w.end, target, "fuzzy")
+        return None
+
     def _fuzzy_compound(self, text: str, run: list[Word]) -> list[_Edit]:
         surface = text[run[0].start : run[-1].end]
-        if len(surface) < self.t.fuzzy_min_chars or surface in self.index:
+        if surface in self.index:
             return []
+        if len(surface) < self.t.fuzzy_min_chars:
+            edit = self._homophone(text, run[0]) if len(run) == 1 else None
+            return [edit] if edit else []
         # A homophone first (the IME picked the wrong kanji): the longest unknown stretch reading as a
         # report word of at least fuzzy_min_chars characters.
         edits, i = [], 0

@@ -27,6 +27,9 @@ class Weights(BaseModel):
     # A count or a superlative ranges over a section the question names only when its title holds at least
     # this share of the question's term weight; else the whole report.
     min_scope_coverage: float = 0.2
+    # Between titles that match alike, the section whose own text holds the values the question quotes
+    # (「移住者相互親睦」となっている団体) is the one meant; the title still decides first.
+    scope_text_weight: float = 0.3
 
     # --- fact ranking: score = lexical + section + dense, ± unit, period, measure ---
     # The figure's own words decide most; how well its section was retrieved next; its own embedding last

@@ -187,6 +187,8 @@ FUZZY = [
     ("ぐんまちゃん誕生日会の再生回数", "ぐんまちゃんお誕生日会の再生回数"),
     ("インスタライヴの回数", "インスタライブの回数"),  # kana spelling
     ("旅劵発行件数", "旅券発行件数"),  # a look-alike glyph
+    ("令和2年度の町議は何回？", "令和2年度の庁議は何回?"),  # a two-kanji homophone read one way in the report
+    ("声の公報は何本？", "声の広報は何本?"),
 ]
 
 FUZZY_KEEP = [
@@ -199,6 +201,7 @@ FUZZY_KEEP = [
     "新型コロナ対策費は？",
     "マイナンバーカード交付率",
     "パスポートの発行件数は？",  # the synonym table's business, not a misspelling
+    "群馬県の人口は？",  # a two-kanji word with no homophone in the report stays as typed
 ]
 
 ENTITIES = [

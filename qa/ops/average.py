@@ -17,6 +17,7 @@ from qa.ops.structure import (
     budget_siblings,
     finish,
     named_scope,
+    narrow,
     nearby,
     peers,
     rounded,
@@ -42,7 +43,8 @@ def _mean_of_peers(ev: Evidence, plan: Plan, hits: list[Hit], ranked: list) -> A
     if not ranked:
         return None
     best = ranked[0]
-    group = peers(ev, best.fact)
+    where = ev.section_by_path.get((best.fact.doc, tuple(best.fact.section_path)))
+    group = narrow(ev, plan.question, peers(ev, best.fact), lambda f: f"{f.label} {f.attribute or ''}", where, least=2)
     if len(group) < 2:
         return None
     total = sum((f.value for f in group), Decimal(0))

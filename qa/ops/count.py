@@ -12,7 +12,7 @@ from qa.evidence import Evidence
 from qa.lexicon import lexicon
 from qa.lookup import figure_answer
 from qa.models import Answer, Figure, Hit, Section
-from qa.ops.structure import budget_siblings, finish, jigyo, listed, named_scope, passes, peers, row_labels
+from qa.ops.structure import budget_siblings, finish, jigyo, listed, named_scope, narrow, passes, peers, row_texts
 from qa.plan import Plan
 from qa.ranking import score_facts
 from qa.text import norm
@@ -31,7 +31,7 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     if plan.threshold is None:
         # 「地方創生拠点整備交付金は何事業？」: a figure in the counter's unit answers it, unless the question
         # points at a listing (「表に何件載っている」).
-        counted = q.unit or _counted_noun(q)
+        counted = q.unit or _asked_counter(q) or _counted_noun(q)
         if (counted and counted in lexicon().counters and unit_family(counted) in ev.unit_families
                 and not re.search(lexicon().list_cue, q.norm)):
             found = figure_answer(ev, replace(q, unit=unit_family(counted)), hits)
@@ -63,20 +63,22 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         every = jigyo(ev)
         if not every or not re.search("事業", q.norm):
             return None
-        items = [s.heading for s in every]
+        items = [s.heading for s in narrow(ev, q, every, lambda s: s.heading)]
         root = next(s for s in ev.sections if s.level == 0)
         return _count_answer(ev, plan, hits, root, items)
-    children = [c.heading for c in ev.children(scope)]
-    rows = row_labels(ev, scope)
-    bullets = listed(scope)
+    # Each kind of item, narrowed to those the question picks out (「「刊行物」に分類される」).
+    children = [c.heading for c in narrow(ev, q, ev.children(scope), lambda c: c.heading, scope)]
+    texts = row_texts(ev, scope)
+    rows = narrow(ev, q, list(texts), lambda label: texts[label], scope)
+    bullets = narrow(ev, q, listed(scope), lambda b: b, scope)
     # A table the question points at (「表には」「区分」), else the sub-sections, else the rows, else bullets.
-    if rows and len(rows) >= 2 and (_TABLE_WORDS.search(q.norm) or len(children) < 2):
+    if rows and len(texts) >= 2 and (_TABLE_WORDS.search(q.norm) or len(children) < 2):
         items = rows
-    elif len(children) >= 2:
+    elif len(ev.children(scope)) >= 2:
         items = children
-    elif len(rows) >= 2:
+    elif len(texts) >= 2:
         items = rows
-    elif len(bullets) >= 2:
+    elif len(listed(scope)) >= 2:
         items = bullets
     else:
         return None
@@ -97,6 +99,16 @@ def _column_group(ev: Evidence, q: Question, scope: Section | None) -> tuple[str
         section = ev.section_by_path.get((f.doc, tuple(f.section_path)))
         if len(subs) >= 2 and section is not None:
             return group, subs, section
+    return None
+
+
+def _asked_counter(q: Question) -> str | None:
+    """The counter right after 何 (「何件出てる」 → 件)."""
+    for m in re.finditer("何", q.norm):
+        rest = q.norm[m.end():]
+        found = [c for c in lexicon().counters if rest.startswith(c)]
+        if found:
+            return max(found, key=len)
     return None
 
 

@@ -16,6 +16,7 @@ from qa.ops.structure import (
     budget_siblings,
     finish,
     named_scope,
+    narrow,
     ordinal,
     part_fact,
     passes,
@@ -73,7 +74,9 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         ranked = [s for s in ranked if len(peers(ev, s.fact)) >= 2]
         if not ranked:
             return None
-        candidates = [(f.label, f) for f in peers(ev, ranked[0].fact)]
+        home = scope or ev.section_by_path.get((ranked[0].fact.doc, tuple(ranked[0].fact.section_path)))
+        group = narrow(ev, q, peers(ev, ranked[0].fact), lambda f: f"{f.label} {f.attribute or ''}", home, least=2)
+        candidates = [(f.label, f) for f in group]
         head = ranked[0].fact
         where = f"{head.section_path[-1]}の{head.attribute or '表'}"
     if plan.threshold is not None:

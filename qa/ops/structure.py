@@ -5,8 +5,10 @@ the sections beside one, thresholds and ranks. Every operation ranges over these
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
 from qa.analyze import Question, unit_family
 from qa.evidence import Evidence
@@ -14,7 +16,7 @@ from qa.lexicon import lexicon, whole_report
 from qa.models import Answer, Citation, Fact, Figure, Hit, Section
 from qa.plan import Plan, Threshold
 from qa.ranking import score_facts, siblings, target_year
-from qa.text import format_number
+from qa.text import format_number, norm
 
 
 def title_coverage(ev: Evidence, q: Question, section: Section) -> float:
@@ -30,11 +32,27 @@ def without_items(q: Question) -> Question:
     return replace(q, terms=[t for t, _ in keep], groups=[g for _, g in keep])
 
 
+_QUOTED = re.compile(r"[「『\"]([^」』\"]{1,40})[」』\"]")
+
+
+def quoted(q: Question) -> list[str]:
+    """What the question quotes (「移住者相互親睦、生活援護指導」となっている): a value to match, not a name of
+    where to look."""
+    return [norm(m.group(1)) for m in _QUOTED.finditer(q.text)]
+
+
+def _in_quotes(q: Question, term: str) -> bool:
+    return any(term in s for s in quoted(q))
+
+
 def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     """The section the question names by its title (the best title match; ties go to the better-retrieved);
     None when the question names the whole report or no section."""
     if whole_report().search(q.norm):
         return None
+    # The values it quotes (「移住者相互親睦」となっている) are looked for in the sections' text.
+    inside = [(t, g) for t, g in zip(q.terms, q.groups) if _in_quotes(q, t)]
+    values = replace(q, terms=[t for t, _ in inside], groups=[g for _, g in inside])
     q = without_items(q)
     # Words the report never uses (「分野」) cannot name one of its sections: they do not count against a title.
     known = [(t, g) for t, g in zip(q.terms, q.groups) if not ev.unknown(g)]
@@ -49,11 +67,47 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
         cov = title_coverage(ev, q, s)
         if cov <= 0:
             continue
-        key = (round(cov, 6), -rank.get(tuple(s.path), len(hits) + 1))
+        text = ev.coverage(values, ev.section_text(s.doc, s.path)) if values.terms else 0.0
+        key = (round(cov + ev.weights.scope_text_weight * text, 6), -rank.get(tuple(s.path), len(hits) + 1))
         if key > best_key:
             best, best_key = s, key
     # A title that shares only a minor word with the question (「2番目」 and 「番号」) names nothing.
-    return best if best_key[0] >= ev.weights.min_scope_coverage else None
+    if best is None:
+        return None
+    # A quoted value (「移住者相互親睦」となっている) helps tell sections apart but need not be in the title.
+    title = norm(best.title)
+    kept = [(t, g) for t, g in zip(q.terms, q.groups) if not _in_quotes(q, t) or any(a in title for a in g)]
+    if kept:
+        q = replace(q, terms=[t for t, _ in kept], groups=[g for _, g in kept])
+    return best if title_coverage(ev, q, best) >= ev.weights.min_scope_coverage else None
+
+
+T = TypeVar("T")
+
+
+def narrow(ev: Evidence, q: Question, items: list[T], text_of: Callable[[T], str],
+           scope: Section | None = None, least: int = 1) -> list[T]:
+    """The items the question picks out by a word some of them hold and others not (「ラジオの番組」 among
+    all the media, 「香港とハノイの」 among nine associations, 「「刊行物」に分類される」); all of them when no
+    question word tells them apart. Words that name the scope, a counter or loose wording pick nothing;
+    words that each pick some are all required, or, when no item holds them all, any one is enough.
+    """
+    if len(items) < 2 or re.search(lexicon().every_item, q.norm):
+        return items
+    q = without_items(q)
+    texts = [norm(text_of(i)) for i in items]
+    where = norm(" ".join(scope.path)) if scope is not None else ""
+    picks: list[set[int]] = []
+    for term, group in zip(q.terms, q.groups):
+        if len(term) < 2 or term in q.loose or (any(a in where for a in group) and not _in_quotes(q, term)):
+            continue
+        hit = {k for k, t in enumerate(texts) if any(a in t for a in group)}
+        if hit and len(hit) < len(items):
+            picks.append(hit)
+    if not picks:
+        return items
+    chosen = set.intersection(*picks) or set.union(*picks)
+    return [items[k] for k in sorted(chosen)] if len(chosen) >= least else items
 
 
 def finish(ev: Evidence, plan: Plan, text: str, citations: list[Citation], hits: list[Hit],
@@ -67,8 +121,17 @@ SCALES = {"千円": 1000, "万円": 10_000, "億円": 100_000_000}
 
 
 def row_labels(ev: Evidence, section: Section) -> list[str]:
-    rows = [c for c in ev.index.chunks if c.section_path == section.path and c.kind == "table_row"]
-    return list(dict.fromkeys(r.body.split(" — ")[0] for r in rows))
+    return list(row_texts(ev, section))
+
+
+def row_texts(ev: Evidence, section: Section) -> dict[str, str]:
+    """Each table row of the section by its label, with the row's whole text (every cell)."""
+    out: dict[str, str] = {}
+    for c in ev.index.chunks:
+        if c.section_path == section.path and c.kind == "table_row":
+            label = c.body.split(" — ")[0]
+            out[label] = out.get(label, "") + " " + c.body
+    return out
 
 
 # A listed item: a bullet, or a paragraph led by an item mark (「ア 職員への…」, 「① …」).
