@@ -350,6 +350,11 @@ def split_versus(q: Question) -> list[Question]:
     return _split_items(q.text, replace(q, op="diff"))
 
 
+def split_over(q: Question) -> list[Question]:
+    """「AはBの2倍以上？」: A, and B it is measured against."""
+    return _split_items(q.text, replace(q, op="ratio"))
+
+
 def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     """The items an operation combines, each with the words they share.
 
@@ -360,7 +365,7 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     """
     body = nfkc(text)
     body = re.sub(r"(の)?(合計|合わせ|あわせ|総計|トータル|全部|差|違い|何[%％件人回円]|何パーセント|いくら"
-                  r"|割合|比率|シェア|占め|何割).*$", "", body)
+                  r"|割合|比率|シェア|占め|何割|\d+(?:\.\d+)?倍).*$", "", body)
     # 「AはBより多いですか」「AはBより放送回数が多かった？」: the measure between より and the comparison
     # qualifies both; 「AとB、Aのほうが大きい？」 names the subject after the list.
     if m := re.search(r"(?<=より)([^、。]{0,10}?)(?:が|の)?(多|少な|大き|小さ|高|低).*$", body):

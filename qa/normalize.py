@@ -328,7 +328,11 @@ class Normalizer:
         edits: list[_Edit] = []
         for m in KANA_RUN.finditer(text):
             # A run covered whole is rewritten whole; otherwise its hiragana and katakana parts one by one.
-            parts = [m] if self._segment(m.group()) is not None else list(_SCRIPT.finditer(m.group()))
+            # So is a run that changes script: a katakana word after a particle is written as meant
+            # (「事業費はワイグル」 is not 「ハワイ」 + 「グル」).
+            mixed = bool(re.search("[\u3041-\u3096]", m.group()) and re.search("[\u30a1-\u30fa]", m.group()))
+            whole = not mixed and self._segment(m.group()) is not None
+            parts = [m] if whole else list(_SCRIPT.finditer(m.group()))
             for part in parts:
                 run = part.group()
                 offset = m.start() + (part.start() if part is not m else 0)

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from qa.analyze import Question, split_parts, split_versus
+from qa.analyze import Question, split_over, split_parts, split_versus
 from qa.lexicon import lexicon, op_patterns
 from qa.text import nfkc
 
@@ -39,6 +39,8 @@ class Threshold(BaseModel):
     value: Decimal  # in `unit`
     unit: str  # the counter as asked ("" when none)
     comparator: Comparator
+    # 「300万円台」: the figure is at least `value` and below this (value + one step of its leading digit).
+    below: Decimal | None = None
 
 
 class Plan(BaseModel):
@@ -59,8 +61,29 @@ def _cue(text: str, skip: set[str] | frozenset[str] = frozenset()) -> str | None
     return None
 
 
+# 「300万円台」「2,000万円台」「20人台」: a band from the figure to the next step of its leading digit. A bare
+# 「300台」 is a count of machines, so a unit or a multiplier must stand before 台.
+_BAND = re.compile(r"(\d[\d,]*)(万|千|億)?(円|人|件|回|名|社|本|日)台")
+
+
+def _band(text: str) -> Threshold | None:
+    m = _BAND.search(nfkc(text))
+    if not m:
+        return None
+    digits = m.group(1).replace(",", "")
+    value = Decimal(digits)
+    step = Decimal(10) ** (len(digits) - 1)  # 300 → 100: 300〜399
+    mult = m.group(2) or ""
+    unit = mult + m.group(3) if mult and m.group(3) == "円" else m.group(3)
+    if mult and m.group(3) != "円":
+        value, step = value * _MULTIPLIERS[mult], step * _MULTIPLIERS[mult]
+    return Threshold(raw=m.group(), value=value, unit=unit, comparator="ge", below=value + step)
+
+
 def threshold(text: str) -> Threshold | None:
-    """「40回以上」「1万件を超え」「200件超えてる」: the figure a yes/no question compares with."""
+    """「40回以上」「1万件を超え」「200件超えてる」「300万円台」: the figure a question compares with."""
+    if (band := _band(text)) is not None:
+        return band
     pattern = dict(op_patterns()).get("compare")
     # The last figure named is the one meant: 「毎月1回以上、つまり年12回以上」.
     found = [m for m in pattern.finditer(nfkc(text)) if re.match(r"\d", m.group())] if pattern else []
@@ -92,6 +115,9 @@ def make_plan(q: Question) -> Plan:
         if filtered in {"count", "max", "min"}:
             return Plan(op=filtered, question=q, threshold=t)  # type: ignore[arg-type]
     if op == "compare":
+        if t is not None and t.unit == "倍" and len(versus := q.parts or split_over(q)) == 2:
+            # 「AはBの2倍以上ある？」: A against N times B, both looked up.
+            return Plan(op="compare", question=q, threshold=t, parts=tuple(versus))
         if t is not None:
             return Plan(op="compare", question=q, threshold=t)
         versus = q.parts or split_versus(q)

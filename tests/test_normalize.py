@@ -174,6 +174,7 @@ KANA_KEEP = [
     "いつもの事業",
     "いつでも参加できる？",
     "どんなものがある？",
+    "ぐんま情報トッピングの事業費はワイグルPREFの2倍を超えてる？",  # a particle then a katakana word: not ハワイ
 ]
 
 FUZZY = [

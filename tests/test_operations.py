@@ -40,6 +40,14 @@ NARROWED = [
     ("デジタルトランスフォーメーション推進の下にぶら下がってる取組は全部で何本？", ["5"], []),
 ]
 
+# Bands (「300万円台」) and ratios (「2倍以上」) as thresholds.
+THRESHOLDS = [
+    ("決算額が300万円台の事業、何本あるか教えて", ["2件", "戦略企画推進", "データ分析・活用推進"]),
+    ("決算額2,000万円台の事業のうち、最大のものは？", ["業務プロセス改革推進", "25,539千円"]),
+    ("国際政策推進の決算額って、上海事務所運営の2倍以上ある？", ["はい", "37,372千円", "15,442千円 × 2"]),
+    ("上海事務所運営の決算額は国際政策推進の2倍を超えてる？", ["いいえ"]),
+]
+
 REFUSALS = [
     ("長野県の上海事務所の決算額は？", "長野県"),
     ("健康福祉部の決算額は？", "健康福祉部"),
@@ -81,6 +89,22 @@ def test_items_narrowed_by_a_word_some_hold(assistant, question, expected, absen
         assert e in head, (e, answer.text)
     for a in absent:
         assert a not in head, (a, answer.text)
+
+
+@pytest.mark.parametrize(("question", "expected"), THRESHOLDS)
+def test_bands_and_ratios(assistant, question, expected):
+    answer = assistant.ask(question)
+    assert not answer.abstained, answer.text
+    for e in expected:
+        assert e in answer.text[:200], (e, answer.text)
+
+
+def test_a_bare_count_of_machines_is_no_band():
+    from qa.plan import threshold
+
+    assert threshold("パソコンを300台整備した？") is None
+    band = threshold("300万円台の事業")
+    assert (band.value, band.below, band.unit) == (300, 400, "万円")
 
 
 def test_loose_wording_does_not_make_a_passage_abstain(assistant):

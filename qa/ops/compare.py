@@ -19,15 +19,10 @@ from qa.text import format_number
 
 def compare_parts(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     """「AはBより多い？」: both figures looked up, then compared."""
-    found = []
-    for p in plan.parts:
-        # The second figure is in the first one's unit (「旅券発給にかかったお金は東京事務所運営より」).
-        if found and found[0] is not None and found[0].figures and not p.unit:
-            p = replace(p, unit=unit_family(found[0].figures[0].unit))
-        found.append(figure_answer(ev, p, hits))
-    if any(a is None or not a.figures or a.abstained for a in found):
+    found = _looked_up(ev, plan, hits)
+    if found is None:
         return None
-    (a, b) = found  # type: ignore[misc]
+    (a, b) = found
     # 「AとB、Bのほうが大きい？」: the item named before のほう is the one the question is about.
     subject = re.search(r"([^、,]*)のほう", plan.question.norm)
     if subject and plan.parts[1].norm and plan.parts[1].norm in subject.group(1):
@@ -44,10 +39,52 @@ def compare_parts(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     return finish(ev, plan, text, citations, hits, [fa, fb])
 
 
+def _looked_up(ev: Evidence, plan: Plan, hits: list[Hit], same_unit: bool = True) -> list[Answer] | None:
+    found: list[Answer | None] = []
+    for p in plan.parts:
+        p = replace(p, terms=[t for t in p.terms if t != "倍"], groups=[g for t, g in zip(p.terms, p.groups) if t != "倍"])
+        if not same_unit:
+            p = replace(p, unit=None)  # each figure in its own unit: the question's counter is one side's
+        # The second figure is in the first one's unit (「旅券発給にかかったお金は東京事務所運営より」).
+        first = found[0] if found else None
+        if same_unit and first is not None and first.figures and not p.unit:
+            p = replace(p, unit=unit_family(first.figures[0].unit))
+        found.append(figure_answer(ev, p, hits))
+    if any(a is None or not a.figures or a.abstained for a in found):
+        return None
+    return found  # type: ignore[return-value]
+
+
+def compare_times(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    """「AはBの2倍以上ある？」: A against N × B, with the product shown."""
+    t = plan.threshold
+    # A ratio may set a count against a count of another kind (19日 against 8回).
+    found = _looked_up(ev, plan, hits, same_unit=False)
+    if t is None or found is None:
+        return None
+    a, b = found
+    fa, fb = a.figures[0], b.figures[0]
+    money = {unit_family(fa.unit), unit_family(fb.unit)} & {"円"}
+    if money and unit_family(fa.unit) != unit_family(fb.unit):
+        return None
+    scale_of = {"千円": 1000, "万円": 10_000, "億円": 100_000_000}
+    va = Decimal(fa.value) * (scale_of.get(fa.unit, 1) if money else 1)
+    vb = Decimal(fb.value) * (scale_of.get(fb.unit, 1) if money else 1)
+    ratio_of = {"ge": va >= t.value * vb, "gt": va > t.value * vb, "le": va <= t.value * vb, "lt": va < t.value * vb}
+    ok = ratio_of[t.comparator]
+    product = f"{fb.raw} × {format_number(t.value)} = {format_number(Decimal(fb.value) * t.value)}{fb.unit}"
+    text = (f"{'はい' if ok else 'いいえ'}。{fa.label}：{fa.raw}、{fb.label}：{fb.raw}（{product}）"
+            f"（{a.citations[0].section_path[-1]}）")
+    citations = [a.citations[0]] + ([b.citations[0]] if b.citations[0] != a.citations[0] else [])
+    return finish(ev, plan, text, citations, hits, [fa, fb])
+
+
 def compare(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     t = plan.threshold
     if t is None:
         return compare_parts(ev, plan, hits)
+    if plan.parts and t.unit == "倍":
+        return compare_times(ev, plan, hits)
     q = plan.question
     unit = unit_family(t.unit) if t.unit else q.unit
     # The threshold is the question's own figure, not a word to match.

@@ -40,6 +40,8 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     if plan.threshold is not None:
         # 「決算額が1,000万円を超えているものはいくつ」: the 事業 (or a column's rows) the threshold lets through.
         pairs = budget_siblings(ev, scope)
+        if len(pairs) < 2 and scope is not None and unit_family(plan.threshold.unit or "円") == "円":
+            scope, pairs = None, budget_siblings(ev, None)  # a section without 事業 of its own: the report's
         if len(pairs) >= 2 and unit_family(plan.threshold.unit or "円") == "円":
             kept = [s.heading for s, f in pairs if passes(f, plan.threshold)]
             where = scope if scope is not None else next(s for s in ev.sections if s.level == 0)

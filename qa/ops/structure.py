@@ -200,7 +200,9 @@ def ordinal(text: str) -> int:
 
 
 def threshold_text(t: Threshold) -> str:
-    """「1億円未満」「40回以上」: a threshold in plain words."""
+    """「1億円未満」「40回以上」「300万円台」: a threshold in plain words."""
+    if t.below is not None:
+        return t.raw
     word = {"ge": "以上", "gt": "超", "le": "以下", "lt": "未満"}[t.comparator]
     return f"{format_number(t.value)}{t.unit}{word}"
 
@@ -208,7 +210,10 @@ def threshold_text(t: Threshold) -> str:
 def passes(fact: Fact, t: Threshold) -> bool:
     """Whether a figure passes a threshold (amounts compared in yen)."""
     value = amount(fact)
-    limit = t.value * SCALES.get(t.unit, 1) if unit_family(fact.unit) == "円" else t.value
+    scale = SCALES.get(t.unit, 1) if unit_family(fact.unit) == "円" else 1
+    limit = t.value * scale
+    if t.below is not None and value >= t.below * scale:
+        return False
     return {"ge": value >= limit, "gt": value > limit, "le": value <= limit, "lt": value < limit}[t.comparator]
 
 
