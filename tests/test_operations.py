@@ -48,6 +48,14 @@ THRESHOLDS = [
     ("上海事務所運営の決算額は国際政策推進の2倍を超えてる？", ["いいえ"]),
 ]
 
+# The 費目 ranked by what their 事業 come to (the report gives no 費目 totals).
+GROUPED = [
+    ("事業の決算額を合計すると一番大きくなる費目はどれ？",
+     ["業務プロセス改革費", "1,268,586千円", "25,539千円 + 179,082千円 + 1,063,965千円"]),
+    ("1事業あたりの平均決算額が最も低い費目は？", ["平均"]),
+    ("事業の数がいちばん少ない費目は？", ["デジタル改革費", "1事業"]),
+]
+
 REFUSALS = [
     ("長野県の上海事務所の決算額は？", "長野県"),
     ("健康福祉部の決算額は？", "健康福祉部"),
@@ -105,6 +113,14 @@ def test_a_bare_count_of_machines_is_no_band():
     assert threshold("パソコンを300台整備した？") is None
     band = threshold("300万円台の事業")
     assert (band.value, band.below, band.unit) == (300, 400, "万円")
+
+
+@pytest.mark.parametrize(("question", "expected"), GROUPED)
+def test_groups_ranked_by_their_items(assistant, question, expected):
+    answer = assistant.ask(question)
+    assert answer.op in {"max", "min"}, answer.text
+    for e in expected:
+        assert e in answer.text, (e, answer.text)
 
 
 def test_loose_wording_does_not_make_a_passage_abstain(assistant):

@@ -11,6 +11,7 @@ from qa.analyze import split_parts, unit_family
 from qa.evidence import Evidence
 from qa.lexicon import money_words
 from qa.models import Answer, Fact, Hit
+from qa.ops.groups import group_extreme
 from qa.ops.structure import (
     amount,
     budget_siblings,
@@ -30,6 +31,8 @@ from qa.ranking import score_facts, siblings
 
 def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
+    if (by_group := group_extreme(ev, plan, hits)) is not None:
+        return by_group  # 「事業の決算額を合計して一番大きい費目」: each 費目 by what its 事業 come to
     # 「少ない方から数えて2番目」: a rank counts from the end the question names.
     largest = plan.op == "max" and not re.search(r"(少な|小さ|低|安)(い|く)?(方|ほう)?(から|順)", q.norm)
     scope = named_scope(ev, q, hits)
