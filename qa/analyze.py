@@ -161,6 +161,11 @@ def _content_terms(text: str) -> list[str]:
     return terms
 
 
+def want_of(q: str) -> tuple[str, str | None]:
+    """What kind of answer a (normalised) question or part of one asks for, and the unit of a quantity."""
+    return _want(q)
+
+
 def _want(q: str) -> tuple[str, str | None]:
     """(what kind of answer, the unit family of a quantity) from the question's wording (qa/data/lexicon.json)."""
     types = answer_type_patterns()
@@ -197,6 +202,10 @@ def _want(q: str) -> tuple[str, str | None]:
 
 # Words that say what kind of answer is wanted (時期, 場所) are not what the question is about.
 _ASK_NOUNS = {"時期", "場所", "名前", "名称", "期日", "日時", "期間", "日付", "内容", "テーマ", "タイトル"}
+# What each of them asks for, when a part of a question ends on one (「テーマと日付は」).
+# A theme or a title is a phrase of the passage, not a name: the passage answer (text) holds it.
+ASK_NOUN_WANTS = {"時期": "date", "期日": "date", "日時": "date", "期間": "date", "日付": "date", "場所": "place",
+                  "名前": "name", "名称": "name", "テーマ": "text", "タイトル": "text"}
 
 
 def _predicate(terms: list[str]) -> str | None:
@@ -316,7 +325,7 @@ def split_parts(q: Question) -> list[Question]:
     Empty when the question asks one thing, an operation over several (those are `parts` of the analysis),
     or compares periods.
     """
-    if q.op or len(q.periods) >= 2 or q.want not in {"quantity", "text"}:
+    if q.op or len(q.periods) >= 2 or q.want not in {"quantity", "text", "date", "name"}:
         return []
     text = nfkc(q.text)
     # 「両方」「それぞれ」 say each is wanted; they name no item.

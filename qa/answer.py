@@ -66,6 +66,8 @@ class Answerer:
             fig = a.figures[0] if a.figures else None
             shown.append(f"{fig.raw}{'（' + fig.period + '）' if fig and fig.period and not fig.derived else ''}"
                          if fig else a.text.split("（")[0][:80])
+        if len(set(shown)) < len(shown):
+            return None  # two questions with one answer: one of them was not understood
         sections = list(dict.fromkeys(a.citations[0].section_path[-1] for a in answers if a.citations))
         text_out = "／".join(shown) + (f"（{'、'.join(sections)}）" if sections else "")
         citations = []

@@ -140,7 +140,7 @@ def make_plan(q: Question) -> Plan:
 
 # Question words that each ask for one answer (「いつ配信して、何回再生された」 asks two).
 _ASKS = re.compile(r"いつ|どこ|誰|だれ|いくら|いくつ|何(?:年|月|日|人|名|件|回|社|台|本|部|か所|事業|団体|テーマ|区分|"
-                   r"種類|時間|分|秒|話|体|%|パーセント|割|倍)|どれくらい")
+                   r"種類|時間|分|秒|話|体|%|パーセント|割|倍)|どれくらい|(?:何|なに)(?=で[、,]|だった[、,]|[、,])")
 # Where one question ends and the next begins: a clause end after its question word.
 _CLAUSE_END = re.compile(r"(?:て|で|か|し|り)?[、,。?？]|それと|あと(?=[^でに])|また(?=[、,]?)")
 

@@ -74,6 +74,12 @@ def test_shapes(assistant, question, expected, op):
         assert answer.op == op
 
 
+def test_multipart_with_a_worded_part(assistant):
+    # A part that asks for a period is answered from its passage, the other by its figure.
+    answer = assistant.ask("コロナ緊急啓発のTwitter広告について、掲載期間と表示回数をまとめて教えて")
+    assert "令和3年1月26日" in answer.text and "3,162,878回" in answer.text, answer.text
+
+
 def test_multipart_cites_each_part(assistant):
     answer = assistant.ask("庁議の開催件数と付議件数は？")
     assert [f.raw for f in answer.figures[:2]] == ["41回", "97件"]

@@ -3,33 +3,79 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
+from qa.analyze import ASK_NOUN_WANTS, Question, groups_for, want_of
 from qa.evidence import Evidence
 from qa.lookup import figure_answer
 from qa.models import Answer, Citation, Hit
 from qa.ops.structure import finish
+from qa.passage import passage_answer
 from qa.plan import Plan
+
+# The longest a worded part (a date, a theme) is shown in a multi-part answer.
+PART_CHARS = 80
+
+
+def _asks_words(part: Question) -> str | None:
+    """date, name or place when the part asks for words (「掲載期間」「テーマ」「受け取った日付」), else None."""
+    want, _ = want_of(part.norm)
+    if want in {"date", "name", "place"}:
+        return want
+    asked = [ASK_NOUN_WANTS[t] for t in part.terms if t in ASK_NOUN_WANTS]
+    return asked[-1] if asked else None
+
+
+def _worded(ev: Evidence, whole: Question, part: Question, hits: list[Hit]) -> Answer | None:
+    """A part that asks for words, not a figure: the clause of the passage that answers, looked for with the
+    whole question's subject (「ホルコム知事の…のテーマと、受け取った日付」: the date of the message)."""
+    want = _asks_words(part)
+    if want is None:
+        return None
+    terms = list(dict.fromkeys([*part.terms, *(t for t in whole.terms if t not in ASK_NOUN_WANTS)]))
+    looked = replace(part, want=want, unit=None, terms=terms, groups=groups_for(terms, whole.norm))
+    ans = passage_answer(ev, looked, hits)
+    if ans.abstained or not ans.citations:
+        return None
+    nouns = [t for t in part.terms if t in ASK_NOUN_WANTS]
+    if want == "text" and nouns:
+        # The sentence that holds the word asked for (「…をテーマとした」).
+        pieces = [p for p in re.split(r"(?<=。)| — |\s(?=[^\s:：]{1,8}[:：])", ans.citations[0].text) if nouns[-1] in p]
+        if pieces:
+            ans = ans.model_copy(update={"text": pieces[0].strip()})
+    return ans
 
 
 def multipart(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     answers = []
     used: set[str] = set()
     for part in plan.parts:
-        ans = figure_answer(ev, part, hits)
-        if ans is None or not ans.figures or ans.abstained:
+        # A part that asks for words (a period, a theme) is answered from a passage; the others by a figure.
+        ans = _worded(ev, plan.question, part, hits) if _asks_words(part) else figure_answer(ev, part, hits)
+        if ans is None or (not ans.figures and not _asks_words(part)) or ans.abstained:
             return None
-        key = ans.figures[0].raw + ans.citations[0].section_path[-1] + (ans.figures[0].label or "")
+        key = (ans.figures[0].raw + (ans.figures[0].label or "") if ans.figures else ans.text) + \
+            ans.citations[0].section_path[-1]
         if key in used:
             return None
         used.add(key)
         answers.append((part, ans))
-    text = "／".join(f"{a.figures[0].label}{'［' + a.figures[0].attribute + '］' if a.figures[0].attribute else ''}："
-                     f"{a.figures[0].raw}{'（' + a.figures[0].period + '）' if a.figures[0].period else ''}"
-                     for _, a in answers)
+    text = "／".join(_shown(a) for _, a in answers)
     sections = list(dict.fromkeys(a.citations[0].section_path[-1] for _, a in answers))
     text += f"（{'、'.join(sections)}）"
     citations: list[Citation] = []
     for _, a in answers:
         if a.citations[0] not in citations:
             citations.append(a.citations[0])
-    figures = [a.figures[0] for _, a in answers]
+    figures = [a.figures[0] for _, a in answers if a.figures]
     return finish(ev, plan, text, citations, hits, figures)
+
+
+def _shown(a: Answer) -> str:
+    if not a.figures:
+        words = a.text.rsplit("（", 1)[0] if a.text.endswith("）") else a.text
+        return words if len(words) <= PART_CHARS else words[: PART_CHARS - 1] + "…"
+    f = a.figures[0]
+    return (f"{f.label}{'［' + f.attribute + '］' if f.attribute else ''}："
+            f"{f.raw}{'（' + f.period + '）' if f.period else ''}")
