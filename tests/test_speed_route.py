@@ -21,7 +21,7 @@ import pytest
 
 import qa.embed
 import qa.index
-from eval.run import load_questions
+from eval.results import load_questions
 from qa.assistant import Assistant
 from qa.config import Settings
 from qa.embed import MODEL_CACHE, BundledE5, build_encoder, load_embedder
