@@ -143,7 +143,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export_model(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
-    from qa.export import export_model
+    from qa.tools.export_model import export_model
 
     path = export_model(Path(args.dir))
     print(f"sentence-transformers 形式で書き出しました: {path}  (QA_EMBED_MODEL={path} で使えます)")
