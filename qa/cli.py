@@ -76,10 +76,10 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     start = time.perf_counter()
     index = load_index(settings, force=args.force)
     m = index.manifest
-    weights = m["embedder"]["weights"]
-    dense = f"{m.get('built_with')}（重み {weights[:19]}…）" if weights else "なし（BM25 と事実のみ）"
+    weights = m.embedder.weights
+    dense = f"{m.built_with}（重み {weights[:19]}…）" if weights else "なし（BM25 と事実のみ）"
     print(
-        f"インデックス: {settings.index_dir}  chunks={m['counts']['chunks']} facts={m['counts']['facts']}"
+        f"インデックス: {settings.index_dir}  chunks={m.counts.chunks} facts={m.counts.facts}"
         f"  埋め込み={dense}  ({time.perf_counter() - start:.1f}s)"
     )
     return 0
