@@ -28,7 +28,10 @@ class FakeAssistant:
     """The facade's surface app.py uses, over real parsed documents, with no index behind it."""
 
     def __init__(self, documents) -> None:  # type: ignore[no-untyped-def]
+        from qa.facts import extract_facts
+
         self.documents = documents
+        self.facts = [f for d in documents for f in extract_facts(d)]
         self.asked: list[str] = []
 
     def ask(self, question, history=None):  # type: ignore[no-untyped-def]
