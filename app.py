@@ -33,6 +33,7 @@ from qa.render import (
     md_escape,
     section_html,
     section_not_found_html,
+    section_placeholder_html,
     section_tree,
     title_text,
 )
@@ -217,7 +218,7 @@ def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
     def show_section(section_id: str | None) -> str:
         # The id is only ever compared with the loaded sections' ids: nothing from a request names a file.
         if not section_id:
-            return section_html_placeholder()
+            return section_placeholder_html()
         found = find_section(assistant.documents, section_id)
         return section_html(found[0], section_id) if found else section_not_found_html(section_id)
 
@@ -330,10 +331,6 @@ def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
 def title_markdown(documents: Any) -> str:
     """The page heading: the reports' titles are report text, so they are escaped for Markdown."""
     return f"# {md_escape(title_text(documents))}"
-
-
-def section_html_placeholder() -> str:
-    return '<div class="qa-section qa-empty">節を選んでください。</div>'
 
 
 def _messages(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
