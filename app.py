@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 import sys
+import tempfile
 import traceback
+from pathlib import Path
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -30,9 +33,11 @@ from qa.render import (
     md_escape,
     section_html,
     section_not_found_html,
+    section_placeholder_html,
     section_tree,
     title_text,
 )
+from qa.spreadsheet import TABLE_COLUMNS, facts_csv, facts_under, table_rows
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -194,10 +199,26 @@ def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
             info("フィードバックを記録しました。" + ("ありがとうございます。" if vote == "up" else "改善に役立てます。"))
         return turns, unsent
 
+    # The CSV files the 報告書 tab offers for download: written here, then copied by Gradio into its cache.
+    downloads = Path(tempfile.mkdtemp(prefix="qa-figures-"))
+
+    def section_figures(section_id: str | None) -> tuple[list[list[str]], str | None]:
+        """The figures of a section and the sections under it: the table's rows and a CSV file to download."""
+        found = find_section(assistant.documents, section_id) if section_id else None
+        if found is None:
+            return [], None
+        doc, sec = found
+        facts = facts_under(assistant.facts, doc.doc, sec.path)
+        # The file name says what it holds; only word characters of the heading, never a path.
+        name = re.sub(r"\W+", "_", sec.heading or sec.title or doc.title).strip("_") or "report"
+        path = downloads / f"数値_{name}.csv"
+        path.write_bytes(facts_csv(facts))
+        return table_rows(facts), str(path)
+
     def show_section(section_id: str | None) -> str:
         # The id is only ever compared with the loaded sections' ids: nothing from a request names a file.
         if not section_id:
-            return section_html_placeholder()
+            return section_placeholder_html()
         found = find_section(assistant.documents, section_id)
         return section_html(found[0], section_id) if found else section_not_found_html(section_id)
 
@@ -210,15 +231,19 @@ def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
         status = (
             "報告書が更新されていたため、索引を再構築しました。" if rebuilt else "報告書に変更はありません。"
         )
+        rows, csv_path = section_figures(keep)  # a rebuilt report may hold other figures
         return (
             title_markdown(assistant.documents),
             gr.Dropdown(choices=choices, value=keep),
             show_section(keep),
             status,
+            rows,
+            csv_path,
         )
 
     choices = section_tree(assistant.documents)
     first = choices[0][1] if choices else None
+    first_rows, first_csv = section_figures(first)
 
     with gr.Blocks(title="報告書QA", analytics_enabled=False) as demo:
         title = gr.Markdown(title_markdown(assistant.documents))
@@ -264,6 +289,18 @@ def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
                 reload_btn = gr.Button("再読み込み", scale=1, elem_id="qa-reload")
             reload_status = gr.Markdown("")
             section_view = gr.HTML(show_section(first), elem_id="qa-section-view")
+            with gr.Accordion("この節の数値（表・CSV）", open=False):
+                figures = gr.Dataframe(
+                    value=first_rows,
+                    headers=list(TABLE_COLUMNS),
+                    interactive=False,
+                    wrap=True,
+                    label="数値（報告書の記載どおり）",
+                    elem_id="qa-figures-table",
+                )
+                download = gr.DownloadButton(
+                    "CSV をダウンロード（Excel 用）", value=first_csv, elem_id="qa-figures-csv"
+                )
 
         chat_io = {
             "fn": respond,
@@ -277,10 +314,11 @@ def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
         chatbot.clear(clear, outputs=[question, chatbot, turns, evidence], api_visibility="private")
         chatbot.like(on_like, inputs=[turns, unsent], outputs=[turns, unsent], api_visibility="private")
         section.change(show_section, inputs=[section], outputs=[section_view], api_visibility="private")
+        section.change(section_figures, inputs=[section], outputs=[figures, download], api_visibility="private")
         reload_btn.click(
             reload,
             inputs=[section],
-            outputs=[title, section, section_view, reload_status],
+            outputs=[title, section, section_view, reload_status, figures, download],
             api_visibility="private",
         )
         gr.api(ask, api_name="ask")
@@ -293,10 +331,6 @@ def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
 def title_markdown(documents: Any) -> str:
     """The page heading: the reports' titles are report text, so they are escaped for Markdown."""
     return f"# {md_escape(title_text(documents))}"
-
-
-def section_html_placeholder() -> str:
-    return '<div class="qa-section qa-empty">節を選んでください。</div>'
 
 
 def _messages(turns: list[dict[str, Any]]) -> list[dict[str, str]]:

@@ -22,7 +22,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from eval.run import QUESTIONS, RESULTS, load_questions, progress
+from eval.results import QUESTIONS, RESULTS, load_questions, progress
 from eval.score import percentile
 from qa.config import ROOT, Settings
 from qa.embed import MODEL_CACHE
@@ -365,7 +365,7 @@ def _dense_note(b: dict) -> str:
 
 
 def markdown(b: dict) -> str:
-    from eval.report import _md_table
+    from eval.tables import md_table
 
     runs = ", ".join(f"{x:.1f}" for x in b.get("build_cold_runs_s", []))
     rows = [
@@ -404,7 +404,7 @@ def markdown(b: dict) -> str:
         "",
         f"The cold CLI answer was: `{b.get('cli_answer', '')}`. The builds embedded with: `{b.get('built_with')}`.",
         "",
-        _md_table(["measure", "value"], rows),
+        md_table(["measure", "value"], rows),
         "",
         "## Embedding routes, side by side",
         "",
@@ -414,7 +414,7 @@ def markdown(b: dict) -> str:
          "engine's vectors, min / mean. Loading the onnxruntime route (graph cached, tokenizer, session) took "
          f"{_num(r.get('prepare_s'))} s."),
         "",
-        _md_table(["route", "passages/s (each round)", "passages per CPU-second", "vs engine", "agreement"],
+        md_table(["route", "passages/s (each round)", "passages per CPU-second", "vs engine", "agreement"],
                   routes),
         "",
         "## Scale",
@@ -425,7 +425,7 @@ def markdown(b: dict) -> str:
          "route (the onnxruntime graph, made by the cold build above and shared)."),
         _dense_note(b),
         "",
-        _md_table(["size", "docs", "chars", "texts", "distinct texts", "retrieval", "build s",
+        md_table(["size", "docs", "chars", "texts", "distinct texts", "retrieval", "build s",
                    "distinct texts embedded/s", "search p50 ms", "search p95 ms", "peak RSS MB", "note"], scale),
         "",
         "![bench](bench.png)",
@@ -435,9 +435,9 @@ def markdown(b: dict) -> str:
 
 def plot(b: dict, path: Path) -> Path | None:
     try:
-        from eval.report import _pyplot
+        from eval.plots import pyplot
 
-        plt, _ = _pyplot()
+        plt, _ = pyplot()
     except ImportError:
         return None
     fig, axes = plt.subplots(1, 3, figsize=(13, 4))

@@ -32,8 +32,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from eval.run import QUESTIONS, load_questions
-from eval.score import Question, percentile
+from eval.results import QUESTIONS, load_questions
+from eval.score import EvalQuestion, percentile
 from qa.config import ROOT, Settings
 
 COMPARED = ("question", "text", "abstained", "figures", "citations")  # everything but elapsed_ms
@@ -75,12 +75,12 @@ def _round(x: float | None) -> float | None:
     return None if x is None else round(x, 1)
 
 
-def assignment(questions: Sequence[Question], worker: int, per_worker: int) -> list[Question]:
+def assignment(questions: Sequence[EvalQuestion], worker: int, per_worker: int) -> list[EvalQuestion]:
     """The questions worker `worker` asks, in order: the set read cyclically from question worker·Q."""
     return [questions[(worker * per_worker + j) % len(questions)] for j in range(per_worker)]
 
 
-def key(q: Question) -> tuple[str, tuple[str, ...]]:
+def key(q: EvalQuestion) -> tuple[str, tuple[str, ...]]:
     return q.question, tuple(q.history or ())
 
 
@@ -88,7 +88,7 @@ def comparable(answer: dict) -> dict:
     return {k: answer.get(k) for k in COMPARED}
 
 
-def run_workers(name: str, make_ask: Callable[[int], Ask], questions: Sequence[Question], workers: int,
+def run_workers(name: str, make_ask: Callable[[int], Ask], questions: Sequence[EvalQuestion], workers: int,
                 per_worker: int, reference: dict, timeout: float) -> Run:
     """`workers` threads, each with its own `make_ask(i)`, asking their share of questions back to back."""
     run = Run(name, workers, per_worker)

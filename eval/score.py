@@ -36,8 +36,8 @@ CITATION_TOP = 3
 _WS = re.compile(r"\s+")
 
 
-class Question(BaseModel):
-    """One row of eval/questions.jsonl."""
+class EvalQuestion(BaseModel):
+    """One row of eval/questions.jsonl (named apart from `qa.analyze.Question`, what the assistant reads)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -95,7 +95,7 @@ def section_key(text: str) -> str:
     return _WS.sub("", unicodedata.normalize("NFKC", text))
 
 
-def answer_correct(q: Question, text: str, abstained: bool) -> bool:
+def answer_correct(q: EvalQuestion, text: str, abstained: bool) -> bool:
     """Whether the answer text (or the abstention) is right for the row."""
     if not q.answerable:
         return abstained
@@ -107,13 +107,13 @@ def answer_correct(q: Question, text: str, abstained: bool) -> bool:
     return all(answer_key(e) in head for e in q.expected_all or [])
 
 
-def section_matches(q: Question, section_path: Sequence[str]) -> bool:
+def section_matches(q: EvalQuestion, section_path: Sequence[str]) -> bool:
     """Whether a citation's breadcrumb holds one of the row's gold sections."""
     crumb = section_key(" › ".join(section_path))
     return any(section_key(s) in crumb for s in q.sections)
 
 
-def gold_rank(q: Question, paths: Sequence[Sequence[str]]) -> int | None:
+def gold_rank(q: EvalQuestion, paths: Sequence[Sequence[str]]) -> int | None:
     """1-based rank of the first citation path in the gold section, or None."""
     for i, path in enumerate(paths, 1):
         if section_matches(q, path):
@@ -121,7 +121,7 @@ def gold_rank(q: Question, paths: Sequence[Sequence[str]]) -> int | None:
     return None
 
 
-def score(q: Question, answer: Answer, latency_ms: float) -> Score:
+def score(q: EvalQuestion, answer: Answer, latency_ms: float) -> Score:
     """Score one answer; latency is the harness's wall clock around `ask`, the same for every system."""
     paths = [c.section_path for c in answer.citations]
     ok = answer_correct(q, answer.text, answer.abstained)
@@ -134,7 +134,7 @@ def score(q: Question, answer: Answer, latency_ms: float) -> Score:
                  rank=rank, latency_ms=latency_ms)
 
 
-def failed(latency_ms: float, error: str, q: Question) -> Score:
+def failed(latency_ms: float, error: str, q: EvalQuestion) -> Score:
     """The score of a question whose `ask` raised: wrong on every count."""
     return Score(answer_ok=False, citation_ok=None if not q.answerable else False, strict_ok=False,
                  abstained=False, rank=None, latency_ms=latency_ms, error=error)
@@ -170,7 +170,7 @@ def _mean(flags: Sequence[bool | float]) -> float | None:
     return sum(flags) / len(flags) if flags else None
 
 
-def aggregate(rows: Sequence[tuple[Question, Score]]) -> Metrics:
+def aggregate(rows: Sequence[tuple[EvalQuestion, Score]]) -> Metrics:
     """Metrics over (question, score) pairs. Abstention: positive = the system abstained."""
     answerable = [(q, s) for q, s in rows if q.answerable]
     abstained = [(q, s) for q, s in rows if s.abstained]

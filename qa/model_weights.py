@@ -7,7 +7,7 @@ for sentence-transformers, hold the same weights, so an index built by one is se
 The checksum is sha256 over every floating-point tensor of the BERT encoder, in name order, as float32
 (name, shape, then the values little-endian). Names are those of transformers' `BertModel`; the pooler is
 left out (mean pooling never reads it, and the export writes an identity one). The bundled file is read
-with `qa.export`'s parser and dequantised exactly as the C engine does (a Q4_0 weight is
+with `qa.e5_file`'s parser and dequantised exactly as the C engine does (a Q4_0 weight is
 (nibble − 8) × fp16 scale, exact in float32), so its checksum equals that of the exported folder.
 
 Hashing ~470 MB takes a second or two: the result is cached per file (path, size, mtime) in a small JSON
@@ -23,6 +23,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+
+from qa import e5_file
+from qa.e5_file import dequantise  # noqa: F401 - the one Q4_0 dequantisation, also read from here
 
 CACHE_FILE = "weights.json"
 _PREFIXES = ("bert.",)  # a BertModel saved inside a task model keeps its encoder under "bert."
@@ -40,10 +43,8 @@ def _wanted(name: str) -> bool:
 
 def bundled_checksum(path: Path) -> str:
     """sha256 of the bundled model file's weights, dequantised to float32 (see the module docstring)."""
-    from qa import export
-
     buf = path.read_bytes()
-    header = export._parse(buf)
+    header = e5_file.parse_header(buf)
     shapes = _bundled_shapes(header)
     h = hashlib.sha256()
     for name in sorted(n for n in shapes if _wanted(n)):
@@ -53,7 +54,7 @@ def bundled_checksum(path: Path) -> str:
 
 
 def _bundled_shapes(header: dict) -> dict[str, tuple[str, tuple[int, ...]]]:
-    """BertModel name → (tensor in the bundled file, shape); the mapping of `qa.export._state_dict`."""
+    """BertModel name → (tensor in the bundled file, shape); the mapping of `qa.tools.export_model._state_dict`."""
     H, FF = header["H"], header["FF"]
     out: dict[str, tuple[str, tuple[int, ...]]] = {
         "embeddings.word_embeddings.weight": ("emb.word", (header["VOC"], H)),
@@ -77,26 +78,14 @@ def _bundled_shapes(header: dict) -> dict[str, tuple[str, tuple[int, ...]]]:
 
 
 def _bundled_rows(buf: bytes, header: dict, source: str, shape: tuple[int, ...]) -> Iterator[np.ndarray]:
-    from qa import export
-
     dtype, n, off, _ = header["tensors"][source]
-    if dtype != export.DTYPE_Q4_0 or len(shape) != 2:
-        yield export._tensor(buf, header["tensors"], source, shape)
+    if dtype != e5_file.DTYPE_Q4_0 or len(shape) != 2:
+        yield e5_file.read_tensor(buf, header["tensors"], source, shape)
         return
     # The 250k-row word table dequantised at once would be ~380 MB: stream it in slices of rows.
-    blocks = np.frombuffer(buf, dtype=export._Q4_BLOCK, count=n // export.QK, offset=off).reshape(shape[0], -1)
+    blocks = np.frombuffer(buf, dtype=e5_file.Q4_BLOCK, count=n // e5_file.QK, offset=off).reshape(shape[0], -1)
     for a in range(0, shape[0], 16384):
         yield dequantise(blocks[a : a + 16384]).reshape(-1, shape[1])
-
-
-def dequantise(blocks: np.ndarray) -> np.ndarray:
-    """Q4_0 blocks (fp16 scale d, 16 bytes of nibbles) → float32 (..., 32): (nibble − 8) × d, as in e5.c."""
-    qs = blocks["qs"]
-    d = blocks["d"].astype(np.float32)[..., None]
-    # byte j holds weight j in its low nibble and weight j+16 in its high nibble
-    low = ((qs & 0x0F).astype(np.float32) - 8.0) * d
-    high = ((qs >> 4).astype(np.float32) - 8.0) * d
-    return np.concatenate([low, high], axis=-1)
 
 
 def folder_checksum(folder: Path) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Lines = tuple[int, int]  # 1-based, inclusive line span in the source file
 
@@ -35,6 +35,12 @@ class Period(_Record):
     norm: str  # "FY2020" | "2019" | "2021-01" | "2021-01-08"
     year: int  # calendar or fiscal year number
     fiscal: bool = False
+
+    @classmethod
+    def from_norm(cls, norm: str, raw: str | None = None) -> Period:
+        """The period a normalised string names (「FY2020」 → fiscal 2020, 「2021-01-08」 → 2021)."""
+        fiscal = norm.startswith("FY")
+        return cls(raw=raw or norm, norm=norm, year=int(norm.removeprefix("FY")[:4]), fiscal=fiscal)
 
 
 class Row(_Record):
@@ -90,8 +96,8 @@ class Fact(_Record):
     unit: str
     scale: int = 1
     raw: str  # exact source text of the figure
-    period: str | None = None  # normalised (FY2020, 2019) or None
-    period_raw: str | None = None  # the report's own wording (令和2年)
+    # The figure's period, typed: its wording (令和2年), normalised (FY2020, 2019) and year number; or None.
+    when: Period | None = None
     approx: bool = False
     lines: Lines
     source: Literal["table", "budget", "bullet", "text"] = "text"
@@ -99,6 +105,27 @@ class Fact(_Record):
     # row label as the table writes it. The figures it stands among (a column, a row) are then exact.
     table: str | None = None
     row: int | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _period_strings(cls, data: object) -> object:
+        # A Fact built the earlier way, `period="FY2020", period_raw="令和2年度"`, still validates: the two
+        # strings become `when`. Kept while modules written against the strings are moved to `when`.
+        if isinstance(data, dict) and ("period" in data or "period_raw" in data) and "when" not in data:
+            data = dict(data)
+            norm, raw = data.pop("period", None), data.pop("period_raw", None)
+            data["when"] = Period.from_norm(norm, raw) if norm else None
+        return data
+
+    @property
+    def period(self) -> str | None:
+        """The period normalised (「FY2020」, 「2019」), or None: `when.norm`, for code that compares strings."""
+        return self.when.norm if self.when else None
+
+    @property
+    def period_raw(self) -> str | None:
+        """The report's own wording of the period (「令和2年」), or None: `when.raw`."""
+        return self.when.raw if self.when else None
 
     def sentence(self, full_path: bool = True) -> str:
         """The fact as one short sentence: breadcrumb, label, attribute, period, value with unit.
@@ -122,6 +149,41 @@ class Chunk(_Record):
     text: str  # breadcrumb line + body: what is embedded and tokenised
     body: str  # the passage as shown to a reader
     kind: Literal["text", "table_row"] = "text"
+
+
+class EmbedderId(_Record):
+    """What an index's vectors depend on: the weights (a checksum), their dimension and the passage prompt."""
+
+    weights: str | None  # "sha256:…" of the weights as float32; a test embedder's name; None: no dense model
+    dim: int
+    prompt: str | None
+
+
+class IndexedDocument(_Record):
+    doc: str
+    title: str
+    fiscal_year: int | None
+
+
+class IndexCounts(_Record):
+    chunks: int
+    facts: int
+
+
+class Manifest(_Record):
+    """`index/manifest.json`: what an index was built from, by what, and the checksum of every file in it."""
+
+    format: int  # the layout of the index folder and of this record (qa.index.FORMAT)
+    version: str  # the package version that built it
+    built_at: str
+    embedder: EmbedderId
+    built_with: str | None  # the runtime that embedded the passages: for people, never compared
+    code: str  # qa.index.code_fingerprint(): the source of the package and the libraries that shape the files
+    corpus: dict[str, str]  # corpus file (relative path) → sha256, or "unreadable:<errno>"
+    documents: list[IndexedDocument]
+    counts: IndexCounts
+    warnings: list[str]
+    artifacts: dict[str, str]  # index file (relative path) → sha256
 
 
 class Hit(_Record):

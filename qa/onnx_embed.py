@@ -70,19 +70,19 @@ def build_graph(model_file: Path):  # type: ignore[no-untyped-def]
     """
     from onnx import TensorProto, helper, numpy_helper
 
-    from qa import export
+    from qa import e5_file
     from qa.model_weights import dequantise
 
     with model_file.open("rb") as f:  # mapped, not read: the graph is built from the file's pages
         buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    h = export._parse(buf)
+    h = e5_file.parse_header(buf)
     H, NL, NH, FF, eps = h["H"], h["NL"], h["NH"], h["FF"], float(h["eps"])
     tensors = h["tensors"]
     nodes: list = []
     inits: list = []
 
     def f32(name: str, shape: tuple[int, ...]) -> np.ndarray:
-        return export._tensor(buf, tensors, name, shape)
+        return e5_file.read_tensor(buf, tensors, name, shape)
 
     def init(name: str, array: np.ndarray) -> str:
         inits.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
@@ -95,13 +95,13 @@ def build_graph(model_file: Path):  # type: ignore[no-untyped-def]
     # Embeddings. The word table stays Q4_0: gather the rows' nibbles and scales, then unpack them like e5.c
     # (byte j holds weight j in its low nibble and j+16 in its high one; value = (nibble − 8) × scale).
     _, n, off, _ = tensors["emb.word"]
-    word = np.frombuffer(buf, dtype=export._Q4_BLOCK, count=n // export.QK, offset=off).reshape(h["VOC"], -1)
+    word = np.frombuffer(buf, dtype=e5_file.Q4_BLOCK, count=n // e5_file.QK, offset=off).reshape(h["VOC"], -1)
     init("word_qs", word["qs"].reshape(h["VOC"], -1))  # [VOC, H/2] uint8
     init("word_d", word["d"].astype(np.float32))  # [VOC, H/32]
     init("nibble", np.array(0x0F, np.uint8))
     init("four", np.array(4, np.uint8))
     init("eight", np.array(8.0, np.float32))
-    init("blocks_shape", np.array([0, 0, H // export.QK, export.QK // 2], np.int64))
+    init("blocks_shape", np.array([0, 0, H // e5_file.QK, e5_file.QK // 2], np.int64))
     init("hidden_shape", np.array([0, 0, H], np.int64))
     init("last_axis", np.array([-1], np.int64))
     init("axis1", np.array([1], np.int64))
@@ -126,7 +126,7 @@ def build_graph(model_file: Path):  # type: ignore[no-untyped-def]
 
     def weight_t(name: str, nout: int, nin: int) -> np.ndarray:
         _, count, offset, _ = tensors[name]
-        blocks = np.frombuffer(buf, dtype=export._Q4_BLOCK, count=count // export.QK, offset=offset)
+        blocks = np.frombuffer(buf, dtype=e5_file.Q4_BLOCK, count=count // e5_file.QK, offset=offset)
         return dequantise(blocks.reshape(nout, -1)).reshape(nout, nin).T  # MatMul wants [in, out]
 
     for layer in range(NL):

@@ -1,30 +1,63 @@
 """Pure rendering helpers for the UI: an Answer as a chat bubble and an evidence panel, a report section as HTML.
 
-No gradio here, so every function is unit-tested with plain strings. The one safety rule: report text (and
-the question, and anything the core derived from them) is escaped before any markup is added, so a corpus
-paragraph holding `<script>` or `<img onerror=…>` is shown as text.
+No gradio here, so every function is unit-tested with plain strings. HTML comes from the Jinja2 templates in
+`qa/templates/`, rendered with autoescaping on: this module prepares plain text (breadcrumbs, line labels,
+the spans of an answer's figures) and the templates place it, so report text, the question and anything
+derived from them is escaped by the template engine, never by remembering to call an escaping function. A
+corpus paragraph holding `<script>` or `<img onerror=…>` is shown as text. The chat bubble is Markdown, not
+HTML, and is escaped for Markdown by `md_escape`.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from qa.models import Answer, Block, Citation, Document, Figure, Section, Table
 
 SEP = " › "
 NO_RECORD = "この報告書には、ご質問に該当する記載が見つかりませんでした。"
 RELATED = "関連しそうな箇所"
-EMPTY_EVIDENCE = (
-    '<div class="qa-evidence qa-empty">質問すると、回答の根拠となる箇所がここに表示されます。</div>'
-)
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+FIGURE_HEADERS = ("項目", "期間", "値", "単位", "出典")
+
+
+@cache
+def environment() -> Environment:
+    """The templates of `qa/templates/`, autoescaped; an undefined name is an error, not an empty string.
+
+    Every template is compiled here, once, and never reloaded: a request renders from memory and touches no
+    file (the report browser's handlers are tested to open and stat nothing).
+    """
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                      undefined=StrictUndefined, auto_reload=False)
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    """A template of `qa/templates/` rendered with `context` (autoescaped)."""
+    return environment().get_template(template).render(**context)
+
+
+def _macro(name: str):  # type: ignore[no-untyped-def]
+    return getattr(environment().get_template("macros.html").module, name)
+
+
+EMPTY_EVIDENCE = render("empty_evidence.html")
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that start emphasis, links,
 # lists, headings, tables, code or (in the Chatbot) LaTeX. <, > and & become entities instead, because a
 # backslash before an entity would print the entity literally.
 _MD_SPECIAL = set("\\`*_{}[]()#+-.!|~$")
+# Markdown is not HTML: the Chatbot's Markdown is escaped here, by hand, character by character.
 _HTML_SPECIAL = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#x27;"}
 
 # The converter left a few HTML lists inside table cells (「<ul style="list-style-type: none"> ・…」).
@@ -43,11 +76,6 @@ def md_escape(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
-
-
-def esc(text: str) -> str:
-    """`text` escaped for HTML (quotes included)."""
-    return html.escape(text, quote=True)
 
 
 def lines_label(lines: Sequence[int]) -> str:
@@ -154,15 +182,22 @@ def find_spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def highlight(text: str, needles: Iterable[str]) -> str:
-    """`text` escaped, with every occurrence of the needles wrapped in <mark>."""
+def segments(text: str, needles: Iterable[str]) -> list[tuple[str, bool]]:
+    """`text` cut into (piece, marked) segments: marked where one of the needles stands (see find_spans)."""
     out, pos = [], 0
     for start, end in find_spans(text, needles):
-        out.append(esc(text[pos:start]))
-        out.append(f"<mark>{esc(text[start:end])}</mark>")
+        if start > pos:
+            out.append((text[pos:start], False))
+        out.append((text[start:end], True))
         pos = end
-    out.append(esc(text[pos:]))
-    return "".join(out)
+    if pos < len(text) or not out:
+        out.append((text[pos:], False))
+    return out
+
+
+def highlight(text: str, needles: Iterable[str]) -> str:
+    """`text` as HTML (escaped), with every occurrence of the needles wrapped in <mark>."""
+    return str(_macro("marked")(segments(text, needles), False))
 
 
 def clean_text(text: str) -> str:
@@ -171,45 +206,24 @@ def clean_text(text: str) -> str:
     return "\n".join(line.strip() for line in text.split("\n") if line.strip())
 
 
-def _with_breaks(escaped: str) -> str:
-    return escaped.replace("\n", "<br>")
-
-
 def evidence_html(ans: Answer) -> str:
     """The evidence panel: each cited passage with its breadcrumb and lines, figures marked; then the figures."""
     if not ans.citations and not ans.figures:
         return EMPTY_EVIDENCE
     needles = [f.raw for f in ans.figures if f.raw and not f.derived]
-    out = ['<div class="qa-evidence">']
-    if ans.citations:
-        out.append(
-            '<h3 class="qa-h">根拠となる箇所</h3>'
-            if not ans.abstained
-            else '<h3 class="qa-h">関連しそうな箇所</h3>'
-        )
-    for n, c in enumerate(_distinct(ans.citations), 1):
-        out.append('<section class="qa-cite">')
-        out.append(
-            f'<div class="qa-crumb"><span class="qa-n">{n}</span> {esc(breadcrumb(c.section_path))}</div>'
-        )
-        out.append(f'<div class="qa-meta">{esc(c.doc)}・{esc(lines_label(c.lines))}</div>')
-        out.append(
-            f'<blockquote class="qa-passage">{_with_breaks(highlight(clean_text(c.text), needles))}</blockquote>'
-        )
-        out.append("</section>")
-    if ans.figures:
-        out.append('<h3 class="qa-h">数値</h3>')
-        out.append('<table class="qa-figures"><thead><tr>')
-        out.append("".join(f"<th>{h}</th>" for h in ("項目", "期間", "値", "単位", "出典")))
-        out.append("</tr></thead><tbody>")
-        for fig in ans.figures:
-            item = fig.label + (f"（{fig.attribute}）" if fig.attribute else "")
-            value = ("約" if fig.approx else "") + format_value(fig.value)
-            cells = [item, fig.period or "—", value, fig.unit or "—", _figure_source(fig, ans.citations)]
-            out.append("<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in cells) + "</tr>")
-        out.append("</tbody></table>")
-    out.append("</div>")
-    return "\n".join(out)
+    citations = [
+        {"crumb": breadcrumb(c.section_path), "doc": c.doc, "lines": lines_label(c.lines),
+         "segments": segments(clean_text(c.text), needles)}
+        for c in _distinct(ans.citations)
+    ]
+    figures = [
+        [fig.label + (f"（{fig.attribute}）" if fig.attribute else ""), fig.period or "—",
+         ("約" if fig.approx else "") + format_value(fig.value), fig.unit or "—",
+         _figure_source(fig, ans.citations)]
+        for fig in ans.figures
+    ]
+    return render("evidence.html", citations=citations, figures=figures, headers=FIGURE_HEADERS,
+                  abstained=ans.abstained)
 
 
 def _distinct(citations: Sequence[Citation]) -> list[Citation]:
@@ -262,92 +276,78 @@ def find_section(documents: Sequence[Document], section_id: str) -> tuple[Docume
 
 def section_not_found_html(section_id: object) -> str:
     """The report browser's message for an id that names no loaded section (ids are looked up, never opened)."""
-    shown = str(section_id)[:80]
-    return (
-        f'<div class="qa-section qa-empty">節「{esc(shown)}」は見つかりません。'
-        "報告書が更新された可能性があります。一覧から節を選び直してください。</div>"
-    )
+    return render("section_message.html", missing=str(section_id)[:80])
+
+
+def section_placeholder_html() -> str:
+    """The report browser before a section is chosen."""
+    return render("section_message.html", missing=None)
 
 
 def section_html(document: Document, section_id: str) -> str:
     """One section of the report and everything under it, as the report shows it (tables as HTML tables)."""
     by_id = {s.id: s for s in document.sections}
     if section_id not in by_id:
-        return '<div class="qa-section qa-empty">節を選んでください。</div>'
+        return section_placeholder_html()
     children: dict[str, list[Section]] = {}
     for s in document.sections:
         if s.parent is not None:
             children.setdefault(s.parent, []).append(s)
 
     top = by_id[section_id]
-    out = ['<div class="qa-section">']
-    if top.path[:-1]:
-        out.append(f'<div class="qa-crumb">{esc(breadcrumb(top.path[:-1]))}</div>')
+    parts: list[dict[str, Any]] = []
 
     def walk(sec: Section, depth: int) -> None:
         is_root = sec.parent is None
-        title = document.title if is_root and document.title else (sec.heading or sec.title)
-        tag = f"h{min(3 + depth, 6)}"
-        out.append(
-            f'<{tag} class="qa-heading">{esc(title)} '
-            f'<span class="qa-lines">{esc(lines_label(sec.lines))}</span></{tag}>'
-        )
+        budget = None
         if sec.budget is not None:
             raw = sec.budget.raw
-            out.append(
-                f'<p class="qa-budget">{esc(raw if raw.startswith("決算額") else "決算額 " + raw)}</p>'
-            )
-        out.extend(blocks_html(sec.blocks))
+            budget = raw if raw.startswith("決算額") else "決算額 " + raw
+        parts.append({
+            "level": min(3 + depth, 6),  # h3 for the chosen section, one deeper per level, h6 at most
+            "title": document.title if is_root and document.title else (sec.heading or sec.title),
+            "lines": lines_label(sec.lines),
+            "budget": budget,
+            "blocks": block_views(sec.blocks),
+        })
         for child in children.get(sec.id, []):
             walk(child, depth + 1)
 
     walk(top, 0)
-    out.append("</div>")
-    return "\n".join(out)
+    return render("section.html", crumb=breadcrumb(top.path[:-1]), parts=parts)
 
 
-def blocks_html(blocks: Sequence[Block]) -> list[str]:
-    """HTML for a section's own blocks; consecutive bullets share one list."""
-    out: list[str] = []
-    bullets: list[str] = []
-
-    def flush() -> None:
-        if bullets:
-            out.append('<ul class="qa-bullets">' + "".join(bullets) + "</ul>")
-            bullets.clear()
-
+def block_views(blocks: Sequence[Block]) -> list[dict[str, Any]]:
+    """A section's own blocks as the template lays them out; consecutive bullets become one list."""
+    out: list[dict[str, Any]] = []
     for block in blocks:
         if block.kind == "bullet":
-            bullets.append(f"<li>{_with_breaks(esc(clean_text(block.text)))}</li>")
-            continue
-        flush()
-        if block.kind == "table" and block.table is not None:
-            out.append(table_html(block.table))
+            if not out or out[-1]["kind"] != "bullets":
+                out.append({"kind": "bullets", "entries": []})
+            out[-1]["entries"].append(clean_text(block.text))
+        elif block.kind == "table" and block.table is not None:
+            out.append({"kind": "table", "table": table_view(block.table)})
         elif block.kind == "table":
-            out.append(f'<pre class="qa-table-src">{esc(block.text)}</pre>')
+            out.append({"kind": "source", "text": block.text})
         else:
-            out.append(f"<p>{_with_breaks(esc(block.text))}</p>")
-    flush()
+            out.append({"kind": "paragraph", "text": block.text})
     return out
+
+
+def table_view(table: Table) -> dict[str, Any]:
+    """A report table for the template: header rows as (cell, colspan) pairs, body rows as cleaned cells."""
+    header = [
+        # Upper header rows group the columns below them: the converter writes 「男女別 | | 有効期間別 | |」,
+        # so a blank cell continues the group on its left.
+        [(clean_text(c), k) for c, k in (_group_spans(row) if n < len(table.header) - 1 else [(c, 1) for c in row])]
+        for n, row in enumerate(table.header)
+    ]
+    return {"header": header, "rows": [[clean_text(c) for c in row.cells] for row in table.rows]}
 
 
 def table_html(table: Table) -> str:
     """A report table: header rows as <th>, body rows as <td>, cell text escaped."""
-    out = ['<table class="qa-table">']
-    if table.header:
-        out.append("<thead>")
-        for n, row in enumerate(table.header):
-            # Upper header rows group the columns below them: the converter writes 「男女別 | | 有効期間別 | |」,
-            # so a blank cell continues the group on its left.
-            spans = _group_spans(row) if n < len(table.header) - 1 else [(c, 1) for c in row]
-            cells = ((f'<th colspan="{k}">' if k > 1 else "<th>") + f"{_cell(c)}</th>" for c, k in spans)
-            out.append("<tr>" + "".join(cells) + "</tr>")
-        out.append("</thead>")
-    out.append("<tbody>")
-    for row in table.rows:
-        out.append("<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in row.cells) + "</tr>")
-    out.append("</tbody></table>")
-    return "".join(out)
+    return str(_macro("table")(table_view(table)))
 
 
 def _group_spans(row: Sequence[str]) -> list[tuple[str, int]]:
@@ -359,10 +359,6 @@ def _group_spans(row: Sequence[str]) -> list[tuple[str, int]]:
         else:
             spans.append((cell, 1))
     return spans
-
-
-def _cell(text: str) -> str:
-    return _with_breaks(esc(clean_text(text)))
 
 
 def title_text(documents: Sequence[Document]) -> str:

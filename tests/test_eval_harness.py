@@ -8,8 +8,9 @@ import pytest
 
 from eval.baselines import document_windows, line_of, windows
 from eval.bench import synthetic_document
-from eval.run import Result, gate
-from eval.score import Question, aggregate, answer_correct, answer_key, gold_rank, percentile, score
+from eval.results import Result
+from eval.run import gate
+from eval.score import EvalQuestion, aggregate, answer_correct, answer_key, gold_rank, percentile, score
 from qa.models import Answer, Citation
 from qa.parse import parse_document
 
@@ -29,8 +30,8 @@ def test_answer_key(text, key):
     assert answer_key(text) == key
 
 
-def q(expected=("13,062件",), expected_all=None, section="旅券発給", kind="figure", history=None) -> Question:
-    return Question(
+def q(expected=("13,062件",), expected_all=None, section="旅券発給", kind="figure", history=None) -> EvalQuestion:
+    return EvalQuestion(
         id="tst-001",
         question="旅券発行件数は？",
         expected=list(expected),
@@ -271,3 +272,62 @@ def test_synthetic_replicas_differ_but_parse_alike():
     assert "13,062件" not in replica and "(4) 旅券発給" in replica
     parsed = parse_document(replica, "s.md")
     assert [s.title for s in parsed.sections] == [s.title for s in original.sections]
+
+
+# --- the layers of eval/ ------------------------------------------------------------------------------------
+
+# Each module of eval/ and the eval modules it may import: a layer reads only the layers under it.
+EVAL_LAYERS = {
+    "score": set(),
+    "baselines": set(),
+    "results": {"score", "baselines"},
+    "tables": {"results", "score"},
+    "plots": {"results", "score"},
+    "run": {"results", "score", "tables", "plots"},
+    "bench": {"results", "score", "tables", "plots"},
+    "load": {"results", "score"},
+    "__main__": {"run", "bench"},
+    "__init__": set(),
+}
+
+
+def eval_imports(path) -> set[str]:  # type: ignore[no-untyped-def]
+    """The eval modules a source file imports, at any depth of the file (lazy imports included)."""
+    import ast
+
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            if node.module == "eval":
+                found |= {a.name for a in node.names}
+            elif node.module.startswith("eval."):
+                found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("eval.")}
+    return found
+
+
+def test_eval_modules_import_in_layers_without_a_cycle() -> None:
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "eval"
+    graph = {p.stem: eval_imports(p) for p in sorted(folder.glob("*.py"))}
+    assert set(graph) == set(EVAL_LAYERS), "a new module of eval/: give it its layer in EVAL_LAYERS"
+    for module, imported in graph.items():
+        assert imported <= EVAL_LAYERS[module], f"eval/{module}.py imports {sorted(imported - EVAL_LAYERS[module])}"
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        return any(m == goal or (m not in seen and reaches(m, goal, seen | {m})) for m in graph.get(start, ()))
+
+    assert [m for m in graph if reaches(m, m, set())] == []
+    # No module reaches into another's private names (bench.py used report's _md_table and _pyplot).
+    private = [(p.name, n) for p in folder.glob("*.py") for n in _private_eval_names(p)]
+    assert private == []
+
+
+def _private_eval_names(path) -> list[str]:  # type: ignore[no-untyped-def]
+    import ast
+
+    return [a.name for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("eval")
+            for a in node.names if a.name.startswith("_")]

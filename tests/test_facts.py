@@ -113,7 +113,7 @@ def test_done_when(
         if f["section_path"][-1] == section
         and norm(label) in norm(f["label"])
         and (norm(f["attribute"]) if f["attribute"] else None) == (norm(attribute) if attribute else None)
-        and f["period_raw"] == period
+        and (f["when"]["raw"] if f["when"] else None) == period
         and f["value"] == value
         and f["unit"] == unit
     ]
@@ -246,3 +246,39 @@ def test_table_layout_pairs_headers(report: Document) -> None:
     assert [r.label for r in rows][:2] == ["刊行物 ぐんま広報", "刊行物 tsulunos PLUS"]
     assert rows[0].label_cols == 2
     assert [h for h, _ in rows[0].cells] == ["区分", "区分", "事業量", "事業量", "事業費"]
+
+
+# --- the period as a typed record ---------------------------------------------------------------------------
+
+PERIOD_CASES = [
+    # (norm, raw, year, fiscal)
+    ("FY2020", "令和2年度", 2020, True),
+    ("2019", "令和元年", 2019, False),
+    ("2021-01", "令和3年1月", 2021, False),
+    ("2021-01-08", "令和3年1月8日", 2021, False),
+]
+
+
+@pytest.mark.parametrize(("norm_", "raw", "year", "fiscal"), PERIOD_CASES)
+def test_a_fact_built_from_period_strings_gets_a_period(norm_: str, raw: str, year: int, fiscal: bool) -> None:
+    from decimal import Decimal
+
+    from qa.models import Fact, Period
+
+    old_style = Fact(id="f", doc="d.md", section_path=["第2"], label="x", value=Decimal(1), unit="件", raw="1件",
+                     lines=(1, 1), period=norm_, period_raw=raw)
+    assert old_style.when == Period(raw=raw, norm=norm_, year=year, fiscal=fiscal)
+    assert (old_style.period, old_style.period_raw) == (norm_, raw)  # the strings, read from `when`
+
+
+def test_every_fact_period_is_a_period_record() -> None:
+    from qa.facts import extract_facts
+    from qa.models import Period
+    from qa.parse import load_corpus
+
+    docs, _ = load_corpus(REPO / "corpus")
+    facts = [f for d in docs for f in extract_facts(d)]
+    dated = [f for f in facts if f.when is not None]
+    assert len(dated) >= 10  # 14 on the report: 令和2年 against 令和元年, FY columns, dated cells
+    assert all(isinstance(f.when, Period) and f.period == f.when.norm and f.period_raw == f.when.raw for f in dated)
+    assert all(f.period is None and f.period_raw is None for f in facts if f.when is None)

@@ -147,9 +147,9 @@ def test_second_load_does_not_rebuild(settings: Settings) -> None:
     first, notices = load(settings)
     second, notices_again = load(settings)
     assert notices == notices_again == []
-    assert first.manifest["built_at"] == second.manifest["built_at"]
+    assert first.manifest.built_at == second.manifest.built_at
     assert {p: (p.stat().st_mtime_ns, sha256(p)) for p in before} == before
-    assert len(second.chunks) == second.manifest["counts"]["chunks"]
+    assert len(second.chunks) == second.manifest.counts.chunks
 
 
 def test_cli_search_on_a_fresh_index_does_not_rebuild(settings: Settings) -> None:
@@ -163,7 +163,7 @@ def test_changed_corpus_file_rebuilds_with_a_one_line_notice(settings: Settings,
     index, notices = load(settings)
     assert len(notices) == 1 and "\n" not in notices[0]
     assert REBUILD in notices[0] and "コーパスが変更されています" in notices[0] and report.name in notices[0]
-    assert index.manifest["corpus"][report.name] == sha256(report)
+    assert index.manifest.corpus[report.name] == sha256(report)
     assert load(settings)[1] == []
 
 
@@ -171,7 +171,7 @@ def test_added_corpus_file_rebuilds(settings: Settings) -> None:
     (settings.corpus_dir / "extra.md").write_text("# 追加の報告\n\n本文。\n", encoding="utf-8")
     index, notices = load(settings)
     assert len(notices) == 1 and "extra.md" in notices[0]
-    assert "extra.md" in index.manifest["corpus"]
+    assert "extra.md" in index.manifest.corpus
 
 
 def test_cli_search_rebuilds_after_a_corpus_change(settings: Settings, report: Path) -> None:
@@ -192,6 +192,40 @@ def test_changed_index_code_rebuilds(settings: Settings, monkeypatch: pytest.Mon
     assert "コード" in (stale_reason(settings, HashEmbedder()) or "")
     _, notices = load(settings)
     assert len(notices) == 1
+
+
+def test_the_code_fingerprint_covers_every_module_of_the_package(tmp_path: Path) -> None:
+    """Not a list of modules that can fall behind: any source or data file of qa/, new or edited, counts."""
+    copy = tmp_path / "qa"
+    shutil.copytree(REPO / "qa", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = qa.index.package_digest(copy)
+    assert before == qa.index.package_digest(REPO / "qa")
+    changes = [
+        lambda: (copy / "ops" / "count.py").write_text("# an edit deep in the package\n", encoding="utf-8"),
+        lambda: (copy / "new_stage.py").write_text("", encoding="utf-8"),
+        lambda: (copy / "data" / "lexicon.json").write_text("{}", encoding="utf-8"),
+    ]
+    seen = {before}
+    for change in changes:
+        change()
+        seen.add(qa.index.package_digest(copy))
+    assert len(seen) == 1 + len(changes)
+    (copy / "__pycache__").mkdir(exist_ok=True)
+    (copy / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"compiled")  # not source: ignored
+    assert qa.index.package_digest(copy) in seen
+
+
+def test_the_manifest_on_disk_is_a_manifest_record(settings: Settings) -> None:
+    from qa.models import Manifest
+
+    path = settings.index_dir / "manifest.json"
+    m = Manifest.model_validate_json(path.read_text(encoding="utf-8"))
+    assert m.format == qa.index.FORMAT and m.embedder.model_dump() == HASH_ID
+    assert json.loads(path.read_text(encoding="utf-8")) == m.model_dump(mode="json")
+    index, _ = load(settings)
+    assert index.manifest == m
+    assert index.texts == qa.index.indexed_texts(index.chunks, index.facts)
+    assert len(index.texts) == m.counts.chunks + m.counts.facts
 
 
 # --- damage ------------------------------------------------------------------------------------------------
@@ -294,7 +328,7 @@ def test_manifest_from_another_model_or_version_rebuilds(settings: Settings, cas
     assert reason in (stale_reason(settings, HashEmbedder()) or "")
     index, notices = load(settings)
     assert len(notices) == 1 and reason in notices[0]
-    assert index.manifest["embedder"] == HASH_ID
+    assert index.manifest.embedder.model_dump() == HASH_ID
     assert stale_reason(settings, HashEmbedder()) is None
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from eval.load import assignment, load_test
-from eval.run import load_questions
+from eval.results import load_questions
 
 pytestmark = pytest.mark.slow(reason="starts app.py in a subprocess and 5 gradio_client clients")
 

@@ -367,9 +367,9 @@ def test_ask_notices_a_changed_corpus(settings: Settings) -> None:
     assert "13,063件" in passport(assistant)  # the question that noticed is answered from the new index
     assert stale_reason(settings, assistant.index.embedder) is None
     os.utime(settings.corpus_dir / REPORT.name)  # touched, not changed: no rebuild
-    built = assistant.index.manifest["built_at"], id(assistant.index)
+    built = assistant.index.manifest.built_at, id(assistant.index)
     assert "13,063件" in passport(assistant)
-    assert (assistant.index.manifest["built_at"], id(assistant.index)) == built
+    assert (assistant.index.manifest.built_at, id(assistant.index)) == built
 
 
 def test_the_corpus_check_is_throttled(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -470,7 +470,7 @@ def test_unreadable_file_is_skipped_naming_it_and_the_index_still_builds(
     assert len(warnings) == 1 and "locked.md" in warnings[0] and "読み込めません" in warnings[0]
     # Hashing the corpus for the manifest used to raise PermissionError and take the whole build down.
     index = load_index(settings, notice=lambda _msg: None)
-    assert index.warnings == warnings and index.manifest["corpus"]["locked.md"].startswith("unreadable")
+    assert index.warnings == warnings and index.manifest.corpus["locked.md"].startswith("unreadable")
     assert stale_reason(settings, index.embedder) is None
     monkeypatch.undo()  # readable again: the index is stale and the file is read
     assert "locked.md" in (stale_reason(settings, index.embedder) or "")
@@ -530,7 +530,7 @@ def test_duplicate_file_names_in_subfolders(settings: Settings) -> None:
                        f"archive/2021/{REPORT.name}": "31,000件"}
     answer = assistant.ask("旅券発行件数は？")
     assert answer.citations and {c.doc for c in answer.citations} <= set(names)
-    assert {*names} <= set(assistant.index.manifest["corpus"])  # with the corpus README beside them
+    assert {*names} <= set(assistant.index.manifest.corpus)  # with the corpus README beside them
 
 
 def five_thousand_sections() -> str:

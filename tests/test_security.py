@@ -28,7 +28,10 @@ class FakeAssistant:
     """The facade's surface app.py uses, over real parsed documents, with no index behind it."""
 
     def __init__(self, documents) -> None:  # type: ignore[no-untyped-def]
+        from qa.facts import extract_facts
+
         self.documents = documents
+        self.facts = [f for d in documents for f in extract_facts(d)]
         self.asked: list[str] = []
 
     def ask(self, question, history=None):  # type: ignore[no-untyped-def]
@@ -181,30 +184,50 @@ def test_the_chat_echoes_a_question_as_text(handlers) -> None:
     assert turns[0]["question"] == question  # the conversation keeps the question as typed
 
 
-# Names render.py interpolates into markup without escaping, each safe by construction.
-SAFE_NAMES = {
-    "n": "the citation's ordinal (enumerate)",
-    "h": "a constant column header",
-    "tag": "h3…h6, computed from the depth",
-    "k": "a colspan (int)",
-}
-ESCAPING = re.compile(r"^(?:esc|_cell|highlight|_with_breaks\((?:esc|highlight))\(")
+HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(1)>"\'&'
 
 
-def test_render_interpolates_nothing_unescaped() -> None:
-    """Every f-string of qa/render.py that writes a tag interpolates escaped text or a SAFE_NAMES value."""
+def test_every_template_escapes_report_text_and_answers() -> None:
+    """HTML comes from qa/templates/ with autoescaping on: hostile text in every field stays text."""
+    from qa import render
+    from qa.models import Answer, Block, Citation, Document, Figure, Quantity, Row, Section, Table
+
+    assert render.environment().autoescape is True
+    figure = Figure(label=HOSTILE, attribute=HOSTILE, period=HOSTILE, value=HOSTILE, unit=HOSTILE, raw=HOSTILE,
+                    derived=True, formula=HOSTILE)
+    cite = Citation(doc=HOSTILE, section_path=[HOSTILE, HOSTILE], lines=[1, 2], text=HOSTILE + "\n" + HOSTILE,
+                    score=1.0)
+    table = Table(header=[[HOSTILE, ""], [HOSTILE, HOSTILE]], rows=[Row(cells=[HOSTILE, HOSTILE], lines=(3, 3))])
+    blocks = [Block(kind=k, text=HOSTILE, lines=(2, 2)) for k in ("paragraph", "bullet", "table")]
+    blocks.append(Block(kind="table", text=HOSTILE, lines=(3, 3), table=table))
+    root = Section(id="h#0", doc="h.md", level=0, number="", title=HOSTILE, heading=HOSTILE, path=[HOSTILE],
+                   lines=(1, 9), blocks=blocks)
+    child = root.model_copy(update={"id": "h#1", "parent": "h#0", "path": [HOSTILE, HOSTILE],
+                                    "budget": Quantity(raw=HOSTILE, value="1", unit="円")})
+    doc = Document(doc="h.md", title=HOSTILE, fiscal_year=None, sections=[root, child], lines=[""] * 9,
+                   sha256="0" * 64)
+    pages = [
+        render.evidence_html(Answer(question=HOSTILE, text=HOSTILE, figures=[figure, figure.model_copy(
+            update={"derived": False})], citations=[cite])),
+        render.evidence_html(Answer(question=HOSTILE, text=HOSTILE, abstained=True, citations=[cite])),
+        render.section_html(doc, "h#0"),
+        render.section_html(doc, "h#1"),
+        render.section_not_found_html(HOSTILE),
+        render.table_html(table),
+        render.highlight(HOSTILE, [HOSTILE[:8]]),
+    ]
+    for page in pages:
+        assert "<script" not in page and "<img" not in page and "&lt;script&gt;" in page, page
+        assert '"\'' not in page
+
+
+def test_no_template_turns_escaping_off() -> None:
+    """The templates' only escape hatches (|safe, autoescape false, Markup) are never used."""
+    for path in sorted((REPO / "qa" / "templates").glob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\|\s*safe\b|autoescape\s+false|Markup", text), path.name
     source = (REPO / "qa" / "render.py").read_text(encoding="utf-8")
-    checked, suspicious = 0, []
-    for n, line in enumerate(source.splitlines(), 1):
-        for single, double in re.findall(r"f'([^']*)'|f\"([^\"]*)\"", line):
-            text = single or double
-            if "<" not in text:
-                continue
-            for expr in re.findall(r"\{([^{}]+)\}", text):
-                checked += 1
-                if not (ESCAPING.match(expr) or expr in SAFE_NAMES):
-                    suspicious.append(f"render.py:{n}: {{{expr}}}")
-    assert checked > 10 and suspicious == []
+    assert "Markup(" not in source and "html.escape" not in source
 
 
 # --- the feedback log -----------------------------------------------------------------------------------

