@@ -28,6 +28,7 @@ class Lexicon(BaseModel):
     list_cue: str  # a pattern for words that point at a listing (表, 一覧, 載って)
     whole_words: str  # a pattern for words that name a whole (全体, 総額, 合計)
     every_item: str  # a pattern for words that ask about every item in scope (全部で, 9団体の)
+    locate_words: list[str]  # words that ask where something is written (報告書, 項目, 載る)
     money_words: list[str]  # words that ask about money without asking an amount (一番安く)
 
     def family(self, unit: str) -> str:
@@ -54,6 +55,7 @@ def lexicon() -> Lexicon:
         list_cue=data["list_cue"]["pattern"],
         whole_words=data["whole_words"]["pattern"],
         every_item=data["every_item"]["pattern"],
+        locate_words=data["locate_words"]["words"],
         money_words=data["money_words"]["words"],
     )
 

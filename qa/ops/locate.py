@@ -4,8 +4,11 @@ question names.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from qa.analyze import Question
 from qa.evidence import Evidence
+from qa.lexicon import lexicon
 from qa.models import Answer, Hit, Section
 from qa.ops.structure import finish, named_scope, title_coverage, without_items
 from qa.plan import Plan
@@ -25,8 +28,15 @@ def _best_chunk_section(ev: Evidence, q: Question, hits: list[Hit]) -> tuple[Sec
     return (section, h) if section is not None else None
 
 
+def _topic(q: Question) -> Question:
+    """The question without the words that ask where (報告書, 項目, 見れば) and its loose wording."""
+    asking = set(lexicon().locate_words)
+    keep = [(t, g) for t, g in zip(q.terms, q.groups) if t not in asking and t not in q.loose]
+    return replace(q, terms=[t for t, _ in keep], groups=[g for _, g in keep]) if keep else q
+
+
 def locate(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
-    q = plan.question
+    q = _topic(plan.question)
     found = _best_chunk_section(ev, q, hits)
     if found is None:
         return None
