@@ -315,6 +315,8 @@ def _merge(base: Question, q: Question, period_only: bool = False) -> Question:
 
 
 _SEPARATORS = {"と", "や", "及び", "および", "並びに", "、", ","}
+# と before a verb of naming or saying quotes: 「…」と名の付く, と呼ばれる, となっている, と書かれた.
+_QUOTATIVE = re.compile(r"^(名|言|い[うわっ]|呼|なっ|なる|し[てた]|書|記|題|銘)")
 # A leading clause that sets the context of every part: 「記者会見のうち、」「ぐんまちゃんの情報発信で、」.
 _CONTEXT = re.compile(r"^(.+?(?:のうち|の中で|の中|について|に関して|では|で|は))[、,]")
 
@@ -409,8 +411,12 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
         outside += " " + (context if sep else "")
     else:
         current = ""
-        for surface, pos in tagged(items_text):
-            if surface in _SEPARATORS and pos in {"助詞", "接続詞", "補助記号"}:
+        words = tagged(items_text)
+        for k, (surface, pos) in enumerate(words):
+            after = "".join(w for w, _ in words[k + 1 : k + 3])
+            if surface == "と" and _QUOTATIVE.match(after):
+                current += surface  # 「「群馬県人会」と名の付く」: と quotes a name, it lists nothing
+            elif surface in _SEPARATORS and pos in {"助詞", "接続詞", "補助記号"}:
                 items.append(current)
                 current = ""
             else:

@@ -2,7 +2,7 @@
 its working in the report's own figures; one module per operation:
 
 - count.py: items, rows, columns or 事業 in a scope · extreme.py: max / min (ranks, thresholds, runner-up)
-- average.py · share.py · compare.py · locate.py (locate and describe) · multipart.py
+- average.py · share.py · total.py (a sum over a narrowed column) · compare.py · locate.py (locate and describe) · multipart.py
 - structure.py: where figures stand (scopes, columns, peers, a 費目's 事業, thresholds)
 
 Every operation takes the Evidence of one index and returns an Answer, or None when it has nothing to range
@@ -21,12 +21,13 @@ from qa.ops.extreme import extreme
 from qa.ops.locate import describe, locate
 from qa.ops.multipart import multipart
 from qa.ops.share import share
+from qa.ops.total import total
 from qa.plan import Plan
 
 
 OPERATIONS = {
     "count": count, "max": extreme, "min": extreme, "average": average, "share": share,
-    "compare": compare, "locate": locate, "describe": describe,
+    "compare": compare, "locate": locate, "describe": describe, "sum": total,
 }
 
 

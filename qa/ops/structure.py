@@ -94,6 +94,7 @@ def narrow(ev: Evidence, q: Question, items: list[T], text_of: Callable[[T], str
     """
     if len(items) < 2 or re.search(lexicon().every_item, q.norm):
         return items
+    stated = _stated_count(q)
     q = without_items(q)
     texts = [norm(text_of(i)) for i in items]
     where = norm(" ".join(scope.path)) if scope is not None else ""
@@ -104,10 +105,24 @@ def narrow(ev: Evidence, q: Question, items: list[T], text_of: Callable[[T], str
         hit = {k for k, t in enumerate(texts) if any(a in t for a in group)}
         if hit and len(hit) < len(items):
             picks.append(hit)
+    for value in quoted(q):
+        # A quoted value is matched whole (「群馬県人会」, not 群馬 and 県 and 人 and 会).
+        hit = {k for k, t in enumerate(texts) if value in t}
+        if hit and len(hit) < len(items):
+            picks.append(hit)
     if not picks:
         return items
     chosen = set.intersection(*picks) or set.union(*picks)
+    if stated == len(items) != len(chosen):
+        return items  # 「9団体の平均」 over nine: every one of them
     return [items[k] for k in sorted(chosen)] if len(chosen) >= least else items
+
+
+def _stated_count(q: Question) -> int | None:
+    """The number of items the question says there are (「5団体の」「3つの知事会議」), or None."""
+    counters = "|".join(sorted((re.escape(c) for c in lexicon().counters), key=len, reverse=True))
+    m = re.search(rf"(?<![\d,.])(\d+)\s*(?:{counters}|つ)の", q.norm)
+    return int(m.group(1)) if m else None
 
 
 def finish(ev: Evidence, plan: Plan, text: str, citations: list[Citation], hits: list[Hit],

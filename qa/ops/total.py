@@ -1,0 +1,29 @@
+"""sum over the figures a question picks out of a column by a word they hold (「「群馬県人会」と名の付く5団体の構成
+員の合計」): the column of the best figure, narrowed as a count is. Named items (「AとBの合計」), a 費目's 事業 and
+a whole column are summed by qa.lookup.arithmetic; this runs only when the question narrows the column.
+"""
+
+from __future__ import annotations
+
+from qa.evidence import Evidence
+from qa.lookup import derived
+from qa.models import Answer, Hit
+from qa.ops.structure import narrow, peers
+from qa.plan import Plan
+from qa.ranking import score_facts
+
+
+def total(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    q = plan.question
+    if q.parts:
+        return None  # the items are named: arithmetic adds them
+    ranked = [s for s in score_facts(ev, q, hits) if len(peers(ev, s.fact)) >= 2]
+    if not ranked or ranked[0].score < ev.weights.min_fact_score:
+        return None
+    best = ranked[0]
+    column = peers(ev, best.fact)
+    home = ev.section_by_path.get((best.fact.doc, tuple(best.fact.section_path)))
+    group = narrow(ev, q, column, lambda f: f"{f.label} {f.attribute or ''}", home, least=2)
+    if len(group) == len(column):
+        return None
+    return derived(ev, q, group, best.score, hits)
