@@ -20,6 +20,7 @@ from qa.abstain import abstain, ground, refuse_unknown
 from qa.analyze import Question, analyze
 from qa.evidence import Evidence
 from qa.index import Index
+from qa.lexicon import lexicon
 from qa.lookup import arithmetic, figure_answer
 from qa.models import Answer
 from qa.normalize import Normalizer
@@ -104,10 +105,21 @@ class Answerer:
             if ans := figure_answer(ev, q, hits):
                 return ans
             if q.unit or q.op:
-                # A count or an amount is asked and no figure of that kind matches: the passage around it
-                # cannot hold the answer either.
+                # A count or an amount is asked and no figure of that kind matches: only a passage that
+                # writes a figure in the unit asked can hold it (「2つの河川」 is no table figure).
+                if q.unit and not q.op:
+                    ans = passage_answer(ev, q, hits)
+                    if not ans.abstained and _holds_figure(ans.text, q.unit):
+                        return ans
                 return abstain(ev, q, hits, "")
         return passage_answer(ev, q, hits)
+
+
+def _holds_figure(text: str, family: str) -> bool:
+    """Whether the text writes a number in a counter of this unit family (「2つの河川」 for つ, 「54名」 for 人)."""
+    counters = [c for c, f in lexicon().counters.items() if f == family] or [family]
+    words = "|".join(sorted(map(re.escape, counters), key=len, reverse=True))
+    return re.search(rf"\d[\d,.]*\s*(?:{words})", text.split("（")[0] if "（" in text[-40:] else text) is not None
 
 
 def _unknown_name(ev: Evidence, q: Question) -> bool:
