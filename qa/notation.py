@@ -58,6 +58,7 @@ class Notation(_Data):
     relative_guard: RelativeGuard
     entity_suffixes: list[str]
     generic_entity_heads: list[str]
+    alternate_readings: dict[str, list[str]]  # kanji → its readings in compounds
 
 
 class Entities(_Data):

@@ -17,6 +17,7 @@ from itertools import pairwise
 import jaconv
 
 from qa.models import Document
+from qa.notation import notation
 from qa.text import collapse_spacing, nfkc
 from qa.tokenize import readings
 
@@ -101,6 +102,22 @@ def content_runs(ws: list[Word], numerals: bool = False) -> list[list[Word]]:
     return runs
 
 
+# At most this many readings of one n-gram: each alternate kanji multiplies them.
+_MAX_READINGS = 8
+
+
+def _readings_of(part: list[Word]) -> list[str]:
+    """The dictionary's reading of the words, and those with a kanji's other readings in compounds
+    (qa/data/notation.json: alternate_readings; 県+人+会 → ケンニンカイ, ケンジンカイ)."""
+    alternates = notation().alternate_readings
+    out = [""]
+    for w in part:
+        options = alternates.get(w.surface, [w.reading])
+        options = [w.reading, *(o for o in options if o != w.reading)]
+        out = [r + o for r in out for o in options][:_MAX_READINGS]
+    return out
+
+
 def report_text(documents: list[Document]) -> str:
     """Every line of every document, NFKC'd with letter-spacing collapsed: what 'in the report' means."""
     return "\n".join(collapse_spacing(nfkc(line)) for d in documents for line in d.lines)
@@ -149,7 +166,8 @@ class ReadingIndex:
                         surface = "".join(w.surface for w in part)
                         vocabulary.add(surface)
                         if all(w.reading for w in part):
-                            surfaces[fold("".join(w.reading for w in part))][surface] += 1
+                            for reading in _readings_of(part):
+                                surfaces[fold(reading)][surface] += 1
             # The report's kana words may be any part of speech (ふるさと reads as an adjective to unidic).
             for i in range(len(ws)):
                 for j in range(i + 1, min(len(ws), i + max_ngram) + 1):
