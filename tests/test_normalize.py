@@ -413,7 +413,9 @@ def test_wareki(args, expected):
 def test_notation_entries_are_well_formed():
     n = notation()  # validated: an unknown or missing key fails here
     raw = json.loads((DATA / "notation.json").read_text(encoding="utf-8"))
-    assert set(raw) - {"_comment"} == set(type(n).model_fields)
+    assert {k for k in raw if not k.startswith("_")} == set(type(n).model_fields)
+    for kanji, readings in n.alternate_readings.items():
+        assert len(kanji) == 1 and all(is_kana(r) for r in readings), kanji
     for rule in n.colloquial:
         pattern = re.compile(rule.pattern)
         source, expected = rule.example
