@@ -61,13 +61,7 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         root = next(s for s in ev.sections if s.level == 0)
         return _count_answer(ev, plan, hits, root, [s.heading for s in himoku]) if himoku else None
     if scope is None or scope.level == 0:
-        # Nothing narrower named: the 事業 of the whole report.
-        every = jigyo(ev)
-        if not every or not re.search("事業", q.norm):
-            return None
-        items = [s.heading for s in narrow(ev, q, every, lambda s: s.heading)]
-        root = next(s for s in ev.sections if s.level == 0)
-        return _count_answer(ev, plan, hits, root, items)
+        return _report_items(ev, plan, hits)
     # Each kind of item, narrowed to those the question picks out (「「刊行物」に分類される」).
     children = [c.heading for c in narrow(ev, q, ev.children(scope), lambda c: c.heading, scope)]
     texts = row_texts(ev, scope)
@@ -83,8 +77,23 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     elif len(listed(scope)) >= 2:
         items = bullets
     else:
-        return None
+        # A section with nothing to count in it (「東京事務所運営」 for 「県の事務所は何か所」): the report's 事業
+        # whose titles hold the question's words; more than the one section named, or it answers nothing.
+        found = _report_items(ev, plan, hits)
+        return found if found is not None and found.figures and found.figures[0].value not in {"0", "1"} else None
     return _count_answer(ev, plan, hits, scope, items)
+
+
+def _report_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    """The 事業 of the whole report (「報告書に事業はいくつ」), or those whose titles hold a word of the
+    question (「運営費が載っている県の事務所は何か所」 → the two 事務所運営)."""
+    q = plan.question
+    every = jigyo(ev)
+    picked = narrow(ev, q, every, lambda s: s.heading)
+    if not every or not (re.search("事業", q.norm) or len(picked) < len(every)):
+        return None
+    root = next(s for s in ev.sections if s.level == 0)
+    return _count_answer(ev, plan, hits, root, [s.heading for s in picked])
 
 
 def _column_group(ev: Evidence, q: Question, scope: Section | None) -> tuple[str, list[str], Section] | None:
