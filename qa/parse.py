@@ -27,6 +27,11 @@ _PAREN = re.compile(r"^\((\d{1,2})\)\s*(\S.{0,80})$")
 _CIRCLED = re.compile(r"^([\u2460-\u2473])\s*(\S.{0,80})$")
 _KANA = re.compile(r"^([アイウエオカキクケコサシスセソタチツテト])\s+(\S.*)$")
 _BLOCK = re.compile(r"^【([^】]{1,40})】$")
+# A Markdown heading (「### １ 【主要な経営指標等の推移】」): what HTML- and PDF-to-Markdown tools write.
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# Markdown headings outrank the report's own numbered lines, whatever their number: a plain 「(1) 連結経営
+#指標等」 line nests under 「### １ 【主要な経営指標等の推移】」 instead of closing it.
+_MD_RANK = -10.0
 _BUDGET = re.compile(r"\s*決算額\s*(?P<amount>[\d,]+千円)?\s*$")
 _AMOUNT_ONLY = re.compile(r"^[\d,]+千円$")
 _SEPARATOR = re.compile(r"^:?-+:?$")
@@ -216,8 +221,12 @@ def parse_document(text: str, doc: str) -> Document:
                 _append_table(current(), block)
             table_rows.clear()
 
-    def open_section(kind: str, number: str, title: str, lineno: int) -> _Node:
-        if kind == "block":
+    def open_section(kind: str, number: str, title: str, lineno: int, md_level: int = 0) -> _Node:
+        if md_level:
+            rank = _MD_RANK + md_level
+            while len(stack) > 1 and current().rank >= rank:
+                stack.pop()
+        elif kind == "block":
             # A 【…】 block ends where the next one begins: blocks are siblings, never nested (a run of
             # them would otherwise nest thousands deep and overflow the recursion that closes the tree).
             while current().kind == "block":
@@ -273,6 +282,18 @@ def parse_document(text: str, doc: str) -> Document:
             continue
         pending_budget = None
 
+        if (md := _MD_HEADING.match(raw.strip())) and md.group(2):
+            inner = md.group(2)
+            numbered = _heading(inner)
+            kind, number, title = numbered or ("markdown", "", collapse_spacing(nfkc(inner)))
+            if not _is_sentence(title) or "。" not in title:
+                # 「#### 当連結会計年度末において、流動比率は422％…です。」: a sentence marked as a heading is text.
+                flush_para()
+                kana_items = False
+                open_section(kind, number, title, lineno, md_level=len(md.group(1)))
+                continue
+            raw = inner
+            line = nfkc(inner).strip()
         head = _heading(raw.strip())
         if head and head[0] == "kana":
             if head[1] == "ア":
