@@ -15,6 +15,7 @@ from pathlib import Path
 
 from qa.errors import CorpusError
 from qa.models import Block, Document, Lines, Quantity, Row, Section, Table
+from qa.periods import cover_period
 from qa.text import collapse_spacing, find_periods, find_quantities, nfkc, squash
 
 log = logging.getLogger(__name__)
@@ -461,7 +462,45 @@ def _build_document(doc: str, text: str, lines: list[str], root: _Node) -> Docum
     years = Counter(p.year for _, _, p in find_periods(text) if p.fiscal)
     fiscal_year = years.most_common(1)[0][0] if years else None
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Document(doc=doc, title=doc_title, fiscal_year=fiscal_year, sections=sections, lines=lines, sha256=sha)
+    cover = _cover(sections)
+    subject, aliases, period, term = doc_title, [], None, None
+    if cover.get("会社名"):
+        # A company's report names the company and its fiscal year on its cover (【会社名】, 【事業年度】).
+        subject = collapse_spacing(nfkc(cover["会社名"]))
+        aliases = _aliases(subject, cover.get("英訳名"))
+        if found := cover_period(cover.get("事業年度", "")):
+            period, term = found
+            fiscal_year = period.year
+        doc_title = subject
+    return Document(doc=doc, title=doc_title, fiscal_year=fiscal_year, sections=sections, lines=lines, sha256=sha,
+                    subject=subject, aliases=aliases, period=period, term=term)
+
+
+# 「株式会社キーエンス」 is asked about as 「キーエンス」: the legal form is no part of the name people use.
+_LEGAL_FORMS = re.compile(r"^(?:株式会社|\(株\)|㈱)|(?:株式会社|\(株\)|㈱)$")
+
+
+def _cover(sections: list[Section]) -> dict[str, str]:
+    """The cover's 【item】 | value rows (the first of each), from the first tables of the document."""
+    out: dict[str, str] = {}
+    for section in sections[:3]:
+        for block in section.blocks:
+            if block.table is None:
+                continue
+            for cells in [*block.table.header, *(r.cells for r in block.table.rows)]:
+                if len(cells) >= 2 and (m := re.fullmatch(r"【(.+?)】", nfkc(cells[0]).strip())) and cells[1].strip():
+                    out.setdefault(m.group(1), cells[1].strip())
+    return out
+
+
+def _aliases(subject: str, english: str | None) -> list[str]:
+    out = []
+    short = _LEGAL_FORMS.sub("", subject).strip()
+    if short and short != subject:
+        out.append(short)
+    if english:
+        out.append(collapse_spacing(nfkc(english)).strip())
+    return out
 
 
 def section_text(document: Document, section: Section) -> str:

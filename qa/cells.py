@@ -1,0 +1,255 @@
+"""Questions that name a table cell of a company's report: which document, which row, which fiscal year.
+
+「任天堂株式会社の2018年時点の連結決算における「売上高、経営指標等」は？」 and 「任天堂の2018年3月期の売上高は？」
+read the same way: the subject on a document's cover picks the document (one absent from the corpus is
+refused), the year picks the column whose fiscal year ends then (the latest when none is named, saying so),
+the quoted label (or the noun before は) picks the row, and the words after 、 — the table, the section, the
+rows above — break ties with 個別/連結. Everything here reads the tables through qa/grid.py; the rest of the
+answer layer is not involved. Active only over corpora whose documents have a cover (`Document.period`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from qa.grid import GridCell, caption, read_grid
+from qa.models import Answer, Citation, Document, Figure, Section
+from qa.periods import matches, question_period
+from qa.text import format_number, nfkc
+
+# How close a question's label must be to a row's (rapidfuzz ratio on squashed text): 「現金及び現金同等物の
+# 残高」 is the row 「現金及び現金同等物の期末残高」 (0.92); 「売上原価」 is not 「売上総利益」 (0.5).
+MIN_LABEL = 0.8
+# Score parts: the label decides; the section/table words, the scope (個別/連結) and the period only rank
+# rows that share it. The earliest table wins a tie (a report opens with its summary of key figures).
+W_CONTEXT, W_SCOPE, W_PERIOD = 0.5, 0.3, 1.0
+_QUOTED = re.compile(r"「([^「」]+)」")
+_MEMBER = re.compile(r"の?([A-Z][A-Za-z0-9]*Member)")
+_ASK = re.compile(r"(?:は|って|を教えて|を知りたい)?\s*(?:いくら|何|どれくらい)?(?:ですか|でしたか)?\s*[?？。]*\s*$")
+
+
+def squash(text: str) -> str:
+    """Text for label comparison: NFKC, no spaces, one form of brackets and marks."""
+    t = re.sub(r"\s+", "", nfkc(text))
+    return t.replace("（", "(").replace("）", ")").replace("－", "-").replace("―", "-")
+
+
+@dataclass(frozen=True)
+class Located:
+    document: Document
+    section: Section
+    cell: GridCell
+    row_cells: tuple[GridCell, ...]
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What a cell question names, read once."""
+
+    documents: list[Document]
+    year: int | None
+    month: int | None
+    scope: str | None  # "consolidated" | "individual" | None
+    labels: list[str]  # rows asked for (several: 「売上高と経常利益」)
+    context: list[str]  # the words after the label: table, section, rows above
+
+
+class Cells:
+    """The grid cells of every document that has a cover, and the questions they answer."""
+
+    def __init__(self, documents: list[Document]) -> None:
+        self.documents = [d for d in documents if d.period is not None]
+        self.texts = {d.doc: squash("\n".join(d.lines)) for d in self.documents}
+        self.cells: list[Located] = []
+        for d in self.documents:
+            for section in d.sections:
+                for at, block in enumerate(section.blocks):
+                    if block.table is None:
+                        continue
+                    unit, period = caption(d, section.blocks, at, section.title)
+                    grid = read_grid(block.table, d, unit, period)
+                    rows: dict[int, list[GridCell]] = {}
+                    for c in grid:
+                        rows.setdefault(c.row, []).append(c)
+                    for c in grid:
+                        self.cells.append(Located(d, section, c, tuple(rows[c.row])))
+
+    @property
+    def active(self) -> bool:
+        return bool(self.documents)
+
+    def answer(self, question: str) -> Answer | None:
+        """The cell the question names, a refusal for a subject the corpus lacks, or None (not a cell question)."""
+        if not self.active:
+            return None
+        text = nfkc(question).strip()
+        named = self._subject(text)
+        if named is None:
+            unknown = self._unknown_subject(text)
+            if unknown:
+                return Answer(question=question, abstained=True, op="lookup",
+                              text=f"この資料には「{unknown}」の報告書が見つかりませんでした"
+                                   f"（収録: {'、'.join(d.subject or d.doc for d in self.documents)}）")
+        ask = self._read(text, named)
+        if ask is None:
+            return None
+        found = [self._locate(ask, label) for label in ask.labels]
+        if not all(found):
+            return None
+        return _phrase(question, ask, [f for f in found if f])
+
+    # --- reading the question ------------------------------------------------------------------------
+
+    def _subject(self, text: str) -> tuple[Document, str] | None:
+        best: tuple[Document, str] | None = None
+        low = text.lower()
+        for d in self.documents:
+            for name in [d.subject or "", *d.aliases]:
+                if name and name.lower() in low and (best is None or len(name) > len(best[1])):
+                    best = (d, name)
+        return best
+
+    def _unknown_subject(self, text: str) -> str | None:
+        """「トヨタの売上高は？」: a name before the first の that is no document's subject and no word of the corpus."""
+        m = re.match(r"^([^のは「」\s]{2,20}?)の", text)
+        if not m or re.search(r"\d", m.group(1)):
+            return None
+        name = squash(m.group(1))
+        if any(name in t for t in self.texts.values()):
+            return None
+        return m.group(1)
+
+    def _read(self, text: str, named: tuple[Document, str] | None) -> Ask | None:
+        documents = [named[0]] if named else self.documents
+        rest = text.replace(named[1], " ", 1) if named else text
+        period = question_period(rest)
+        scope = "individual" if "個別" in rest else "consolidated" if "連結" in rest else None
+        quoted = _QUOTED.search(rest)
+        if quoted:
+            parts = [p.strip() for p in quoted.group(1).split("、") if p.strip()]
+            if not parts:
+                return None
+            labels, context = [parts[0]], parts[1:]
+        else:
+            if not named:
+                return None  # a natural question without a subject is the general answer layer's
+            body = _MEMBER.sub("", rest)
+            body = re.sub(r"(?:19|20)\d\d\s*年(?:\s*\d{1,2}\s*月期?)?度?(?:時点)?", " ", body)
+            body = re.sub(r"(?:の)?(?:個別|連結)(?:決算)?", " ", body)
+            body = _ASK.sub("", body)
+            pieces = [p for p in re.split(r"[\s]*の[\s]*|\s+", body) if p.strip()]
+            if not pieces:
+                return None
+            label = pieces[-1]
+            labels = [x for x in re.split(r"と|、|及び|および", label) if x] if "と" in label or "、" in label else [label]
+            context = pieces[:-1]
+        return Ask(documents, period[0] if period else None, period[1] if period else None, scope, labels, context)
+
+    # --- finding the cell ------------------------------------------------------------------------------
+
+    def _locate(self, ask: Ask, label: str) -> Located | None:
+        want = squash(label)
+        docs = {d.doc for d in ask.documents}
+        best: tuple[float, int, Located] | None = None
+        for order, loc in enumerate(self.cells):
+            if loc.document.doc not in docs:
+                continue
+            c = loc.cell
+            if not c.label:
+                continue
+            sim = _similarity(want, squash(c.label))
+            if sim < MIN_LABEL:
+                continue
+            score = 2 * sim
+            where = squash(" ".join([*loc.section.path, *c.chain, c.header]))
+            if ask.context:
+                score += W_CONTEXT * sum(_contains(where, squash(p)) for p in ask.context) / len(ask.context)
+            consolidated = "連結" in squash(" ".join(loc.section.path))
+            if ask.scope == "consolidated":
+                score += W_SCOPE * consolidated
+            elif ask.scope == "individual":
+                score += W_SCOPE * (not consolidated)
+            else:
+                score += W_SCOPE / 2 * consolidated
+            period = c.period or loc.document.period
+            if ask.year is not None:
+                if period is None or not matches(period, ask.year, ask.month):
+                    continue
+                score += W_PERIOD * (c.period is not None)
+            key = (score, -order)
+            if best is None or key > (best[0], best[1]):
+                best = (score, -order, loc)
+        if best is None:
+            return None
+        loc = best[2]
+        if ask.year is None:
+            # No year named: the latest fiscal year of the row.
+            dated = [c for c in loc.row_cells if c.period is not None and c.period.end]
+            if dated:
+                latest = max(dated, key=lambda c: c.period.end or "")
+                loc = Located(loc.document, loc.section, latest, loc.row_cells)
+        return loc
+
+
+def _similarity(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    return fuzz.ratio(a, b) / 100
+
+
+def _contains(where: str, part: str) -> float:
+    if not part:
+        return 0.0
+    if part in where:
+        return 1.0
+    return 1.0 if fuzz.partial_ratio(part, where) >= 85 else 0.0
+
+
+# --- the answer ----------------------------------------------------------------------------------------
+
+
+def shown(cell: GridCell) -> str:
+    """The cell as an answer: 「1,055,682百万円」, 「―（該当なし）」, or its text."""
+    v = cell.value
+    if v.none:
+        return "―（該当なし）"
+    if v.value is None:
+        return v.raw
+    return f"{format_number(v.value)}{v.unit if v.unit != '%' else '％'}"
+
+
+def period_words(cell: GridCell) -> str:
+    p = cell.period
+    if p is None or not p.end:
+        return ""
+    return f"{int(p.end[:4])}年{int(p.end[5:7])}月期"
+
+
+def row_text(loc: Located) -> str:
+    """The cited row: 「売上高 — 2016年3月: 504,459 / …」, the rows above it first."""
+    head = " › ".join([*loc.cell.chain, loc.cell.label])
+    pairs = [f"{c.header}: {c.value.raw}" if c.header else c.value.raw for c in loc.row_cells]
+    return f"{head} — " + " / ".join(pairs)
+
+
+def _phrase(question: str, ask: Ask, found: list[Located]) -> Answer:
+    parts, figures, citations = [], [], []
+    for loc in found:
+        c = loc.cell
+        when = period_words(c)
+        latest = ask.year is None and bool(when)
+        where = " › ".join([loc.section.heading, *c.chain, c.label])
+        parts.append(f"{shown(c)}（{'最新の' if latest else ''}{when + '、' if when else ''}{where}）")
+        if c.value.value is not None:
+            figures.append(Figure(label=c.label, attribute=c.header or None, period=c.period.raw if c.period else None,
+                                  value=str(c.value.value), unit=c.value.unit, raw=c.value.raw))
+        cite = Citation(doc=loc.document.doc, section_path=loc.section.path, lines=list(c.lines),
+                        text=row_text(loc), score=1.0)
+        if cite not in citations:
+            citations.append(cite)
+    subject = found[0].document.subject or found[0].document.doc
+    return Answer(question=question, text="／".join(parts) + f"。{subject}", figures=figures,
+                  citations=citations, op="lookup" if len(found) > 1 else None)
