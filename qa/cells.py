@@ -33,8 +33,8 @@ _ASK = re.compile(r"(?:は|って|を教えて|を知りたい)?\s*(?:いくら|
 
 def squash(text: str) -> str:
     """Text for label comparison: NFKC, no spaces, one form of brackets and marks."""
-    t = re.sub(r"\s+", "", nfkc(text))
-    return t.replace("（", "(").replace("）", ")").replace("－", "-").replace("―", "-")
+    t = re.sub(r"[\s【】]+", "", nfkc(text))
+    return t.replace("（", "(").replace("）", ")").replace("－", "-").replace("―", "-").replace("−", "-")
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,11 @@ class Cells:
             parts = [p.strip() for p in quoted.group(1).split("、") if p.strip()]
             if not parts:
                 return None
-            labels, context = [parts[0]], parts[1:]
+            # 「法人税、住民税及び事業税、特別損失」: a row label may hold 、 itself; the longest run of parts
+            # that names a row is the label, the rest its context.
+            docs = {d.doc for d in documents}
+            k = next((k for k in range(len(parts), 1, -1) if self._names_row(squash("、".join(parts[:k])), docs)), 1)
+            labels, context = ["、".join(parts[:k])], parts[k:]
         else:
             if not named:
                 return None  # a natural question without a subject is the general answer layer's
@@ -150,6 +154,25 @@ class Cells:
 
     # --- finding the cell ------------------------------------------------------------------------------
 
+    def _names_row(self, want: str, docs: set[str]) -> bool:
+        return any(loc.document.doc in docs and loc.cell.label and _similarity(want, squash(loc.cell.label)) >= MIN_LABEL
+                   for loc in self.cells)
+
+    def _match(self, want: str, loc: Located) -> float:
+        """How well the question's label names this cell: its row label, or 「row－column」 (「株主数－金融機関」),
+        or, for a table whose rows are items, its column header alone (「提出日現在発行数（株）」)."""
+        c = loc.cell
+        sim = _similarity(want, squash(c.label)) if c.label else 0.0
+        if sim >= MIN_LABEL:
+            return sim
+        if "-" in want:
+            row, _, column = want.partition("-")
+            if c.label and _similarity(row, squash(c.label)) >= MIN_LABEL and column and _contains(squash(c.header), column):
+                return 0.95
+        if c.header and (_similarity(want, squash(c.header)) >= 0.9 or want in squash(c.header)):
+            return 0.85
+        return 0.0
+
     def _locate(self, ask: Ask, label: str) -> Located | None:
         want = squash(label)
         docs = {d.doc for d in ask.documents}
@@ -158,9 +181,7 @@ class Cells:
             if loc.document.doc not in docs:
                 continue
             c = loc.cell
-            if not c.label:
-                continue
-            sim = _similarity(want, squash(c.label))
+            sim = self._match(want, loc)
             if sim < MIN_LABEL:
                 continue
             score = 2 * sim
@@ -194,9 +215,19 @@ class Cells:
         return loc
 
 
+# A unit in parentheses at the end of a label (「株主数（人）」, 「所有株式数（単元）」) is no part of its name.
+_UNIT_PAREN = re.compile(r"\((?:人|株|単元|%|百万円|千円|円|千株|名|社|倍|年|歳|ヶ月|か月)\)$")
+
+
 def _similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
+    a, b = _UNIT_PAREN.sub("", a), _UNIT_PAREN.sub("", b)
+    if a == b:
+        return 0.98
+    # A group row (「無形固定資産」) has no figures of its own: its total row (「無形固定資産合計」) stands for it.
+    if re.sub(r"(?:合計|計)$", "", b) == a:
+        return 0.95
     return fuzz.ratio(a, b) / 100
 
 

@@ -123,11 +123,12 @@ def read_grid(table: Table, document: Document, caption_unit: str | None = None,
         return sum(parse_value(x) is not None for x in col) / len(col) if col else 0.0
 
     value_cols = [c for c in range(1, ncols) if c not in unit_cols and figure_share(c) >= 0.5]
+    numeric = bool(value_cols)
     first_value = value_cols[0] if value_cols else 1
     label_cols = [c for c in range(first_value) if c not in unit_cols]
     value_cols = [c for c in range(first_value, ncols) if c not in unit_cols]
     # Leading body rows whose value cells are all filled and none a figure are header rows (決算年月, 2016年3月).
-    while body and all(body[0].cells[c] for c in value_cols) and not any(
+    while numeric and body and all(body[0].cells[c] for c in value_cols) and not any(
         parse_value(body[0].cells[c]) for c in value_cols
     ) and len(body) > 1:
         header.append(body[0].cells)
