@@ -165,10 +165,12 @@ class Cells:
         sim = _similarity(want, squash(c.label)) if c.label else 0.0
         if sim >= MIN_LABEL:
             return sim
-        if "-" in want:
-            row, _, column = want.partition("-")
-            if c.label and _similarity(row, squash(c.label)) >= MIN_LABEL and column and _contains(squash(c.header), column):
-                return 0.95
+        if "-" in want and c.label:
+            # 「株主数－金融機関」 (row－column), 「監査証明業務に基づく報酬－連結子会社」 (column－row).
+            first, _, second = want.partition("-")
+            for row, column in ((first, second), (second, first)):
+                if column and _similarity(row, squash(c.label)) >= MIN_LABEL and _contains(squash(c.header), column):
+                    return 0.95
         if c.header and (_similarity(want, squash(c.header)) >= 0.9 or want in squash(c.header)):
             return 0.85
         return 0.0
@@ -185,16 +187,17 @@ class Cells:
             if sim < MIN_LABEL:
                 continue
             score = 2 * sim
-            where = squash(" ".join([*loc.section.path, *c.chain, c.header]))
             if ask.context:
-                score += W_CONTEXT * sum(_contains(where, squash(p)) for p in ask.context) / len(ask.context)
+                score += W_CONTEXT * sum(_context(loc, squash(p)) for p in ask.context) / len(ask.context)
             consolidated = "連結" in squash(" ".join(loc.section.path))
             if ask.scope == "consolidated":
                 score += W_SCOPE * consolidated
             elif ask.scope == "individual":
                 score += W_SCOPE * (not consolidated)
             else:
-                score += W_SCOPE / 2 * consolidated
+                # Without 連結/個別 the template asks for the reporting company's own figure (dev reports:
+                # 「総資産額、経営指標等」 is the 提出会社 row).
+                score += W_SCOPE / 2 * (not consolidated)
             period = c.period or loc.document.period
             if ask.year is not None:
                 if period is None or not matches(period, ask.year, ask.month):
@@ -219,16 +222,41 @@ class Cells:
 _UNIT_PAREN = re.compile(r"\((?:人|株|単元|%|百万円|千円|円|千株|名|社|倍|年|歳|ヶ月|か月)\)$")
 
 
+_PARENS = re.compile(r"\([^()]*\)")
+# 「経常利益又は経常損失(△)」 is the taxonomy's name of the row a table writes 「経常利益」.
+_OR_LOSS = re.compile(r"又は.*$")
+
+
 def _similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
     a, b = _UNIT_PAREN.sub("", a), _UNIT_PAREN.sub("", b)
     if a == b:
         return 0.98
+    # 「1株当たり配当額(内、1株当たり中間配当額)」, 「発行済株式総数(普通株式)」: a parenthesised note is no part
+    # of the name; nor is the loss half of 「…又は…損失(△)」.
+    for x, y in ((a, _PARENS.sub("", b)), (_PARENS.sub("", a), b), (_PARENS.sub("", a), _PARENS.sub("", b)),
+                 (_OR_LOSS.sub("", a), _OR_LOSS.sub("", b))):
+        if x and x == y:
+            return 0.96
     # A group row (「無形固定資産」) has no figures of its own: its total row (「無形固定資産合計」) stands for it.
     if re.sub(r"(?:合計|計)$", "", b) == a:
         return 0.95
     return fuzz.ratio(a, b) / 100
+
+
+def _context(loc: Located, part: str) -> float:
+    """How well a context word of the question names where the cell stands: a row above it or a heading
+    exactly (1), inside one (0.7), or close (0.5)."""
+    if not part:
+        return 0.0
+    names = [squash(x) for x in (*loc.cell.chain, *(s.split(" ", 1)[-1] for s in loc.section.path))]
+    if any(part == n for n in names):
+        return 1.0
+    where = "".join(names) + squash(loc.cell.header)
+    if part in where:
+        return 0.7
+    return 0.5 if fuzz.partial_ratio(part, where) >= 85 else 0.0
 
 
 def _contains(where: str, part: str) -> float:

@@ -142,6 +142,7 @@ def read_grid(table: Table, document: Document, caption_unit: str | None = None,
         table_unit = m.group(1)
     out: list[GridCell] = []
     stack: list[tuple[int, str]] = []  # (depth, label) of the rows above, for the chain
+    written: dict[int, str] = {}  # the first unit written in a column's cells
     for i, row in enumerate(body):
         # A unit written in a label cell (「売上高 | (百万円)」 where the column is not all units) is the row's unit.
         labels = [row.cells[c] if not _unit_of(row.cells[c]) else "" for c in label_cols]
@@ -165,7 +166,11 @@ def read_grid(table: Table, document: Document, caption_unit: str | None = None,
             v = parse_value(cell)
             if v is None:
                 v = Value(None, "", False, cell.strip())  # text: a name, a date, a sentence
-            unit = v.unit or row_unit or col_units.get(c) or table_unit or ""
+            # A column writes its unit in its first figure (「22,226百万円」 then 「5,674」), as the prefectural
+            # report's tables do: a bare figure inherits the unit written above it.
+            if v.unit:
+                written.setdefault(c, v.unit)
+            unit = v.unit or row_unit or col_units.get(c) or table_unit or written.get(c) or ""
             if v.value is None and not v.none:
                 unit = ""
             period = col_periods.get(c) or caption_period
