@@ -150,6 +150,8 @@ class Cells:
             label = pieces[-1]
             labels = [x for x in re.split(r"と|、|及び|および", label) if x] if "と" in label or "、" in label else [label]
             context = pieces[:-1]
+            # 「任天堂の売上高は？」 means the group's figure: a natural question reads 連結 unless it says 個別.
+            scope = scope or "consolidated"
         return Ask(documents, period[0] if period else None, period[1] if period else None, scope, labels, context)
 
     # --- finding the cell ------------------------------------------------------------------------------
