@@ -7,11 +7,12 @@ The layers below it, each importing only those under it: `score.py` (one answer 
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from eval import plots, tables
+from eval import gold, plots, tables
 from eval.results import (
     MAIN,
     QUESTIONS,
@@ -60,6 +61,16 @@ def gate(results: Sequence[Result], min_strict: float, system: str = MAIN) -> in
     return 1
 
 
+def corpus_settings(corpus: Path | None) -> Settings:
+    """Settings from the environment; with `corpus`, over that folder, indexed in index/corpora/<name>
+    (unless QA_INDEX_DIR says where), so another corpus never replaces the default index."""
+    if corpus is None:
+        return Settings.from_env()
+    base = Settings.from_env()
+    index_dir = base.index_dir if os.environ.get("QA_INDEX_DIR") else base.index_dir / "corpora" / corpus.resolve().name
+    return Settings.from_env(corpus_dir=corpus, index_dir=index_dir)
+
+
 def main(argv: Sequence[str]) -> int:
     """`python -m eval [options]`; returns the exit status."""
     import argparse
@@ -68,7 +79,10 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated: " + ", ".join(SYSTEMS))
     parser.add_argument("--min-strict", type=float, default=None,
                         help="exit 1 when the assistant's strict accuracy is below this (0.8 or 80)")
-    parser.add_argument("--questions", type=Path, default=QUESTIONS)
+    parser.add_argument("--questions", type=Path, default=QUESTIONS,
+                        help="a question file: this set's rows, or gold-value rows (id, question, doc_id, gold)")
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="answer over this corpus folder (its index goes to index/corpora/<folder name>)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for report.md, results.csv, plots")
     parser.add_argument("--no-write", action="store_true", help="print the table only")
     parser.add_argument("--kind", action="append", help="only questions of this kind (repeatable)")
@@ -82,12 +96,20 @@ def main(argv: Sequence[str]) -> int:
         parser.error(f"unknown systems {sorted(unknown)}")
     if args.min_strict is not None and MAIN not in names:
         parser.error("--min-strict gates the assistant: include it in --systems")
+    settings = corpus_settings(args.corpus)
+    if gold.is_gold_file(args.questions):
+        # Rows scored by one cell's value (the securities corpus): the assistant only, split by report.
+        from qa.assistant import Assistant
+
+        progress(f"loading the assistant over {settings.corpus_dir} (builds the index if it is stale)")
+        gold.run(Assistant.load(settings), gold.load(args.questions), args.split,
+                 None if args.no_write else args.out, progress)
+        return 0
     questions = load_questions(args.questions)
     if args.kind:
         questions = [q for q in questions if q.kind in args.kind]
     if args.split != "all":
         questions = [q for q in questions if q.split == args.split]
-    settings = Settings.from_env()
     systems, notes = build_systems(names, settings, progress)
     results: list[Result] = []
     for name, system in systems.items():

@@ -18,6 +18,7 @@ from dataclasses import replace
 from qa import ops
 from qa.abstain import abstain, ground, refuse_unknown
 from qa.analyze import Question, analyze
+from qa.cells import Cells
 from qa.evidence import Evidence
 from qa.index import Index
 from qa.lexicon import lexicon
@@ -36,10 +37,14 @@ class Answerer:
         self.evidence = Evidence(index, dense_weight, top_k)
         # The question normaliser over this index's documents (readings, vocabulary, the report's year).
         self.normalizer = Normalizer.from_documents(index.documents)
+        # Company reports (a cover with 【会社名】 and 【事業年度】): questions naming a cell (qa/cells.py).
+        self.cells = Cells(index.documents)
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         """Normalise, analyse, plan and answer one (cleaned) question; history: earlier questions."""
         ev = self.evidence
+        if (cell := self.cells.answer(question)) is not None:
+            return cell
         read = self.normalizer.normalize(question)
         earlier = [self.normalizer.normalize(h).text for h in history or []]
         q = analyze(read.text, earlier)

@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 from typing import NamedTuple
 
+from qa.grid import caption, is_grid, read_grid
 from qa.models import Block, Document, Fact, Lines, Period, Quantity, Row, Section, Table
 from qa.text import (
     BARE_NUMBER,
@@ -41,11 +42,14 @@ def extract_facts(document: Document) -> list[Fact]:
     for section in document.sections:
         if section.budget and section.budget_lines:
             out.append(_budget_fact(document, section))
-        for block in section.blocks:
+        for at, block in enumerate(section.blocks):
             if block.kind == "table" and block.table is not None:
                 table_id = f"{document.doc}:t{tables}"
                 tables += 1
-                out.extend(f.model_copy(update={"table": table_id}) for f in _table_facts(document, section, block.table))
+                unit, period = caption(document, section.blocks, at, section.title)
+                found = (_grid_facts(document, section, block.table, unit, period) if is_grid(block.table, unit)
+                         else _table_facts(document, section, block.table))
+                out.extend(f.model_copy(update={"table": table_id}) for f in found)
             else:
                 out.extend(_text_facts(document, section, block))
     return [f.model_copy(update={"id": f"{document.doc}:f{i}"}) for i, f in enumerate(out)]
@@ -77,6 +81,23 @@ def _find_raw(source: str, normalised: str) -> str | None:
 
 
 # --- tables ------------------------------------------------------------------------------------
+
+
+def _grid_facts(document: Document, section: Section, table: Table, unit: str | None,
+                period: Period | None) -> list[Fact]:
+    """Facts of a converter-written table (qa/grid.py): one per figure cell, labelled by its row, attributed to
+    its column, with the column's fiscal year and the unit from wherever the table wrote it."""
+    out = []
+    for cell in read_grid(table, document, unit, period):
+        v = cell.value
+        if v.value is None:
+            continue  # a dash or text: qa/grid.py reads it where a question asks for that cell
+        q = Quantity(raw=v.raw, value=v.value, unit=v.unit, scale=cell.scale)
+        p = cell.period
+        out.append(_fact(document, section, q, cell.lines, label=cell.label or section.title,
+                         attribute=cell.header or None, period=p.norm if p else None,
+                         period_raw=p.raw if p else None, source="table", row=cell.row))
+    return out
 
 
 def _is_figure_cell(cell: str) -> bool:

@@ -35,6 +35,9 @@ class Period(_Record):
     norm: str  # "FY2020" | "2019" | "2021-01" | "2021-01-08"
     year: int  # calendar or fiscal year number
     fiscal: bool = False
+    # The last day (or month) a fiscal year covers, ISO: "2020-03-31" for 2020年3月期 (FY2019). Set for the
+    # 西暦 periods of company reports (qa/periods.py), whose questions name the year a fiscal year ends in.
+    end: str | None = None
 
     @classmethod
     def from_norm(cls, norm: str, raw: str | None = None) -> Period:
@@ -81,6 +84,12 @@ class Document(_Record):
     doc: str  # path relative to the corpus folder, e.g. "gunma_r2_chiji_senryaku.md"
     title: str
     fiscal_year: int | None  # FY the report covers, detected from its text (令和2年度 → 2020)
+    # Whom or what the report is about: the company on its cover (「任天堂株式会社」), or the department and
+    # year of a prefectural report; questions naming a subject are answered from its document.
+    subject: str | None = None
+    aliases: list[str] = Field(default_factory=list)  # other names of the subject (「任天堂」, its English name)
+    period: Period | None = None  # the fiscal year its cover names (【事業年度】), with its end
+    term: int | None = None  # the number of that fiscal year (第80期 → 80)
     sections: list[Section]  # document order; sections[0] is the root
     lines: list[str]  # source lines; lines[i - 1] is line i
     sha256: str

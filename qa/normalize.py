@@ -133,9 +133,11 @@ class Normalizer:
     """Rewrites questions into the report's notation; built once per index from its documents."""
 
     def __init__(self, index: ReadingIndex, fiscal_year: int | None,
-                 thresholds: Thresholds = THRESHOLDS) -> None:
+                 thresholds: Thresholds = THRESHOLDS, wareki: bool = True) -> None:
         self.index = index
         self.fiscal_year = fiscal_year
+        # Whether 西暦 in a question becomes the reports' 和暦: not over reports that write 西暦 themselves.
+        self.wareki = wareki
         self.t = thresholds
         n = notation()
         self.colloquial = [(re.compile(c.pattern), c.replace, c.particle) for c in n.colloquial]
@@ -178,7 +180,10 @@ class Normalizer:
         years = {d.fiscal_year for d in documents}
         fiscal_year = years.pop() if len(years) == 1 else None
         index = ReadingIndex.build(documents, THRESHOLDS.max_ngram, THRESHOLDS.min_reading_chars)
-        return cls(index, fiscal_year)
+        # Company reports date everything in 西暦 (their cover period is read by qa/periods.py): a question's
+        # 「2018年」 must stay 2018 there. A corpus with any other report keeps the 和暦 rewrite.
+        wareki = not documents or any(d.period is None for d in documents)
+        return cls(index, fiscal_year if wareki else None, wareki=wareki)
 
     def normalize(self, question: str) -> NormalizedQuestion:
         """The question as the analyser should read it, every rewrite, and the unknown entities it names."""
@@ -186,7 +191,7 @@ class Normalizer:
         text = self._width(question, rewrites)
         text = self._colloquial(text, rewrites)
         text = self._numerals(text, rewrites)
-        for pattern, rule in DATE_RULES:
+        for pattern, rule in DATE_RULES if self.wareki else ():
             text = _sub(text, pattern, partial(_dated, rule=rule, years=self.t.years), "seireki", rewrites)
         if self.fiscal_year is not None:
             text = _sub(text, self.relative, self._relative_sub, "relative", rewrites)

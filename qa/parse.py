@@ -15,6 +15,7 @@ from pathlib import Path
 
 from qa.errors import CorpusError
 from qa.models import Block, Document, Lines, Quantity, Row, Section, Table
+from qa.periods import cover_period
 from qa.text import collapse_spacing, find_periods, find_quantities, nfkc, squash
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,11 @@ _PAREN = re.compile(r"^\((\d{1,2})\)\s*(\S.{0,80})$")
 _CIRCLED = re.compile(r"^([\u2460-\u2473])\s*(\S.{0,80})$")
 _KANA = re.compile(r"^([アイウエオカキクケコサシスセソタチツテト])\s+(\S.*)$")
 _BLOCK = re.compile(r"^【([^】]{1,40})】$")
+# A Markdown heading (「### １ 【主要な経営指標等の推移】」): what HTML- and PDF-to-Markdown tools write.
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# Markdown headings outrank the report's own numbered lines, whatever their number: a plain 「(1) 連結経営
+#指標等」 line nests under 「### １ 【主要な経営指標等の推移】」 instead of closing it.
+_MD_RANK = -10.0
 _BUDGET = re.compile(r"\s*決算額\s*(?P<amount>[\d,]+千円)?\s*$")
 _AMOUNT_ONLY = re.compile(r"^[\d,]+千円$")
 _SEPARATOR = re.compile(r"^:?-+:?$")
@@ -216,8 +222,12 @@ def parse_document(text: str, doc: str) -> Document:
                 _append_table(current(), block)
             table_rows.clear()
 
-    def open_section(kind: str, number: str, title: str, lineno: int) -> _Node:
-        if kind == "block":
+    def open_section(kind: str, number: str, title: str, lineno: int, md_level: int = 0) -> _Node:
+        if md_level:
+            rank = _MD_RANK + md_level
+            while len(stack) > 1 and current().rank >= rank:
+                stack.pop()
+        elif kind == "block":
             # A 【…】 block ends where the next one begins: blocks are siblings, never nested (a run of
             # them would otherwise nest thousands deep and overflow the recursion that closes the tree).
             while current().kind == "block":
@@ -273,6 +283,18 @@ def parse_document(text: str, doc: str) -> Document:
             continue
         pending_budget = None
 
+        if (md := _MD_HEADING.match(raw.strip())) and md.group(2):
+            inner = md.group(2)
+            numbered = _heading(inner)
+            kind, number, title = numbered or ("markdown", "", collapse_spacing(nfkc(inner)))
+            if not _is_sentence(title) or "。" not in title:
+                # 「#### 当連結会計年度末において、流動比率は422％…です。」: a sentence marked as a heading is text.
+                flush_para()
+                kana_items = False
+                open_section(kind, number, title, lineno, md_level=len(md.group(1)))
+                continue
+            raw = inner
+            line = nfkc(inner).strip()
         head = _heading(raw.strip())
         if head and head[0] == "kana":
             if head[1] == "ア":
@@ -440,7 +462,45 @@ def _build_document(doc: str, text: str, lines: list[str], root: _Node) -> Docum
     years = Counter(p.year for _, _, p in find_periods(text) if p.fiscal)
     fiscal_year = years.most_common(1)[0][0] if years else None
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Document(doc=doc, title=doc_title, fiscal_year=fiscal_year, sections=sections, lines=lines, sha256=sha)
+    cover = _cover(sections)
+    subject, aliases, period, term = doc_title, [], None, None
+    if cover.get("会社名"):
+        # A company's report names the company and its fiscal year on its cover (【会社名】, 【事業年度】).
+        subject = collapse_spacing(nfkc(cover["会社名"]))
+        aliases = _aliases(subject, cover.get("英訳名"))
+        if found := cover_period(cover.get("事業年度", "")):
+            period, term = found
+            fiscal_year = period.year
+        doc_title = subject
+    return Document(doc=doc, title=doc_title, fiscal_year=fiscal_year, sections=sections, lines=lines, sha256=sha,
+                    subject=subject, aliases=aliases, period=period, term=term)
+
+
+# 「株式会社キーエンス」 is asked about as 「キーエンス」: the legal form is no part of the name people use.
+_LEGAL_FORMS = re.compile(r"^(?:株式会社|\(株\)|㈱)|(?:株式会社|\(株\)|㈱)$")
+
+
+def _cover(sections: list[Section]) -> dict[str, str]:
+    """The cover's 【item】 | value rows (the first of each), from the first tables of the document."""
+    out: dict[str, str] = {}
+    for section in sections[:3]:
+        for block in section.blocks:
+            if block.table is None:
+                continue
+            for cells in [*block.table.header, *(r.cells for r in block.table.rows)]:
+                if len(cells) >= 2 and (m := re.fullmatch(r"【(.+?)】", nfkc(cells[0]).strip())) and cells[1].strip():
+                    out.setdefault(m.group(1), cells[1].strip())
+    return out
+
+
+def _aliases(subject: str, english: str | None) -> list[str]:
+    out = []
+    short = _LEGAL_FORMS.sub("", subject).strip()
+    if short and short != subject:
+        out.append(short)
+    if english:
+        out.append(collapse_spacing(nfkc(english)).strip())
+    return out
 
 
 def section_text(document: Document, section: Section) -> str:

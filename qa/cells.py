@@ -1,0 +1,316 @@
+"""Questions that name a table cell of a company's report: which document, which row, which fiscal year.
+
+「任天堂株式会社の2018年時点の連結決算における「売上高、経営指標等」は？」 and 「任天堂の2018年3月期の売上高は？」
+read the same way: the subject on a document's cover picks the document (one absent from the corpus is
+refused), the year picks the column whose fiscal year ends then (the latest when none is named, saying so),
+the quoted label (or the noun before は) picks the row, and the words after 、 — the table, the section, the
+rows above — break ties with 個別/連結. Everything here reads the tables through qa/grid.py; the rest of the
+answer layer is not involved. Active only over corpora whose documents have a cover (`Document.period`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from qa.grid import GridCell, caption, read_grid
+from qa.models import Answer, Citation, Document, Figure, Section
+from qa.periods import matches, question_period
+from qa.text import format_number, nfkc
+
+# How close a question's label must be to a row's (rapidfuzz ratio on squashed text): 「現金及び現金同等物の
+# 残高」 is the row 「現金及び現金同等物の期末残高」 (0.92); 「売上原価」 is not 「売上総利益」 (0.5).
+MIN_LABEL = 0.8
+# Score parts: the label decides; the section/table words, the scope (個別/連結) and the period only rank
+# rows that share it. The earliest table wins a tie (a report opens with its summary of key figures).
+W_CONTEXT, W_SCOPE, W_PERIOD = 0.5, 0.3, 1.0
+_QUOTED = re.compile(r"「([^「」]+)」")
+_MEMBER = re.compile(r"の?([A-Z][A-Za-z0-9]*Member)")
+_ASK = re.compile(r"(?:は|って|を教えて|を知りたい)?\s*(?:いくら|何|どれくらい)?(?:ですか|でしたか)?\s*[?？。]*\s*$")
+
+
+def squash(text: str) -> str:
+    """Text for label comparison: NFKC, no spaces, one form of brackets and marks."""
+    t = re.sub(r"[\s【】]+", "", nfkc(text))
+    return t.replace("（", "(").replace("）", ")").replace("－", "-").replace("―", "-").replace("−", "-")
+
+
+@dataclass(frozen=True)
+class Located:
+    document: Document
+    section: Section
+    cell: GridCell
+    row_cells: tuple[GridCell, ...]
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What a cell question names, read once."""
+
+    documents: list[Document]
+    year: int | None
+    month: int | None
+    scope: str | None  # "consolidated" | "individual" | None
+    labels: list[str]  # rows asked for (several: 「売上高と経常利益」)
+    context: list[str]  # the words after the label: table, section, rows above
+
+
+class Cells:
+    """The grid cells of every document that has a cover, and the questions they answer."""
+
+    def __init__(self, documents: list[Document]) -> None:
+        self.documents = [d for d in documents if d.period is not None]
+        self.texts = {d.doc: squash("\n".join(d.lines)) for d in self.documents}
+        self.cells: list[Located] = []
+        for d in self.documents:
+            for section in d.sections:
+                for at, block in enumerate(section.blocks):
+                    if block.table is None:
+                        continue
+                    unit, period = caption(d, section.blocks, at, section.title)
+                    grid = read_grid(block.table, d, unit, period)
+                    rows: dict[int, list[GridCell]] = {}
+                    for c in grid:
+                        rows.setdefault(c.row, []).append(c)
+                    for c in grid:
+                        self.cells.append(Located(d, section, c, tuple(rows[c.row])))
+
+    @property
+    def active(self) -> bool:
+        return bool(self.documents)
+
+    def answer(self, question: str) -> Answer | None:
+        """The cell the question names, a refusal for a subject the corpus lacks, or None (not a cell question)."""
+        if not self.active:
+            return None
+        text = nfkc(question).strip()
+        named = self._subject(text)
+        if named is None:
+            unknown = self._unknown_subject(text)
+            if unknown:
+                return Answer(question=question, abstained=True, op="lookup",
+                              text=f"この資料には「{unknown}」の報告書が見つかりませんでした"
+                                   f"（収録: {'、'.join(d.subject or d.doc for d in self.documents)}）")
+        ask = self._read(text, named)
+        if ask is None:
+            return None
+        found = [self._locate(ask, label) for label in ask.labels]
+        if not all(found):
+            return None
+        return _phrase(question, ask, [f for f in found if f])
+
+    # --- reading the question ------------------------------------------------------------------------
+
+    def _subject(self, text: str) -> tuple[Document, str] | None:
+        best: tuple[Document, str] | None = None
+        low = text.lower()
+        for d in self.documents:
+            for name in [d.subject or "", *d.aliases]:
+                if name and name.lower() in low and (best is None or len(name) > len(best[1])):
+                    best = (d, name)
+        return best
+
+    def _unknown_subject(self, text: str) -> str | None:
+        """「トヨタの売上高は？」: a name before the first の that is no document's subject and no word of the corpus."""
+        m = re.match(r"^([^のは「」\s]{2,20}?)の", text)
+        if not m or re.search(r"\d", m.group(1)):
+            return None
+        name = squash(m.group(1))
+        if any(name in t for t in self.texts.values()):
+            return None
+        return m.group(1)
+
+    def _read(self, text: str, named: tuple[Document, str] | None) -> Ask | None:
+        documents = [named[0]] if named else self.documents
+        rest = text.replace(named[1], " ", 1) if named else text
+        period = question_period(rest)
+        scope = "individual" if "個別" in rest else "consolidated" if "連結" in rest else None
+        quoted = _QUOTED.search(rest)
+        if quoted:
+            parts = [p.strip() for p in quoted.group(1).split("、") if p.strip()]
+            if not parts:
+                return None
+            # 「法人税、住民税及び事業税、特別損失」: a row label may hold 、 itself; the longest run of parts
+            # that names a row is the label, the rest its context.
+            docs = {d.doc for d in documents}
+            k = next((k for k in range(len(parts), 1, -1) if self._names_row(squash("、".join(parts[:k])), docs)), 1)
+            labels, context = ["、".join(parts[:k])], parts[k:]
+        else:
+            if not named:
+                return None  # a natural question without a subject is the general answer layer's
+            body = _MEMBER.sub("", rest)
+            body = re.sub(r"(?:19|20)\d\d\s*年(?:\s*\d{1,2}\s*月期?)?度?(?:時点)?", " ", body)
+            body = re.sub(r"(?:の)?(?:個別|連結)(?:決算)?", " ", body)
+            body = _ASK.sub("", body)
+            pieces = [p for p in re.split(r"[\s]*の[\s]*|\s+", body) if p.strip()]
+            if not pieces:
+                return None
+            label = pieces[-1]
+            labels = [x for x in re.split(r"と|、|及び|および", label) if x] if "と" in label or "、" in label else [label]
+            context = pieces[:-1]
+            # 「任天堂の売上高は？」 means the group's figure: a natural question reads 連結 unless it says 個別.
+            scope = scope or "consolidated"
+        return Ask(documents, period[0] if period else None, period[1] if period else None, scope, labels, context)
+
+    # --- finding the cell ------------------------------------------------------------------------------
+
+    def _names_row(self, want: str, docs: set[str]) -> bool:
+        return any(loc.document.doc in docs and loc.cell.label and _similarity(want, squash(loc.cell.label)) >= MIN_LABEL
+                   for loc in self.cells)
+
+    def _match(self, want: str, loc: Located) -> float:
+        """How well the question's label names this cell: its row label, or 「row－column」 (「株主数－金融機関」),
+        or, for a table whose rows are items, its column header alone (「提出日現在発行数（株）」)."""
+        c = loc.cell
+        sim = _similarity(want, squash(c.label)) if c.label else 0.0
+        if sim >= MIN_LABEL:
+            return sim
+        if "-" in want and c.label:
+            # 「株主数－金融機関」 (row－column), 「監査証明業務に基づく報酬－連結子会社」 (column－row).
+            first, _, second = want.partition("-")
+            for row, column in ((first, second), (second, first)):
+                if column and _similarity(row, squash(c.label)) >= MIN_LABEL and _contains(squash(c.header), column):
+                    return 0.95
+        if c.header and (_similarity(want, squash(c.header)) >= 0.9 or want in squash(c.header)):
+            return 0.85
+        return 0.0
+
+    def _locate(self, ask: Ask, label: str) -> Located | None:
+        want = squash(label)
+        docs = {d.doc for d in ask.documents}
+        best: tuple[float, int, Located] | None = None
+        for order, loc in enumerate(self.cells):
+            if loc.document.doc not in docs:
+                continue
+            c = loc.cell
+            sim = self._match(want, loc)
+            if sim < MIN_LABEL:
+                continue
+            score = 2 * sim
+            if ask.context:
+                score += W_CONTEXT * sum(_context(loc, squash(p)) for p in ask.context) / len(ask.context)
+            consolidated = "連結" in squash(" ".join(loc.section.path))
+            if ask.scope == "consolidated":
+                score += W_SCOPE * consolidated
+            elif ask.scope == "individual":
+                score += W_SCOPE * (not consolidated)
+            else:
+                # Without 連結/個別 the template asks for the reporting company's own figure (dev reports:
+                # 「総資産額、経営指標等」 is the 提出会社 row).
+                score += W_SCOPE / 2 * (not consolidated)
+            period = c.period or loc.document.period
+            if ask.year is not None:
+                if period is None or not matches(period, ask.year, ask.month):
+                    continue
+                score += W_PERIOD * (c.period is not None)
+            key = (score, -order)
+            if best is None or key > (best[0], best[1]):
+                best = (score, -order, loc)
+        if best is None:
+            return None
+        loc = best[2]
+        if ask.year is None:
+            # No year named: the latest fiscal year of the row.
+            dated = [c for c in loc.row_cells if c.period is not None and c.period.end]
+            if dated:
+                latest = max(dated, key=lambda c: c.period.end or "")
+                loc = Located(loc.document, loc.section, latest, loc.row_cells)
+        return loc
+
+
+# A unit in parentheses at the end of a label (「株主数（人）」, 「所有株式数（単元）」) is no part of its name.
+_UNIT_PAREN = re.compile(r"\((?:人|株|単元|%|百万円|千円|円|千株|名|社|倍|年|歳|ヶ月|か月)\)$")
+
+
+_PARENS = re.compile(r"\([^()]*\)")
+# 「経常利益又は経常損失(△)」 is the taxonomy's name of the row a table writes 「経常利益」.
+_OR_LOSS = re.compile(r"又は.*$")
+
+
+def _similarity(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    a, b = _UNIT_PAREN.sub("", a), _UNIT_PAREN.sub("", b)
+    if a == b:
+        return 0.98
+    # 「1株当たり配当額(内、1株当たり中間配当額)」, 「発行済株式総数(普通株式)」: a parenthesised note is no part
+    # of the name; nor is the loss half of 「…又は…損失(△)」.
+    for x, y in ((a, _PARENS.sub("", b)), (_PARENS.sub("", a), b), (_PARENS.sub("", a), _PARENS.sub("", b)),
+                 (_OR_LOSS.sub("", a), _OR_LOSS.sub("", b))):
+        if x and x == y:
+            return 0.96
+    # A group row (「無形固定資産」) has no figures of its own: its total row (「無形固定資産合計」) stands for it.
+    if re.sub(r"(?:合計|計)$", "", b) == a:
+        return 0.95
+    return fuzz.ratio(a, b) / 100
+
+
+def _context(loc: Located, part: str) -> float:
+    """How well a context word of the question names where the cell stands: a row above it or a heading
+    exactly (1), inside one (0.7), or close (0.5)."""
+    if not part:
+        return 0.0
+    names = [squash(x) for x in (*loc.cell.chain, *(s.split(" ", 1)[-1] for s in loc.section.path))]
+    if any(part == n for n in names):
+        return 1.0
+    where = "".join(names) + squash(loc.cell.header)
+    if part in where:
+        return 0.7
+    return 0.5 if fuzz.partial_ratio(part, where) >= 85 else 0.0
+
+
+def _contains(where: str, part: str) -> float:
+    if not part:
+        return 0.0
+    if part in where:
+        return 1.0
+    return 1.0 if fuzz.partial_ratio(part, where) >= 85 else 0.0
+
+
+# --- the answer ----------------------------------------------------------------------------------------
+
+
+def shown(cell: GridCell) -> str:
+    """The cell as an answer: 「1,055,682百万円」, 「―（該当なし）」, or its text."""
+    v = cell.value
+    if v.none:
+        return "―（該当なし）"
+    if v.value is None:
+        return v.raw
+    return f"{format_number(v.value)}{v.unit if v.unit != '%' else '％'}"
+
+
+def period_words(cell: GridCell) -> str:
+    p = cell.period
+    if p is None or not p.end:
+        return ""
+    return f"{int(p.end[:4])}年{int(p.end[5:7])}月期"
+
+
+def row_text(loc: Located) -> str:
+    """The cited row: 「売上高 — 2016年3月: 504,459 / …」, the rows above it first."""
+    head = " › ".join([*loc.cell.chain, loc.cell.label])
+    pairs = [f"{c.header}: {c.value.raw}" if c.header else c.value.raw for c in loc.row_cells]
+    return f"{head} — " + " / ".join(pairs)
+
+
+def _phrase(question: str, ask: Ask, found: list[Located]) -> Answer:
+    parts, figures, citations = [], [], []
+    for loc in found:
+        c = loc.cell
+        when = period_words(c)
+        latest = ask.year is None and bool(when)
+        where = " › ".join([loc.section.heading, *c.chain, c.label])
+        parts.append(f"{shown(c)}（{'最新の' if latest else ''}{when + '、' if when else ''}{where}）")
+        if c.value.value is not None:
+            figures.append(Figure(label=c.label, attribute=c.header or None, period=c.period.raw if c.period else None,
+                                  value=str(c.value.value), unit=c.value.unit, raw=c.value.raw))
+        cite = Citation(doc=loc.document.doc, section_path=loc.section.path, lines=list(c.lines),
+                        text=row_text(loc), score=1.0)
+        if cite not in citations:
+            citations.append(cite)
+    subject = found[0].document.subject or found[0].document.doc
+    return Answer(question=question, text="／".join(parts) + f"。{subject}", figures=figures,
+                  citations=citations, op="lookup" if len(found) > 1 else None)
