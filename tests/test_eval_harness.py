@@ -280,10 +280,11 @@ def test_synthetic_replicas_differ_but_parse_alike():
 EVAL_LAYERS = {
     "score": set(),
     "baselines": set(),
+    "gold": set(),
     "results": {"score", "baselines"},
     "tables": {"results", "score"},
     "plots": {"results", "score"},
-    "run": {"results", "score", "tables", "plots"},
+    "run": {"results", "score", "tables", "plots", "gold"},
     "bench": {"results", "score", "tables", "plots"},
     "load": {"results", "score"},
     "__main__": {"run", "bench"},
