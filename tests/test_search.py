@@ -178,6 +178,43 @@ def test_reciprocal_rank_fusion_is_available(real_index: Index) -> None:
     assert rank([h.section_path for h in hits], ["(4) 旅券発給"]) is not None
 
 
+
+def test_dense_scores_match_faiss_search_over_all_texts(real_index: Index) -> None:
+    # search() takes every cosine from one matrix-vector product over FAISS's stored vectors instead of
+    # FAISS's search for all n (which also sorts them): the same scores up to float32 rounding, same order.
+    import numpy as np
+
+    from qa.search import _dense_scores
+
+    n = real_index.faiss.ntotal  # type: ignore[attr-defined]
+    for question in ("旅券発行件数は？", "パスポートの申請はどれくらいあった？", "ｚｚｚｑ？"):
+        q = real_index.embedder.encode_queries([question])  # type: ignore[union-attr]
+        scores, ids = real_index.faiss.search(q, n)  # type: ignore[attr-defined]
+        ranked = np.zeros(n, np.float32)
+        ranked[ids[0]] = scores[0]
+        dense = _dense_scores(real_index.faiss, q[0], n)
+        assert dense.shape == (n,) and dense.dtype == np.float32
+        assert np.abs(dense - ranked).max() < 1e-5
+        top = np.argsort(-dense, kind="stable")[:10]
+        assert np.abs(dense[top] - scores[0][:10]).max() < 1e-5  # the same ten best (up to ties)
+
+
+def test_best_is_the_head_of_a_stable_sort() -> None:
+    # search() sorts only the texts scoring at least the k-th best; ties (many at ×100, where replicas
+    # share their prose) must still come in index order, and kinds restrict to chunks or facts.
+    import numpy as np
+
+    from qa.search import _best
+
+    rng = np.random.default_rng(0)
+    for size, k, levels in ((1, 5, 3), (40, 5, 4), (500, 30, 7), (500, 30, 1000), (3000, 1, 2)):
+        scores = rng.integers(0, levels, size).astype(np.float32) / levels
+        split = size // 3
+        for spans in ([(0, size)], [(0, split)], [(split, size)], [(0, split), (split, size)], []):
+            allowed = [i for a, b in spans for i in range(a, b)]
+            expected = [i for i in np.argsort(-scores, kind="stable") if i in set(allowed)][:k]
+            assert _best(scores, k, spans) == expected
+
 # --- the measurement behind the README's fusion table ----------------------------------------------------
 
 
