@@ -38,6 +38,10 @@ def _minmax(x: np.ndarray) -> np.ndarray:
     return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
 
 
+# Decimals of a cosine that count in ranking (see signal_scores).
+DENSE_DECIMALS = 3
+
+
 def _dense_scores(dense_index: object, q: np.ndarray, n: int) -> np.ndarray:
     """The cosine of `q` with each of the n stored vectors, in index order.
 
@@ -66,7 +70,9 @@ def signal_scores(index: Index, query: str) -> Signals:
     dense = None
     if index.faiss is not None and index.embedder is not None and n:
         q = index.embedder.encode_queries([query])
-        dense = _dense_scores(index.faiss, q[0], n)
+        # Rounded to DENSE_DECIMALS: an index built by another runtime on the same weights agrees to cosine
+        # 0.9999, and a near-tie must not rank two passages differently on the fourth decimal.
+        dense = np.round(_dense_scores(index.faiss, q[0], n), DENSE_DECIMALS)
     terms = list(dict.fromkeys(tokens(query)))  # a repeated word is one term, as in the texts' BM25
     known = [t for t in terms if t in index.bm25.vocab_dict]
     if not known or not n:

@@ -114,13 +114,16 @@ def test_answers_are_identical_whichever_route_built_the_index(built: dict[str, 
     assert not _differing(built, questions)
 
 
-@pytest.mark.slow(reason="asks all 462 questions of the eval set twice (about a minute)")
+@pytest.mark.slow(reason="asks every question of the eval set twice (about three minutes)")
 def test_answers_on_the_whole_eval_set_differ_only_at_ties(built: dict[str, Settings]) -> None:
     # Measured: 3 of 462 differ, each at a near-tie of two candidates: abs-001 (an abstention listing its
     # nearby sections in another order), wid-004 (the same 125名 under another label) and mul-005 (two
     # amounts in one row; the onnxruntime index picks the expected 2,000千円, the engine's 4,912千円).
-    differing = _differing(built, load_questions())
-    assert len(differing) <= 5, differing
+    # With 1,262 questions (dense cosines rounded to 3 decimals in ranking): 6 differ, 3 of them abstentions
+    # whose text is the same and whose nearby sections come in another order. At most 1 % may differ.
+    questions = load_questions()
+    differing = _differing(built, questions)
+    assert len(differing) <= len(questions) // 100, differing
 
 
 def test_long_and_odd_texts_match_the_engine(built: dict[str, Settings], e5: BundledE5) -> None:
