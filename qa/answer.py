@@ -25,6 +25,7 @@ from qa.lexicon import lexicon
 from qa.lookup import arithmetic, figure_answer
 from qa.models import Answer
 from qa.normalize import Normalizer
+from qa.ops.duration import asks_days, duration
 from qa.passage import passage_answer
 from qa.plan import make_plan, split_questions
 from qa.ranking import LATIN_NAME
@@ -112,6 +113,8 @@ class Answerer:
             if q.unit or q.op:
                 # A count or an amount is asked and no figure of that kind matches: only a passage that
                 # writes a figure in the unit asked can hold it (「2つの河川」 is no table figure).
+                if asks_days(q) and (days := duration(ev, q, hits)):
+                    return days  # 「何日間掲載された」: the range the report writes, counted
                 if q.unit and not q.op:
                     ans = passage_answer(ev, q, hits)
                     if not ans.abstained and _holds_figure(ans.text, q.unit):

@@ -129,6 +129,18 @@ def test_groups_ranked_by_their_items(assistant, question, expected):
         assert e in answer.text, (e, answer.text)
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    ("コロナ緊急啓発のTwitter広告は何日間掲載された？", ["17日間", "令和3年1月26日～2月11日"]),
+    ("ぐんまちゃんキャラバン隊の出動は1か月あたり平均何回？", ["約12.7回", "152回 ÷ 12か月"]),
+])
+def test_implicit_arithmetic(assistant, question, expected):
+    # A range's days, both counted; a year's figure per month: the report writes neither figure.
+    answer = assistant.ask(question)
+    for e in expected:
+        assert e in answer.text, (e, answer.text)
+    assert answer.figures and answer.figures[0].derived and answer.figures[0].formula
+
+
 def test_loose_wording_does_not_make_a_passage_abstain(assistant):
     # 「撮った」「実際に」: the report says 実施, never 撮る; the passage still answers.
     answer = assistant.ask("ベトナムの副首相との対談って実際にはいつ撮ったの？")

@@ -89,8 +89,37 @@ def _mean_of_siblings(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | Non
     return finish(ev, plan, text, citations, hits, [fig])
 
 
+# 「月に何回」「1か月あたり」: a year's figure spread over its twelve months.
+_PER_MONTH = re.compile(r"(?<![\d年])(1|一|ひと)?(か|ヶ|カ|ケ)?月(に|あたり|当たり|ごと|平均)")
+MONTHS = Decimal(12)
+
+
+def _per_month(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    """The year's figure ÷ 12, with the formula; the report's figures are for its fiscal year."""
+    q = plan.question
+    # The words that ask for the spread (「1か月あたり平均」) name no figure.
+    span = m.group() if (m := _PER_MONTH.search(q.norm)) else ""
+    keep = [(t, g) for t, g in zip(q.terms, q.groups) if t not in span and t != "平均"]
+    q = replace(q, terms=[t for t, _ in keep], groups=[g for _, g in keep])
+    ranked = [s for s in score_facts(ev, q, hits) if s.fact.unit and unit_family(s.fact.unit) not in {"%", "円"}]
+    if not ranked or ranked[0].score < ev.weights.min_fact_score:
+        return None
+    fact = ranked[0].fact
+    exact = fact.value / MONTHS
+    shown = rounded(exact)
+    approx = shown != exact
+    result = f"{'約' if approx else ''}{format_number(shown)}{fact.unit}"
+    formula = f"{value_text(fact)} ÷ 12か月 {'≈' if approx else '='} {format_number(shown)}{fact.unit}"
+    text = f"月あたり{result}（{formula}）。{fact.label} — {fact.section_path[-1]}"
+    fig = Figure(label=fact.label, attribute="月平均", value=format(shown, "f"), unit=fact.unit, raw=result,
+                 approx=approx, derived=True, formula=formula)
+    return finish(ev, plan, text, [ev.citation_for_fact(fact, ranked[0].score)], hits, [fig, figure(fact)])
+
+
 def average(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
+    if _PER_MONTH.search(q.norm) and (monthly := _per_month(ev, plan, hits)) is not None:
+        return monthly
     per = _per_counter(q)
     if per == "事業" or (per is None and re.search("事業", q.norm)):
         if (found := _mean_of_siblings(ev, plan, hits)) is not None:
