@@ -26,6 +26,8 @@ TYPING = [
     ("2020年度の総務調整費の決算額は？", ["4,016千円"]),
     ("庁議は四十回より多く開かれた？", ["はい", "41回"]),
     ("奨学金変換支援制度で補助した会社は何社？", ["3社", "奨学金返還"]),
+    ("ぐんまちゃんのInstagram、フォロワー1万人いってる？", ["はい", "約1.2万人"]),  # spoken 「いってる」: reached
+    ("記者会見は200件こえてる？", ["はい", "203件"]),
 ]
 
 # The items a count, an average or a superlative ranges over, narrowed by a word some of them hold: a quoted
