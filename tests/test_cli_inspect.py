@@ -124,7 +124,7 @@ def test_facts_json_for_a_section() -> None:
     assert all(isinstance(f["value"], str) for f in facts)
     first = next(f for f in facts if f["raw"] == "13,062件")
     assert first["value"] == "13062" and first["unit"] == "件" and first["when"]["norm"] == "2020"
-    assert first["when"] == {"raw": "令和2年", "norm": "2020", "year": 2020, "fiscal": False}
+    assert first["when"] == {"raw": "令和2年", "norm": "2020", "year": 2020, "fiscal": False, "end": None}
     assert first["lines"] == [532, 532] and first["source"] == "bullet"
 
 
