@@ -270,7 +270,7 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
                         periods=[p for _, _, p in periods],
                         measure=_measure(text) if want == "quantity" and not op else None,
                         units=_asked_units(q), predicate=_predicate(terms),
-                        loose=frozenset(t for t in terms if t in loose_words(text)))
+                        loose=frozenset(terms) & loose_words(text))
     if history and _is_follow_up(question):
         question = _inherit(question, [analyze(h) for h in history])
     if op and len(question.periods) < 2:

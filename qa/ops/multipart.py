@@ -52,8 +52,9 @@ def multipart(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     used: set[str] = set()
     for part in plan.parts:
         # A part that asks for words (a period, a theme) is answered from a passage; the others by a figure.
-        ans = _worded(ev, plan.question, part, hits) if _asks_words(part) else figure_answer(ev, part, hits)
-        if ans is None or (not ans.figures and not _asks_words(part)) or ans.abstained:
+        worded = _asks_words(part) is not None
+        ans = _worded(ev, plan.question, part, hits) if worded else figure_answer(ev, part, hits)
+        if ans is None or (not ans.figures and not worded) or ans.abstained:
             return None
         key = (ans.figures[0].raw + (ans.figures[0].label or "") if ans.figures else ans.text) + \
             ans.citations[0].section_path[-1]

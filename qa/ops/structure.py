@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import TypeVar
 
 from qa.analyze import Question, unit_family
@@ -118,10 +119,15 @@ def narrow(ev: Evidence, q: Question, items: list[T], text_of: Callable[[T], str
     return [items[k] for k in sorted(chosen)] if len(chosen) >= least else items
 
 
+@lru_cache(maxsize=1)
+def _stated_pattern() -> re.Pattern[str]:
+    counters = "|".join(sorted((re.escape(c) for c in lexicon().counters), key=len, reverse=True))
+    return re.compile(rf"(?<![\d,.])(\d+)\s*(?:{counters}|つ)の")
+
+
 def _stated_count(q: Question) -> int | None:
     """The number of items the question says there are (「5団体の」「3つの知事会議」), or None."""
-    counters = "|".join(sorted((re.escape(c) for c in lexicon().counters), key=len, reverse=True))
-    m = re.search(rf"(?<![\d,.])(\d+)\s*(?:{counters}|つ)の", q.norm)
+    m = _stated_pattern().search(q.norm)
     return int(m.group(1)) if m else None
 
 
