@@ -249,6 +249,87 @@ def _empty_but_model(index_dir: Path) -> None:
 
 # --- the parent: the whole bench ----------------------------------------------------------------------
 
+# Fifty questions as a civil servant might type them, every step of the normaliser among them.
+NORMALIZER_QUESTIONS = [
+    "庁議は令和2年度に何回開催された？",
+    "付議件数は何件？",
+    "総務調整費の決算額はいくら？",
+    "主管課運営費っていくら？",
+    "記者会見の件数を教えて",
+    "資料提供は何件だったっけ",
+    "政策プレゼンで提案されたテーマはいくつ？",
+    "企画会議は何回開いた？",
+    "全国知事会議は何回開催されましたか",
+    "STEAM教育の参加者は何人？",
+    "自由な発想育成PJの参加者数",
+    "大学連携の公開講座は全部で何回？",
+    "ふるさと納税の寄附件数は？",
+    "企業版ふるさと納税の寄附額はいくら",
+    "地方創生推進交付金は何事業？",
+    "奨学金返還支援制度について教えて",
+    "県民幸福度アンケートはいつ実施した？",
+    "東京事務所の決算額は？",
+    "要望活動は計何件？",
+    "ぐんまちゃんキャラバン隊は何回出動した？",
+    "アニメは何話？",
+    "新曲を歌ったのは誰？",
+    "ぐんまちゃんお誕生日会の再生回数は？",
+    "ツイッターのフォロワー数はどれくらい",
+    "インスタライブは何回やった？",
+    "デザイン利用許諾件数は前年度と比べてどうなった？",
+    "ぐんま広報の発行部数",
+    "点字広報は何部？",
+    "テレビ番組は何回放送した？",
+    "tsulunosはいつ開設されたの？",
+    "NETSUGENの利用者数は？",
+    "テレワークの実施人数",
+    "電子申請の件数は？",
+    "押印廃止はどのくらい進んだ？",
+    "上海事務所の決算額は？",
+    "旅券発行件数は2020年にどれだけ？",
+    "去年の旅券申請件数は？",
+    "パスポートの発行件数は男女別でどうなってる？",
+    "令和元年と比べて旅券発行件数は何件減った？",
+    "ワイグルPREFの放送回数",
+    "モバイルルータは何台整備した？",
+    "河川監視カメラのライブ配信の件数",
+    "ビッグデータ分析では何をした？",
+    "新・群馬県総合計画はいつ策定された？",
+    "誹謗中傷の条例はいつ制定された？",
+    "健康福祉部の予算は？",
+    "長野県との連携は？",
+    "ぐんまちゃんのきぐるみは何体作った？",
+    "ｹﾝﾐﾝｺｳﾌｸﾄﾞのアンケート",
+    "二〇二一年一月の記者会見は何件？",
+]
+
+# Input no one should type but someone will: 1,000 characters of kana, kanji numerals, half-width kana, names.
+NORMALIZER_ODD = ["あ" * 1000, "けっさんがく" * 160, "四十" * 400, "ｱ" * 1000, "長野県健康福祉部大阪事務所" * 70]
+
+
+def normalizer_times() -> dict:
+    """Seconds to build the normaliser on the report; warm ms per question (median) and per odd input (max)."""
+    from qa.normalize import Normalizer
+    from qa.parse import load_corpus
+
+    docs, _ = load_corpus(ROOT / "corpus")
+    Normalizer.from_documents(docs)  # MeCab and the lexicon files load once per process
+    start = time.perf_counter()
+    normalizer = Normalizer.from_documents(docs)
+    build = time.perf_counter() - start
+
+    def ms(question: str) -> float:
+        t = time.perf_counter()
+        normalizer.normalize(question)
+        return (time.perf_counter() - t) * 1000
+
+    for q in NORMALIZER_QUESTIONS:
+        normalizer.normalize(q)
+    return {"normalizer_build_s": build,
+            "normalize_p50_ms": statistics.median(ms(q) for q in NORMALIZER_QUESTIONS),
+            "normalize_odd_max_ms": max(ms(q) for q in NORMALIZER_ODD)}
+
+
 def bench(sizes: Sequence[int], dense_max: int, timeout: float, progress, rounds: int = 3,  # type: ignore[no-untyped-def]
           st_folder: Path | None = None) -> dict:
     from qa.assistant import Assistant
@@ -310,6 +391,7 @@ def bench(sizes: Sequence[int], dense_max: int, timeout: float, progress, rounds
             t = time.perf_counter()
             search(assistant.index, q.question, k=settings.top_k, dense_weight=settings.dense_weight)
             searches.append((time.perf_counter() - t) * 1000)
+        out.update(normalizer_times())
         out.update(ask_p50_ms=percentile(asks, 50), ask_p95_ms=percentile(asks, 95),
                    search_p50_ms=percentile(searches, 50), search_p95_ms=percentile(searches, 95),
                    n_questions=len(questions), rss_self_mb=_rss_mb())
@@ -379,6 +461,9 @@ def markdown(b: dict) -> str:
         [f"warm ask p50 / p95 ({b.get('n_questions')} questions)",
          f"{_num(b.get('ask_p50_ms'))} / {_num(b.get('ask_p95_ms'))} ms"],
         ["warm search p50 / p95", f"{_num(b.get('search_p50_ms'))} / {_num(b.get('search_p95_ms'))} ms"],
+        ["normaliser: build on the report", _num(b.get("normalizer_build_s"), "{:.2f}") + " s"],
+        [f"normaliser: warm median over {len(NORMALIZER_QUESTIONS)} typed questions / slowest 1,000-character "
+         "odd input", f"{_num(b.get('normalize_p50_ms'), '{:.2f}')} / {_num(b.get('normalize_odd_max_ms'))} ms"],
         ["peak RSS, bench process (index + model + assistant)", _num(b.get("rss_self_mb"), "{:.0f}") + " MB"],
         ["peak RSS, largest child (build / CLI)", _num(b.get("rss_children_mb"), "{:.0f}") + " MB"],
     ]

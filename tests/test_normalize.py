@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import statistics
-import time
 from pathlib import Path
 
 import pytest
@@ -353,9 +351,8 @@ ODD = ["", " ", "?", "😀", "\x00\x01", "あ" * 1000, "けっさんがく" * 16
 
 @pytest.mark.parametrize("question", ODD, ids=range(len(ODD)))
 def test_odd_questions(normalizer, question):
-    start = time.perf_counter()
+    # How long such input takes is measured by `python -m eval bench` (normaliser rows), not asserted here.
     out = normalizer.normalize(question)
-    assert time.perf_counter() - start < 1.0  # a 1,000-character question stays interactive
     assert out.original == question
     assert len(out.text) <= 2 * max(len(question), 1)
 
@@ -455,93 +452,5 @@ def test_thresholds_are_named_with_reasons():
     source = (REPO / "qa" / "normalize.py").read_text(encoding="utf-8")
     block = source[source.index("class Thresholds") : source.index("THRESHOLDS = Thresholds()")]
     for name in type(THRESHOLDS).model_fields:
-        line = next(i for i, l in enumerate(block.splitlines()) if l.strip().startswith(f"{name}:"))
+        line = next(i for i, row in enumerate(block.splitlines()) if row.strip().startswith(f"{name}:"))
         assert block.splitlines()[line - 1].strip().startswith("#"), f"{name} has no why"
-
-
-# --- speed --------------------------------------------------------------------------------------
-
-# Fifty questions as a civil servant might type them, every step of the normaliser among them.
-TIMING_QUESTIONS = [
-    "庁議は令和2年度に何回開催された？",
-    "付議件数は何件？",
-    "総務調整費の決算額はいくら？",
-    "主管課運営費っていくら？",
-    "記者会見の件数を教えて",
-    "資料提供は何件だったっけ",
-    "政策プレゼンで提案されたテーマはいくつ？",
-    "企画会議は何回開いた？",
-    "全国知事会議は何回開催されましたか",
-    "STEAM教育の参加者は何人？",
-    "自由な発想育成PJの参加者数",
-    "大学連携の公開講座は全部で何回？",
-    "ふるさと納税の寄附件数は？",
-    "企業版ふるさと納税の寄附額はいくら",
-    "地方創生推進交付金は何事業？",
-    "奨学金返還支援制度について教えて",
-    "県民幸福度アンケートはいつ実施した？",
-    "東京事務所の決算額は？",
-    "要望活動は計何件？",
-    "ぐんまちゃんキャラバン隊は何回出動した？",
-    "アニメは何話？",
-    "新曲を歌ったのは誰？",
-    "ぐんまちゃんお誕生日会の再生回数は？",
-    "ツイッターのフォロワー数はどれくらい",
-    "インスタライブは何回やった？",
-    "デザイン利用許諾件数は前年度と比べてどうなった？",
-    "ぐんま広報の発行部数",
-    "点字広報は何部？",
-    "テレビ番組は何回放送した？",
-    "tsulunosはいつ開設されたの？",
-    "NETSUGENの利用者数は？",
-    "テレワークの実施人数",
-    "電子申請の件数は？",
-    "押印廃止はどのくらい進んだ？",
-    "上海事務所の決算額は？",
-    "旅券発行件数は2020年にどれだけ？",
-    "去年の旅券申請件数は？",
-    "パスポートの発行件数は男女別でどうなってる？",
-    "令和元年と比べて旅券発行件数は何件減った？",
-    "ワイグルPREFの放送回数",
-    "モバイルルータは何台整備した？",
-    "河川監視カメラのライブ配信の件数",
-    "ビッグデータ分析では何をした？",
-    "新・群馬県総合計画はいつ策定された？",
-    "誹謗中傷の条例はいつ制定された？",
-    "健康福祉部の予算は？",
-    "長野県との連携は？",
-    "ぐんまちゃんのきぐるみは何体作った？",
-    "ｹﾝﾐﾝｺｳﾌｸﾄﾞのアンケート",
-    "二〇二一年一月の記者会見は何件？",
-]
-
-
-def measure() -> tuple[float, float]:
-    """(seconds to build the normaliser on the report, median warm milliseconds per question)."""
-    from qa.parse import load_corpus
-
-    docs, _ = load_corpus(REPO / "corpus")
-    Normalizer.from_documents(docs)  # MeCab and the lexicon files load once per process
-    start = time.perf_counter()
-    normalizer = Normalizer.from_documents(docs)
-    build = time.perf_counter() - start
-    for q in TIMING_QUESTIONS:
-        normalizer.normalize(q)
-    times = []
-    for q in TIMING_QUESTIONS:
-        start = time.perf_counter()
-        normalizer.normalize(q)
-        times.append((time.perf_counter() - start) * 1000)
-    return build, statistics.median(times)
-
-
-def test_fast_enough():
-    build, median_ms = measure()
-    assert build < 2.0
-    assert median_ms < 5.0
-
-
-if __name__ == "__main__":
-    build, median_ms = measure()
-    print(f"Normalizer.from_documents: {build:.3f} s; normalize median over {len(TIMING_QUESTIONS)} "
-          f"questions: {median_ms:.2f} ms")

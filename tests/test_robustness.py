@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import REPO, REPORT, hash_settings
+from conftest import REPO, REPORT
 
 import qa.assistant
 from qa.assistant import Assistant, clean_question, corpus_signature

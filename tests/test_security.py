@@ -411,7 +411,9 @@ def test_the_server_refuses_uploads_huge_bodies_and_foreign_hosts(assistant, ind
             assert status.startswith(b"HTTP/1.1 413"), status
             times.append(seconds)
         growth_mb = (_rss_kb() - rss) / 1024
-        assert max(times) < 1.0 and growth_mb < 20, (times, growth_mb)  # was 11 s and 829 MB
+        # A 413 to a body sent only in part proves the refusal came from Content-Length; had the server waited
+        # for the rest, the socket would have timed out. The times are printed, not asserted (they vary with load).
+        assert growth_mb < 20, (times, growth_mb)  # was 829 MB
         print(f"\n10M-character /ask refused in {min(times) * 1000:.1f}–{max(times) * 1000:.1f} ms, "
               f"RSS growth {growth_mb:.1f} MB over 8 requests")
 

@@ -215,10 +215,9 @@ def test_a_megabyte_line_of_digits_is_linear(line: str) -> None:
         took.setdefault(name, []).append(float(seconds))
     # Ten times the text takes about ten times as long when the work is linear, a hundred times when it is
     # quadratic (the old date mask took over 100 s on this line). The ratio holds on a loaded machine, where
-    # absolute times do not; the absolute bound only catches a hang.
+    # absolute times do not; the subprocess timeout catches a hang.
     for name, (tenth, whole) in took.items():
         assert whole / max(tenth, 1e-3) < 30, (name, took)
-    assert took["mask_dates"][1] < 5.0, took
 
 
 @pytest.mark.parametrize(("value", "scale", "expected"), YEN)
