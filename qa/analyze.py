@@ -60,6 +60,9 @@ class Question:
     # Terms that are loose wording (verbs, adverbs, hiragana words: 撮る, 実際): one the report never uses
     # does not count against a passage (qa.evidence.coverage).
     loose: frozenset[str] = frozenset()
+    # The subject a part shares with the others (「ぐんま情報トッピング」 of 「…の番組の長さ、放送回数」): its figure
+    # should be of it too (qa.ranking).
+    about: list[str] = field(default_factory=list)
 
 
 @lru_cache(maxsize=1)
@@ -102,7 +105,7 @@ def groups_for(terms: list[str], question_norm: str) -> list[list[str]]:
     return groups
 
 
-def _measure(text: str) -> str | None:
+def measure_of(text: str) -> str | None:
     """The noun a quantity question measures: the content word right before 何人/いくら/数は/どれくらい."""
     words = tagged(_without_periods(text, counters=False))
     asks = re.compile(r"^(何|なん|いくら|いくつ|どれ|どのくらい|どれほど)")
@@ -220,6 +223,10 @@ def _asked_units(q: str) -> list[str]:
     q = q.replace("の数", "数")  # 「会社の数」 asks like 「会社数」
     for m in counter_ask().finditer(q):
         found.append((m.start(), unit_family(m.group(1))))
+    # 「団体数」「世帯数」: a counter of two characters or more before 数 asks a figure counted in it.
+    for counter, family in lexicon().counters.items():
+        if len(counter) >= 2 and (at := q.find(counter + "数")) >= 0:
+            found.append((at, family))
     for family, words in lexicon().measures.items():
         for w in words:
             if (at := q.find(w)) >= 0:
@@ -268,7 +275,7 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
     question = Question(text=text, norm=q, terms=terms, groups=groups_for(terms, q), want=want, unit=unit,
                         op=op, direction=direction, period=period, relative=relative,
                         periods=[p for _, _, p in periods],
-                        measure=_measure(text) if want == "quantity" and not op else None,
+                        measure=measure_of(text) if want == "quantity" and not op else None,
                         units=_asked_units(q), predicate=_predicate(terms),
                         loose=frozenset(terms) & loose_words(text))
     if history and _is_follow_up(question):
@@ -335,9 +342,12 @@ def split_parts(q: Question) -> list[Question]:
     # The clause that lists the items (「TwitterとInstagram」) is the one with the most separators; the clauses
     # around it (「ぐんまちゃんの」, 「フォロワーは」) qualify every item.
     text = re.sub(r"(と|や|及び|および|並びに)[、,]", r"\1", text)  # 「Aと、B」 is one list
+    # 「AとB、それとC」「A、B、あとC」: a connective after the comma carries the list on.
+    joined = _ADD_ON.search(text)
+    text = _ADD_ON.sub("、", text)
     clauses = [c for c in re.split(r"[、,]", text) if c.strip()]
-    listing = max(clauses, key=lambda c: len(re.findall(r"と|や|及び|および|並びに|・", c)), default=text)
-    if len(clauses) > 1 and re.search(r"と|や|及び|および|並びに|・", listing):
+    listing = max(clauses, key=_list_marks, default=text)
+    if len(clauses) > 1 and _list_marks(listing) and not joined:
         context = " ".join(c for c in clauses if c is not listing)
         text = listing
     else:
@@ -350,9 +360,29 @@ def split_parts(q: Question) -> list[Question]:
     return [replace(p, unit=_part_unit(p.norm)) for p in parts]
 
 
+# A connective that adds one more item to a list: 「、それと」「、あと」「、それから」「、さらに」「、加えて」.
+_ADD_ON = re.compile(r"[、,]\s*(?:それと|それから|あと|さらに|加えて)[、,]?")
+
+
+@lru_cache(maxsize=1)
+def _measure_words_not_counts() -> tuple[str, ...]:
+    return tuple(w for words in lexicon().measures.values() for w in words if not w.endswith(("数", "度")))
+
+
+def _list_marks(clause: str) -> int:
+    """How many list separators (と, や, 及び, ・ …) a clause holds, read as particles (not the と of まとめて)."""
+    words = tagged(clause)
+    return sum(1 for k, (surface, pos) in enumerate(words)
+               if surface in _SEPARATORS - {"、", ","} | {"・"} and pos in {"助詞", "接続詞", "補助記号"}
+               and not (surface == "と" and _QUOTATIVE.match("".join(w for w, _ in words[k + 1 : k + 3]))))
+
+
 def _part_unit(text: str) -> str | None:
     if m := counter_ask().search(text):
         return unit_family(m.group(1))
+    # 「番組の長さ」 asks a time. A count word (件数, 回数) does not fix its counter: 開催件数 are counted in 回.
+    if any(w in text for w in _measure_words_not_counts()):
+        return _asked_units(text)[0]
     return "円" if money_words().search(text) else None
 
 
@@ -364,6 +394,12 @@ def split_versus(q: Question) -> list[Question]:
 def split_over(q: Question) -> list[Question]:
     """「AはBの2倍以上？」: A, and B it is measured against."""
     return _split_items(q.text, replace(q, op="ratio"))
+
+
+# An item that names a measure, not a thing (「再生回数」「事業費」「番組の長さ」).
+_MEASURE_END = re.compile(r"(数|額|費|長さ|期間|率|時間)(は|を|も)?[?？]?$")
+# A question word in a clause: the clause asks, it lists nothing.
+_ASKING = re.compile(r"どちら|どっち|どれ|何|いくつ|いくら")
 
 
 def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
@@ -410,6 +446,9 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
         items = [own if sep else over.group(1), over.group(2)]
         outside += " " + (context if sep else "")
     else:
+        if q.op != "ratio" and (m := _CONTEXT.match(items_text)) and not _list_marks(m.group(1)):
+            # 「この報告書全体で、AとBの…」: a leading clause that lists nothing sets the context.
+            outside, items_text = outside + " " + m.group(1), items_text[m.end():]
         current = ""
         words = tagged(items_text)
         for k, (surface, pos) in enumerate(words):
@@ -425,15 +464,30 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
         if len([i for i in items if i.strip()]) < 2 and "・" in items_text:
             items = items_text.split("・")
     items = [i for i in items if i.strip()]
+    # 「AとBでは、構成員はどちらが」: a clause that asks is no item; its words qualify both.
+    asking = [i for i in items if _ASKING.search(i)]
+    if asking and len(items) - len(asking) >= 2:
+        outside += " " + " ".join(asking)
+        items = [i for i in items if i not in asking]
     if len(items) < 2:
         return []
     owns = [_content_terms(i) for i in items]
     # The words of the last item after its own noun (「個人版と企業版の ふるさと納税の寄附額」) and the words
     # outside the list qualify every item, when the other items are bare names; items that are whole
     # phrases (「観光誘客促進の件数は…ビジネス展開支援の件数より」) keep their words.
+    about: list[str] = []  # the subject every item is about: each part's figure should be of it too
     head, sep, _ = items[-1].partition("の")
     if sep and _content_terms(head) and not any("の" in i for i in items[:-1]):
         owns[-1] = _content_terms(head)
+    elif q.op is None and "の" in items[0] and not any("の" in i for i in items[1:]) and all(
+        _asked_units(i) or _MEASURE_END.search(i) for i in items[1:]
+    ):
+        # 「「Ask知事!」の配信回数と再生回数」: the words before the first item's last の name what every item
+        # is about; the item itself is the words after it.
+        context, _, tail = items[0].rpartition("の")
+        if _content_terms(tail) and _content_terms(context):
+            owns[0] = _content_terms(tail)
+            about = _content_terms(context)
     mine = {t for own in owns for t in own}
     shared = [t for t in q.terms if t not in mine] + [t for t in _content_terms(outside) if t not in mine]
     parts = []
@@ -445,5 +499,6 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
         parts.append(Question(text=item, norm=qn, terms=terms, groups=groups_for(terms, qn + " " + q.norm),
                               want="quantity", unit=None if q.unit == "%" else q.unit, op=None,
                               direction=None, period=q.period,
-                              relative=q.relative, focus=own, measure=q.measure))
+                              relative=q.relative, focus=own, measure=q.measure, about=about,
+                              loose=frozenset(terms) & (q.loose | loose_words(text))))
     return parts if len(parts) >= 2 else []

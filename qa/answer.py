@@ -110,6 +110,9 @@ class Answerer:
         if q.want == "quantity" or q.op:
             if ans := figure_answer(ev, q, hits):
                 return ans
+            if q.period is not None and figure_answer(ev, replace(q, period=None, periods=[]), hits) is not None:
+                # The figure is there, for another year only (令和3年度 of a 令和2年度 report): no answer.
+                return abstain(ev, q, hits, f"{q.period.raw}の")
             if q.unit or q.op:
                 # A count or an amount is asked and no figure of that kind matches: only a passage that
                 # writes a figure in the unit asked can hold it (「2つの河川」 is no table figure).

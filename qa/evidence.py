@@ -81,6 +81,9 @@ class Evidence:
         self.section_by_path = {(s.doc, tuple(s.path)): s for s in self.sections}
         self.unit_families = {unit_family(f.unit) for f in index.facts if f.unit}
         self.budgets = {(f.doc, tuple(f.section_path)): f for f in index.facts if f.source == "budget"}
+        # Each row's figures by column, to tell a total (「203件」 under 事業量) from its breakdown (事業量 県,
+        # 事業量 その他).
+        self.row_columns = {(f.doc, f.lines, f.label, f.attribute): f for f in index.facts}
         # The years the corpus speaks of: its reports' fiscal years, its facts' periods, any era year in
         # its text. A question about another year has no answer here.
         self.years = {fy for fy in self.fiscal_years.values() if fy}
@@ -154,6 +157,12 @@ class Evidence:
     def section_text(self, doc: str, path: list[str]) -> str:
         """The normalised text of a section's own passages (children excluded)."""
         return self._section_texts.get((doc, tuple(path)), "")
+
+    def sibling_titles(self, doc: str, path: list[str]) -> list[str]:
+        """The normalised titles of a section and the sections beside it (its parent's children)."""
+        section = self.section_by_path.get((doc, tuple(path)))
+        parent = next((s for s in self.sections if section is not None and s.id == section.parent), None)
+        return [norm(c.title) for c in self.children(parent)] if parent is not None else []
 
     def children(self, section: Section) -> list[Section]:
         return [s for s in self.sections if s.parent == section.id and s.doc == section.doc]

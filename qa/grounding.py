@@ -20,6 +20,8 @@ from qa.tokenize import proper_nouns
 _LATIN = re.compile(r"[a-z][a-z0-9.+!-]{2,}")
 # A proper noun shorter than this is too loose to demand (「日」, 「米」 tagged as names).
 MIN_SALIENT_CHARS = 2
+# A name is the theme of sections that stand together when at least half their titles hold it, and this many.
+MIN_THEME_TITLES = 3
 
 
 # Era names are tagged as proper nouns; periods are checked on their own (qa.answer: the years covered).
@@ -50,14 +52,29 @@ def _found(term: str, evidence: str) -> bool:
     return any(w in evidence for w in expand(term))
 
 
-def missing_terms(question: str, answer: Answer, own: set[str],
-                  section_text: Callable[[str, list[str]], str]) -> list[str]:
-    """The salient terms of the question the answer's evidence does not hold (the report's own names
-    excepted)."""
+def themes(answer: Answer, sibling_titles: Callable[[str, list[str]], list[str]]) -> list[list[str]]:
+    """The titles beside each primary citation's section: a name most of them hold (ぐんまちゃん over ①–⑧ of
+    メディア・コンテンツ推進) is the theme of them all, even in the one title that leaves it out (⑦ 着ぐるみ製作)."""
+    primary = answer.citations[: max(1, len([f for f in answer.figures if not f.derived]))]
+    return [sibling_titles(c.doc, c.section_path) for c in primary]
+
+
+def _theme(term: str, titles: list[str]) -> bool:
+    holding = sum(any(w in t for w in expand(term)) for t in titles)
+    return holding >= MIN_THEME_TITLES and 2 * holding >= len(titles)
+
+
+def missing_terms(question: str, answer: Answer, own: set[str], section_text: Callable[[str, list[str]], str],
+                  sibling_titles: Callable[[str, list[str]], list[str]]) -> list[str]:
+    """The salient terms of the question the answer's evidence does not hold (the report's own names and the
+    theme of the sections beside excepted)."""
     evidence = evidence_text(answer, section_text)
+    beside = themes(answer, sibling_titles)
     out = []
     for term in salient_terms(question):
         if term in own or any(term in o for o in own) or _found(term, evidence):
+            continue
+        if any(_theme(term, titles) for titles in beside):
             continue
         out.append(term)
     return out

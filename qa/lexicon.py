@@ -30,6 +30,7 @@ class Lexicon(BaseModel):
     every_item: str  # a pattern for words that ask about every item in scope (全部で, 9団体の)
     locate_words: list[str]  # words that ask where something is written (報告書, 項目, 載る)
     money_words: list[str]  # words that ask about money without asking an amount (一番安く)
+    time_extremes: dict[str, str]  # min / max → a pattern for the earliest / latest (一番早い, 一番新しい)
 
     def family(self, unit: str) -> str:
         """The unit family of a unit or counter (千円 → 円, 名 → 人); an unknown unit is its own family."""
@@ -57,6 +58,7 @@ def lexicon() -> Lexicon:
         every_item=data["every_item"]["pattern"],
         locate_words=data["locate_words"]["words"],
         money_words=data["money_words"]["words"],
+        time_extremes=_entries(data["time_extremes"]),
     )
 
 
@@ -96,3 +98,13 @@ def whole_words() -> re.Pattern[str]:
 def answer_type_patterns() -> dict[str, re.Pattern[str]]:
     """Answer type → one compiled pattern of its question words."""
     return {t: re.compile("|".join(f"(?:{w})" for w in words)) for t, words in lexicon().answer_types.items()}
+
+
+@lru_cache(maxsize=1)
+def _time_extremes() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((d, re.compile(lexicon().time_extremes[d])) for d in ("min", "max"))
+
+
+def time_extreme(text: str) -> str | None:
+    """"min" when the text asks for the earliest item (早い, 古い, 最初に), "max" for the latest, else None."""
+    return next((d for d, pattern in _time_extremes() if pattern.search(text)), None)

@@ -12,6 +12,7 @@ from qa.abstain import abstain
 from qa.analyze import Question, unit_family
 from qa.arithmetic import derive
 from qa.evidence import Evidence
+from qa.lexicon import lexicon
 from qa.models import Answer, Fact, Figure, Hit
 from qa.phrasing import figure, figure_text, plain, subject, value_text
 from qa.ranking import score_facts, siblings, target_year
@@ -113,7 +114,8 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
             return derived(ev, q, chosen, best.score, hits)  # type: ignore[arg-type]
         return None
     if q.op == "sum" and (every := _named_jigyo(ev, q, hits)):
-        # 「地域外交費の4事業、決算額の合計」: the 決算額 of the 事業 of the 費目 the question names.
+        # 「地域外交費の4事業、決算額の合計」「業務プロセス改革費の決算額の合計は」: the 決算額 of the 事業 of the
+        # 費目 the question names.
         return derived(ev, q, every, 1.0, hits)
     if q.op == "sum" and re.search(r"全部|全て|すべて|総数|全体|総計", q.norm) and best is not None:
         column = [f for f in ev.index.facts if f.section_path == best.fact.section_path
@@ -147,7 +149,11 @@ def derived(ev: Evidence, q: Question, facts: list[Fact], score: float, hits: li
     # (「寄附受入実績」 under 個人版 and under 企業版).
     names = [f.label for f in facts]
     if len({(f.label, f.period) for f in facts}) < len(facts):
-        names = [f.section_path[-1] if f.section_path[-1] not in names else f.label for f in facts]
+        if len({f.attribute for f in facts}) == len(facts):
+            # Columns of one row (男 and 女 of 旅券発行件数): the label with each column's own word.
+            names = [f"{f.label} {(f.attribute or '').rpartition(' ')[2]}" for f in facts]
+        else:
+            names = [f.section_path[-1] if f.section_path[-1] not in names else f.label for f in facts]
     labels = [f"{n}{'（' + f.period_raw + '）' if f.period_raw else ''}" for n, f in zip(names, facts)]
     result = derive(op, facts)
     if result is None:
@@ -165,8 +171,9 @@ def derived(ev: Evidence, q: Question, facts: list[Fact], score: float, hits: li
 
 
 def _named_jigyo(ev: Evidence, q: Question, hits: list[Hit]) -> list[Fact]:
-    """The 決算額 of the 事業 under the 費目 the question names by its title (empty when none is named)."""
-    if "事業" not in q.norm:
+    """The 決算額 of the 事業 under the 費目 the question names by its title (empty when none is named, or when
+    the question lists items of its own: 「…費のAとBの合計」)."""
+    if q.parts and not any(n in q.norm for n in lexicon().item_nouns):
         return []
     himoku = [s for s in ev.sections if s.level == 1 and s.number.isdigit() and norm(s.title) in q.norm]
     if len(himoku) != 1:

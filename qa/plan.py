@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from qa.analyze import Question, split_over, split_parts, split_versus
-from qa.lexicon import lexicon, op_patterns
+from qa.lexicon import lexicon, op_patterns, time_extreme
 from qa.text import nfkc
 
 Op = Literal["lookup", "list", "count", "max", "min", "sum", "average", "share", "difference", "change_rate",
@@ -23,6 +23,8 @@ Op = Literal["lookup", "list", "count", "max", "min", "sum", "average", "share",
 Comparator = Literal["ge", "gt", "le", "lt"]
 
 # The operations the analyser's arithmetic already names (差・合計・比・前年比).
+# Words that add figures up (「合わせると」「足すと」), unlike 「全部で」, which may count items.
+_ADDED = re.compile(r"合わせ|あわせ|合計|足す|足し|足した|トータル|総計")
 _ARITHMETIC = {"diff": "difference", "sum": "sum", "ratio": "share", "change": "change_rate"}
 _COMPARATORS: tuple[tuple[str, Comparator], ...] = (
     ("以上", "ge"), ("に達", "ge"), ("届", "ge"), ("を超え", "gt"), ("超え", "gt"), ("超", "gt"),
@@ -111,12 +113,22 @@ def make_plan(q: Question) -> Plan:
     """The plan of an analysed question (its normalised text has already been through qa.normalize)."""
     text = q.norm
     op: str | None = _cue(text)
+    if (direction := time_extreme(text)) is not None and op in {None, "max", "min", "locate", "describe"}:
+        op = direction  # 「時期がいちばん早かったのは」: the earliest of the items, by their dates
     t = threshold(text)
     if t is not None and op in {"compare", "count", "max", "min"}:
         # A threshold beside a count or a superlative cue filters what is counted or ranked.
         filtered = _cue(text, skip={"compare"})
         if filtered in {"count", "max", "min"}:
             return Plan(op=filtered, question=q, threshold=t)  # type: ignore[arg-type]
+    if op in {"max", "min"} and q.op == "diff" and len(q.parts) == 2:
+        op = None  # 「AとBではどちらが何人多い？」: the difference of the two, which names the larger
+    if op == "count" and q.op == "sum" and len(q.parts) >= 2 and _ADDED.search(text):
+        op = "sum"  # 「AとBを合わせると何事業？」: the figures of the named items added, not items counted
+    parts = split_parts(q) if op == "count" else []
+    if len({p.unit for p in parts} - {None}) >= 2:
+        # 「…の決算額と、…している団体数は？」: two figures in units of their own, not one count.
+        return Plan(op="lookup", question=q, parts=tuple(parts))
     if op == "compare":
         if t is not None and t.unit == "倍" and len(versus := q.parts or split_over(q)) == 2:
             # 「AはBの2倍以上ある？」: A against N times B, both looked up.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from qa.analyze import Question, expand, groups_for, unit_family
 from qa.evidence import Evidence, year_of
@@ -61,7 +62,12 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
     top = max(section_score.values(), default=1.0) or 1.0
     weights = [ev.weight(g) for g in q.groups]
     total = sum(weights) or 1.0
-    focus = [g for g in q.groups if g[0] in q.focus]
+    # Loose wording the report never uses (「かかった」) is no word a figure must be named by.
+    # A word inside another focus word (金 in お金) is matched when that one is, by it or its synonyms.
+    focus = [g for t, g in zip(q.terms, q.groups) if t in q.focus and not (t in q.loose and ev.unknown(g))
+             and not any(t != o and t in o for o in q.focus)]
+    about = [(g, ev.weight(g)) for g in groups_for(q.about, q.norm)] if q.about else []
+    about_total = sum(gw for _, gw in about) or 1.0
     measure = groups_for([q.measure], q.norm)[0] if q.measure else None
     # A compound measure (「LINE広告」) is matched by its whole or by all of its words; it is unknown when
     # the report uses none of its words.
@@ -97,6 +103,9 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
         }
         if focus and not all(any(a in label or a in attr or a in path[-1] for a in g) for g in focus):
             why["focus"] = -w.focus_penalty
+        if about and sum(gw for g, gw in about if any(a in f for a in g for f in (label, attr, path[-1], clause))
+                         ) / about_total < w.min_subject_coverage:
+            why["subject"] = -w.subject_penalty
         # The thing measured must be what the figure's own sentence counts, not merely named nearby
         # (「大型ディスプレイは何台」 is not answered by 「モバイルルータ（323台）」 in the next sentence).
         fields = (label, attr, path[-1], clause)
@@ -110,10 +119,21 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
             why["unit"] = w.unit_bonus
         elif q.measure and fact.unit and fact.unit in q.measure + "数":
             why["unit"] = w.measure_unit_bonus  # 「対応窓口数は」 counts 窓口, 「件数は」 counts 件
+        if len(own_attr) >= 2 and all(t in q.norm for t in tokens(own_attr) or [own_attr]):
+            why["column"] = w.column_named_bonus  # 「動画の再生回数」 names the column 動画再生
+        elif group_word and _part_of_total(ev, fact):
+            why["column"] = -w.breakdown_unasked_penalty  # 「その他：62」 of 「203件」, not asked by name
         why["period"] = period_fit(ev, q, fact)
         out.append(Scored(fact, sum(why.values()), found / total, why))
     out.sort(key=lambda s: -s.score)
     return out
+
+
+def _part_of_total(ev: Evidence, fact: Fact) -> bool:
+    """Whether the fact is one part of a total its row gives under the group header (62 of 203件)."""
+    total = ev.row_columns.get((fact.doc, fact.lines, fact.label, (fact.attribute or "").rpartition(" ")[0]))
+    return (total is not None and unit_family(total.unit) == unit_family(fact.unit)
+            and Decimal(total.value) > Decimal(fact.value))
 
 
 def siblings(ev: Evidence, fact: Fact) -> list[Fact]:

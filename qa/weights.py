@@ -44,6 +44,12 @@ class Weights(BaseModel):
     found_in_ancestor: float = 0.4
     # A follow-up's new words (「男性は？」) must name the figure itself, not only its context.
     focus_penalty: float = 0.3
+    # A part of a multi-part question whose figure is not of the subject the parts share (「ぐんま情報トッピング
+    # の番組の長さ、放送回数」: 放送回数 of another programme). Half the focus penalty: the part's own words
+    # still decide between figures of the subject.
+    subject_penalty: float = 0.15
+    # The IDF-weighted share of the shared subject's words a figure's own fields must hold.
+    min_subject_coverage: float = 0.5
     # The figure is not of the thing measured (「群馬県の面積は」 against a count of visitors) …
     measure_penalty: float = 0.25
     # … and more so when the report never names that thing at all.
@@ -52,6 +58,12 @@ class Weights(BaseModel):
     unit_bonus: float = 0.05
     # 「対応窓口数は」 counts 窓口: a unit that completes the measure word.
     measure_unit_bonus: float = 0.1
+    # The question writes the figure's own column whole (「配信回数」 beside 「再生回数」 in one row): small, it
+    # only orders figures that match otherwise alike.
+    column_named_bonus: float = 0.03
+    # A part of a row's total (「その他：62」 beside 「203件」) that the question does not name: the total is
+    # what 「記者会見の件数」 asks. Small, like the bonus above.
+    breakdown_unasked_penalty: float = 0.03
     # The figure is of the period asked for / of another period / the report's own year when none is asked.
     period_match: float = 0.25
     period_mismatch: float = -0.3

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 SHAPES = [
-    ("各種知事会議の表には会議がいくつ載っている？", ["3件", "全国知事会議", "関東地方知事会議", "北関東磐越五県知事会議"], "count"),
+    ("各種知事会議の表には会議がいくつ載っている？", ["3つ", "全国知事会議", "関東地方知事会議", "北関東磐越五県知事会議"], "count"),
     ("記者室運営で事業量が一番多い区分は？", ["資料提供", "4,270件"], "max"),
     ("庁議の開催件数と付議件数は？", ["41回", "97件"], None),
     ("政策プレゼン調査研究費は1件あたり平均いくら？", ["179千円", "716千円 ÷ 4件"], "average"),
@@ -34,7 +34,7 @@ TYPING = [
 # value in a column, a name, a group of rows; and not narrowed when the question asks about all of them.
 NARROWED = [
     ("海外の応援組織のうち、名前が「ぐんまサポーターズ」になっている団体はいくつ？",
-     ["2件", "香港ぐんまサポーターズ", "ハノイぐんまサポーターズ"], ["在伯群馬県人文化協会"]),
+     ["2団体", "香港ぐんまサポーターズ", "ハノイぐんまサポーターズ"], ["在伯群馬県人文化協会"]),
     ("県人会等の活動状況で、主な活動が「移住者相互親睦、生活援護指導」となっている団体は何団体ありますか",
      ["6団体", "フィリピン群馬会"], ["上海群馬県人会"]),
     ("香港とハノイのぐんまサポーターズ、構成員数の平均は？", ["25.5人", "(26人 + 25人) ÷ 2"], []),
@@ -44,7 +44,7 @@ NARROWED = [
 
 # Bands (「300万円台」) and ratios (「2倍以上」) as thresholds.
 THRESHOLDS = [
-    ("決算額が300万円台の事業、何本あるか教えて", ["2件", "戦略企画推進", "データ分析・活用推進"]),
+    ("決算額が300万円台の事業、何本あるか教えて", ["2本", "戦略企画推進", "データ分析・活用推進"]),
     ("決算額2,000万円台の事業のうち、最大のものは？", ["業務プロセス改革推進", "25,539千円"]),
     ("国際政策推進の決算額って、上海事務所運営の2倍以上ある？", ["はい", "37,372千円", "15,442千円 × 2"]),
     ("上海事務所運営の決算額は国際政策推進の2倍を超えてる？", ["いいえ"]),
@@ -56,6 +56,20 @@ GROUPED = [
      ["業務プロセス改革費", "1,268,586千円", "25,539千円 + 179,082千円 + 1,063,965千円"]),
     ("1事業あたりの平均決算額が最も低い費目は？", ["平均"]),
     ("事業の数がいちばん少ない費目は？", ["デジタル改革費", "1事業"]),
+]
+
+# More shapes: dates ranked, a 費目's 事業 added up, the list named by the word counted, items joined by
+# それと or named by one subject, a comparison worded loosely, a difference that says which is larger.
+MORE_SHAPES = [
+    ("国際政策推進の取組で、いちばん最初に行われたのはどれ？", ["蘇州", "令和2年9月4日", "最も早い"], "min"),
+    ("国際政策推進の表のうち一番新しい配信はどれ？", ["ホルコム知事", "令和3年2月11日"], "max"),
+    ("地域外交費の決算額を全部合計すると？", ["286,923千円", "37,372千円 + 15,442千円 + 213,108千円 + 21,001千円"], None),
+    ("交付金は何種類ある？", ["2種類", "地方創生推進交付金", "地方創生拠点整備交付金"], "count"),
+    ("庁議の開催件数、それと付議件数を教えて", ["41回", "97件"], "lookup"),
+    ("ワイグルPREFの番組の長さと事業費は？", ["1分55秒", "7,147千円"], "lookup"),
+    ("連携推進にかかったお金は若者定着促進より多かった？", ["はい", "32,001千円", "181千円"], "compare"),
+    ("南加群馬県人会と在北伯群馬県人会では、構成員はどちらが何人多い？", ["49人", "69人 − 20人", "南加群馬県人会"], None),
+    ("資料提供の件数は？", ["4,270件"], None),  # the row's total, not its 県 / その他 breakdown
 ]
 
 REFUSALS = [
@@ -74,6 +88,23 @@ def test_shapes(assistant, question, expected, op):
         assert e.replace(",", "") in head, (e, answer.text)
     if op:
         assert answer.op == op
+
+
+@pytest.mark.parametrize(("question", "expected", "op"), MORE_SHAPES)
+def test_more_shapes(assistant, question, expected, op):
+    test_shapes(assistant, question, expected, op)
+
+
+def test_a_theme_of_the_sections_beside_grounds_an_answer(assistant):
+    # ぐんまちゃん names most of ①–⑧ under メディア・コンテンツ推進, though not ⑦ 着ぐるみ製作 itself.
+    answer = assistant.ask("ぐんまちゃんの着ぐるみは何体つくった？")
+    assert not answer.abstained and "5体" in answer.text, answer.text
+
+
+def test_a_figure_given_for_another_year_only_is_no_answer(assistant):
+    # The report gives 庁議's figures for 令和2年度; 令和3年度 is named in its text, but not for them.
+    answer = assistant.ask("令和3年度の庁議の付議件数は？")
+    assert answer.abstained and "令和3年度" in answer.text, answer.text
 
 
 def test_multipart_with_a_worded_part(assistant):
@@ -173,5 +204,8 @@ def test_lexicon_entries_compile_and_reach_known_families():
         assert family in lex.counters, (counter, family)  # a family is itself a counter
     assert set(lex.measures) <= families
     re.compile(lex.list_cue)
+    assert set(lex.time_extremes) == {"min", "max"}
+    for pattern in lex.time_extremes.values():
+        re.compile(pattern)
     for p in lex.whole_report:
         re.compile(p)

@@ -58,8 +58,12 @@ def _looked_up(ev: Evidence, plan: Plan, hits: list[Hit], same_unit: bool = True
 def compare_times(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     """「AはBの2倍以上ある？」: A against N × B, with the product shown."""
     t = plan.threshold
-    # A ratio may set a count against a count of another kind (19日 against 8回).
-    found = _looked_up(ev, plan, hits, same_unit=False)
+    # B is first read in A's unit: 「トッピングの事業費はワイグルPREFの2倍」 names the measure once. A ratio may
+    # still set a count against a count of another kind (19日 against 8回): then each side keeps its own, as
+    # it does when the shared unit found one figure for both sides (a figure is no measure of itself).
+    found = _looked_up(ev, plan, hits)
+    if found is None or found[0].figures[0] == found[1].figures[0]:
+        found = _looked_up(ev, plan, hits, same_unit=False)
     if t is None or found is None:
         return None
     a, b = found

@@ -7,15 +7,16 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from qa.analyze import Question, unit_family
+from qa.analyze import Question, measure_of, unit_family
 from qa.evidence import Evidence
-from qa.lexicon import lexicon
+from qa.lexicon import counter_ask, lexicon
 from qa.lookup import figure_answer
 from qa.models import Answer, Figure, Hit, Section
 from qa.ops.structure import budget_siblings, finish, jigyo, listed, named_scope, narrow, passes, peers, row_texts
 from qa.plan import Plan
 from qa.ranking import score_facts
 from qa.text import norm
+from qa.tokenize import tokens
 
 
 _TABLE_WORDS = re.compile(r"表|一覧|リスト|区分|内訳")
@@ -60,6 +61,9 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         himoku = [s for s in ev.sections if s.level == 1 and s.number.isdigit()]
         root = next(s for s in ev.sections if s.level == 0)
         return _count_answer(ev, plan, hits, root, [s.heading for s in himoku]) if himoku else None
+    if (held := _items_holding(ev, q, scope)) is not None:
+        # 「知事会議は表にいくつ」「交付金は何種類」: the one list whose items are named by the counted word.
+        return _count_answer(ev, plan, hits, *held)
     if scope is None or scope.level == 0:
         return _report_items(ev, plan, hits)
     # Each kind of item, narrowed to those the question picks out (「「刊行物」に分類される」).
@@ -84,6 +88,36 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     return _count_answer(ev, plan, hits, scope, items)
 
 
+def _items_holding(ev: Evidence, q: Question, scope: Section | None) -> tuple[Section, list[str]] | None:
+    """The child sections or table rows whose names hold the word counted (「知事会議」 → 全国知事会議,
+    関東地方知事会議, …), when the scope named has no two such items of its own. Among several such lists,
+    the one whose headings share most of the question's words."""
+    # The noun right before the question word (「交付金は何種類」); when that only points at a listing
+    # (「表にいくつ」), the item noun before it (「知事会議は表にいくつ」 → 会議).
+    asked = measure_of(q.norm)
+    word = asked if asked and not _TABLE_WORDS.fullmatch(asked) else _counted_noun(q)
+    if not word or len(word) < 2:
+        return None
+    words = [word]
+
+    def item_sets(s: Section) -> list[list[str]]:
+        return [[c.heading for c in ev.children(s)], list(row_texts(ev, s))]
+
+    def holding(items: list[str]) -> list[str]:
+        return [i for i in items if any(norm(w) in norm(i) for w in words)]
+
+    if scope is not None and any(len(holding(items)) >= 2 for items in item_sets(scope)):
+        return None  # the named scope has them: the scope's own count narrows them
+    best: tuple[tuple[float, int], Section, list[str]] | None = None
+    for s in ev.sections:
+        for items in item_sets(s):
+            held = holding(items)
+            key = (ev.coverage(q, " ".join(s.path)), len(held))
+            if len(held) >= 2 and (best is None or key > best[0]):
+                best = (key, s, held)
+    return (best[1], best[2]) if best is not None else None
+
+
 def _report_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     """The 事業 of the whole report (「報告書に事業はいくつ」), or those whose titles hold a word of the
     question (「運営費が載っている県の事務所は何か所」 → the two 事務所運営)."""
@@ -100,7 +134,11 @@ def _column_group(ev: Evidence, q: Question, scope: Section | None) -> tuple[str
     """A table's group header the question names (「男女別」「有効期間別」) with its columns, in order."""
     for f in ev.index.facts:
         group, _, sub = (f.attribute or "").rpartition(" ")
-        if not group or not sub or norm(group) not in q.norm or len(norm(group)) < 2:
+        if not group or not sub or len(norm(group)) < 2:
+            continue
+        # Named whole (「有効期間別」) or word by word (「広告を出したSNS」 for SNS広告).
+        words = tokens(group.rpartition(" ")[2]) or [group]
+        if norm(group) not in q.norm and not all(norm(w) in q.norm for w in words):
             continue
         if scope is not None and f.section_path[: len(scope.path)] != scope.path:
             continue
@@ -133,8 +171,11 @@ def _counted_noun(q: Question) -> str | None:
 
 def _count_answer(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section, items: list[str]) -> Answer:
     q = plan.question
-    asked = re.search(r"何(事業|団体|会議|項目|区分|種類|テーマ|件|個|つ)", q.norm)
-    counter = asked.group(1) if asked else "件"
+    # The question's own counter (何団体 → 団体, 団体はいくつ → 団体, いくつ → つ), else 件.
+    asked = re.search(r"何(事業|団体|会議|項目|区分|種類|テーマ|件|個|つ)", q.norm) or counter_ask().search(q.norm)
+    named = next((c for c in sorted(lexicon().counters, key=len, reverse=True)
+                  if len(c) >= 2 and re.search(re.escape(c) + r"(は|が|って)?いくつ", q.norm)), None)
+    counter = asked.group(1) if asked else named or ("つ" if "いくつ" in q.norm else "件")
     listed = items[:ev.weights.max_listed]
     names = "、".join(listed) + ("、…" if len(items) > len(listed) else "")
     text = f"{len(items)}{counter}：{names}（{scope.heading}）"

@@ -9,8 +9,9 @@ from dataclasses import replace
 
 from qa.analyze import split_parts, unit_family
 from qa.evidence import Evidence
-from qa.lexicon import money_words
+from qa.lexicon import money_words, time_extreme
 from qa.models import Answer, Fact, Hit
+from qa.ops.dates import date_extreme
 from qa.ops.groups import group_extreme
 from qa.ops.structure import (
     amount,
@@ -31,6 +32,8 @@ from qa.ranking import score_facts, siblings
 
 def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
+    if time_extreme(q.norm) is not None:
+        return date_extreme(ev, plan, hits)  # 「時期がいちばん早い」: the dates of the items, not a figure
     if (by_group := group_extreme(ev, plan, hits)) is not None:
         return by_group  # 「事業の決算額を合計して一番大きい費目」: each 費目 by what its 事業 come to
     # 「少ない方から数えて2番目」: a rank counts from the end the question names.
@@ -41,7 +44,7 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     # 「申請件数と発行件数のうちどれが多い」: the items named, each with its figure (in the asked year).
     parts = split_parts(q)
     named = [f for part in parts if (f := part_fact(ev, part, hits)) is not None]
-    if len(named) >= 2 and len(named) == len(parts):
+    if len(named) >= 2 and len(named) == len(parts) and len({f.id for f in named}) == len(named):
         candidates = [(f.label, f) for f in named]
         where = "、".join(dict.fromkeys(f.section_path[-1] for f in named))
     # 「令和元年と令和2年で多かったのは」: one figure over the periods named.

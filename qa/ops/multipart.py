@@ -62,7 +62,12 @@ def multipart(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
             return None
         used.add(key)
         answers.append((part, ans))
-    text = "／".join(_shown(a) for _, a in answers)
+    labels = {a.figures[0].label if a.figures else None for _, a in answers}
+    if len(labels) == 1 and None not in labels:
+        # Figures of one row (「Ask知事!」の配信回数・再生回数・事業費): its name once, then each column.
+        text = f"{labels.pop()}：" + "、".join(_shown(a, named=False) for _, a in answers)
+    else:
+        text = "／".join(_shown(a) for _, a in answers)
     sections = list(dict.fromkeys(a.citations[0].section_path[-1] for _, a in answers))
     text += f"（{'、'.join(sections)}）"
     citations: list[Citation] = []
@@ -73,10 +78,12 @@ def multipart(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     return finish(ev, plan, text, citations, hits, figures)
 
 
-def _shown(a: Answer) -> str:
+def _shown(a: Answer, named: bool = True) -> str:
     if not a.figures:
         words = a.text.rsplit("（", 1)[0] if a.text.endswith("）") else a.text
         return words if len(words) <= PART_CHARS else words[: PART_CHARS - 1] + "…"
     f = a.figures[0]
-    return (f"{f.label}{'［' + f.attribute + '］' if f.attribute else ''}："
-            f"{f.raw}{'（' + f.period + '）' if f.period else ''}")
+    value = f"{f.raw}{'（' + f.period + '）' if f.period else ''}"
+    if not named:
+        return f"{f.attribute} {value}" if f.attribute else value
+    return f"{f.label}{'［' + f.attribute + '］' if f.attribute else ''}：{value}"

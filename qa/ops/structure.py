@@ -25,11 +25,17 @@ def title_coverage(ev: Evidence, q: Question, section: Section) -> float:
     return ev.coverage(q, section.title)
 
 
+_RANGE = re.compile(r"([^、。,\s]{2,30}?)から([^、。,\s]{2,30}?)まで")
+
+
 def without_items(q: Question) -> Question:
     """The question without the nouns that name what is counted or ranked (事業, 取組): they name no scope."""
     nouns = set(lexicon().item_nouns)
+    # The first and last items of a range (「庁議から東京事務所まで」) are items in scope, not its name.
+    ends = " ".join(m.group(1) + " " + m.group(2) for m in _RANGE.finditer(q.norm))
     # A rank (「2番目」「3位」) is no name either.
-    keep = [(t, g) for t, g in zip(q.terms, q.groups) if t not in nouns and not re.fullmatch(r"\d*(番目?|位|目)", t)]
+    keep = [(t, g) for t, g in zip(q.terms, q.groups)
+            if t not in nouns and not re.fullmatch(r"\d*(番目?|位|目)", t) and t not in ends]
     return replace(q, terms=[t for t, _ in keep], groups=[g for _, g in keep])
 
 
@@ -95,7 +101,7 @@ def narrow(ev: Evidence, q: Question, items: list[T], text_of: Callable[[T], str
     """
     if len(items) < 2 or re.search(lexicon().every_item, q.norm):
         return items
-    stated = _stated_count(q)
+    stated = stated_count(q)
     q = without_items(q)
     texts = [norm(text_of(i)) for i in items]
     where = norm(" ".join(scope.path)) if scope is not None else ""
@@ -125,7 +131,7 @@ def _stated_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?<![\d,.])(\d+)\s*(?:{counters}|つ)の")
 
 
-def _stated_count(q: Question) -> int | None:
+def stated_count(q: Question) -> int | None:
     """The number of items the question says there are (「5団体の」「3つの知事会議」), or None."""
     m = _stated_pattern().search(q.norm)
     return int(m.group(1)) if m else None

@@ -1,6 +1,7 @@
 """sum over the figures a question picks out of a column by a word they hold (「「群馬県人会」と名の付く5団体の構成
 員の合計」): the column of the best figure, narrowed as a count is. Named items (「AとBの合計」), a 費目's 事業 and
-a whole column are summed by qa.lookup.arithmetic; this runs only when the question narrows the column.
+a whole column are summed by qa.lookup.arithmetic; this runs when the question narrows the column or states
+how many items it holds (「2つの交付金の実績額を合計」).
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from qa.evidence import Evidence
 from qa.lookup import derived
 from qa.models import Answer, Hit
-from qa.ops.structure import narrow, peers
+from qa.ops.structure import narrow, peers, stated_count
 from qa.plan import Plan
 from qa.ranking import score_facts
 
@@ -24,6 +25,6 @@ def total(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     column = peers(ev, best.fact)
     home = ev.section_by_path.get((best.fact.doc, tuple(best.fact.section_path)))
     group = narrow(ev, q, column, lambda f: f"{f.label} {f.attribute or ''}", home, least=2)
-    if len(group) == len(column):
-        return None
+    if len(group) == len(column) and stated_count(q) != len(column):
+        return None  # no word narrows it and no stated count names it whole: arithmetic decides
     return derived(ev, q, group, best.score, hits)
