@@ -9,8 +9,11 @@ load; this costs ~40 MB and a tenth of that). Ties go where the C loop puts them
 
 from __future__ import annotations
 
+import mmap
 from array import array
 from pathlib import Path
+
+import numpy as np
 
 META = "\u2581"
 _NEG = -1e30
@@ -22,18 +25,19 @@ class E5Pieces:
     def __init__(self, model_file: Path) -> None:
         from qa import e5_file
 
-        header = e5_file.parse_header(Path(model_file).read_bytes())
+        # Mapped, not read: only the header's pages are touched (the 70 MB of weights behind them are not).
+        with Path(model_file).open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+            header = e5_file.parse_header(buf)
         pieces, scores = header["pieces"], header["scores"]
         self.bos, self.eos, self.pad, self.unk = header["bos"], header["eos"], header["pad"], header["unk"]
-        self._ids: dict[str, int] = {}
-        for i, piece in enumerate(pieces):
-            # e5.c's hash table finds the first of duplicate pieces and never the empty one
-            if piece and piece not in self._ids:
-                self._ids[piece] = i
-        self._scores = [float(s) for s in scores]  # float32 values, exact as Python floats
+        # e5.c's hash table finds the first of duplicate pieces and never the empty one: filled from the
+        # last piece to the first, the first of duplicates is written last.
+        self._ids: dict[str, int] = dict(zip(reversed(pieces), range(len(pieces) - 1, -1, -1)))
+        self._ids.pop("", None)
+        self._scores: list[float] = scores.astype(np.float64).tolist()  # float32 values, exact as Python floats
         self._unk_score = _f32(min(self._scores) - 10.0)
-        self._max_bytes = max(len(p.encode("utf-8")) for p in pieces)
-        self._max_chars = max(len(p) for p in pieces)
+        self._max_bytes = max(map(len, map(str.encode, pieces)))
+        self._max_chars = max(map(len, pieces))
         self._norm = {chr(cp): out for cp, out in header["norm"].items()}
 
     def _normalise(self, text: str) -> list[str]:

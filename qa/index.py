@@ -1,8 +1,10 @@
 """Build, save, load and check `index/`: FAISS + BM25 over chunks and facts, as plain files plus a manifest.
 
 index/
-  faiss.index      IndexFlatIP over L2-normalised vectors: rows 0..C-1 chunks, C..C+F-1 facts
-  bm25/            bm25s arrays (.npy, no pickle) and JSON vocabulary over the same texts' tokens
+  faiss.index      IndexFlatIP over L2-normalised vectors: rows 0..C-1 chunks, C..C+F-1 facts; written by
+                   FAISS, served as the float32 matrix it holds (`qa.index_files.FlatVectors`)
+  bm25/            bm25s arrays (.npy, no pickle) and JSON vocabulary over the same texts' tokens; written by
+                   bm25s, served with numpy alone (`qa.index_files.SavedBM25`)
   chunks.jsonl     one Chunk per line (ensure_ascii=False)
   facts.jsonl      one Fact per line
   manifest.json    a `qa.models.Manifest`: sha256 of every corpus file and of every artifact above, the
@@ -39,7 +41,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from pydantic import ValidationError
@@ -50,14 +51,11 @@ from qa.config import Settings
 from qa.embed import MODEL_CACHE, Embedder, build_encoder, load_embedder, weights_id
 from qa.errors import IndexFolderError, StaleIndex
 from qa.facts import extract_facts
+from qa.index_files import FlatVectors, SavedBM25
 from qa.model_weights import file_sha256
 from qa.models import Chunk, Document, EmbedderId, Fact, IndexCounts, IndexedDocument, Manifest
 from qa.parse import corpus_files, load_corpus
 from qa.tokenize import tokens
-
-if TYPE_CHECKING:
-    import bm25s
-    import faiss as faiss_lib
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +87,8 @@ class Index:
     documents: list[Document]
     chunks: list[Chunk]
     facts: list[Fact]
-    faiss: faiss_lib.Index | None  # an IndexFlatIP over chunks then facts; None when no dense model can load
-    bm25: bm25s.BM25
+    faiss: FlatVectors | None  # faiss.index's vectors, chunks then facts; None when no dense model can load
+    bm25: SavedBM25
     embedder: Embedder | None
     manifest: Manifest
     warnings: list[str]
@@ -394,8 +392,6 @@ def _previous_vectors(settings: Settings, embedder: Embedder) -> dict[str, np.nd
     The same weights give the same vector for the same text (whichever runtime embedded it), so a rebuild
     after an edit or a code change embeds only the passages that changed.
     """
-    import faiss
-
     d = settings.index_dir
     try:
         manifest = Manifest.model_validate_json((d / "manifest.json").read_text(encoding="utf-8"))
@@ -406,14 +402,13 @@ def _previous_vectors(settings: Settings, embedder: Embedder) -> dict[str, np.nd
                 return {}
         chunks = [Chunk.model_validate_json(line) for line in _lines(d / "chunks.jsonl")]
         facts = [Fact.model_validate_json(line) for line in _lines(d / "facts.jsonl")]
-        old = faiss.read_index(str(d / "faiss.index"))
+        old = FlatVectors.read(d / "faiss.index")
         texts = indexed_texts(chunks, facts)
         if old.ntotal != len(texts) or old.d != embedder.dim:
             return {}
-        vectors = old.reconstruct_n(0, old.ntotal)
     except Exception:  # noqa: BLE001 - any unusable previous index means: embed everything
         return {}
-    return dict(zip(texts, vectors))
+    return dict(zip(texts, old.vectors))
 
 
 def _embed(embedder: Embedder, texts: list[str], known: dict[str, np.ndarray] | None = None,
@@ -435,9 +430,6 @@ def _embed(embedder: Embedder, texts: list[str], known: dict[str, np.ndarray] | 
 
 
 def _read(settings: Settings, embedder: Embedder | None) -> Index:
-    import bm25s
-    import faiss
-
     d = settings.index_dir
     with _naming(d / "manifest.json"):
         manifest = Manifest.model_validate_json((d / "manifest.json").read_text(encoding="utf-8"))
@@ -449,21 +441,21 @@ def _read(settings: Settings, embedder: Embedder | None) -> Index:
     dense = None
     if embedder is not None:
         with _naming(d / "faiss.index"):
-            dense = faiss.read_index(str(d / "faiss.index"))
+            dense = FlatVectors.read(d / "faiss.index")
         if dense.ntotal != n or dense.d != embedder.dim:
             raise ValueError(f"{d / 'faiss.index'} は {dense.ntotal} 件 ({dense.d} 次元) のベクトルを持ちますが、"
                              f"テキストは {n} 件 ({embedder.dim} 次元) です")
     with _naming(d / BM25_DIR):
-        bm25 = bm25s.BM25.load(str(d / BM25_DIR), load_corpus=False, show_progress=False)
-    if int(bm25.scores.get("num_docs", n)) != n:
-        raise ValueError(f"{d / BM25_DIR} は {bm25.scores.get('num_docs')} 件の文書を持ちますが、テキストは {n} 件です")
+        bm25 = SavedBM25(d / BM25_DIR)
+    if bm25.num_docs != n:
+        raise ValueError(f"{d / BM25_DIR} は {bm25.num_docs} 件の文書を持ちますが、テキストは {n} 件です")
     documents, warnings = load_corpus(settings.corpus_dir)
     return Index(documents, chunks, facts, dense, bm25, embedder, manifest, warnings)
 
 
 @contextlib.contextmanager
 def _naming(path: Path) -> Iterator[None]:
-    # pydantic and FAISS errors run over several lines and do not say which file: one line that does.
+    # pydantic errors run over several lines and do not say which file: one line that does.
     try:
         yield
     except (OSError, ValueError, RuntimeError) as err:

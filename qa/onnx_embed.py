@@ -176,17 +176,26 @@ def _ensure(cache_dir: Path | None, record: str, make: Callable[[Path], list[str
     `cache_dir` with the record last, so a crash leaves files that do not match and are made again. When
     `cache_dir` is None or cannot be written, the files stay in a temporary folder: (folder, True) says to
     remove it once they are loaded.
+
+    The record also keeps each file's size and modification time from when its sha256 was checked: files
+    that still have them are not hashed again (the graph is ~150 MB, 0.2–0.5 s of every build), as the
+    weights' checksum is remembered by path, size and mtime (`qa.model_weights.cached_checksum`). A file
+    written since, or copied without its times, is hashed, and its times recorded again when it matches.
     """
     if cache_dir is None:
         tmp = Path(tempfile.mkdtemp(prefix="qa-model-"))
         make(tmp)
         return tmp, True
     try:
-        files = json.loads((cache_dir / record).read_text(encoding="utf-8"))["files"]
+        entry = json.loads((cache_dir / record).read_text(encoding="utf-8"))
+        files, stamps = entry["files"], entry.get("stamps") or {}
+        if all(stamps.get(name) == _stamp(cache_dir / name) for name in files):
+            return cache_dir, False
         if all(file_sha256(cache_dir / name) == digest for name, digest in files.items()):
+            _rewrite_record(cache_dir, record, files)
             return cache_dir, False
         log.warning("%s の中身が記録と違います（壊れています）: 作り直します", cache_dir)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # AttributeError: a record not a dict
         pass
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -203,11 +212,31 @@ def _ensure(cache_dir: Path | None, record: str, make: Callable[[Path], list[str
         for name in names:
             (tmp / name).chmod(0o666 & ~umask)  # onnx writes its data file 0600
             os.replace(tmp / name, cache_dir / name)
-        (tmp / record).write_text(json.dumps({"files": files}, indent=1), encoding="utf-8")
+        (tmp / record).write_text(json.dumps(_record(cache_dir, files), indent=1), encoding="utf-8")
         os.replace(tmp / record, cache_dir / record)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return cache_dir, False
+
+
+def _stamp(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _record(folder: Path, files: dict[str, str]) -> dict:
+    """The cache record: each file's sha256, and its size and mtime as they were when it was checked."""
+    return {"files": files, "stamps": {name: _stamp(folder / name) for name in files}}
+
+
+def _rewrite_record(folder: Path, record: str, files: dict[str, str]) -> None:
+    """The record with the files' current times, once they were hashed and matched; best effort."""
+    try:
+        tmp = folder / f".{record}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(_record(folder, files), indent=1), encoding="utf-8")
+        os.replace(tmp, folder / record)
+    except OSError:
+        pass  # a read-only index folder: hashed again next time
 
 
 # --------------------------------------------------------------------------- the embedder

@@ -179,24 +179,88 @@ def test_reciprocal_rank_fusion_is_available(real_index: Index) -> None:
 
 
 
-def test_dense_scores_match_faiss_search_over_all_texts(real_index: Index) -> None:
-    # search() takes every cosine from one matrix-vector product over FAISS's stored vectors instead of
-    # FAISS's search for all n (which also sorts them): the same scores up to float32 rounding, same order.
+def test_dense_scores_match_faiss_search_over_all_texts(real_index: Index, real_settings: Settings) -> None:
+    # A loaded index holds faiss.index's vectors as a numpy matrix (FAISS is not imported to serve), and
+    # search() takes every cosine from one matrix-vector product instead of FAISS's search for all n (which
+    # also sorts them): the same scores up to float32 rounding, the same order.
+    import faiss
     import numpy as np
 
+    from qa.index_files import FlatVectors
     from qa.search import _dense_scores
 
-    n = real_index.faiss.ntotal  # type: ignore[attr-defined]
+    flat = faiss.read_index(str(real_settings.index_dir / "faiss.index"))
+    assert isinstance(real_index.faiss, FlatVectors)
+    assert real_index.faiss.vectors.flags.aligned  # unaligned floats make every product 5-30x slower
+    n = flat.ntotal
+    assert real_index.faiss.ntotal == n and real_index.faiss.d == flat.d == 384
+    assert np.array_equal(real_index.faiss.vectors, flat.reconstruct_n(0, n))
     for question in ("旅券発行件数は？", "パスポートの申請はどれくらいあった？", "ｚｚｚｑ？"):
         q = real_index.embedder.encode_queries([question])  # type: ignore[union-attr]
-        scores, ids = real_index.faiss.search(q, n)  # type: ignore[attr-defined]
+        scores, ids = flat.search(q, n)
         ranked = np.zeros(n, np.float32)
         ranked[ids[0]] = scores[0]
-        dense = _dense_scores(real_index.faiss, q[0], n)
+        dense = _dense_scores(real_index.faiss.vectors, q[0])
         assert dense.shape == (n,) and dense.dtype == np.float32
         assert np.abs(dense - ranked).max() < 1e-5
         top = np.argsort(-dense, kind="stable")[:10]
         assert np.abs(dense[top] - scores[0][:10]).max() < 1e-5  # the same ten best (up to ties)
+
+
+def test_a_damaged_vector_file_is_refused(tmp_path: Path, real_settings: Settings) -> None:
+    from qa.index_files import FlatVectors
+
+    raw = (real_settings.index_dir / "faiss.index").read_bytes()
+    metric_l2 = raw[:33] + (1).to_bytes(4, "little") + raw[37:]  # METRIC_L2 where the inner product was
+    for name, data in (("short", raw[:20]), ("cut", raw[:-4]), ("longer", raw + b"\0" * 4),
+                       ("other", b"IxF2" + raw[4:]), ("l2", metric_l2)):
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(ValueError):
+            FlatVectors.read(tmp_path / name)
+
+
+def test_saved_bm25_scores_like_bm25s(real_index: Index, real_settings: Settings) -> None:
+    # Serving reads bm25s's saved arrays with numpy alone (importing bm25s pulls in scipy, ~0.2-0.3 s of a
+    # cold ask): every term of the eval questions must score every text exactly as bm25s does.
+    import bm25s
+    import numpy as np
+
+    from qa.index_files import SavedBM25
+    from qa.tokenize import tokens
+
+    ref = bm25s.BM25.load(str(real_settings.index_dir / "bm25"), load_corpus=False, show_progress=False)
+    assert isinstance(real_index.bm25, SavedBM25)
+    assert real_index.bm25.vocab_dict == ref.vocab_dict
+    assert real_index.bm25.num_docs == ref.scores["num_docs"]
+    questions = [json.loads(line)["question"] for line in
+                 (REPO / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()[:300]]
+    compared = 0
+    for question in questions:
+        known = [t for t in tokens(question) if t in ref.vocab_dict]
+        for terms in [[t] for t in dict.fromkeys(known)] + ([known] if known else []):
+            mine, theirs = real_index.bm25.get_scores(terms), np.asarray(ref.get_scores(terms))
+            assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs), terms
+            compared += 1
+    assert compared > 500
+    assert not real_index.bm25.get_scores(["ｚｚｚｑ"]).any()
+    assert not real_index.bm25.get_scores([""]).any()  # in bm25s's vocabulary, without scores
+
+
+def test_a_cold_answer_imports_no_build_library(real_index: Index, real_settings: Settings) -> None:
+    # The query path defers what only a build needs: bm25s (and scipy), FAISS, onnxruntime, onnx, torch.
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from qa.cli import main; code = main(['ask', '旅券発行件数は？', '--no-rebuild']); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'bm25s', 'scipy', 'faiss', 'onnxruntime', 'onnx', 'torch', 'tqdm'})); sys.exit(code)")
+    env = {**os.environ, "QA_INDEX_DIR": str(real_settings.index_dir), "PYTHONPATH": str(REPO)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO,
+                         timeout=300, check=False)
+    assert out.returncode == 0, out.stderr
+    assert "13,062件" in out.stdout
+    assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_best_is_the_head_of_a_stable_sort() -> None:

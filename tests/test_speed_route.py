@@ -74,8 +74,7 @@ def test_the_build_uses_onnxruntime_and_records_the_weights_not_the_runtime(buil
 def test_fast_route_vectors_agree_with_the_engine_on_every_report_text(built: dict[str, Settings]) -> None:
     engine, fast = _index(built["engine"]), _index(built["onnxruntime"])
     assert engine.texts == fast.texts and len(engine.texts) > 300
-    n = len(engine.texts)
-    cosines = np.sum(engine.faiss.reconstruct_n(0, n) * fast.faiss.reconstruct_n(0, n), axis=1)
+    cosines = np.sum(engine.faiss.vectors * fast.faiss.vectors, axis=1)
     worst = int(np.argmin(cosines))
     assert cosines.min() >= MIN_COSINE, (cosines.min(), engine.texts[worst])
 
@@ -151,6 +150,24 @@ def test_the_tokenizer_port_counts_like_the_engine(built: dict[str, Settings], e
         assert mine == counts
 
 
+def test_pieces_are_cut_from_one_decoded_blob_like_one_by_one() -> None:
+    # The tokenizer port's 250k pieces: the blob is decoded once and cut at character offsets.
+    from qa.e5_file import _pieces
+
+    blob = "a".encode() + "é".encode() + "東京".encode() + "▁x".encode() + b"tail"
+    offs = np.array([0, 1, 3, 3, 9, 13], dtype="<u4")
+    expected = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(len(offs) - 1)]
+    assert _pieces(blob, offs) == expected == ["a", "é", "", "東京", "▁x"]
+    assert _pieces(blob, offs[:1]) == []
+    # Offsets past the blob or going backwards: cut one by one, as slicing does.
+    for odd in ([0, 1, 20], [0, 3, 1]):
+        offs = np.array(odd, dtype="<u4")
+        assert _pieces(blob, offs) == [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(len(odd) - 1)]
+    # An offset inside a character: decoding piece by piece fails there, and so does this.
+    with pytest.raises(UnicodeDecodeError):
+        _pieces(blob, np.array([0, 2, 3], dtype="<u4"))
+
+
 def test_a_text_tokenised_unlike_the_engine_is_left_to_the_engine(built: dict[str, Settings], e5: BundledE5,
                                                                   monkeypatch: pytest.MonkeyPatch,
                                                                   caplog: pytest.LogCaptureFixture) -> None:
@@ -194,6 +211,28 @@ def test_a_damaged_cached_graph_is_made_again(built: dict[str, Settings], e5: Bu
         vectors = fast.encode_passages(["旅券発行件数 令和2年：13,062件"])
     assert any("壊れています" in r.getMessage() for r in caplog.records)
     assert float(vectors[0] @ e5.encode_passages(["旅券発行件数 令和2年：13,062件"])[0]) >= MIN_COSINE
+
+
+def test_a_cached_graph_whose_files_kept_their_times_is_not_hashed_again(
+        built: dict[str, Settings], e5: BundledE5, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every build loads the cached graph: hashing its ~150 MB each time cost 0.2-0.5 s. The record keeps
+    # each file's size and mtime as checked; a record without them is checked once and then gets them.
+    import qa.onnx_embed
+
+    cache = tmp_path / "model"
+    shutil.copytree(built["onnxruntime"].index_dir / MODEL_CACHE, cache)  # copy2 keeps the times
+    record = next(cache.glob("e5-small-*.json"))
+    entry = json.loads(record.read_text(encoding="utf-8"))
+    assert set(entry["stamps"]) == set(entry["files"])
+    del entry["stamps"]
+    record.write_text(json.dumps(entry), encoding="utf-8")
+    hashed: list[str] = []
+    real = qa.onnx_embed.file_sha256
+    monkeypatch.setattr(qa.onnx_embed, "file_sha256", lambda p: hashed.append(p.name) or real(p))
+    for _ in range(2):
+        OnnxE5(e5.model_file, e5.weights_checksum(), cache, engine=e5)._load()
+    assert sorted(hashed) == sorted(entry["files"])  # the first load only
+    assert json.loads(record.read_text(encoding="utf-8"))["stamps"]
 
 
 def test_without_onnxruntime_the_engine_builds(e5: BundledE5, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
