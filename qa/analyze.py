@@ -30,6 +30,7 @@ STOPWORDS = {
     "為る", "せる", "させる", "頂く", "いただく", "年間", "公式", "ぜんぶ", "全て",
     "やる", "使う", "作る", "出す", "来る", "受ける", "行く", "大体", "およそ", "約", "程",
     "うち", "因る", "よる", "向け", "における", "なか", "中", "やつ", "奴", "ところ", "感じ", "そもそも",
+    "あたり", "当たり", "当り",
 }
 
 
@@ -121,6 +122,8 @@ def measure_of(text: str) -> str | None:
                     k -= 1
                 noun = "".join(w for w, _ in words[k : j + 1])
                 noun = re.sub(r"(数|件数|回数|人数|額|金額)$", "", noun) or noun
+                if re.search(r"(あたり|当たり|当り)$", noun):
+                    return None  # 「1回あたり何部」: a rate's denominator, not the thing measured
                 # 「事業はどれくらいお金が」: a word that names what is counted or asked about is no measure.
                 return noun if noun not in STOPWORDS and noun not in lexicon().item_nouns else None
             return None
@@ -383,6 +386,9 @@ def _part_unit(text: str) -> str | None:
     # 「番組の長さ」 asks a time. A count word (件数, 回数) does not fix its counter: 開催件数 are counted in 回.
     if any(w in text for w in _measure_words_not_counts()):
         return _asked_units(text)[0]
+    # 「団体数」「世帯数」: a counter of its own before 数.
+    if counted := next((c for c in lexicon().counters if len(c) >= 2 and c + "数" in text), None):
+        return unit_family(counted)
     return "円" if money_words().search(text) else None
 
 

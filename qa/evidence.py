@@ -73,6 +73,11 @@ class Evidence:
              norm(self.passage(f) + " " + context.get((f.doc, tuple(f.section_path)), "")))
             for f in index.facts
         ]
+        # The labels of each section's figures (its table's row names): what its rows are about.
+        self.section_labels: dict[tuple[str, tuple[str, ...]], str] = {}
+        for f, (label, _, _, _) in zip(index.facts, self.fact_fields):
+            key = (f.doc, tuple(f.section_path))
+            self.section_labels[key] = self.section_labels.get(key, "") + " " + label
         # The sentence (or table row) that holds each figure: what the figure is said to count.
         self.fact_clauses = [norm(_clause(self.passage(f), f.raw)) for f in index.facts]
         self.facts_by_id = {f.id: f for f in index.facts}

@@ -109,6 +109,15 @@ def threshold(text: str) -> Threshold | None:
     return Threshold(raw=raw, value=value, unit=unit, comparator=comparator)
 
 
+def _per_unit_figure(text: str) -> bool:
+    """「1回あたりの部数」 when the report counts in 部/回: a figure per unit it writes, not an average to take."""
+    for counter in lexicon().counters:
+        amount, slash, per = counter.partition("/")
+        if slash and re.search(rf"(?:1|一|ひと){re.escape(per)}(?:あたり|当たり|当り)の?[^、,。?？]{{0,6}}{re.escape(amount)}", text):
+            return True
+    return False
+
+
 def make_plan(q: Question) -> Plan:
     """The plan of an analysed question (its normalised text has already been through qa.normalize)."""
     text = q.norm
@@ -121,6 +130,8 @@ def make_plan(q: Question) -> Plan:
         filtered = _cue(text, skip={"compare"})
         if filtered in {"count", "max", "min"}:
             return Plan(op=filtered, question=q, threshold=t)  # type: ignore[arg-type]
+    if op == "average" and _per_unit_figure(text):
+        op = None  # 「1回あたりの発行部数」: the report writes that figure itself (630,000部/回)
     if op in {"max", "min"} and q.op == "diff" and len(q.parts) == 2:
         op = None  # 「AとBではどちらが何人多い？」: the difference of the two, which names the larger
     if op == "count" and q.op == "sum" and len(q.parts) >= 2 and _ADDED.search(text):

@@ -28,6 +28,7 @@ TYPING = [
     ("奨学金変換支援制度で補助した会社は何社？", ["3社", "奨学金返還"]),
     ("ぐんまちゃんのInstagram、フォロワー1万人いってる？", ["はい", "約1.2万人"]),  # spoken 「いってる」: reached
     ("記者会見は200件こえてる？", ["はい", "203件"]),
+    ("あがつまちゅうおう の さんかしゃ は なんにん？", ["54名"]),  # 吾妻 read as Gunma reads it
 ]
 
 # The items a count, an average or a superlative ranges over, narrowed by a word some of them hold: a quoted
@@ -70,6 +71,11 @@ MORE_SHAPES = [
     ("連携推進にかかったお金は若者定着促進より多かった？", ["はい", "32,001千円", "181千円"], "compare"),
     ("南加群馬県人会と在北伯群馬県人会では、構成員はどちらが何人多い？", ["49人", "69人 − 20人", "南加群馬県人会"], None),
     ("資料提供の件数は？", ["4,270件"], None),  # the row's total, not its 県 / その他 breakdown
+    # Each part of a section by its own table's figures (② has one 事業費 row, ① three).
+    ("デジタルトランスフォーメーション推進の取組で、表の事業費が一番大きいのは？", ["イノベーションハブ運営", "29,878千円"], "max"),
+    ("ぐんま広報は1回あたり何部発行してる？", ["630,000部/回"], None),  # the report writes the rate itself
+    ("ラジオの広報3つのうち、放送回数が一番少ないのは？", ["ワイグルPREF", "208回"], "min"),  # ラジオ names rows
+    ("重点施策は何分野ある？", ["5分野"], "count"),  # the question's counter, 分野 (not 分)
 ]
 
 REFUSALS = [

@@ -1,7 +1,9 @@
 """The operations a plan names, executed over the report's structure and facts in exact Decimal, each with
 its working in the report's own figures; one module per operation:
 
-- count.py: items, rows, columns or 事業 in a scope · extreme.py: max / min (ranks, thresholds, runner-up)
+- count.py: items, rows, columns or 事業 in a scope · extreme.py: max / min (ranks, thresholds, runner-up),
+  with dates.py (the earliest / latest item by its dates), children.py (a section's parts, each by its own
+  table) and groups.py (費目 by what their 事業 come to)
 - average.py · share.py · total.py (a sum over a narrowed column) · compare.py · locate.py (locate and describe) · multipart.py
 - structure.py: where figures stand (scopes, columns, peers, a 費目's 事業, thresholds)
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from qa.analyze import Question, measure_of, unit_family
+from qa.analyze import Question, measure_of, split_parts, unit_family
 from qa.evidence import Evidence
-from qa.lexicon import counter_ask, lexicon
+from qa.lexicon import lexicon
 from qa.lookup import figure_answer
 from qa.models import Answer, Figure, Hit, Section
 from qa.ops.structure import budget_siblings, finish, jigyo, listed, named_scope, narrow, passes, peers, row_texts
@@ -24,6 +24,8 @@ _TABLE_WORDS = re.compile(r"表|一覧|リスト|区分|内訳")
 
 def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
+    if any(w in q.norm for w in lexicon().each) and len(split_parts(q)) >= 2:
+        return None  # 「LINEとYahoo!の回数それぞれいくつ」: each named item's figure, not a count
     scope = named_scope(ev, q, hits)
     if plan.threshold is None and (columns := _column_group(ev, q, scope)):
         # 「有効期間別に見ると何区分」: the columns under the group header the question names.
@@ -172,7 +174,8 @@ def _counted_noun(q: Question) -> str | None:
 def _count_answer(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section, items: list[str]) -> Answer:
     q = plan.question
     # The question's own counter (何団体 → 団体, 団体はいくつ → 団体, いくつ → つ), else 件.
-    asked = re.search(r"何(事業|団体|会議|項目|区分|種類|テーマ|件|個|つ)", q.norm) or counter_ask().search(q.norm)
+    nouns = sorted({*lexicon().counters, *lexicon().item_nouns}, key=len, reverse=True)
+    asked = re.search("何(" + "|".join(map(re.escape, nouns)) + ")", q.norm)  # 何分野 before 何分
     named = next((c for c in sorted(lexicon().counters, key=len, reverse=True)
                   if len(c) >= 2 and re.search(re.escape(c) + r"(は|が|って)?いくつ", q.norm)), None)
     counter = asked.group(1) if asked else named or ("つ" if "いくつ" in q.norm else "件")

@@ -11,6 +11,7 @@ from qa.analyze import split_parts, unit_family
 from qa.evidence import Evidence
 from qa.lexicon import money_words, time_extreme
 from qa.models import Answer, Fact, Hit
+from qa.ops.children import child_extreme
 from qa.ops.dates import date_extreme
 from qa.ops.groups import group_extreme
 from qa.ops.structure import (
@@ -69,6 +70,8 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
             group = siblings(ev, ranked[0].fact)
             candidates = [(f.period_raw or "", f) for f in group if f.period_raw]
             where = f"{ranked[0].fact.label}（{ranked[0].fact.section_path[-1]}）"
+    if len(candidates) < 2 and (by_child := child_extreme(ev, plan, hits, scope)) is not None:
+        return by_child  # 「DX推進の取組のうち事業費が最も大きい」: each child by its own table's figures
     if len(candidates) < 2:
         # 「対象事業の数が最大」: the figures compared are counted in the counter the question measures by.
         if q.unit is None and (m := re.search(r"(事業|件|人|回|社|団体|か所|本|台)の?数", q.norm)):

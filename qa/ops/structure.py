@@ -57,13 +57,24 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     None when the question names the whole report or no section."""
     if whole_report().search(q.norm):
         return None
-    # The values it quotes (「移住者相互親睦」となっている) are looked for in the sections' text.
+    # The values it quotes (「移住者相互親睦」となっている) are looked for in the sections' text; the names no
+    # title holds, in the names of their figures (「ラジオの広報」: ラジオ heads rows of 広報活動's table).
+    titles = " ".join(norm(s.title) for s in ev.sections)
+    measures = {w for words in lexicon().measures.values() for w in words} | set(lexicon().counters)
+    untitled = {t for t, g in zip(q.terms, q.groups) if len(t) >= 2 and t not in q.loose and t not in measures
+                and not ev.unknown(g) and not any(a in titles for a in g)}
     inside = [(t, g) for t, g in zip(q.terms, q.groups) if _in_quotes(q, t)]
     values = replace(q, terms=[t for t, _ in inside], groups=[g for _, g in inside])
+    rows = [(t, g) for t, g in zip(q.terms, q.groups) if t in untitled]
+    row_names = replace(q, terms=[t for t, _ in rows], groups=[g for _, g in rows])
     q = without_items(q)
     # Words the report never uses (「分野」) cannot name one of its sections: they do not count against a title.
     known = [(t, g) for t, g in zip(q.terms, q.groups) if not ev.unknown(g)]
-    q = replace(q, terms=[t for t, _ in known], groups=[g for _, g in known])
+    whole = replace(q, terms=[t for t, _ in known], groups=[g for _, g in known])
+    # A name no title holds does not decide between the titles that hold the others; it still counts when
+    # the best title is checked for naming the question at all.
+    named = [(t, g) for t, g in zip(whole.terms, whole.groups) if t not in untitled]
+    q = replace(whole, terms=[t for t, _ in named], groups=[g for _, g in named])
     rank = {}
     for i, h in enumerate(hits):
         rank.setdefault(tuple(h.section_path), i)
@@ -75,6 +86,11 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
         if cov <= 0:
             continue
         text = ev.coverage(values, ev.section_text(s.doc, s.path)) if values.terms else 0.0
+        if row_names.terms:
+            # A section names the question's words by its title or by its rows: one coverage over both.
+            w_named, w_rows = sum(map(ev.weight, q.groups)), sum(map(ev.weight, row_names.groups))
+            in_rows = ev.coverage(row_names, ev.section_labels.get((s.doc, tuple(s.path)), ""))
+            cov = (cov * w_named + in_rows * w_rows) / ((w_named + w_rows) or 1.0)
         key = (round(cov + ev.weights.scope_text_weight * text, 6), -rank.get(tuple(s.path), len(hits) + 1))
         if key > best_key:
             best, best_key = s, key
@@ -83,6 +99,7 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
         return None
     # A quoted value (「移住者相互親睦」となっている) helps tell sections apart but need not be in the title.
     title = norm(best.title)
+    q = whole
     kept = [(t, g) for t, g in zip(q.terms, q.groups) if not _in_quotes(q, t) or any(a in title for a in g)]
     if kept:
         q = replace(q, terms=[t for t, _ in kept], groups=[g for _, g in kept])
