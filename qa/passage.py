@@ -65,7 +65,7 @@ def shape_bonus(q: Question, text: str) -> float:
 
 def predicate_bonus(q: Question, text: str) -> float:
     """The question's last content word (「いつ実施された」 → 実施) says which of several clauses answers."""
-    return 0.15 if q.predicate and q.predicate in norm(text) else 0.0
+    return 0.15 if q.predicate and any(w in norm(text) for w in expand(q.predicate)) else 0.0  # 貰う: 受領
 
 
 # What a date is the date of: the word (two characters) right before a bracketed date (「会談配信(令和2年12月23日)」) or
@@ -91,8 +91,11 @@ def best_clause(q: Question, segment: str, coverage: Callable[[str], float]) -> 
     if len(segment) <= 60 or len(parts) < 2:
         return segment
     if q.want == "date":
-        # Only a clause with a date can say when.
-        dated = [c for c in parts if shape_bonus(q, c) > 0]
+        # Only a clause with a date can say when; the clause after it, when it has no date or label of its own,
+        # says what happened then (「時期：令和2年12月23日」「…動画メッセージ受領」).
+        dated = [c + ("、" + parts[i + 1] if i + 1 < len(parts) and shape_bonus(q, parts[i + 1]) <= 0
+                      and re.search(r"\w", parts[i + 1]) and not re.search(r"[:：]", parts[i + 1]) else "")
+                 for i, c in enumerate(parts) if shape_bonus(q, c) > 0]
         parts = dated or parts
     scored = [(coverage(c) + shape_bonus(q, c) * 2 + 2 * predicate_bonus(q, c) + _event_bonus(q, c), -i)
               for i, c in enumerate(parts)]

@@ -131,7 +131,10 @@ def make_plan(q: Question) -> Plan:
         if filtered in {"count", "max", "min"}:
             return Plan(op=filtered, question=q, threshold=t)  # type: ignore[arg-type]
     if op == "average" and _per_unit_figure(text):
-        op = None  # 「1回あたりの発行部数」: the report writes that figure itself (630,000部/回)
+        # 「1回あたりの発行部数」: the report writes that figure itself (630,000部/回); あたり is its unit's.
+        op = None
+        kept = [(t, g) for t, g in zip(q.terms, q.groups) if t not in {"あたり", "当たり", "当り"}]
+        q = dc_replace(q, terms=[t for t, _ in kept], groups=[g for _, g in kept])
     if op in {"max", "min"} and q.op == "diff" and len(q.parts) == 2:
         op = None  # 「AとBではどちらが何人多い？」: the difference of the two, which names the larger
     if op == "count" and q.op == "sum" and len(q.parts) >= 2 and _ADDED.search(text):

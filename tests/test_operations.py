@@ -29,6 +29,8 @@ TYPING = [
     ("ぐんまちゃんのInstagram、フォロワー1万人いってる？", ["はい", "約1.2万人"]),  # spoken 「いってる」: reached
     ("記者会見は200件こえてる？", ["はい", "203件"]),
     ("あがつまちゅうおう の さんかしゃ は なんにん？", ["54名"]),  # 吾妻 read as Gunma reads it
+    # The date of the event asked (受け取った: 受領), not the row's other date (配信, 令和3年2月11日).
+    ("ホルコム知事の動画メッセージを受け取ったのはいつ？", ["令和2年12月23日", "受領"]),
 ]
 
 # The items a count, an average or a superlative ranges over, narrowed by a word some of them hold: a quoted

@@ -85,7 +85,8 @@ def test_both_indexes_are_served_by_the_engine_without_a_rebuild(built: dict[str
 
 
 def _answer(assistant: Assistant, question) -> dict:  # type: ignore[no-untyped-def]
-    """What a user reads: the text, figures, operation, notes and the passage cited first.
+    """What a user reads: the text, figures, operation, notes and the passage cited first (an abstention's
+    nearby passages, as a set).
 
     The other citations' scores move in the third decimal (cosine 0.9999 is not equality) and the 4th and
     5th citations may swap when they tie; that is not an answer changing.
@@ -94,6 +95,10 @@ def _answer(assistant: Assistant, question) -> dict:  # type: ignore[no-untyped-
     data = answer.model_dump(mode="json", include={"text", "abstained", "op", "figures", "notes"})
     first = answer.citations[0] if answer.citations else None
     data["cited_first"] = (first.section_path, first.lines, first.text) if first else None
+    if answer.abstained:
+        # An abstention cites the nearest passages, not an answer's source: near-ties may come in another
+        # order, so they are compared as a set.
+        data["cited_first"] = sorted({" › ".join(c.section_path) for c in answer.citations})
     return data
 
 
