@@ -249,7 +249,8 @@ def _op(q: str) -> tuple[str | None, str | None]:
         return "diff", "decrease"
     if re.search(r"増えた|増加|増え|上回", q):
         return "diff", "increase"
-    if re.search(r"差|増減|違い|比べ|比較|何.{0,3}(多い|少ない|多く|少なく|多かった|少なかった)", q):
+    if re.search(r"差|増減|違い|比べ|比較|(何.{0,3}|いくら|どれだけ|どのくらい|どれくらい)"
+                 r"(多い|少ない|多く|少なく|多かった|少なかった|高い|安い)", q):
         return "diff", None
     # 「総合計画」 is a plan, not a sum.
     if re.search(r"合計(?!画)|合わせ|あわせ|足す|足し|総計(?!画)|計は|トータル|全部で|両方で|合算", q):
@@ -359,7 +360,7 @@ def split_parts(q: Question) -> list[Question]:
     parts = _split_items(text, q, outside=context)
     # Each part asks in its own unit when it names one (「何回で、…何日」, 「本数と、その事業費」 → 本, 円); a
     # part that names none (「開催件数」 is counted in 回) takes any.
-    return [replace(p, unit=_part_unit(p.norm)) for p in parts]
+    return [replace(p, unit=part_unit(p.norm)) for p in parts]
 
 
 # A connective that adds one more item to a list: 「、それと」「、あと」「、それから」「、さらに」「、加えて」.
@@ -379,14 +380,15 @@ def _list_marks(clause: str) -> int:
                and not (surface == "と" and _QUOTATIVE.match("".join(w for w, _ in words[k + 1 : k + 3]))))
 
 
-def _part_unit(text: str) -> str | None:
+def part_unit(text: str) -> str | None:
     if m := counter_ask().search(text):
         return unit_family(m.group(1))
     # 「番組の長さ」 asks a time. A count word (件数, 回数) does not fix its counter: 開催件数 are counted in 回.
     if any(w in text for w in _measure_words_not_counts()):
         return _asked_units(text)[0]
-    # 「団体数」「世帯数」: a counter of its own before 数.
-    if counted := next((c for c in lexicon().counters if len(c) >= 2 and c + "数" in text), None):
+    # 「団体数」「世帯数」「市の数」: a counter of its own before 数 (a one-character one leading the part).
+    if counted := next((c for c in lexicon().counters if (len(c) >= 2 and c + "数" in text)
+                        or re.match(rf"{re.escape(c)}の?数", text)), None):
         return unit_family(counted)
     return "円" if money_words().search(text) else None
 

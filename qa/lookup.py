@@ -123,6 +123,9 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
                   and f.period == best.fact.period]
         if len({f.label for f in column}) >= 2:
             return derived(ev, q, column, best.score, hits)
+    if q.parts and not q.unit and (budgets := _named_budgets(ev, q.parts)):
+        # 「東京事務所運営は上海事務所運営よりどれくらい多い」: two 事業 named by title, no measure: their 決算額.
+        return derived(ev, q, budgets, 1.0, hits)
     if q.parts:
         facts: list[Fact] = []
         score = 1.0
@@ -168,6 +171,17 @@ def derived(ev: Evidence, q: Question, facts: list[Fact], score: float, hits: li
     citations = [ev.citation_for_fact(f, score) for f in facts]
     citations += ev.citations_from_hits(hits, citations, max(0, ev.top_k - len(citations)))
     return Answer(question=q.text, text=text, figures=[fig] + [figure(f) for f in facts], citations=citations)
+
+
+def _named_budgets(ev: Evidence, parts: list[Question]) -> list[Fact]:
+    """The 決算額 of each part when every part is a 事業's title and nothing else (empty otherwise)."""
+    out = []
+    for part in parts:
+        named = [f for f in ev.budgets.values() if norm(f.section_path[-1].split(" ", 1)[-1]) == part.norm.strip()]
+        if len(named) != 1:
+            return []
+        out.append(named[0])
+    return out
 
 
 def _named_jigyo(ev: Evidence, q: Question, hits: list[Hit]) -> list[Fact]:

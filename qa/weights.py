@@ -30,6 +30,9 @@ class Weights(BaseModel):
     # Between titles that match alike, the section whose own text holds the values the question quotes
     # (「移住者相互親睦」となっている団体) is the one meant; the title still decides first.
     scope_text_weight: float = 0.3
+    # Between titles that match alike (「業務プロセス改革推進」 as a 事業 and as a 重点施策), the one under the
+    # headings the question also names (「重点施策のうち」). Small: the section's own title decides first.
+    scope_path_weight: float = 0.1
 
     # --- fact ranking: score = lexical + section + dense, ± unit, period, measure ---
     # The figure's own words decide most; how well its section was retrieved next; its own embedding last

@@ -78,6 +78,12 @@ MORE_SHAPES = [
     ("ぐんま広報は1回あたり何部発行してる？", ["630,000部/回"], None),  # the report writes the rate itself
     ("ラジオの広報3つのうち、放送回数が一番少ないのは？", ["ワイグルPREF", "208回"], "min"),  # ラジオ names rows
     ("重点施策は何分野ある？", ["5分野"], "count"),  # the question's counter, 分野 (not 分)
+    # Two 事業 named by title with no measure: their 決算額. Counts in two counters compare (10市, 10町).
+    ("東京事務所運営は上海事務所運営よりどれくらい多い？", ["5,816千円", "21,258千円 − 15,442千円"], None),
+    ("ALTの配置先、市の数は町の数より多い？", ["いいえ", "10市", "10町"], "compare"),
+    ("個人版ふるさと納税は企業版よりいくら多い？", ["11,741,964円"], None),
+    # The headings above tell alike titles apart: 重点施策's 「業務プロセス改革の推進」, not the 事業.
+    ("重点施策のうち業務プロセス改革の推進に挙がっている取組はいくつ？", ["3つ", "県庁情報基盤整備"], "count"),
 ]
 
 REFUSALS = [

@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
-from qa.analyze import unit_family
+from qa.analyze import part_unit, unit_family
 from qa.evidence import Evidence
 from qa.lookup import figure_answer
 from qa.models import Answer, Hit
@@ -28,8 +28,9 @@ def compare_parts(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     if subject and plan.parts[1].norm and plan.parts[1].norm in subject.group(1):
         a, b = b, a
     fa, fb = a.figures[0], b.figures[0]  # type: ignore[union-attr]
-    if unit_family(fa.unit) != unit_family(fb.unit):
-        return None
+    families = {unit_family(fa.unit), unit_family(fb.unit)}
+    if len(families) > 1 and families & {"円", "%", "秒", "日"}:
+        return None  # an amount, a rate or a time against a count is no comparison (10市 against 10町 is)
     more = not re.search(r"より(少な|小さ|低)|下回|のほうが[^。、]{0,10}(少な|小さ|低)", plan.question.norm)
     va, vb = Decimal(fa.value), Decimal(fb.value)
     ok = va > vb if more else va < vb
@@ -45,6 +46,8 @@ def _looked_up(ev: Evidence, plan: Plan, hits: list[Hit], same_unit: bool = True
         p = replace(p, terms=[t for t in p.terms if t != "倍"], groups=[g for t, g in zip(p.terms, p.groups) if t != "倍"])
         if not same_unit:
             p = replace(p, unit=None)  # each figure in its own unit: the question's counter is one side's
+        if own := part_unit(p.norm):
+            p = replace(p, unit=own)  # 「市の数は町の数より」: each side counts in its own counter
         # The second figure is in the first one's unit (「旅券発給にかかったお金は東京事務所運営より」).
         first = found[0] if found else None
         if same_unit and first is not None and first.figures and not p.unit:

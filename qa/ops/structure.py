@@ -91,7 +91,12 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
             w_named, w_rows = sum(map(ev.weight, q.groups)), sum(map(ev.weight, row_names.groups))
             in_rows = ev.coverage(row_names, ev.section_labels.get((s.doc, tuple(s.path)), ""))
             cov = (cov * w_named + in_rows * w_rows) / ((w_named + w_rows) or 1.0)
-        key = (round(cov + ev.weights.scope_text_weight * text, 6), -rank.get(tuple(s.path), len(hits) + 1))
+        # The headings above name what the title does not (「重点施策のうち」).
+        rest = [(t, g) for t, g in zip(whole.terms, whole.groups) if not any(a in norm(s.title) for a in g)]
+        above = ev.coverage(replace(whole, terms=[t for t, _ in rest], groups=[g for _, g in rest]),
+                            " ".join(s.path[:-1])) if rest else 0.0
+        key = (round(cov + ev.weights.scope_text_weight * text + ev.weights.scope_path_weight * above, 6),
+               -rank.get(tuple(s.path), len(hits) + 1))
         if key > best_key:
             best, best_key = s, key
     # A title that shares only a minor word with the question (「2番目」 and 「番号」) names nothing.
