@@ -456,6 +456,13 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
         if q.op != "ratio" and (m := _CONTEXT.match(items_text)) and not _list_marks(m.group(1)):
             # 「この報告書全体で、AとBの…」: a leading clause that lists nothing sets the context.
             outside, items_text = outside + " " + m.group(1), items_text[m.end():]
+        clauses = [c for c in re.split(r"[、,]", items_text) if c.strip()]
+        marks = [_list_marks(c) for c in clauses]
+        if len(clauses) > 1 and sum(1 for n in marks if n) == 1:
+            # 「寄附額、個人版と企業版を合わせると」: the one clause that lists is the list; the others qualify it.
+            listing = clauses[next(i for i, n in enumerate(marks) if n)]
+            outside += " " + " ".join(c for c in clauses if c is not listing)
+            items_text = listing
         current = ""
         words = tagged(items_text)
         for k, (surface, pos) in enumerate(words):

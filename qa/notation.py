@@ -58,7 +58,7 @@ class Notation(_Data):
     relative_guard: RelativeGuard
     entity_suffixes: list[str]
     generic_entity_heads: list[str]
-    alternate_readings: dict[str, list[str]]  # kanji → its readings in compounds
+    alternate_readings: dict[str, list[str]]  # a kanji or a word → its readings in compounds or locally
 
 
 class Entities(_Data):

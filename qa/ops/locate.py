@@ -42,7 +42,13 @@ def locate(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         return None
     section, hit = found
     path = [p for p in section.path[1:]] or section.path
-    if ev.coverage(without_items(q), " ".join(section.path) + " " + (ev.chunk_text(hit) or hit.text)) < ev.weights.min_coverage:
+    # Words the report never uses (「人の流れ」 for 人流) cannot be pointed at: the others must be found. A name
+    # the report lacks still refuses (qa.grounding).
+    topic = without_items(q)
+    known = [(t, g) for t, g in zip(topic.terms, topic.groups) if not ev.unknown(g)]
+    if known:
+        topic = replace(topic, terms=[t for t, _ in known], groups=[g for _, g in known])
+    if ev.coverage(topic, " ".join(section.path) + " " + (ev.chunk_text(hit) or hit.text)) < ev.weights.min_coverage:
         return None
     text = f"{' › '.join(path)}に記載があります（{section.doc} {section.lines[0]}–{section.lines[1]}行）。"
     return finish(ev, plan, text, ev.citations_from_hits([hit], [], 1), hits)

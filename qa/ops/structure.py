@@ -69,7 +69,10 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     row_names = replace(q, terms=[t for t, _ in rows], groups=[g for _, g in rows])
     q = without_items(q)
     # Words the report never uses (「分野」) cannot name one of its sections: they do not count against a title.
-    known = [(t, g) for t, g in zip(q.terms, q.groups) if not ev.unknown(g)]
+    # Nor can the report's own subject (「知事戦略部の事業の中で」 is every 事業, not 知事戦略管理費's).
+    named_titles = [norm(t.title) for t in ev.sections if t.level > 0 and norm(t.title) in q.norm]
+    subject = " ".join(o for o in ev.own if len(o) >= 3 and o in q.norm and not any(o in t for t in named_titles))
+    known = [(t, g) for t, g in zip(q.terms, q.groups) if not ev.unknown(g) and t not in subject]
     whole = replace(q, terms=[t for t, _ in known], groups=[g for _, g in known])
     # A name no title holds does not decide between the titles that hold the others; it still counts when
     # the best title is checked for naming the question at all.
