@@ -240,7 +240,18 @@ def _asked_units(q: str) -> list[str]:
     return units
 
 
+# A question that asks why or what for (「なぜ減った」「どうして録画だけ」「誰のため」「何を目的に」) asks for the
+# report's reason or purpose, never arithmetic.
+_WHY = re.compile(r"なぜ|何故|どうして|なんで|何で(?!す)|理由|原因|わけは|(?<!内)訳は|(何|なに|なん|誰|だれ)のため|何を目的")
+
+
+def asks_why(text: str) -> bool:
+    return _WHY.search(text) is not None
+
+
 def _op(q: str) -> tuple[str | None, str | None]:
+    if _WHY.search(q):
+        return None, None
     if re.search(r"前年比|対前年|比べて何%|何%|何パーセント|割合|比率|増加率|減少率|伸び率", q):
         if re.search(r"増加率|減少率|伸び率|増減率|何%増|何%減|パーセント減|パーセント増", q):
             return "change", None
@@ -262,6 +273,8 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
     """Analyse a question; a follow-up without its own subject takes the subject of the earlier ones."""
     q = norm(text)
     want, unit = _want(q)
+    if asks_why(q):
+        want, unit = "text", None  # 「なぜ減ったのか」: the reason the report gives, in its words
     op, direction = _op(q)
     # A date with its month (「令和3年1月8日に開いた」「平成25年4月に開設した」) names an event, not the period of
     # a figure: it stays a term to match; the figure's period is a year or a fiscal year.

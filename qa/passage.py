@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 
 from qa.abstain import abstain
-from qa.analyze import Question, expand
+from qa.analyze import Question, asks_why, expand
 from qa.evidence import Evidence
 from qa.models import Answer, Chunk, Citation, Hit
 from qa.text import norm
@@ -47,8 +47,14 @@ def clauses(segment: str) -> list[str]:
     return [c.strip(" 、") for c in _CLAUSE.split(segment) if c and c.strip(" 、")]
 
 
+# How a sentence gives a reason: 「…により」「…ため」「…ことから」「…が多かったため」.
+_REASON = re.compile(r"ため|により|によって|ことから|ので|が原因|の影響")
+
+
 def shape_bonus(q: Question, text: str) -> float:
     """How much a segment looks like the kind of answer asked for."""
+    if asks_why(q.norm):
+        return 0.15 if _REASON.search(text) else 0.0
     if q.want == "date":
         if "何時" in q.norm:
             return 0.4 if TIME.search(text) else 0.0

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from qa.analyze import Question, split_over, split_parts, split_versus
+from qa.analyze import Question, asks_why, split_over, split_parts, split_versus
 from qa.lexicon import lexicon, op_patterns, time_extreme
 from qa.text import nfkc
 
@@ -159,6 +159,8 @@ def make_plan(q: Question) -> Plan:
         return Plan(op="change_rate", question=dc_replace(q, op="change"))
     if op is None and q.op:
         op = _ARITHMETIC[q.op]
+    if op is None and asks_why(text):
+        return Plan(op="lookup", question=q)  # a reason: the passage that gives it, not figures per part
     if op is None:
         parts = split_parts(q)
         if parts:

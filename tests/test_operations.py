@@ -109,6 +109,18 @@ def test_more_shapes(assistant, question, expected, op):
     test_shapes(assistant, question, expected, op)
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    ("旅券の発行件数がそんなに減ったのはどうして？", "海外渡航の往来が制限された"),
+    ("県の広報紙やラジオ放送は何のためにやってるの？", "県政に対する県民の理解を深めるため"),
+    ("情報セキュリティの研修をした理由は？", "被害を防止するため"),
+])
+def test_why_and_what_for_get_the_reports_reason(assistant, question, expected):
+    # A reason or a purpose, in the report's words: never the figures the question also names (減った).
+    answer = assistant.ask(question)
+    assert not answer.abstained and expected in answer.text, answer.text
+    assert not answer.figures, answer.text
+
+
 def test_a_theme_of_the_sections_beside_grounds_an_answer(assistant):
     # ぐんまちゃん names most of ①–⑧ under メディア・コンテンツ推進, though not ⑦ 着ぐるみ製作 itself.
     answer = assistant.ask("ぐんまちゃんの着ぐるみは何体つくった？")
