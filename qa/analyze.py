@@ -288,6 +288,9 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
         year = int(m.group(1))
         period = Period(raw=m.group(), norm=f"FY{year}" if m.group(2) else str(year), year=year, fiscal=bool(m.group(2)))
     terms = _content_terms(text)
+    if m := _EXCEPT.search(q):
+        # 「県以外の分」: the word before 以外 is what is left out; a table calls the rest その他.
+        terms = [t for t in terms if t != m.group(1)] + ["その他"]
     question = Question(text=text, norm=q, terms=terms, groups=groups_for(terms, q), want=want, unit=unit,
                         op=op, direction=direction, period=period, relative=relative,
                         periods=[p for _, _, p in periods],
@@ -418,6 +421,8 @@ def split_over(q: Question) -> list[Question]:
 
 # An item that names a measure, not a thing (「再生回数」「事業費」「番組の長さ」).
 _MEASURE_END = re.compile(r"(数|額|費|長さ|期間|率|時間)(は|を|も)?[?？]?$")
+# 「県以外」「上海以外」: the word right before 以外 (a name or a kanji word), left out by the question.
+_EXCEPT = re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffa-z0-9]+)以外")
 # A question word in a clause: the clause asks, it lists nothing.
 _ASKING = re.compile(r"どちら|どっち|どれ|何|いくつ|いくら")
 

@@ -30,7 +30,10 @@ _ERA = re.compile(r"^(令和|平成|昭和|大正|明治)$")
 
 def salient_terms(question: str) -> list[str]:
     """The question's names, normalised: proper nouns and Latin-script names."""
-    terms = [t for t in proper_nouns(question) if len(t) >= MIN_SALIENT_CHARS and not _ERA.match(t)]
+    # A short run of hiragana tagged as a name (「けん」 of a question typed in kana) is a word not converted,
+    # not a body the report must name.
+    terms = [t for t in proper_nouns(question) if len(t) >= MIN_SALIENT_CHARS and not _ERA.match(t)
+             and not re.fullmatch(r"[\u3041-\u309f]{1,3}", t)]
     for m in _LATIN.finditer(norm(question)):
         if re.fullmatch(r"[rh]\d+", m.group()):
             continue  # R2, H30: era years, not names

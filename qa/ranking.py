@@ -119,7 +119,7 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
             why["unit"] = w.unit_bonus
         elif q.measure and fact.unit and fact.unit in q.measure + "数":
             why["unit"] = w.measure_unit_bonus  # 「対応窓口数は」 counts 窓口, 「件数は」 counts 件
-        if len(own_attr) >= 2 and all(t in q.norm for t in tokens(own_attr) or [own_attr]):
+        if own_attr in q.terms or len(own_attr) >= 2 and all(t in q.norm for t in tokens(own_attr) or [own_attr]):
             why["column"] = w.column_named_bonus  # 「動画の再生回数」 names the column 動画再生
         elif group_word and own_attr not in q.norm and _part_of_total(ev, fact):
             why["column"] = -w.breakdown_unasked_penalty  # 「その他：62」 of 「203件」, not asked by name

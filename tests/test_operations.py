@@ -31,6 +31,7 @@ TYPING = [
     ("あがつまちゅうおう の さんかしゃ は なんにん？", ["54名"]),  # 吾妻 read as Gunma reads it
     # The date of the event asked (受け取った: 受領), not the row's other date (配信, 令和3年2月11日).
     ("ホルコム知事の動画メッセージを受け取ったのはいつ？", ["令和2年12月23日", "受領"]),
+    ("しりょうていきょうのうち けんいがいの ぶんは なんけん", ["2,182"]),  # けん left in kana is no name
 ]
 
 # The items a count, an average or a superlative ranges over, narrowed by a word some of them hold: a quoted
@@ -73,6 +74,7 @@ MORE_SHAPES = [
     ("連携推進にかかったお金は若者定着促進より多かった？", ["はい", "32,001千円", "181千円"], "compare"),
     ("南加群馬県人会と在北伯群馬県人会では、構成員はどちらが何人多い？", ["49人", "69人 − 20人", "南加群馬県人会"], None),
     ("資料提供の件数は？", ["4,270件"], None),  # the row's total, not its 県 / その他 breakdown
+    ("資料提供のうち県以外が出したものは何件？", ["2,182件"], None),  # 県以外: the その他 column
     # Each part of a section by its own table's figures (② has one 事業費 row, ① three).
     ("デジタルトランスフォーメーション推進の取組で、表の事業費が一番大きいのは？", ["イノベーションハブ運営", "29,878千円"], "max"),
     ("ぐんま広報は1回あたり何部発行してる？", ["630,000部/回"], None),  # the report writes the rate itself
