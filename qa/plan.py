@@ -22,9 +22,9 @@ Op = Literal["lookup", "list", "count", "max", "min", "sum", "average", "share",
              "compare", "locate", "describe"]
 Comparator = Literal["ge", "gt", "le", "lt"]
 
-# The operations the analyser's arithmetic already names (差・合計・比・前年比).
 # Words that add figures up (「合わせると」「足すと」), unlike 「全部で」, which may count items.
-_ADDED = re.compile(r"合わせ|あわせ|合計|足す|足し|足した|トータル|総計")
+_ADDED = re.compile(r"合わせ|あわせ|合計|足す|足し|トータル|総計")
+# The operations the analyser's arithmetic already names (差・合計・比・前年比).
 _ARITHMETIC = {"diff": "difference", "sum": "sum", "ratio": "share", "change": "change_rate"}
 _COMPARATORS: tuple[tuple[str, Comparator], ...] = (
     ("以上", "ge"), ("に達", "ge"), ("届", "ge"), ("を超え", "gt"), ("超え", "gt"), ("超", "gt"),
@@ -133,8 +133,8 @@ def make_plan(q: Question) -> Plan:
     if op == "average" and _per_unit_figure(text):
         # 「1回あたりの発行部数」: the report writes that figure itself (630,000部/回); あたり is its unit's.
         op = None
-        kept = [(t, g) for t, g in zip(q.terms, q.groups) if t not in {"あたり", "当たり", "当り"}]
-        q = dc_replace(q, terms=[t for t, _ in kept], groups=[g for _, g in kept])
+        kept = [(term, g) for term, g in zip(q.terms, q.groups) if term not in {"あたり", "当たり", "当り"}]
+        q = dc_replace(q, terms=[term for term, _ in kept], groups=[g for _, g in kept])
     if op in {"max", "min"} and q.op == "diff" and len(q.parts) == 2:
         op = None  # 「AとBではどちらが何人多い？」: the difference of the two, which names the larger
     if op == "count" and q.op == "sum" and len(q.parts) >= 2 and _ADDED.search(text):
