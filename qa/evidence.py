@@ -66,6 +66,13 @@ class Evidence:
             if c.kind == "text" and len(context.get(key, "")) < SECTION_CONTEXT_CHARS:
                 context[key] = context.get(key, "") + c.body
             self._section_texts[key] = self._section_texts.get(key, "") + " " + norm(c.body)
+        # Each section's table rows by label, with the row's whole text (every cell), in the report's order.
+        self.table_rows: dict[tuple[str, tuple[str, ...]], dict[str, str]] = {}
+        for c in index.chunks:
+            if c.kind == "table_row":
+                rows = self.table_rows.setdefault((c.doc, tuple(c.section_path)), {})
+                label = c.body.split(" — ")[0]
+                rows[label] = rows.get(label, "") + " " + c.body
         # What a figure is about: its label, its column, its headings, and its passage with the running
         # text of its section.
         self.fact_fields = [
@@ -84,6 +91,12 @@ class Evidence:
         self._chunks_by_id = {c.id: c for c in index.chunks}
         self.sections: list[Section] = [s for d in index.documents for s in d.sections]
         self.section_by_path = {(s.doc, tuple(s.path)): s for s in self.sections}
+        self._children: dict[tuple[str, str | None], list[Section]] = {}
+        for s in self.sections:
+            self._children.setdefault((s.doc, s.parent), []).append(s)
+        # Each section's title, normalised once (scopes are matched against every title per question).
+        self.title_norms = {(s.doc, tuple(s.path)): norm(s.title) for s in self.sections}
+        self.titles_text = " ".join(self.title_norms.values())
         self.unit_families = {unit_family(f.unit) for f in index.facts if f.unit}
         self.budgets = {(f.doc, tuple(f.section_path)): f for f in index.facts if f.source == "budget"}
         # Each row's figures by column, to tell a total (「203件」 under 事業量) from its breakdown (事業量 県,
@@ -170,7 +183,7 @@ class Evidence:
         return [norm(c.title) for c in self.children(parent)] if parent is not None else []
 
     def children(self, section: Section) -> list[Section]:
-        return [s for s in self.sections if s.parent == section.id and s.doc == section.doc]
+        return list(self._children.get((section.doc, section.id), []))
 
     def fact_year(self, fact: Fact) -> int | None:
         """A fact's year; a fact without a period belongs to its report's fiscal year."""

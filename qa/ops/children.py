@@ -63,7 +63,7 @@ def child_extreme(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section | No
     text = (f"{top[0].heading}：{shown(top)}（{scope.heading}の{len(rows)}項目の{column or '数値'}で{word}。"
             f"{'次いで' if rank == 1 else 'ほかに'}{second[0].heading}：{shown(second)}）"
             + (f"。{formula(top)}" if len(top[2]) > 1 else ""))
-    listing = " / ".join(f"{c.title}：{formula(r)}" for r in ordered for c in [r[0]])
+    listing = " / ".join(f"{r[0].title}：{formula(r)}" for r in ordered)
     fig = Figure(label=top[0].title, attribute=column or None, value=format(top[1] / top[2][0].scale, "f"),
                  unit=top[2][0].unit, raw=shown(top), derived=len(top[2]) > 1,
                  formula=formula(top) if len(top[2]) > 1 else None)

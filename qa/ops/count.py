@@ -100,22 +100,23 @@ def _items_holding(ev: Evidence, q: Question, scope: Section | None) -> tuple[Se
     word = asked if asked and not _TABLE_WORDS.fullmatch(asked) else _counted_noun(q)
     if not word or len(word) < 2:
         return None
-    words = [word]
+    word = norm(word)
 
     def item_sets(s: Section) -> list[list[str]]:
         return [[c.heading for c in ev.children(s)], list(row_texts(ev, s))]
 
     def holding(items: list[str]) -> list[str]:
-        return [i for i in items if any(norm(w) in norm(i) for w in words)]
+        return [i for i in items if word in norm(i)]
 
     if scope is not None and any(len(holding(items)) >= 2 for items in item_sets(scope)):
         return None  # the named scope has them: the scope's own count narrows them
     best: tuple[tuple[float, int], Section, list[str]] | None = None
     for s in ev.sections:
         for items in item_sets(s):
-            held = holding(items)
+            if len(held := holding(items)) < 2:
+                continue
             key = (ev.coverage(q, " ".join(s.path)), len(held))
-            if len(held) >= 2 and (best is None or key > best[0]):
+            if best is None or key > best[0]:
                 best = (key, s, held)
     return (best[1], best[2]) if best is not None else None
 

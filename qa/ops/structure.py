@@ -59,7 +59,7 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
         return None
     # The values it quotes (「移住者相互親睦」となっている) are looked for in the sections' text; the names no
     # title holds, in the names of their figures (「ラジオの広報」: ラジオ heads rows of 広報活動's table).
-    titles = " ".join(norm(s.title) for s in ev.sections)
+    titles = ev.titles_text
     measures = {w for words in lexicon().measures.values() for w in words} | set(lexicon().counters)
     untitled = {t for t, g in zip(q.terms, q.groups) if len(t) >= 2 and t not in q.loose and t not in measures
                 and not ev.unknown(g) and not any(a in titles for a in g)}
@@ -70,7 +70,8 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     q = without_items(q)
     # Words the report never uses (「分野」) cannot name one of its sections: they do not count against a title.
     # Nor can the report's own subject (「知事戦略部の事業の中で」 is every 事業, not 知事戦略管理費's).
-    named_titles = [norm(t.title) for t in ev.sections if t.level > 0 and norm(t.title) in q.norm]
+    named_titles = [title for s in ev.sections
+                    if s.level > 0 and (title := ev.title_norms[(s.doc, tuple(s.path))]) in q.norm]
     subject = " ".join(o for o in ev.own if len(o) >= 3 and o in q.norm and not any(o in t for t in named_titles))
     known = [(t, g) for t, g in zip(q.terms, q.groups) if not ev.unknown(g) and t not in subject]
     whole = replace(q, terms=[t for t, _ in known], groups=[g for _, g in known])
@@ -95,7 +96,8 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
             in_rows = ev.coverage(row_names, ev.section_labels.get((s.doc, tuple(s.path)), ""))
             cov = (cov * w_named + in_rows * w_rows) / ((w_named + w_rows) or 1.0)
         # The headings above name what the title does not (「重点施策のうち」).
-        rest = [(t, g) for t, g in zip(whole.terms, whole.groups) if not any(a in norm(s.title) for a in g)]
+        own_title = ev.title_norms[(s.doc, tuple(s.path))]
+        rest = [(t, g) for t, g in zip(whole.terms, whole.groups) if not any(a in own_title for a in g)]
         above = ev.coverage(replace(whole, terms=[t for t, _ in rest], groups=[g for _, g in rest]),
                             " ".join(s.path[:-1])) if rest else 0.0
         key = (round(cov + ev.weights.scope_text_weight * text + ev.weights.scope_path_weight * above, 6),
@@ -178,12 +180,7 @@ def row_labels(ev: Evidence, section: Section) -> list[str]:
 
 def row_texts(ev: Evidence, section: Section) -> dict[str, str]:
     """Each table row of the section by its label, with the row's whole text (every cell)."""
-    out: dict[str, str] = {}
-    for c in ev.index.chunks:
-        if c.section_path == section.path and c.kind == "table_row":
-            label = c.body.split(" — ")[0]
-            out[label] = out.get(label, "") + " " + c.body
-    return out
+    return dict(ev.table_rows.get((section.doc, tuple(section.path)), {}))
 
 
 # A listed item: a bullet, or a paragraph led by an item mark (「ア 職員への…」, 「① …」).
