@@ -25,6 +25,7 @@ from qa.lexicon import lexicon
 from qa.lookup import arithmetic, figure_answer
 from qa.models import Answer
 from qa.normalize import Normalizer
+from qa.ops.count import named_items
 from qa.ops.duration import asks_days, duration
 from qa.passage import passage_answer
 from qa.plan import make_plan, split_questions
@@ -122,6 +123,8 @@ class Answerer:
                     ans = passage_answer(ev, q, hits)
                     if not ans.abstained and _holds_figure(ans.text, q.unit):
                         return ans
+                    if q.unit not in ev.unit_families and (items := named_items(ev, plan, hits)):
+                        return items  # 「新曲は何曲」: no figure in 曲; the report lists 新曲①, 新曲②
                 return abstain(ev, q, hits, "")
         return passage_answer(ev, q, hits)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from qa.analyze import Question, measure_of, split_parts, unit_family
+from qa.analyze import Question, analyze, measure_of, split_parts, unit_family
 from qa.evidence import Evidence
 from qa.lexicon import lexicon
 from qa.lookup import figure_answer
@@ -24,6 +24,8 @@ _TABLE_WORDS = re.compile(r"表|一覧|リスト|区分|内訳")
 
 def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
+    if (marked := _marked_items(ev, plan, hits)) is not None:
+        return marked
     if any(w in q.norm for w in lexicon().each) and len(split_parts(q)) >= 2:
         return None  # 「LINEとYahoo!の回数それぞれいくつ」: each named item's figure, not a count
     scope = named_scope(ev, q, hits)
@@ -90,35 +92,99 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     return _count_answer(ev, plan, hits, scope, items)
 
 
+# How a question says its items are marked: 「(1)庁議から最後まで」, 「ア、イ…で」, 「①から何番まで」 (① is 1 once
+# normalised), 「・で始まる項目」. Each names the numbering of the sections counted, or the bullets.
+_MARKS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\(\d{1,2}\)(?:[^、。?()]{0,12}?から[^、。?()]{0,12}?まで)?"), r"\(\d+\)"),
+    (re.compile(r"(?<![ァ-ヴー])ア(?:[、,・]\s*イ|から[イ-ン])[^、。?()何]{0,6}"), r"[ア-ン]"),
+    (re.compile(r"\d{1,2}(?:番)?から(?:\d{1,2}|何)番?まで|何番まで"), r".+"),
+    (re.compile(r"・(?:で|から)?始ま[^、。?()]{0,6}|・(?:印|付き)の?"), "bullet"),
+)
+
+
+def _marked_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    """The items a question points at by their marks, below the scope it names without the marks: the first
+    level of sections numbered that way, or every bullet."""
+    q = plan.question
+    for pattern, numbering in _MARKS:
+        if (m := pattern.search(q.norm)) is None:
+            continue
+        rest = re.sub(r"\(\s*\)", "", q.norm[: m.start()] + q.norm[m.end():])
+        scope = named_scope(ev, analyze(rest, []), hits)
+        if scope is None:
+            return None
+        if numbering == "bullet":
+            below = [scope, *_descendants(ev, scope)]
+            items = [b.text.strip("・ ") for s in below for b in s.blocks if b.kind == "bullet"]
+        else:
+            items, level = [], [scope]
+            while level and not items:
+                level = [c for s in level for c in ev.children(s)]
+                items = [c.heading for c in level if re.fullmatch(numbering, c.number)]
+        return _count_answer(ev, plan, hits, scope, items) if len(items) >= 2 else None
+    return None
+
+
+def _descendants(ev: Evidence, section: Section) -> list[Section]:
+    out = []
+    for c in ev.children(section):
+        out += [c, *_descendants(ev, c)]
+    return out
+
+
 def _items_holding(ev: Evidence, q: Question, scope: Section | None) -> tuple[Section, list[str]] | None:
     """The child sections or table rows whose names hold the word counted (「知事会議」 → 全国知事会議,
     関東地方知事会議, …), when the scope named has no two such items of its own. Among several such lists,
     the one whose headings share most of the question's words."""
-    # The noun right before the question word (「交付金は何種類」); when that only points at a listing
-    # (「表にいくつ」), the item noun before it (「知事会議は表にいくつ」 → 会議).
-    asked = measure_of(q.norm)
-    word = asked if asked and not _TABLE_WORDS.fullmatch(asked) else _counted_noun(q)
-    if not word or len(word) < 2:
+    word = _item_word(q)
+    if word is None:
         return None
-    word = norm(word)
-
-    def item_sets(s: Section) -> list[list[str]]:
-        return [[c.heading for c in ev.children(s)], list(row_texts(ev, s))]
-
-    def holding(items: list[str]) -> list[str]:
-        return [i for i in items if word in norm(i)]
-
-    if scope is not None and any(len(holding(items)) >= 2 for items in item_sets(scope)):
+    if scope is not None and any(len(_holding(word, items)) >= 2 for items in _item_sets(ev, scope)):
         return None  # the named scope has them: the scope's own count narrows them
     best: tuple[tuple[float, int], Section, list[str]] | None = None
     for s in ev.sections:
-        for items in item_sets(s):
-            if len(held := holding(items)) < 2:
+        for items in _item_sets(ev, s):
+            if len(held := _holding(word, items)) < 2:
                 continue
             key = (ev.coverage(q, " ".join(s.path)), len(held))
             if best is None or key > best[0]:
                 best = (key, s, held)
     return (best[1], best[2]) if best is not None else None
+
+
+def _item_word(q: Question) -> str | None:
+    """The word the counted items are named by: the noun right before the question word (「交付金は何種類」);
+    when that only points at a listing (「表にいくつ」), the item noun before it (「知事会議は表にいくつ」 → 会議)."""
+    asked = measure_of(q.norm)
+    word = asked if asked and not _TABLE_WORDS.fullmatch(asked) else _counted_noun(q)
+    return norm(word) if word and len(word) >= 2 else None
+
+
+def _item_sets(ev: Evidence, s: Section) -> list[list[str]]:
+    """The lists a section holds: its sub-sections, its table rows, its listed items."""
+    return [[c.heading for c in ev.children(s)], list(row_texts(ev, s)), listed(s)]
+
+
+def _holding(word: str, items: list[str]) -> list[str]:
+    return [i for i in items if word in norm(i)]
+
+
+def named_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    """A count no figure answers (「新曲は何曲」 where the report writes 新曲①, 新曲②): the items of one list
+    named by the counted word, in the scope named, else wherever the report lists them; None when no list
+    holds two such items."""
+    q = plan.question
+    word = _item_word(q)
+    scope = named_scope(ev, q, hits)
+    # In the scope named, the counter itself names the items too (「新しい歌は何曲」 over 新曲①, 新曲②).
+    for w in (word, norm(q.unit or "")):
+        for items in _item_sets(ev, scope) if scope is not None and w else []:
+            if len(held := _holding(w, items)) >= 2:
+                return _count_answer(ev, plan, hits, scope, held)
+    if word is None:
+        return None
+    found = _items_holding(ev, q, scope)
+    return _count_answer(ev, plan, hits, *found) if found is not None else None
 
 
 def _report_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
@@ -180,6 +246,8 @@ def _count_answer(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section, ite
     named = next((c for c in sorted(lexicon().counters, key=len, reverse=True)
                   if len(c) >= 2 and re.search(re.escape(c) + r"(は|が|って)?いくつ", q.norm)), None)
     counter = asked.group(1) if asked else named or ("つ" if "いくつ" in q.norm else "件")
+    if counter == "つ" and len(items) >= 10:
+        counter = "件"  # つ counts to nine (ここのつ); 「12つ」 is no Japanese
     listed = items[:ev.weights.max_listed]
     names = "、".join(listed) + ("、…" if len(items) > len(listed) else "")
     text = f"{len(items)}{counter}：{names}（{scope.heading}）"

@@ -5,6 +5,7 @@ the sections beside one, thresholds and ranks. Every operation ranges over these
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -187,11 +188,21 @@ def row_texts(ev: Evidence, section: Section) -> dict[str, str]:
 ITEM_MARK = re.compile(r"^([ア-ン]|[①-⑳])\s")
 
 
+# A numbered label leading a line (「新曲①：「…」」「会場2：…」): the items of one list share the label's stem.
+NUMBERED_LABEL = re.compile(r"^([^\s：:、。]{1,12}?)\s*(?:[①-⑳]|\d{1,2})\s*[：:]")
+
+
 def listed(section: Section) -> list[str]:
     marked = [b.text for b in section.blocks if b.kind == "paragraph" and ITEM_MARK.match(b.text)]
     if len(marked) >= 2:
         return [ITEM_MARK.sub("", t).split("、")[0][:30] for t in marked]
-    return [b.text.strip("・ ") for b in section.blocks if b.kind == "bullet"]
+    bullets = [b.text.strip("・ ") for b in section.blocks if b.kind == "bullet"]
+    if bullets:
+        return bullets
+    labelled = [(m.group(1), b.text) for b in section.blocks if b.kind == "paragraph"
+                and (m := NUMBERED_LABEL.match(b.text))]
+    stems = Counter(stem for stem, _ in labelled)
+    return [text[:40] for stem, text in labelled if stems[stem] >= 2]
 
 
 def jigyo(ev: Evidence) -> list[Section]:
