@@ -63,6 +63,9 @@ class Question:
     # The subject a part shares with the others (「ぐんま情報トッピング」 of 「…の番組の長さ、放送回数」): its figure
     # should be of it too (qa.ranking).
     about: list[str] = field(default_factory=list)
+    # The kind of thing a which-question asks for (「どこの国から」 → 国, 「どういう学校」 → 学校): the answer is a
+    # word of that kind, so the noun is no topic the evidence must name.
+    kind_asked: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -269,6 +272,32 @@ def _op(q: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+_WHICH = re.compile(r"^(どこ|どの|どんな|どう|どういう|どのような|どちら|何という|なんという|何て|なんて)$")
+
+
+def kind_asked(text: str) -> str | None:
+    """The noun right after a which-word (「どこのテレビ局で」 → テレビ局, 「どういう学校で」 → 学校)."""
+    words = tagged(nfkc(text))
+    for i, (surface, _) in enumerate(words):
+        if not _WHICH.match(surface):
+            continue
+        j = i + 1
+        while j < len(words) and words[j][0] in {"の", "いう", "いった", "よう", "な", "ような"}:
+            j += 1
+        if surface == "どう" and j == i + 1:
+            continue  # 「どうだった」: no which-word
+        k = j
+        while k < len(words) and words[k][1] in {"名詞", "接尾辞"} and not re.fullmatch(r"\d+", words[k][0]):
+            k += 1
+        noun = "".join(w for w, _ in words[j:k])
+        rest = "".join(w for w, _ in words[k:])
+        if surface in {"どんな", "どう", "どういう", "どのような"} and re.fullmatch(r"(です|でしょう|だ|なの|なん|か|の|\?|。)*", rest):
+            continue  # 「始動人Jr.キャンプってどういうプログラム？」: what the thing is, described
+        if noun and noun not in STOPWORDS and noun not in {"くらい", "ぐらい", "辺", "あたり", "方", "ほう"}:
+            return norm(noun)
+    return None
+
+
 def analyze(text: str, history: list[str] | None = None) -> Question:
     """Analyse a question; a follow-up without its own subject takes the subject of the earlier ones."""
     q = norm(text)
@@ -296,7 +325,7 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
                         periods=[p for _, _, p in periods],
                         measure=measure_of(text) if want == "quantity" and not op else None,
                         units=_asked_units(q), predicate=_predicate(terms),
-                        loose=frozenset(terms) & loose_words(text))
+                        loose=frozenset(terms) & loose_words(text), kind_asked=kind_asked(text))
     if history and _is_follow_up(question):
         question = _inherit(question, [analyze(h) for h in history])
     if op and len(question.periods) < 2:

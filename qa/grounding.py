@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from qa.analyze import expand
+from qa.analyze import expand, kind_asked
 from qa.models import Answer
 from qa.text import norm
 from qa.tokenize import proper_nouns
@@ -73,9 +73,10 @@ def missing_terms(question: str, answer: Answer, own: set[str], section_text: Ca
     theme of the sections beside excepted)."""
     evidence = evidence_text(answer, section_text)
     beside = themes(answer, sibling_titles)
+    kind = kind_asked(question) or ""  # 「どこのテレビ局」: the kind of the answer, not a body it is about
     out = []
     for term in salient_terms(question):
-        if term in own or any(term in o for o in own) or _found(term, evidence):
+        if term in own or any(term in o for o in own) or _found(term, evidence) or (kind and term in kind):
             continue
         if any(_theme(term, titles) for titles in beside):
             continue

@@ -81,6 +81,10 @@ class _Edit(NamedTuple):
     reason: RewriteReason
 
 
+# A which-word right before a name: 「どこの」「どの」「どういう」 ask for a body of that kind.
+_WHICH_BEFORE = re.compile(r"(どこ|どの|どんな|どういう|どのような|どちら|何という|なんという)の?$")
+
+
 def _apply(text: str, edits: list[_Edit], rewrites: list[Rewrite]) -> str:
     """`text` with non-overlapping edits applied; each one that changes something is recorded in order."""
     out, cursor = [], 0
@@ -201,8 +205,8 @@ class Normalizer:
         edits = self._fuzzy(text, ws, spans)
         unknown: list[str] = []
         for start, end, name in spans:
-            if name in self.index:
-                continue
+            if name in self.index or _WHICH_BEFORE.search(text[:start]):
+                continue  # 「どこのテレビ局で」: the kind of body asked for, not one the question names
             # A misspelt name of the report's own (北関東盤越五県 → 北関東磐越五県) is read as that name; a
             # listed prefecture or department the report lacks (長野県) is never guessed at.
             near, span = None, (start, end)

@@ -12,7 +12,8 @@ from qa.analyze import Question, asks_why, expand
 from qa.evidence import Evidence
 from qa.models import Answer, Chunk, Citation, Hit
 from qa.text import norm
-from qa.tokenize import proper_nouns
+from qa.lexicon import lexicon
+from qa.tokenize import proper_nouns, tokens
 
 # The best passages a passage answer looks in, and the longest answer text it shows.
 PASSAGE_HITS = 8
@@ -27,6 +28,8 @@ YEAR = re.compile(r"(令和|平成|R|H)(元|\d{1,2})([~～〜-](令和|平成)?(
 TIME = re.compile(r"午[前後]\d{1,2}時|\d{1,2}時(\d{1,2}分)?")
 # Purpose and means clauses (「…を図るため、」「…として、」「…ように、」) come before the act itself.
 _LEAD = re.compile(r"^.*(?:ため|として|ように|よう|ほか)、")
+# The pull of a clause holding a word of the kind a which-question asks for (「どこの国」 → 各国).
+KIND_BONUS = 0.2
 _ITEM_MARK = re.compile(r"^[ア-ト①-⑳]\s*")
 
 
@@ -44,15 +47,39 @@ def segments(body: str) -> list[str]:
 
 
 def clauses(segment: str) -> list[str]:
-    return [c.strip(" 、") for c in _CLAUSE.split(segment) if c and c.strip(" 、")]
+    """The clauses of a segment, split after 、 and 。 and before a label, but never inside brackets
+    (「各国（米、仏）から来日した」 is one clause)."""
+    depth, inside = 0, []
+    for ch in segment:
+        depth = max(0, depth + (ch in "(（「『") - (ch in ")）」』"))
+        inside.append(depth > 0)
+    cuts = [m.start() for m in _CLAUSE.finditer(segment) if 0 < m.start() < len(segment)
+            and not inside[m.start() - 1]]
+    pieces = [segment[a:b] for a, b in zip([0, *cuts], [*cuts, len(segment)], strict=True)]
+    return [c.strip(" 、") for c in pieces if c and c.strip(" 、")]
 
 
 # How a sentence gives a reason: 「…により」「…ため」「…ことから」「…が多かったため」.
 _REASON = re.compile(r"ため|により|によって|ことから|ので|が原因|の影響")
 
 
+def _holds_kind(kind: str, text: str) -> bool:
+    """Whether the text has a word of the kind asked: the noun itself or a word ending in it (小学校 for
+    学校, 各国 for 国), or for a compound, the word before its last character (群馬テレビ for テレビ局)."""
+    forms = {kind} | ({kind[:-1]} if len(kind) >= 3 else set())
+    return any(t.endswith(f) for t in tokens(norm(text)) for f in forms)
+
+
+def kind_bonus_applies(q: Question) -> bool:
+    """A which-question asking for a kind of thing (国, 学校), not a date, a reason or a generic item."""
+    return bool(q.kind_asked) and not asks_why(q.norm) and q.want != "date" and q.kind_asked not in lexicon().item_nouns
+
+
 def shape_bonus(q: Question, text: str) -> float:
     """How much a segment looks like the kind of answer asked for."""
+    if kind_bonus_applies(q):
+        # 「どこの国から」: a clause naming a country answers it, whichever clause the question's words are in.
+        return KIND_BONUS if _holds_kind(q.kind_asked, text) else 0.0
     if asks_why(q.norm):
         return 0.15 if _REASON.search(text) else 0.0
     if q.want == "date":
@@ -65,6 +92,9 @@ def shape_bonus(q: Question, text: str) -> float:
         return 0.15 + label if YEAR.search(text) else 0.0
     if q.want in {"name", "place"}:
         bonus = 0.1 if re.search(r"[:：]", text) else 0.0
+        labels = [norm(m.group(1)) for m in re.finditer(r"([^\s:：、。（(]{2,8})[:：]", text)]
+        if any(t in label for label in labels for t in q.terms if len(t) >= 2):
+            bonus += 0.1  # 「配置先は」: the value labelled 配置先 (「（配置先：県、10市10町2村）」)
         return bonus + (0.05 if re.search(r"[「」]", text) else 0.0)
     return 0.0
 
@@ -178,13 +208,31 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
         top_cov = max((c[1] for c in candidates), default=0.0)
         dated = [c for c in candidates if FULL_DATE.search(c[3]) and c[1] >= w.dated_share * top_cov]
         candidates = dated or candidates
+    kind_found = False
+    if kind_bonus_applies(q):
+        # 「どこの国から」: only a segment naming a country can say which; one on topic answers it.
+        # A line under the best passage's topic (「参加者：吾妻中央高等学校」 below the bullet naming the event) is
+        # on topic too, though it repeats none of the question's words.
+        top_cov = max((c[1] for c in candidates), default=0.0)
+        best_chunk = max(candidates, key=lambda c: c[0])[2].id if candidates else None
+        of_kind = [c for c in candidates if _holds_kind(q.kind_asked or "", c[3])
+                   and (c[1] >= w.kind_share * top_cov or c[2].id == best_chunk)]
+        if not of_kind and best_chunk is not None:
+            # The section's other passages (a table row the search did not reach: 「英語指導 — 英語圏各国から」).
+            top = max(candidates, key=lambda c: c[0])
+            for ch in ev.index.chunks:
+                if ch.doc == top[2].doc and ch.section_path == top[2].section_path and ch.id != best_chunk:
+                    hit = top[2].model_copy(update={"id": ch.id, "lines": ch.lines, "text": ch.body})
+                    of_kind += [(top[0], top[1], hit, seg) for seg in segments(ch.body)
+                                if _holds_kind(q.kind_asked or "", seg)]
+        candidates, kind_found = of_kind or candidates, bool(of_kind)
     if not candidates:
         return abstain(ev, q, hits, "")
     _, _, hit, seg = max(candidates, key=lambda c: c[0])
     chunk = ev.chunk(hit.id)
     if ev.coverage(q, " ".join(chunk.section_path) + " " + chunk.body) < w.min_coverage:
         return abstain(ev, q, hits, "")
-    if q.want == "list":
+    if q.want == "list" and not kind_found:
         text = "、".join(dict.fromkeys(_list_for(ev, q, chunk)))
     elif q.want in {"date", "place", "name"}:
         text = best_clause(q, seg, lambda c: ev.coverage(q, c))
