@@ -12,7 +12,7 @@ from qa.abstain import abstain
 from qa.analyze import Question, unit_family
 from qa.arithmetic import derive
 from qa.evidence import Evidence
-from qa.lexicon import lexicon
+from qa.lexicon import lexicon, money_words, whole_report
 from qa.models import Answer, Fact, Figure, Hit
 from qa.phrasing import figure, figure_text, plain, subject, value_text
 from qa.ranking import score_facts, siblings, target_year
@@ -190,6 +190,12 @@ def _named_jigyo(ev: Evidence, q: Question, hits: list[Hit]) -> list[Fact]:
     if q.parts and not any(n in q.norm for n in lexicon().item_nouns):
         return []
     himoku = [s for s in ev.sections if s.level == 1 and s.number.isdigit() and norm(s.title) in q.norm]
+    if not himoku and whole_report().search(q.norm) and money_words().search(q.norm):
+        # 「全事業の決算額の合計」: every 費目's 事業.
+        himoku = [s for s in ev.sections if s.level == 1 and s.number.isdigit()]
+        ids = {s.id for s in himoku}
+        return [ev.budgets[(s.doc, tuple(s.path))] for s in ev.sections
+                if s.parent in ids and (s.doc, tuple(s.path)) in ev.budgets]
     if len(himoku) != 1:
         return []
     children = [s for s in ev.sections if s.parent == himoku[0].id]

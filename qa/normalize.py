@@ -458,6 +458,11 @@ class Normalizer:
         candidate = self._near_spelling(surface)
         if candidate is None:
             return []
+        last = text[run[-1].start : run[-1].end]
+        if len(run) > 1 and last in self.index and not candidate.endswith(last):
+            # 「ぐんまちゃんデザイン利用許諾件数」 → the title ぐんまちゃんのデザイン利用許諾 and the measure 件数 kept:
+            # a report word ending the compound is no part of the typo.
+            return self._fuzzy_compound(text, run[:-1])
         # A word that only adds or drops an affix (政策調査費 / 政策調査) is a different word, not a typo;
         # so is one dictionary word put for another of the same length (県外就職率 / 県内就職率): a typo
         # that keeps every word real and the length equal is a homophone, which the reading caught above.

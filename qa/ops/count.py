@@ -12,11 +12,10 @@ from qa.evidence import Evidence
 from qa.lexicon import lexicon
 from qa.lookup import figure_answer
 from qa.models import Answer, Figure, Hit, Section
-from qa.ops.structure import budget_siblings, finish, jigyo, listed, named_scope, narrow, passes, peers, row_texts
+from qa.ops.structure import budget_siblings, column_group, finish, jigyo, listed, named_scope, narrow, passes, peers, row_texts
 from qa.plan import Plan
 from qa.ranking import score_facts
 from qa.text import norm
-from qa.tokenize import tokens
 
 
 _TABLE_WORDS = re.compile(r"表|一覧|リスト|区分|内訳")
@@ -29,7 +28,7 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     if any(w in q.norm for w in lexicon().each) and len(split_parts(q)) >= 2:
         return None  # 「LINEとYahoo!の回数それぞれいくつ」: each named item's figure, not a count
     scope = named_scope(ev, q, hits)
-    if plan.threshold is None and (columns := _column_group(ev, q, scope)):
+    if plan.threshold is None and (columns := column_group(ev, q, scope)):
         # 「有効期間別に見ると何区分」: the columns under the group header the question names.
         group, subs, section = columns
         return _count_answer(ev, plan, hits, section, subs)
@@ -197,27 +196,6 @@ def _report_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         return None
     root = next(s for s in ev.sections if s.level == 0)
     return _count_answer(ev, plan, hits, root, [s.heading for s in picked])
-
-
-def _column_group(ev: Evidence, q: Question, scope: Section | None) -> tuple[str, list[str], Section] | None:
-    """A table's group header the question names (「男女別」「有効期間別」) with its columns, in order."""
-    for f in ev.index.facts:
-        group, _, sub = (f.attribute or "").rpartition(" ")
-        if not group or not sub or len(norm(group)) < 2:
-            continue
-        # Named whole (「有効期間別」) or word by word (「広告を出したSNS」 for SNS広告).
-        words = tokens(group.rpartition(" ")[2]) or [group]
-        if norm(group) not in q.norm and not all(norm(w) in q.norm for w in words):
-            continue
-        if scope is not None and f.section_path[: len(scope.path)] != scope.path:
-            continue
-        subs = list(dict.fromkeys(
-            (g.attribute or "").rpartition(" ")[2] for g in ev.index.facts
-            if g.table == f.table and (g.attribute or "").rpartition(" ")[0] == group))
-        section = ev.section_by_path.get((f.doc, tuple(f.section_path)))
-        if len(subs) >= 2 and section is not None:
-            return group, subs, section
-    return None
 
 
 def _asked_counter(q: Question) -> str | None:

@@ -18,6 +18,7 @@ from qa.ops.structure import (
     amount,
     budget_siblings,
     finish,
+    group_facts,
     named_scope,
     narrow,
     ordinal,
@@ -44,8 +45,14 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     where = ""
     # 「申請件数と発行件数のうちどれが多い」: the items named, each with its figure (in the asked year).
     parts = split_parts(q)
+    grouped = group_facts(ev, q, scope)
     named = [f for part in parts if (f := part_fact(ev, part, hits)) is not None]
-    if len(named) >= 2 and len(named) == len(parts) and len({f.id for f in named}) == len(named):
+    if grouped is not None and len({f.label for f in grouped[1]}) == 1:
+        # 「有効期間別でいちばん多いのは」: the columns under the table's group header the question names.
+        group, facts = grouped
+        candidates = [((f.attribute or "").rpartition(" ")[2], f) for f in facts]
+        where = f"{facts[0].section_path[-1]}の{group}"
+    elif len(named) >= 2 and len(named) == len(parts) and len({f.id for f in named}) == len(named):
         candidates = [(f.label, f) for f in named]
         where = "、".join(dict.fromkeys(f.section_path[-1] for f in named))
     # 「令和元年と令和2年で多かったのは」: one figure over the periods named.

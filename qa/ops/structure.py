@@ -19,6 +19,7 @@ from qa.models import Answer, Citation, Fact, Figure, Hit, Section
 from qa.plan import Plan, Threshold
 from qa.ranking import score_facts, siblings, target_year
 from qa.text import format_number, norm
+from qa.tokenize import tokens
 
 
 def title_coverage(ev: Evidence, q: Question, section: Section) -> float:
@@ -322,3 +323,32 @@ def parallel(ev: Evidence, fact: Fact) -> list[Fact]:
            if f.doc == fact.doc and f.section_path[:-1] == parent and len(f.section_path) == len(fact.section_path)
            and f.label == fact.label and f.unit == fact.unit and f.period == fact.period]
     return out if len({tuple(f.section_path) for f in out}) == len(out) else []
+
+
+def column_group(ev: Evidence, q: Question, scope: Section | None) -> tuple[str, list[str], Section] | None:
+    """A table's group header the question names (「男女別」「有効期間別」) with its columns, in order."""
+    found = group_facts(ev, q, scope)
+    if found is None:
+        return None
+    group, facts = found
+    section = ev.section_by_path.get((facts[0].doc, tuple(facts[0].section_path)))
+    subs = list(dict.fromkeys((f.attribute or "").rpartition(" ")[2] for f in facts))
+    return (group, subs, section) if len(subs) >= 2 and section is not None else None
+
+
+def group_facts(ev: Evidence, q: Question, scope: Section | None) -> tuple[str, list[Fact]] | None:
+    """The figures under a table's group header the question names, in column order."""
+    for f in ev.index.facts:
+        group, _, sub = (f.attribute or "").rpartition(" ")
+        if not group or not sub or len(norm(group)) < 2:
+            continue
+        # Named whole (「有効期間別」) or word by word (「広告を出したSNS」 for SNS広告).
+        words = tokens(group.rpartition(" ")[2]) or [group]
+        if norm(group) not in q.norm and not all(norm(w) in q.norm for w in words):
+            continue
+        if scope is not None and f.section_path[: len(scope.path)] != scope.path:
+            continue
+        facts = [g for g in ev.index.facts if g.table == f.table and (g.attribute or "").rpartition(" ")[0] == group]
+        if len(facts) >= 2:
+            return group, facts
+    return None
