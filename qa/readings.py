@@ -123,6 +123,33 @@ def report_text(documents: list[Document]) -> str:
     return "\n".join(collapse_spacing(nfkc(line)) for d in documents for line in d.lines)
 
 
+_VOWELS = frozenset("aeiou")
+_LATIN_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]{3,}(?![A-Za-z])")
+
+
+def latin_reading(word: str) -> str | None:
+    """The kana a Japanese name written in Latin letters is read as (tsulunos → つるのす, NETSUGEN → ねつげん):
+    romaji with l read as r and a vowel after every bare consonant, as a Japanese reader says it. None for a
+    word that is not letters only. English words come out as spelt (plus → ぷるす), which a fuzzy match of the
+    kana may still reach."""
+    w = word.lower()
+    if not re.fullmatch(r"[a-z]{3,}", w):
+        return None
+    for a, b in (("l", "r"), ("c", "k"), ("q", "k"), ("v", "b"), ("x", "ks")):
+        w = w.replace(a, b)
+    out = ""
+    for i, ch in enumerate(w):
+        out += ch
+        nxt = w[i + 1] if i + 1 < len(w) else ""
+        if ch in _VOWELS or (nxt and (nxt in _VOWELS or nxt == "y")):
+            continue
+        if ch == "n" or ch + nxt in ("ts", "sh", "ch") or (nxt == ch):
+            continue  # ん, a consonant pair romaji writes, or a doubled consonant (jaconv writes っ)
+        out += "o" if ch in "td" else "u"
+    kana = jaconv.alphabet2kana(out)
+    return kana if re.fullmatch(f"[{_KANA}]+", kana) else None
+
+
 class ReadingIndex:
     """Reading → surface for the report's words, its kana words, and its vocabulary for fuzzy matching."""
 
@@ -168,6 +195,10 @@ class ReadingIndex:
                         if all(w.reading for w in part):
                             for reading in _readings_of(part):
                                 surfaces[fold(reading)][surface] += 1
+            # A name in Latin letters (「tsulunos」「NETSUGEN」) is read as romaji: a question in kana reaches it.
+            for m in _LATIN_WORD.finditer(line):
+                if (latin := latin_reading(m.group())) is not None:
+                    surfaces[fold(latin)][m.group()] += 1
             # The report's kana words may be any part of speech (ふるさと reads as an adjective to unidic).
             for i in range(len(ws)):
                 for j in range(i + 1, min(len(ws), i + max_ngram) + 1):

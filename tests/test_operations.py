@@ -86,6 +86,20 @@ MORE_SHAPES = [
     ("個人版ふるさと納税は企業版よりいくら多い？", ["11,741,964円"], None),
     # The headings above tell alike titles apart: 重点施策's 「業務プロセス改革の推進」, not the 事業.
     ("重点施策のうち業務プロセス改革の推進に挙がっている取組はいくつ？", ["3つ", "県庁情報基盤整備"], "count"),
+    # No figure is written in 曲: the items named by the counter (新曲①, 新曲②) are counted.
+    ("ぐんまちゃんの新しい歌は何曲つくったの？", ["2曲", "ぐんまちゃんえかきうた"], "lookup"),
+    # Items pointed at by their marks: the (N) sections, the ア sections, every bullet below.
+    ("知事戦略管理費の小項目（(1)庁議から最後まで）は何項目？", ["11項目", "(11) 東京事務所運営"], "count"),
+    ("テレワーク推進の取組はア、イ…で何項目挙がってる？", ["4項目"], "count"),
+    ("重点施策の下の主な取組（・で始まるもの）は全部でいくつ？", ["12件", "新・群馬県総合計画の策定"], "count"),
+    # A table's group header named: its columns ranked.
+    ("旅券の有効期間別でいちばん多いのは？", ["10年", "7,582件", "5年"], "max"),
+    ("全事業の決算額を合計するといくら？", ["2,104,603千円"], None),
+    # Which-questions: the answer is a word of the kind asked, from the passage that has one.
+    ("ALTの人たちってどこの国から来てるの？", ["英語圏各国"], None),
+    ("県政インフォメーションってどこのテレビ局でやってるんだっけ", ["群馬テレビ"], None),
+    ("STEAM×健康×温泉の探究型学習に参加したのはどこの学校？", ["吾妻中央高等学校"], None),
+    ("国際交流員はどこの国から来た人たち？", ["米、仏"], None),
 ]
 
 REFUSALS = [
