@@ -117,7 +117,10 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
         # 「地域外交費の4事業、決算額の合計」「業務プロセス改革費の決算額の合計は」: the 決算額 of the 事業 of the
         # 費目 the question names.
         return derived(ev, q, every, 1.0, hits)
-    if q.op == "sum" and re.search(r"全部|全て|すべて|総数|全体|総計", q.norm) and best is not None:
+    if q.op == "sum" and best is not None and (re.search(r"全部|全て|すべて|総数|全体|総計", q.norm) or (
+            not q.parts and re.search(r"(合わせ|あわせ)(ると|て(?=[^、。]{0,8}(いくつ|何|いくら|どれ)))|合計|足す|足し|合算",
+                                      q.norm))):
+        # 「全部足すと」, or 「交付金の対象事業は合わせていくつ」 naming no items: the figure's whole column.
         column = [f for f in ev.index.facts if f.section_path == best.fact.section_path
                   and f.attribute == best.fact.attribute and unit_family(f.unit) == unit_family(best.fact.unit)
                   and f.period == best.fact.period]

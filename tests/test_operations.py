@@ -100,6 +100,13 @@ MORE_SHAPES = [
     ("県政インフォメーションってどこのテレビ局でやってるんだっけ", ["群馬テレビ"], None),
     ("STEAM×健康×温泉の探究型学習に参加したのはどこの学校？", ["吾妻中央高等学校"], None),
     ("国際交流員はどこの国から来た人たち？", ["米、仏"], None),
+    ("tsulunosのスタジオって県庁のどこにあるの？", ["32階"], None),  # a place, not a place in the report
+    # Money in plain words over every 事業 (部の事業) or a 費目's (決算が一番大きい).
+    ("知事戦略部の事業で一番お金を使ったのはどれ？", ["県庁情報基盤整備", "1,063,965千円"], "max"),
+    ("知事戦略管理費のなかで決算が一番大きい事業はどれ？", ["連携推進", "32,001千円"], "max"),
+    # A count is never of yen, and a figure from outside the 費目 named does not answer it.
+    ("地域外交費で予算がついてる事業っていくつある？", ["4事業", "旅券発給"], "count"),
+    ("コロナの感染拡大防止の広告、SNSはいくつのサービスに出したの？", ["3つ", "Twitter", "LINE"], "count"),
 ]
 
 REFUSALS = [

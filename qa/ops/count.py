@@ -35,11 +35,16 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     if plan.threshold is None:
         # 「地方創生拠点整備交付金は何事業？」: a figure in the counter's unit answers it, unless the question
         # points at a listing (「表に何件載っている」).
-        counted = q.unit or _asked_counter(q) or _counted_noun(q)
+        # A count is never of yen: 「予算がついてる事業っていくつ」 counts 事業.
+        counted = (q.unit if q.unit != "円" else None) or _asked_counter(q) or _counted_noun(q)
         if (counted and counted in lexicon().counters and unit_family(counted) in ev.unit_families
                 and not re.search(lexicon().list_cue, q.norm)):
             found = figure_answer(ev, replace(q, unit=unit_family(counted)), hits)
-            if found is not None:
+            # The figure answers from inside a section named by its title, never from another (15事業 of the
+            # 交付金 for 「地域外交費の事業はいくつ」); a scope only guessed at from some words decides nothing.
+            titled = scope is not None and ev.title_norms[(scope.doc, tuple(scope.path))] in q.norm
+            if found is not None and (not titled or not found.citations
+                                      or found.citations[0].section_path[: len(scope.path)] == scope.path):
                 return found
     if plan.threshold is not None:
         # 「決算額が1,000万円を超えているものはいくつ」: the 事業 (or a column's rows) the threshold lets through.
