@@ -392,12 +392,15 @@ def split_parts(q: Question) -> list[Question]:
     text = re.sub(r"(と|や|及び|および|並びに)[、,]", r"\1", text)  # 「Aと、B」 is one list
     # 「AとB、それとC」「A、B、あとC」: a connective after the comma carries the list on.
     joined = _ADD_ON.search(text)
-    text = _ADD_ON.sub("、", text)
+    text = _ADD_ON.sub("と", text)
     clauses = [c for c in re.split(r"[、,]", text) if c.strip()]
     listing = max(clauses, key=_list_marks, default=text)
     if len(clauses) > 1 and _list_marks(listing) and not joined:
-        context = " ".join(c for c in clauses if c is not listing)
-        text = listing
+        # A clause after the list that names a figure of its own (「AのXとBのY、CのZは」) is one more item.
+        at = clauses.index(listing)
+        more = [c for c in clauses[at + 1:] if _MEASURE_END.search(c.strip()) and re.match(r"^[^の]+の", c.strip())]
+        context = " ".join(c for c in clauses if c is not listing and c not in more)
+        text = "と".join([listing, *(c.strip() for c in more)])
     else:
         context = ""
         if m := _CONTEXT.match(text):
@@ -507,9 +510,15 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
         marks = [_list_marks(c) for c in clauses]
         if len(clauses) > 1 and sum(1 for n in marks if n) == 1:
             # 「寄附額、個人版と企業版を合わせると」: the one clause that lists is the list; the others qualify it.
-            listing = clauses[next(i for i, n in enumerate(marks) if n)]
-            outside += " " + " ".join(c for c in clauses if c is not listing)
-            items_text = listing
+            at = next(i for i, n in enumerate(marks) if n)
+            if re.search(r"(と|や|及び|および|とか)$", clauses[at].strip()) and at + 1 < len(clauses):
+                # 「AのXと、BのY、CのZを知りたい」: a clause ending in と runs on past the commas.
+                outside += " " + " ".join(clauses[:at])
+                items_text = "、".join(clauses[at:])
+            else:
+                listing = clauses[at]
+                outside += " " + " ".join(c for c in clauses if c is not listing)
+                items_text = listing
         current = ""
         words = tagged(items_text)
         for k, (surface, pos) in enumerate(words):
