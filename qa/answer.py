@@ -123,7 +123,7 @@ class Answerer:
                     ans = passage_answer(ev, q, hits)
                     if not ans.abstained and _holds_figure(ans.text, q.unit):
                         return ans
-                    if q.unit not in ev.unit_families and (items := named_items(ev, plan, hits)):
+                    if items := named_items(ev, plan, hits):
                         return items  # 「新曲は何曲」: no figure in 曲; the report lists 新曲①, 新曲②
                 return abstain(ev, q, hits, "")
         return passage_answer(ev, q, hits)

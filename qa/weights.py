@@ -27,6 +27,10 @@ class Weights(BaseModel):
     # A count or a superlative ranges over a section the question names only when its title holds at least
     # this share of the question's term weight; else the whole report.
     min_scope_coverage: float = 0.2
+    # A section counts as named by its title (not guessed from a few words) when its title is in the question
+    # or covers this much of it: 「地域活性化ラボ」 names 地域活性化ラボラトリー (0.76); 「テレワーク用に」 does not name
+    # 庁内ネットワーク用パソコン等整備 (0.26). A count's figure must then come from inside it.
+    titled_scope_coverage: float = 0.6
     # Between titles that match alike, the section whose own text holds the values the question quotes
     # (「移住者相互親睦」となっている団体) is the one meant; the title still decides first.
     scope_text_weight: float = 0.3

@@ -107,6 +107,8 @@ MORE_SHAPES = [
     # A count is never of yen, and a figure from outside the 費目 named does not answer it.
     ("地域外交費で予算がついてる事業っていくつある？", ["4事業", "旅券発給"], "count"),
     ("コロナの感染拡大防止の広告、SNSはいくつのサービスに出したの？", ["3つ", "Twitter", "LINE"], "count"),
+    # No figure in 件 answers: the rows of the table of the section named by its title (ラボ for ラボラトリー).
+    ("地域活性化ラボで行われた実証は何件ありましたか？", ["5件", "河川監視カメラによるライブ配信"], None),
     # Lists that run on past a comma: 「Aと、B、C」 and 「AとB、それとC」.
     ("県のホームページのアクセス数と、県ツイッターのフォロワー数、LINEの友だち数を知りたい",
      ["約2億406万件", "40,422人", "72,134人"], "lookup"),

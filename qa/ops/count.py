@@ -12,7 +12,7 @@ from qa.evidence import Evidence
 from qa.lexicon import lexicon
 from qa.lookup import figure_answer
 from qa.models import Answer, Figure, Hit, Section
-from qa.ops.structure import budget_siblings, column_group, finish, jigyo, listed, named_scope, narrow, passes, peers, row_texts
+from qa.ops.structure import budget_siblings, column_group, finish, jigyo, listed, named_scope, narrow, passes, peers, row_texts, titled
 from qa.plan import Plan
 from qa.ranking import score_facts
 from qa.text import norm
@@ -42,9 +42,8 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
             found = figure_answer(ev, replace(q, unit=unit_family(counted)), hits)
             # The figure answers from inside a section named by its title, never from another (15事業 of the
             # 交付金 for 「地域外交費の事業はいくつ」); a scope only guessed at from some words decides nothing.
-            titled = scope is not None and ev.title_norms[(scope.doc, tuple(scope.path))] in q.norm
-            if found is not None and (not titled or not found.citations
-                                      or found.citations[0].section_path[: len(scope.path)] == scope.path):
+            if found is not None and (not titled(ev, q, scope) or not found.citations
+                                      or found.citations[0].section_path[: len(scope.path)] == scope.path):  # type: ignore[union-attr]
                 return found
     if plan.threshold is not None:
         # 「決算額が1,000万円を超えているものはいくつ」: the 事業 (or a column's rows) the threshold lets through.
@@ -180,13 +179,22 @@ def named_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     word = _item_word(q)
     scope = named_scope(ev, q, hits)
-    # In the scope named, the counter itself names the items too (「新しい歌は何曲」 over 新曲①, 新曲②).
-    for w in (word, norm(q.unit or "")):
+    # In the scope named, the counter itself names the items too (「新しい歌は何曲」 over 新曲①, 新曲②), when
+    # the report writes no figure in it (件 is in every other label).
+    counter = norm(q.unit or "") if q.unit not in ev.unit_families else ""
+    for w in (word, counter):
         for items in _item_sets(ev, scope) if scope is not None and w else []:
             if len(held := _holding(w, items)) >= 2:
                 return _count_answer(ev, plan, hits, scope, held)
     if word is None:
         return None
+    if scope is not None and titled(ev, q, scope):
+        # 「地域活性化ラボラトリーで行われた実証は何件」: the section named by its title says what its table
+        # lists (「実証事業を実施した」, column 実証結果); its rows are the items.
+        rows = row_texts(ev, scope)
+        own = norm(" ".join(b.text for b in scope.blocks if b.kind == "paragraph") + " " + " ".join(rows.values()))
+        if len(rows) >= 2 and word in own and not ev.children(scope):
+            return _count_answer(ev, plan, hits, scope, list(rows))
     found = _items_holding(ev, q, scope)
     return _count_answer(ev, plan, hits, *found) if found is not None else None
 

@@ -118,6 +118,14 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     return best if title_coverage(ev, q, best) >= ev.weights.min_scope_coverage else None
 
 
+def titled(ev: Evidence, q: Question, scope: Section | None) -> bool:
+    """Whether the question names this section by its title, rather than sharing a few words with it."""
+    if scope is None:
+        return False
+    return (ev.title_norms[(scope.doc, tuple(scope.path))] in q.norm
+            or title_coverage(ev, q, scope) >= ev.weights.titled_scope_coverage)
+
+
 T = TypeVar("T")
 
 
