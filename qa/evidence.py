@@ -101,6 +101,10 @@ class Evidence:
         self.budgets = {(f.doc, tuple(f.section_path)): f for f in index.facts if f.source == "budget"}
         # Each row's figures by column, to tell a total (「203件」 under 事業量) from its breakdown (事業量 県,
         # 事業量 その他).
+        cells: dict[tuple[str, tuple[int, int], str, str | None], list[Fact]] = {}
+        for f in index.facts:
+            cells.setdefault((f.doc, tuple(f.lines), f.label, f.attribute), []).append(f)
+        self._cells = cells
         self.row_columns = {(f.doc, f.lines, f.label, f.attribute): f for f in index.facts}
         # The years the corpus speaks of: its reports' fiscal years, its facts' periods, any era year in
         # its text. A question about another year has no answer here.
@@ -181,6 +185,11 @@ class Evidence:
         section = self.section_by_path.get((doc, tuple(path)))
         parent = next((s for s in self.sections if section is not None and s.id == section.parent), None)
         return [norm(c.title) for c in self.children(parent)] if parent is not None else []
+
+    def cell_mates(self, fact: Fact) -> list[Fact]:
+        """The other figures written in the same cell (「48社73名」: 48社 beside 73名)."""
+        return [f for f in self._cells.get((fact.doc, tuple(fact.lines), fact.label, fact.attribute), [])
+                if f.id != fact.id]
 
     def children(self, section: Section) -> list[Section]:
         return list(self._children.get((section.doc, section.id), []))

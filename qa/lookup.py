@@ -57,6 +57,10 @@ def figure_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
         primary = matching[0]
     others = [f for f in group if f is not primary]
     text = figure_text(primary)
+    mates = [f for f in ev.cell_mates(primary) if f.unit != primary.unit]
+    if mates and not primary.period_raw:
+        # 「48社73名」: one cell counts in two units; the figure asked is shown with the cell it stands in.
+        text += f"（{''.join(f.raw for f in sorted([primary, *mates], key=lambda f: f.id))}）"
     if others:
         text += "（" + "、".join(f"{f.period_raw}：{value_text(f)}" for f in others if f.period_raw) + "）"
     about = ""

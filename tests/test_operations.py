@@ -109,6 +109,10 @@ MORE_SHAPES = [
     ("コロナの感染拡大防止の広告、SNSはいくつのサービスに出したの？", ["3つ", "Twitter", "LINE"], "count"),
     # No figure in 件 answers: the rows of the table of the section named by its title (ラボ for ラボラトリー).
     ("地域活性化ラボで行われた実証は何件ありましたか？", ["5件", "河川監視カメラによるライブ配信"], None),
+    # One cell counting in two units is shown whole; 「いくつの業務」 asks for the figure in 業務.
+    ("IoT・AIセミナーの参加人数は？", ["73名", "48社73名"], None),
+    ("オンライン相談はいくつの業務・窓口で受け付けてる？", ["7業務15窓口"], None),
+    ("知事戦略管理費にはいくつの事業が入ってるの？", ["11事業"], "count"),
     # Lists that run on past a comma: 「Aと、B、C」 and 「AとB、それとC」.
     ("県のホームページのアクセス数と、県ツイッターのフォロワー数、LINEの友だち数を知りたい",
      ["約2億406万件", "40,422人", "72,134人"], "lookup"),

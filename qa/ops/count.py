@@ -222,7 +222,14 @@ def _asked_counter(q: Question) -> str | None:
 
 
 def _counted_noun(q: Question) -> str | None:
-    """The item noun nearest before the question word (「事業の中には取組がいくつ」 → 取組)."""
+    """The item noun nearest before the question word (「事業の中には取組がいくつ」 → 取組), or the counter right
+    after 「いくつの」 (「いくつの業務」 → 業務)."""
+    if m := re.search(r"いくつの(\S+)", q.norm):
+        # A counter the report writes figures in (業務, 窓口); an item noun (事業) names its sections instead.
+        after = [c for c in lexicon().counters if len(c) >= 2 and m.group(1).startswith(c)
+                 and c not in lexicon().item_nouns]
+        if after:
+            return max(after, key=len)
     ask = re.search(r"いくつ|何", q.norm)
     end = ask.start() if ask else len(q.norm)
     found = [(q.norm.rfind(n, 0, end), n) for n in lexicon().item_nouns if q.norm.rfind(n, 0, end) >= 0]
@@ -233,7 +240,8 @@ def _count_answer(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section, ite
     q = plan.question
     # The question's own counter (何団体 → 団体, 団体はいくつ → 団体, いくつ → つ), else 件.
     nouns = sorted({*lexicon().counters, *lexicon().item_nouns}, key=len, reverse=True)
-    asked = re.search("何(" + "|".join(map(re.escape, nouns)) + ")", q.norm)  # 何分野 before 何分
+    # 何分野 before 何分; 「いくつの事業」 counts in 事業.
+    asked = re.search("(?:何|いくつの)(" + "|".join(map(re.escape, nouns)) + ")", q.norm)
     named = next((c for c in sorted(lexicon().counters, key=len, reverse=True)
                   if len(c) >= 2 and re.search(re.escape(c) + r"(は|が|って)?いくつ", q.norm)), None)
     counter = asked.group(1) if asked else named or ("つ" if "いくつ" in q.norm else "件")
