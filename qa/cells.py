@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from qa import members
 from qa.grid import GridCell, caption, read_grid
 from qa.models import Answer, Citation, Document, Figure, Section
 from qa.periods import matches, question_period
@@ -26,6 +27,13 @@ MIN_LABEL = 0.8
 # Score parts: the label decides; the section/table words, the scope (個別/連結) and the period only rank
 # rows that share it. The earliest table wins a tie (a report opens with its summary of key figures).
 W_CONTEXT, W_SCOPE, W_PERIOD = 0.5, 0.3, 1.0
+# An XBRL member the question names (a column of the equity statement, an officer's row) outweighs the words
+# after 、 and the scope: it names the one cell among the row's, where they only name the table.
+W_MEMBER = 1.5
+# 「純資産」 asked of a member is that component's balance: the statement's 当期末残高 row (or the 当期首残高
+# of the year after, or a row dated that day), not a row of that name.
+EQUITY_TOTALS = frozenset({"純資産", "純資産合計", "純資産額", "資本", "資本合計", "持分合計"})
+_BALANCE_DATE = re.compile(r"((?:19|20)\d\d)年\d{1,2}月\d{1,2}日(?:現在)?(?:残高)?$")
 _QUOTED = re.compile(r"「([^「」]+)」")
 _MEMBER = re.compile(r"の?([A-Z][A-Za-z0-9]*Member)")
 _ASK = re.compile(r"(?:は|って|を教えて|を知りたい)?\s*(?:いくら|何|どれくらい)?(?:ですか|でしたか)?\s*[?？。]*\s*$")
@@ -55,6 +63,7 @@ class Ask:
     scope: str | None  # "consolidated" | "individual" | None
     labels: list[str]  # rows asked for (several: 「売上高と経常利益」)
     context: list[str]  # the words after the label: table, section, rows above
+    member: str | None = None  # an XBRL member naming the column or row (「CapitalStock」), without 'Member'
 
 
 class Cells:
@@ -152,7 +161,8 @@ class Cells:
             context = pieces[:-1]
             # 「任天堂の売上高は？」 means the group's figure: a natural question reads 連結 unless it says 個別.
             scope = scope or "consolidated"
-        return Ask(documents, period[0] if period else None, period[1] if period else None, scope, labels, context)
+        return Ask(documents, period[0] if period else None, period[1] if period else None, scope, labels, context,
+                   members.find(rest))
 
     # --- finding the cell ------------------------------------------------------------------------------
 
@@ -180,15 +190,24 @@ class Cells:
     def _locate(self, ask: Ask, label: str) -> Located | None:
         want = squash(label)
         docs = {d.doc for d in ask.documents}
-        best: tuple[float, int, Located] | None = None
+        jp = [squash(x) for x in members.labels(ask.member)] if ask.member else []
+        balance = bool(ask.member) and _UNIT_PAREN.sub("", want) in EQUITY_TOTALS
+        best: tuple[float, str, int, Located] | None = None
         for order, loc in enumerate(self.cells):
             if loc.document.doc not in docs:
                 continue
             c = loc.cell
             sim = self._match(want, loc)
+            shift: int | None = 0  # the balance rows: which year's column answers (None: the row's own date)
+            if balance:
+                kind = _balance(c.label)
+                if kind is not None:
+                    sim, shift = 1.0, {"end": 0, "start": 1, "dated": None}[kind]
             if sim < MIN_LABEL:
                 continue
             score = 2 * sim
+            if ask.member:
+                score += W_MEMBER * _member_score(loc, ask.member, jp)
             if ask.context:
                 score += W_CONTEXT * sum(_context(loc, squash(p)) for p in ask.context) / len(ask.context)
             consolidated = "連結" in squash(" ".join(loc.section.path))
@@ -202,15 +221,22 @@ class Cells:
                 score += W_SCOPE / 2 * (not consolidated)
             period = c.period or loc.document.period
             if ask.year is not None:
-                if period is None or not matches(period, ask.year, ask.month):
+                if shift is None:
+                    m = _BALANCE_DATE.search(squash(c.label))
+                    if not m or int(m.group(1)) != ask.year:
+                        continue
+                elif period is None or not matches(period, ask.year + shift, ask.month if not shift else None):
                     continue
                 score += W_PERIOD * (c.period is not None)
-            key = (score, -order)
-            if best is None or key > (best[0], best[1]):
-                best = (score, -order, loc)
+            # Two columns may end in the year asked (「2016年3月」 and 「2016年6月」 after a change of year end):
+            # the year's figure is the later one.
+            end = (period.end or "")[:7] if ask.year is not None and period is not None else ""
+            key = (score, end, -order)
+            if best is None or key > best[:3]:
+                best = (score, end, -order, loc)
         if best is None:
             return None
-        loc = best[2]
+        loc = best[3]
         if ask.year is None:
             # No year named: the latest fiscal year of the row.
             dated = [c for c in loc.row_cells if c.period is not None and c.period.end]
@@ -227,6 +253,7 @@ _UNIT_PAREN = re.compile(r"\((?:人|株|単元|%|百万円|千円|円|千株|名
 _PARENS = re.compile(r"\([^()]*\)")
 # 「経常利益又は経常損失(△)」 is the taxonomy's name of the row a table writes 「経常利益」.
 _OR_LOSS = re.compile(r"又は.*$")
+_AMOUNT = re.compile(r"金額$")
 
 
 def _similarity(a: str, b: str) -> float:
@@ -238,13 +265,56 @@ def _similarity(a: str, b: str) -> float:
     # 「1株当たり配当額(内、1株当たり中間配当額)」, 「発行済株式総数(普通株式)」: a parenthesised note is no part
     # of the name; nor is the loss half of 「…又は…損失(△)」.
     for x, y in ((a, _PARENS.sub("", b)), (_PARENS.sub("", a), b), (_PARENS.sub("", a), _PARENS.sub("", b)),
-                 (_OR_LOSS.sub("", a), _OR_LOSS.sub("", b))):
+                 (_OR_LOSS.sub("", a), _OR_LOSS.sub("", b)),
+                 # 「1株当たり当期純利益金額」 is the taxonomy's 「1株当たり当期純利益又は当期純損失(△)」.
+                 (_AMOUNT.sub("", _OR_LOSS.sub("", a)), _AMOUNT.sub("", _OR_LOSS.sub("", b)))):
         if x and x == y:
             return 0.96
     # A group row (「無形固定資産」) has no figures of its own: its total row (「無形固定資産合計」) stands for it.
     if re.sub(r"(?:合計|計)$", "", b) == a:
         return 0.95
     return fuzz.ratio(a, b) / 100
+
+
+def _balance(label: str) -> str | None:
+    """A balance row of a statement of changes in equity: "end" for the year's closing balance (当期末残高),
+    "start" for an opening balance (当期首残高: the close of the year before, so the column of the year after),
+    "dated" for a row dated the day it stands for (「2019年3月31日残高」); None otherwise."""
+    t = squash(label)
+    if re.search(r"期末残高$", t):
+        return "end"
+    if re.search(r"期首残高$", t):
+        return "start"
+    if _BALANCE_DATE.search(t):
+        return "dated"
+    return None
+
+
+def _member_score(loc: Located, member: str, jp: list[str]) -> float:
+    """How well the cell stands where the question's XBRL member points: its column's own name or its row's
+    label is the member's word (1), its total (0.9), holds it (0.6), or a header above holds it (0.4); a member
+    the table of members lacks is read in romaji against the row's words (a person's name)."""
+    c = loc.cell
+    if jp:
+        own, label = squash(c.column), squash(c.label)
+        above = squash(c.header) + "".join(squash(x) for x in c.chain)
+        best = 0.0
+        for k, w in enumerate(jp):
+            if w in (own, label):
+                s = 1.0
+            elif own in (w + "合計", w + "計") or label in (w + "合計", w + "計"):
+                s = 0.9
+            elif w in own or w in label:
+                s = 0.6
+            elif w in above:
+                s = 0.4
+            else:
+                s = 0.0
+            best = max(best, s * (1 - 0.05 * k))
+        return best
+    texts = {c.label, c.column, *(x.value.raw for x in loc.row_cells if x.value.value is None and not x.value.none)}
+    score = max((members.romaji_match(member, t) for t in texts if t), default=0.0)
+    return score if score >= members.MIN_ROMAJI else 0.0
 
 
 def _context(loc: Located, part: str) -> float:
@@ -278,6 +348,9 @@ def shown(cell: GridCell) -> str:
     if v.none:
         return "―（該当なし）"
     if v.value is None:
+        # A date cell (「1952年11月16日生」) also in ISO form, as dates are exchanged.
+        if m := re.search(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", nfkc(v.raw)):
+            return f"{v.raw}（{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}）"
         return v.raw
     return f"{format_number(v.value)}{v.unit if v.unit != '%' else '％'}"
 

@@ -53,6 +53,7 @@ class GridCell(NamedTuple):
     value: Value
     scale: int
     lines: tuple[int, int]
+    column: str = ""  # the column's own name: its lowest header cell (「繰越利益 剰余金」 under 「利益剰余金」)
 
 
 def is_grid(table: Table, caption_unit: str | None) -> bool:
@@ -133,7 +134,20 @@ def read_grid(table: Table, document: Document, caption_unit: str | None = None,
     ) and len(body) > 1:
         header.append(body[0].cells)
         body = body[1:]
+    # A table of records (役員一覧: 役職名 | 氏名 | 生年月日 | 略歴 | 任期 | 所有株式数): the text columns before the
+    # first figure each have a name of their own, so they are attributes of the row, not its nested labels.
+    # Each is a cell too; the first column stays the row's label.
+    last_header = header[-1] if header else []
+    names = [collapse_spacing(nfkc(last_header[c])).strip() if last_header else "" for c in label_cols]
+    # Records fill every such column on every row; a table grouped by its first column (区分 | 資産の種類,
+    # 「有形固定資産」 written once over its rows) leaves it blank below and keeps its nested reading.
+    full = sum(all(r.cells[c] for c in label_cols) for r in body)
+    if (numeric and len(label_cols) >= 2 and all(names) and len(set(names)) == len(names)
+            and all(r.cells[label_cols[0]] for r in body) and full >= 0.9 * len(body)):
+        value_cols = label_cols + value_cols
+        label_cols = label_cols[:1]
     headers = {c: " ".join(_distinct([h[c] for h in header])) for c in value_cols}
+    own_names = {c: collapse_spacing(nfkc(header[-1][c])).strip() if header else "" for c in value_cols}
     label_headers = " ".join(_distinct([h[c] for h in header for c in label_cols]))
     col_periods = {c: find_period(headers[c], document.period, document.term) for c in value_cols}
     col_units = {c: m.group(1) for c in value_cols if (m := HEADER_UNIT.search(nfkc(headers[c])))}
@@ -141,7 +155,10 @@ def read_grid(table: Table, document: Document, caption_unit: str | None = None,
     if not table_unit and (m := HEADER_UNIT.search(nfkc(label_headers))):
         table_unit = m.group(1)
     out: list[GridCell] = []
-    stack: list[tuple[int, str]] = []  # (depth, label) of the rows above, for the chain
+    # The rows above, for the chain: [depth, label, kind]. A row without figures is a "heading"; when the rows
+    # after it stand at its own depth (a flat table: 「流動資産」, then 「現金及び預金」 …) it becomes an open
+    # "group" that holds until its total (「流動資産合計」); rows after a deeper-indented heading are "row"s.
+    stack: list[list] = []
     written: dict[int, str] = {}  # the first unit written in a column's cells
     for i, row in enumerate(body):
         # A unit written in a label cell (「売上高 | (百万円)」 where the column is not all units) is the row's unit.
@@ -152,9 +169,15 @@ def read_grid(table: Table, document: Document, caption_unit: str | None = None,
             label = ""
         else:
             label = own[-1]
-            while stack and stack[-1][0] >= depth:
+            if stack and stack[-1][2] == "heading":
+                stack[-1][2] = "group" if stack[-1][0] == depth else "row"
+            while stack and (stack[-1][0] > depth or (stack[-1][0] == depth and stack[-1][2] != "group")):
                 stack.pop()
-        chain = tuple(x for _, x in stack) + tuple(own[:-1])
+        chain = tuple(x for _, x, _ in stack) + tuple(own[:-1])
+        if label and (total := re.sub(r"\s+", "", label)) and (group := next(
+                (k for k in range(len(stack) - 1, -1, -1) if stack[k][2] == "group"
+                 and re.sub(r"\s+", "", stack[k][1]) + "合計" in (total, total.replace("計", "合計"))), None)) is not None:
+            del stack[group:]  # 「流動資産合計」 closes the group 「流動資産」 (the total itself stood in it)
         row_unit = next((u for c in sorted(unit_cols | set(label_cols)) if (u := _unit_of(row.cells[c]))), None)
         # A unit in the row label (「提出日現在発行数（株）」) counts for its row.
         if not row_unit and label and (m := HEADER_UNIT.search(nfkc(label))):
@@ -175,9 +198,10 @@ def read_grid(table: Table, document: Document, caption_unit: str | None = None,
                 unit = ""
             period = col_periods.get(c) or caption_period
             out.append(GridCell(i, c, label, chain, headers[c], period, v._replace(unit=unit),
-                                UNIT_SCALES.get(unit, 1), row.lines))
+                                UNIT_SCALES.get(unit, 1), row.lines, own_names.get(c, "")))
         if label and depth is not None:
-            stack.append((depth, label))
+            empty = not any(row.cells[c] for c in value_cols if c not in label_cols)
+            stack.append([depth, label, "heading" if empty else "row"])
     return out
 
 
