@@ -216,9 +216,9 @@ class Cells:
             elif ask.scope == "individual":
                 score += W_SCOPE * (not consolidated)
             else:
-                # Without 連結/個別 the template asks for the reporting company's own figure (dev reports:
-                # 「総資産額、経営指標等」 is the 提出会社 row).
-                score += W_SCOPE / 2 * (not consolidated)
+                # Without 連結/個別 a figure of both is the group's: in XBRL the company's own figures carry a
+                # NonConsolidatedMember, which the template writes as 個別; a figure of one table only is that one.
+                score += W_SCOPE / 2 * consolidated
             period = c.period or loc.document.period
             if ask.year is not None:
                 if shift is None:

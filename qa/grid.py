@@ -211,8 +211,15 @@ def caption(document: Document, blocks: list, at: int, section_title: str) -> tu
     heading's period (「(当連結会計年度)」)."""
     unit: str | None = None
     period: Period | None = None
-    for block in reversed(blocks[max(0, at - 3):at]):
+    for k in range(at - 1, max(-1, at - 4), -1):
+        block = blocks[k]
         if block.table is not None and max((len(r.cells) for r in block.table.rows), default=0) > 1:
+            if k == at - 1 and document.period is not None:
+                # A table right after another (a wide statement cut into two: 「株主資本」 columns, then 「その他の
+                # 包括利益累計額」 ones) stands under the first one's caption (in a report with a cover: a fiscal
+                # year of its own).
+                above_unit, above_period = caption(document, blocks, k, section_title)
+                unit, period = unit or above_unit, period or above_period
             break
         text = nfkc(block.text)
         if unit is None and (m := CAPTION_UNIT.search(text)):
