@@ -30,6 +30,10 @@ W_CONTEXT, W_SCOPE, W_PERIOD = 0.5, 0.3, 1.0
 # An XBRL member the question names (a column of the equity statement, an officer's row) outweighs the words
 # after 、 and the scope: it names the one cell among the row's, where they only name the table.
 W_MEMBER = 1.5
+# A label that names a column (「所有株式数」 of 大株主の状況) matches every row's cell equally: the column's
+# total row answers it.
+HEADER_MATCH, W_TOTAL = 0.85, 0.2
+_TOTAL_ROW = re.compile(r"(?:合計|計|総計|総数)")
 # 「純資産」 asked of a member is that component's balance: the statement's 当期末残高 row (or the 当期首残高
 # of the year after, or a row dated that day), not a row of that name.
 EQUITY_TOTALS = frozenset({"純資産", "純資産合計", "純資産額", "資本", "資本合計", "持分合計"})
@@ -39,9 +43,16 @@ _MEMBER = re.compile(r"の?([A-Z][A-Za-z0-9]*Member)")
 _ASK = re.compile(r"(?:は|って|を教えて|を知りたい)?\s*(?:いくら|何|どれくらい)?(?:ですか|でしたか)?\s*[?？。]*\s*$")
 
 
+# Spellings of one accounting word (the taxonomy writes 棚卸資産, a report たな卸資産).
+_SPELLINGS = (("たな卸", "棚卸"), ("ソフトウエア", "ソフトウェア"), ("貸倒れ", "貸倒"), ("繰り延べ", "繰延"),
+              ("売り上げ", "売上"), ("引き当て", "引当"))
+
+
 def squash(text: str) -> str:
-    """Text for label comparison: NFKC, no spaces, one form of brackets and marks."""
+    """Text for label comparison: NFKC, no spaces, one form of brackets and marks, one spelling."""
     t = re.sub(r"[\s【】]+", "", nfkc(text))
+    for variant, canonical in _SPELLINGS:
+        t = t.replace(variant, canonical)
     return t.replace("（", "(").replace("）", ")").replace("－", "-").replace("―", "-").replace("−", "-")
 
 
@@ -51,6 +62,9 @@ class Located:
     section: Section
     cell: GridCell
     row_cells: tuple[GridCell, ...]
+    table: int = 0  # the table's place in the corpus (earlier tables win ties)
+    lead: str = ""  # the sentence before the table (「※１ 販売費及び一般管理費のうち主要な費目…」)
+    above: str = ""  # the label of the row before (「工具、器具及び備品」 over its 「減価償却累計額」)
 
 
 @dataclass(frozen=True)
@@ -73,18 +87,22 @@ class Cells:
         self.documents = [d for d in documents if d.period is not None]
         self.texts = {d.doc: squash("\n".join(d.lines)) for d in self.documents}
         self.cells: list[Located] = []
+        tables = 0
         for d in self.documents:
             for section in d.sections:
                 for at, block in enumerate(section.blocks):
                     if block.table is None:
                         continue
+                    tables += 1
                     unit, period = caption(d, section.blocks, at, section.title)
                     grid = read_grid(block.table, d, unit, period)
                     rows: dict[int, list[GridCell]] = {}
                     for c in grid:
                         rows.setdefault(c.row, []).append(c)
+                    lead = _lead(section.blocks, at)
                     for c in grid:
-                        self.cells.append(Located(d, section, c, tuple(rows[c.row])))
+                        above = next((x.label for x in rows.get(c.row - 1, [])), "")
+                        self.cells.append(Located(d, section, c, tuple(rows[c.row]), tables, lead, above))
 
     @property
     def active(self) -> bool:
@@ -144,8 +162,11 @@ class Cells:
             # 「法人税、住民税及び事業税、特別損失」: a row label may hold 、 itself; the longest run of parts
             # that names a row is the label, the rest its context.
             docs = {d.doc for d in documents}
-            k = next((k for k in range(len(parts), 1, -1) if self._names_row(squash("、".join(parts[:k])), docs)), 1)
-            labels, context = ["、".join(parts[:k])], parts[k:]
+            # The closest row name wins, the longer run on a tie: 「減価償却累計額、工具」 is only near 「減価償却
+            # 累計額」, which the first part names exactly.
+            sims = {k: self._row_similarity(squash("、".join(parts[:k])), docs) for k in range(len(parts), 0, -1)}
+            k = max((k for k in sims if sims[k] >= MIN_LABEL or k == 1), key=lambda k: (round(sims[k], 2), k))
+            labels, context = ["、".join(parts[:k])], _rejoin(parts[k:], lambda t: self._names_row(squash(t), docs))
         else:
             if not named:
                 return None  # a natural question without a subject is the general answer layer's
@@ -167,24 +188,34 @@ class Cells:
     # --- finding the cell ------------------------------------------------------------------------------
 
     def _names_row(self, want: str, docs: set[str]) -> bool:
-        return any(loc.document.doc in docs and loc.cell.label and _similarity(want, squash(loc.cell.label)) >= MIN_LABEL
-                   for loc in self.cells)
+        return self._row_similarity(want, docs) >= MIN_LABEL
+
+    def _row_similarity(self, want: str, docs: set[str]) -> float:
+        """How close the nearest row label of these documents is to `want`."""
+        labels = {squash(loc.cell.label) for loc in self.cells if loc.document.doc in docs and loc.cell.label}
+        return max((_similarity(want, x) for x in labels), default=0.0)
 
     def _match(self, want: str, loc: Located) -> float:
         """How well the question's label names this cell: its row label, or 「row－column」 (「株主数－金融機関」),
         or, for a table whose rows are items, its column header alone (「提出日現在発行数（株）」)."""
         c = loc.cell
         sim = _similarity(want, squash(c.label)) if c.label else 0.0
-        if sim >= MIN_LABEL:
-            return sim
         if "-" in want and c.label:
-            # 「株主数－金融機関」 (row－column), 「監査証明業務に基づく報酬－連結子会社」 (column－row).
+            # 「株主数－金融機関」 (row－column), 「監査証明業務に基づく報酬－連結子会社」 (column－row): the column
+            # named beats the row's other cells, which the whole label only resembles.
             first, _, second = want.partition("-")
             for row, column in ((first, second), (second, first)):
                 if column and _similarity(row, squash(c.label)) >= MIN_LABEL and _contains(squash(c.header), column):
-                    return 0.95
-        if c.header and (_similarity(want, squash(c.header)) >= 0.9 or want in squash(c.header)):
-            return 0.85
+                    return max(sim, 0.97)
+        if sim >= MIN_LABEL:
+            return sim
+        if c.header:
+            # The column's own name (「所有株式数（千株）」) before a header that only holds the words (「…に対する
+            # 所有株式数の割合」).
+            if _similarity(want, squash(c.column)) >= 0.9 or _similarity(want, squash(c.header)) >= 0.9:
+                return HEADER_MATCH
+            if want in squash(c.header):
+                return HEADER_MATCH - 0.05
         return 0.0
 
     def _locate(self, ask: Ask, label: str) -> Located | None:
@@ -192,7 +223,7 @@ class Cells:
         docs = {d.doc for d in ask.documents}
         jp = [squash(x) for x in members.labels(ask.member)] if ask.member else []
         balance = bool(ask.member) and _UNIT_PAREN.sub("", want) in EQUITY_TOTALS
-        best: tuple[float, str, int, Located] | None = None
+        best: tuple[tuple[float, str, int, int], Located] | None = None
         for order, loc in enumerate(self.cells):
             if loc.document.doc not in docs:
                 continue
@@ -206,6 +237,8 @@ class Cells:
             if sim < MIN_LABEL:
                 continue
             score = 2 * sim
+            if sim in (HEADER_MATCH, HEADER_MATCH - 0.05) and _TOTAL_ROW.fullmatch(squash(c.label)):
+                score += W_TOTAL  # a column asked for without a row: its total (大株主の状況 › 計)
             if ask.member:
                 score += W_MEMBER * _member_score(loc, ask.member, jp)
             if ask.context:
@@ -231,12 +264,14 @@ class Cells:
             # Two columns may end in the year asked (「2016年3月」 and 「2016年6月」 after a change of year end):
             # the year's figure is the later one.
             end = (period.end or "")[:7] if ask.year is not None and period is not None else ""
-            key = (score, end, -order)
-            if best is None or key > best[:3]:
-                best = (score, end, -order, loc)
+            # Otherwise the earliest table; within a row the later column (a statement of changes in equity
+            # ends with its total, 純資産合計, the cell a question without a member asks for).
+            key = (score, end, -loc.table, c.col)
+            if best is None or key > best[0]:
+                best = (key, loc)
         if best is None:
             return None
-        loc = best[3]
+        loc = best[1]
         if ask.year is None:
             # No year named: the latest fiscal year of the row.
             dated = [c for c in loc.row_cells if c.period is not None and c.period.end]
@@ -259,6 +294,9 @@ _AMOUNT = re.compile(r"金額$")
 def _similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
+    if a.endswith("(単元)") != b.endswith("(単元)"):
+        # A count of trading units (所有株式数(単元)) is another figure than the count of shares.
+        return fuzz.ratio(a, b) / 100 * 0.9
     a, b = _UNIT_PAREN.sub("", a), _UNIT_PAREN.sub("", b)
     if a == b:
         return 0.98
@@ -288,6 +326,28 @@ def _balance(label: str) -> str | None:
     if _BALANCE_DATE.search(t):
         return "dated"
     return None
+
+
+def _rejoin(parts: list[str], names_row) -> list[str]:  # type: ignore[no-untyped-def]
+    """Context words split at a 、 that belongs to a row's name (「工具、器具及び備品」) joined again."""
+    out: list[str] = []
+    i = 0
+    while i < len(parts):
+        j = next((j for j in range(len(parts), i + 1, -1) if names_row("、".join(parts[i:j]))), i + 1)
+        out.append("、".join(parts[i:j]))
+        i = j
+    return out
+
+
+def _lead(blocks: list, at: int) -> str:
+    """The text just before a table that says what it holds (「※２ 有形固定資産の減価償却累計額は、次のとおりです。」)."""
+    for block in reversed(blocks[max(0, at - 2):at]):
+        if block.table is not None:
+            return ""
+        text = nfkc(block.text).strip()
+        if text and not re.fullmatch(r"[(（]?\s*単位.*", text):
+            return text[:120]
+    return ""
 
 
 def _member_score(loc: Located, member: str, jp: list[str]) -> float:
@@ -325,7 +385,9 @@ def _context(loc: Located, part: str) -> float:
     names = [squash(x) for x in (*loc.cell.chain, *(s.split(" ", 1)[-1] for s in loc.section.path))]
     if any(part == n for n in names):
         return 1.0
-    where = "".join(names) + squash(loc.cell.header)
+    if loc.above and part == squash(loc.above):
+        return 0.8  # 「減価償却累計額」 below 「工具、器具及び備品」 in a flat balance sheet
+    where = "".join(names) + squash(loc.cell.header) + squash(loc.lead)
     if part in where:
         return 0.7
     return 0.5 if fuzz.partial_ratio(part, where) >= 85 else 0.0

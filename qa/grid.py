@@ -91,6 +91,11 @@ def parse_value(cell: str) -> Value | None:
     return Value(value, m.group("unit") or "", False, cell.strip())
 
 
+def _figure_row(cells: list[str]) -> bool:
+    rest = [c for c in cells[1:] if c.strip() and not _unit_of(c)]
+    return bool(rest) and sum(parse_value(c) is not None and not parse_value(c).none for c in rest) >= 0.5 * len(rest)
+
+
 def _unit_of(cell: str) -> str | None:
     m = UNIT_CELL.match(nfkc(cell).strip())
     return m.group(1) if m else None
@@ -113,6 +118,12 @@ def read_grid(table: Table, document: Document, caption_unit: str | None = None,
     ncols = max([len(r.cells) for r in table.rows] + [len(h) for h in table.header])
     body: list[Row] = [Row(cells=r.cells + [""] * (ncols - len(r.cells)), lines=r.lines) for r in table.rows]
     header = [h + [""] * (ncols - len(h)) for h in table.header]
+    # A "second header row" that is a labelled row of figures (「研究開発費 | 70,359 | 百万円 | 86,590 | 百万円」
+    # right under the column names) is the table's first body row. Its lines are not kept with the header:
+    # it takes the line after the header's first row.
+    while len(header) > 1 and header[-1][0].strip() and _figure_row(header[-1]):
+        first = body[0].lines[0] - 1 if body else 0
+        body.insert(0, Row(cells=header.pop(), lines=(first, first)))
     # Unit columns: every filled cell a unit alone (「(百万円)」).
     # A repeat of the cell on its left is a merged cell (「決算年月 | 決算年月」), not this column's own.
     unit_cols = {c for c in range(1, ncols)
