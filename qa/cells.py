@@ -373,8 +373,7 @@ def _member_score(loc: Located, member: str, jp: list[str]) -> float:
             best = max(best, s * (1 - 0.05 * k))
         return best
     texts = {c.label, c.column, *(x.value.raw for x in loc.row_cells if x.value.value is None and not x.value.none)}
-    score = max((members.romaji_match(member, t) for t in texts if t), default=0.0)
-    return score if score >= members.MIN_ROMAJI else 0.0
+    return max((members.romaji_match(member, t) for t in texts if t), default=0.0)
 
 
 def _context(loc: Located, part: str) -> float:
@@ -387,6 +386,8 @@ def _context(loc: Located, part: str) -> float:
         return 1.0
     if loc.above and part == squash(loc.above):
         return 0.8  # 「減価償却累計額」 below 「工具、器具及び備品」 in a flat balance sheet
+    if len(part) >= 2 and any(part == squash(x.value.raw) for x in loc.row_cells if x.value.value is None):
+        return 1.0  # a record named by one of its cells: 「宮本茂の役職名」 is the row whose 氏名 is 宮本 茂
     where = "".join(names) + squash(loc.cell.header) + squash(loc.lead)
     if part in where:
         return 0.7
