@@ -32,7 +32,7 @@ W_CONTEXT, W_SCOPE, W_PERIOD = 0.5, 0.3, 1.0
 W_MEMBER = 1.5
 # A label that names a column (「所有株式数」 of 大株主の状況) matches every row's cell equally: the column's
 # total row answers it.
-HEADER_MATCH, W_TOTAL = 0.85, 0.2
+HEADER_MATCH, W_TOTAL, W_UNNAMED_ROW = 0.85, 0.2, 1.0
 _TOTAL_ROW = re.compile(r"(?:合計|計|総計|総数)")
 # 「純資産」 asked of a member is that component's balance: the statement's 当期末残高 row (or the 当期首残高
 # of the year after, or a row dated that day), not a row of that name.
@@ -65,6 +65,7 @@ class Located:
     table: int = 0  # the table's place in the corpus (earlier tables win ties)
     lead: str = ""  # the sentence before the table (「※１ 販売費及び一般管理費のうち主要な費目…」)
     above: str = ""  # the label of the row before (「工具、器具及び備品」 over its 「減価償却累計額」)
+    rows: int = 1  # the table's body rows
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ class Cells:
                     lead = _lead(section.blocks, at)
                     for c in grid:
                         above = next((x.label for x in rows.get(c.row - 1, [])), "")
-                        self.cells.append(Located(d, section, c, tuple(rows[c.row]), tables, lead, above))
+                        self.cells.append(Located(d, section, c, tuple(rows[c.row]), tables, lead, above, len(rows)))
 
     @property
     def active(self) -> bool:
@@ -237,12 +238,18 @@ class Cells:
             if sim < MIN_LABEL:
                 continue
             score = 2 * sim
-            if sim in (HEADER_MATCH, HEADER_MATCH - 0.05) and _TOTAL_ROW.fullmatch(squash(c.label)):
-                score += W_TOTAL  # a column asked for without a row: its total (大株主の状況 › 計)
-            if ask.member:
-                score += W_MEMBER * _member_score(loc, ask.member, jp)
+            member = _member_score(loc, ask.member, jp) if ask.member else 0.0
+            score += W_MEMBER * member
             if ask.context:
                 score += W_CONTEXT * sum(_context(loc, squash(p)) for p in ask.context) / len(ask.context)
+            if sim in (HEADER_MATCH, HEADER_MATCH - 0.05) and (loc.rows > 1 or c.col == 0):
+                # A column asked for without its row: its total row answers (大株主の状況 › 計); any other row only
+                # when the question names it (a member, a cell of the row: 「宮本茂の役職名」). A record's first
+                # column is its own name: 「会社名」 asks a 会社名 row, not the one subsidiary a table lists.
+                if _TOTAL_ROW.fullmatch(squash(c.label)):
+                    score += W_TOTAL
+                elif not member and not any(_names_record(loc, squash(p)) for p in ask.context):
+                    score -= W_UNNAMED_ROW
             consolidated = "連結" in squash(" ".join(loc.section.path))
             if ask.scope == "consolidated":
                 score += W_SCOPE * consolidated
@@ -339,6 +346,11 @@ def _rejoin(parts: list[str], names_row) -> list[str]:  # type: ignore[no-untype
     return out
 
 
+def _names_record(loc: Located, part: str) -> bool:
+    return len(part) >= 2 and (part == squash(loc.cell.label) or any(
+        part == squash(x.value.raw) for x in loc.row_cells if x.value.value is None))
+
+
 def _lead(blocks: list, at: int) -> str:
     """The text just before a table that says what it holds (「※２ 有形固定資産の減価償却累計額は、次のとおりです。」)."""
     for block in reversed(blocks[max(0, at - 2):at]):
@@ -386,7 +398,7 @@ def _context(loc: Located, part: str) -> float:
         return 1.0
     if loc.above and part == squash(loc.above):
         return 0.8  # 「減価償却累計額」 below 「工具、器具及び備品」 in a flat balance sheet
-    if len(part) >= 2 and any(part == squash(x.value.raw) for x in loc.row_cells if x.value.value is None):
+    if _names_record(loc, part):
         return 1.0  # a record named by one of its cells: 「宮本茂の役職名」 is the row whose 氏名 is 宮本 茂
     where = "".join(names) + squash(loc.cell.header) + squash(loc.lead)
     if part in where:
