@@ -26,7 +26,7 @@ from qa.text import format_number, nfkc
 MIN_LABEL = 0.8
 # Score parts: the label decides; the section/table words, the scope (個別/連結) and the period only rank
 # rows that share it. The earliest table wins a tie (a report opens with its summary of key figures).
-W_CONTEXT, W_SCOPE, W_PERIOD = 0.5, 0.3, 1.0
+W_CONTEXT, W_SCOPE, W_PERIOD = 0.5, 0.3, 0.1
 # An XBRL member the question names (a column of the equity statement, an officer's row) outweighs the words
 # after 、 and the scope: it names the one cell among the row's, where they only name the table.
 W_MEMBER = 1.5
@@ -427,7 +427,22 @@ def shown(cell: GridCell) -> str:
         if m := re.search(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", nfkc(v.raw)):
             return f"{v.raw}（{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}）"
         return v.raw
+    if v.unit in _IN_BASE:
+        base, k = _IN_BASE[v.unit]
+        return f"{format_number(v.value * k)}{base}（{format_number(v.value)}{v.unit}）"
     return f"{format_number(v.value)}{v.unit if v.unit != '%' else '％'}"
+
+
+# A count in hundreds of shares (「所有株式数(百株)」) is given in shares too: nobody adds up 百株.
+_IN_BASE = {"百株": ("株", 100)}
+
+
+def _figure_value(cell: GridCell) -> tuple[str, str]:
+    v = cell.value
+    if v.unit in _IN_BASE and v.value is not None:
+        base, k = _IN_BASE[v.unit]
+        return str(v.value * k), base
+    return str(v.value), v.unit
 
 
 def period_words(cell: GridCell) -> str:
@@ -453,8 +468,9 @@ def _phrase(question: str, ask: Ask, found: list[Located]) -> Answer:
         where = " › ".join([loc.section.heading, *c.chain, c.label])
         parts.append(f"{shown(c)}（{'最新の' if latest else ''}{when + '、' if when else ''}{where}）")
         if c.value.value is not None:
+            value, unit = _figure_value(c)
             figures.append(Figure(label=c.label, attribute=c.header or None, period=c.period.raw if c.period else None,
-                                  value=str(c.value.value), unit=c.value.unit, raw=c.value.raw))
+                                  value=value, unit=unit, raw=c.value.raw))
         cite = Citation(doc=loc.document.doc, section_path=loc.section.path, lines=list(c.lines),
                         text=row_text(loc), score=1.0)
         if cite not in citations:

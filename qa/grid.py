@@ -21,7 +21,7 @@ from qa.text import collapse_spacing, nfkc
 # Units of such reports with their scale to the base unit. 百万円 is 10⁶ 円; a percentage stays in %.
 UNIT_SCALES = {
     "百万円": 10**6, "千円": 1000, "万円": 10**4, "億円": 10**8, "円": 1, "十億円": 10**9,
-    "千株": 1000, "株": 1, "千株数": 1000, "%": 1, "倍": 1, "人": 1, "名": 1, "社": 1, "個": 1, "年": 1,
+    "千株": 1000, "百株": 100, "株": 1, "千株数": 1000, "%": 1, "倍": 1, "人": 1, "名": 1, "社": 1, "個": 1, "年": 1,
     "百万米ドル": 10**6, "十億米ドル": 10**9, "千米ドル": 1000, "米ドル": 1, "単元": 1,
 }
 _UNITS = "|".join(sorted((re.escape(u) for u in UNIT_SCALES), key=len, reverse=True))
