@@ -25,14 +25,18 @@ from qa.text import format_number, nfkc
 # 残高」 is the row 「現金及び現金同等物の期末残高」 (0.92); 「売上原価」 is not 「売上総利益」 (0.5).
 MIN_LABEL = 0.8
 # Score parts: the label decides; the section/table words, the scope (個別/連結) and the period only rank
-# rows that share it. The earliest table wins a tie (a report opens with its summary of key figures).
+# rows that share it. The earliest table wins a tie (a report opens with its summary of key figures). A
+# column dated the year asked weighs little against an undated table of the same report (it is of that year
+# too): the words after 、 that place the table weigh more (dev: 銘柄数 of 非上場株式 is the table
+# 「銘柄数及び貸借対照表計上額」, not the dated one of shares bought during the year).
 W_CONTEXT, W_SCOPE, W_PERIOD = 0.5, 0.3, 0.1
 # An XBRL member the question names (a column of the equity statement, an officer's row) outweighs the words
 # after 、 and the scope: it names the one cell among the row's, where they only name the table.
 W_MEMBER = 1.5
-# A label that names a column (「所有株式数」 of 大株主の状況) matches every row's cell equally: the column's
-# total row answers it.
-HEADER_MATCH, W_TOTAL, W_UNNAMED_ROW = 0.85, 0.2, 1.0
+# A label that names a column (「所有株式数」 of 大株主の状況) matches every row's cell equally: its total row
+# answers it. The column's own name (or its whole header) close to the label matches better than a header
+# that merely holds the label's words (「…に対する所有株式数の割合」).
+HEADER_MATCH, HEADER_PART, W_TOTAL, W_UNNAMED_ROW = 0.85, 0.82, 0.2, 1.0
 _TOTAL_ROW = re.compile(r"(?:合計|計|総計|総数)")
 # 「純資産」 asked of a member is that component's balance: the statement's 当期末残高 row (or the 当期首残高
 # of the year after, or a row dated that day), not a row of that name.
@@ -216,7 +220,7 @@ class Cells:
             if _similarity(want, squash(c.column)) >= 0.9 or _similarity(want, squash(c.header)) >= 0.9:
                 return HEADER_MATCH
             if want in squash(c.header):
-                return HEADER_MATCH - 0.05
+                return HEADER_PART
         return 0.0
 
     def _locate(self, ask: Ask, label: str) -> Located | None:
@@ -242,7 +246,7 @@ class Cells:
             score += W_MEMBER * member
             if ask.context:
                 score += W_CONTEXT * sum(_context(loc, squash(p)) for p in ask.context) / len(ask.context)
-            if sim in (HEADER_MATCH, HEADER_MATCH - 0.05) and (loc.rows > 1 or c.col == 0):
+            if sim in (HEADER_MATCH, HEADER_PART) and (loc.rows > 1 or c.col == 0):
                 # A column asked for without its row: its total row answers (大株主の状況 › 計); any other row only
                 # when the question names it (a member, a cell of the row: 「宮本茂の役職名」). A record's first
                 # column is its own name: 「会社名」 asks a 会社名 row, not the one subsidiary a table lists.
