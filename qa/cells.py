@@ -100,7 +100,7 @@ class Cells:
                         continue
                     tables += 1
                     unit, period = caption(d, section.blocks, at, section.title)
-                    grid = read_grid(block.table, d, unit, period)
+                    grid = read_grid(block.table, d, unit, period, block.lines)
                     rows: dict[int, list[GridCell]] = {}
                     for c in grid:
                         rows.setdefault(c.row, []).append(c)

@@ -111,19 +111,22 @@ def _distinct(cells: list[str]) -> list[str]:
 
 
 def read_grid(table: Table, document: Document, caption_unit: str | None = None,
-              caption_period: Period | None = None) -> list[GridCell]:
-    """Every value cell of the table with its row chain, column header, period, unit and scale."""
-    if not table.rows:
+              caption_period: Period | None = None, lines: tuple[int, int] | None = None) -> list[GridCell]:
+    """Every value cell of the table with its row chain, column header, period, unit and scale (`lines`: the
+    table's span, for a row the parser took for a header)."""
+    if not table.rows and (lines is None or len(table.header) < 2):
         return []
     ncols = max([len(r.cells) for r in table.rows] + [len(h) for h in table.header])
     body: list[Row] = [Row(cells=r.cells + [""] * (ncols - len(r.cells)), lines=r.lines) for r in table.rows]
     header = [h + [""] * (ncols - len(h)) for h in table.header]
     # A "second header row" that is a labelled row of figures (「研究開発費 | 70,359 | 百万円 | 86,590 | 百万円」
-    # right under the column names) is the table's first body row. Its lines are not kept with the header:
-    # it takes the line after the header's first row.
+    # right under the column names; or the one row of a note's table) is a body row. The header keeps no
+    # lines: it stands on the line before the first body row, or on the table's last line.
     while len(header) > 1 and header[-1][0].strip() and _figure_row(header[-1]):
-        first = body[0].lines[0] - 1 if body else 0
+        first = body[0].lines[0] - 1 if body else (lines[1] if lines else 0)
         body.insert(0, Row(cells=header.pop(), lines=(first, first)))
+    if not body:
+        return []
     # Unit columns: every filled cell a unit alone (「(百万円)」).
     # A repeat of the cell on its left is a merged cell (「決算年月 | 決算年月」), not this column's own.
     unit_cols = {c for c in range(1, ncols)
@@ -176,6 +179,10 @@ def read_grid(table: Table, document: Document, caption_unit: str | None = None,
         labels = [row.cells[c] if not _unit_of(row.cells[c]) else "" for c in label_cols]
         depth = next((k for k, x in enumerate(labels) if x), None)
         own = _distinct(labels)
+        # 「有形固定資産 | 建物」: 建物 stands at the second column, so 「| 構築物」 below it is its sibling. A merged
+        # label repeated over the columns to its right (「| | 現金及び預金 | 現金及び預金 |」) starts at its first.
+        own_depth = next((k for k, x in enumerate(labels) if own and collapse_spacing(nfkc(x)).strip() == own[-1]),
+                         depth)
         if depth is None or not own:
             label = ""
         else:
@@ -212,7 +219,9 @@ def read_grid(table: Table, document: Document, caption_unit: str | None = None,
                                 UNIT_SCALES.get(unit, 1), row.lines, own_names.get(c, "")))
         if label and depth is not None:
             empty = not any(row.cells[c] for c in value_cols if c not in label_cols)
-            stack.append([depth, label, "heading" if empty else "row"])
+            if len(own) > 1:
+                stack.append([depth, own[-2], "row"])
+            stack.append([own_depth, label, "heading" if empty else "row"])
     return out
 
 
