@@ -83,6 +83,7 @@ class Ask:
     labels: list[str]  # rows asked for (several: 「売上高と経常利益」)
     context: list[str]  # the words after the label: table, section, rows above
     member: str | None = None  # an XBRL member naming the column or row (「CapitalStock」), without 'Member'
+    deducted: bool = False  # 「…、一括控除」: the figure is deducted from the assets above it (a minus)
 
 
 class Cells:
@@ -171,7 +172,8 @@ class Cells:
             # 累計額」, which the first part names exactly.
             sims = {k: self._row_similarity(squash("、".join(parts[:k])), docs) for k in range(len(parts), 0, -1)}
             k = max((k for k in sims if sims[k] >= MIN_LABEL or k == 1), key=lambda k: (round(sims[k], 2), k))
-            labels, context = ["、".join(parts[:k])], _rejoin(parts[k:], lambda t: self._names_row(squash(t), docs))
+            labels = ["、".join(parts[:k])]
+            context = _rejoin(parts[k:], lambda t: self._row_similarity(squash(t), docs) >= 0.95)
         else:
             if not named:
                 return None  # a natural question without a subject is the general answer layer's
@@ -187,8 +189,12 @@ class Cells:
             context = pieces[:-1]
             # 「任天堂の売上高は？」 means the group's figure: a natural question reads 連結 unless it says 個別.
             scope = scope or "consolidated"
+        # 「減価償却累計額、有形固定資産、一括控除」: the taxonomy's name of an amount deducted in one sum, which a
+        # note writes without its sign.
+        deducted = any(squash(p) in _DEDUCTED for p in context)
+        context = [p for p in context if squash(p) not in _DEDUCTED]
         return Ask(documents, period[0] if period else None, period[1] if period else None, scope, labels, context,
-                   members.find(rest))
+                   members.find(rest), deducted)
 
     # --- finding the cell ------------------------------------------------------------------------------
 
@@ -300,6 +306,7 @@ _PARENS = re.compile(r"\([^()]*\)")
 # 「経常利益又は経常損失(△)」 is the taxonomy's name of the row a table writes 「経常利益」.
 _OR_LOSS = re.compile(r"又は.*$")
 _AMOUNT = re.compile(r"金額$")
+_DEDUCTED = frozenset({"一括控除", "控除"})
 
 
 def _similarity(a: str, b: str) -> float:
@@ -340,7 +347,8 @@ def _balance(label: str) -> str | None:
 
 
 def _rejoin(parts: list[str], names_row) -> list[str]:  # type: ignore[no-untyped-def]
-    """Context words split at a 、 that belongs to a row's name (「工具、器具及び備品」) joined again."""
+    """Context words split at a 、 that belongs to a row's name (「工具、器具及び備品」) joined again: the run
+    must name a row all but exactly (「最寄りの連絡場所、表紙」 only resembles 「最寄りの連絡場所」)."""
     out: list[str] = []
     i = 0
     while i < len(parts):
@@ -467,6 +475,8 @@ def _phrase(question: str, ask: Ask, found: list[Located]) -> Answer:
     parts, figures, citations = [], [], []
     for loc in found:
         c = loc.cell
+        if ask.deducted and c.value.value is not None and c.value.value > 0:
+            c = c._replace(value=c.value._replace(value=-c.value.value))
         when = period_words(c)
         latest = ask.year is None and bool(when)
         where = " › ".join([loc.section.heading, *c.chain, c.label])

@@ -91,6 +91,9 @@ def parse_value(cell: str) -> Value | None:
     return Value(value, m.group("unit") or "", False, cell.strip())
 
 
+_INNER = re.compile(r"[(（]\s*(?:内|うち)\s*[、,，]?\s*([^()（）]+?)\s*[)）]")
+
+
 def _figure_row(cells: list[str]) -> bool:
     rest = [c for c in cells[1:] if c.strip() and not _unit_of(c)]
     return bool(rest) and sum(parse_value(c) is not None and not parse_value(c).none for c in rest) >= 0.5 * len(rest)
@@ -173,6 +176,7 @@ def read_grid(table: Table, document: Document, caption_unit: str | None = None,
     # after it stand at its own depth (a flat table: 「流動資産」, then 「現金及び預金」 …) it becomes an open
     # "group" that holds until its total (「流動資産合計」); rows after a deeper-indented heading are "row"s.
     stack: list[list] = []
+    previous = ""  # the row label above, as written
     written: dict[int, str] = {}  # the first unit written in a column's cells
     for i, row in enumerate(body):
         # A unit written in a label cell (「売上高 | (百万円)」 where the column is not all units) is the row's unit.
@@ -192,6 +196,14 @@ def read_grid(table: Table, document: Document, caption_unit: str | None = None,
             while stack and (stack[-1][0] > depth or (stack[-1][0] == depth and stack[-1][2] != "group")):
                 stack.pop()
         chain = tuple(x for _, x, _ in stack) + tuple(own[:-1])
+        # 「1株当たり配当額 (内、1株当たり中間配当額)」 written on two rows, the second in parentheses (「( 30.00 )」),
+        # or a row of its own 「(内、1株当たり中間配当額)」: that row is the part named inside.
+        inner = _INNER.search(nfkc(label)) if label else None
+        if inner and (nfkc(label).lstrip().startswith(("(", "（")) or (label == previous and all(
+                re.fullmatch(r"\s*[(（].*[)）]\s*", row.cells[c]) for c in value_cols if row.cells[c]))):
+            previous, label = label, collapse_spacing(inner.group(1)).strip()
+        else:
+            previous = label
         if label and (total := re.sub(r"\s+", "", label)) and (group := next(
                 (k for k in range(len(stack) - 1, -1, -1) if stack[k][2] == "group"
                  and re.sub(r"\s+", "", stack[k][1]) + "合計" in (total, total.replace("計", "合計"))), None)) is not None:
