@@ -11,7 +11,7 @@ answer layer is not involved. Active only over corpora whose documents have a co
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
@@ -24,6 +24,9 @@ from qa.text import format_number, nfkc
 # How close a question's label must be to a row's (rapidfuzz ratio on squashed text): 「現金及び現金同等物の
 # 残高」 is the row 「現金及び現金同等物の期末残高」 (0.92); 「売上原価」 is not 「売上総利益」 (0.5).
 MIN_LABEL = 0.8
+# A natural question that names no company (「2018年3月期の売上高は？」) is a cell question only when its noun is
+# a row's name all but exactly; otherwise the general answer layer reads it.
+STRICT_LABEL = 0.95
 # Score parts: the label decides; the section/table words, the scope (個別/連結) and the period only rank
 # rows that share it. The earliest table wins a tie (a report opens with its summary of key figures). A
 # column dated the year asked weighs little against an undated table of the same report (it is of that year
@@ -84,6 +87,7 @@ class Ask:
     context: list[str]  # the words after the label: table, section, rows above
     member: str | None = None  # an XBRL member naming the column or row (「CapitalStock」), without 'Member'
     deducted: bool = False  # 「…、一括控除」: the figure is deducted from the assets above it (a minus)
+    strict: bool = False  # a natural question naming no company: only a row named all but exactly answers
 
 
 class Cells:
@@ -129,6 +133,24 @@ class Cells:
         ask = self._read(text, named)
         if ask is None:
             return None
+        if named is None and len(ask.documents) > 1:
+            # No company named over several reports: each report's figure, under its company's name.
+            per = []
+            for d in ask.documents:
+                one = replace(ask, documents=[d])
+                found = [self._locate(one, label) for label in one.labels]
+                if all(found):
+                    per.append((one, [f for f in found if f]))
+            if not per:
+                return None
+            answers = [_phrase(question, one, found) for one, found in per]
+            if len(answers) == 1:
+                return answers[0]
+            return Answer(question=question, text="／".join(
+                f"{found[0].document.subject or found[0].document.doc}: {a.text.rsplit('。', 1)[0]}"
+                for a, (_, found) in zip(answers, per)) + "。",
+                figures=[f for a in answers for f in a.figures], citations=[c for a in answers for c in a.citations],
+                op="lookup")
         found = [self._locate(ask, label) for label in ask.labels]
         if not all(found):
             return None
@@ -161,6 +183,7 @@ class Cells:
         period = question_period(rest)
         scope = "individual" if "個別" in rest else "consolidated" if "連結" in rest else None
         quoted = _QUOTED.search(rest)
+        strict = False
         if quoted:
             parts = [p.strip() for p in quoted.group(1).split("、") if p.strip()]
             if not parts:
@@ -175,8 +198,7 @@ class Cells:
             labels = ["、".join(parts[:k])]
             context = _rejoin(parts[k:], lambda t: self._row_similarity(squash(t), docs) >= 0.95)
         else:
-            if not named:
-                return None  # a natural question without a subject is the general answer layer's
+            strict = not named  # without a company the row must be named all but exactly
             body = _MEMBER.sub("", rest)
             body = re.sub(r"(?:19|20)\d\d\s*年(?:\s*\d{1,2}\s*月期?)?度?(?:時点)?", " ", body)
             body = re.sub(r"(?:の)?(?:個別|連結)(?:決算)?", " ", body)
@@ -194,7 +216,7 @@ class Cells:
         deducted = any(squash(p) in _DEDUCTED for p in context)
         context = [p for p in context if squash(p) not in _DEDUCTED]
         return Ask(documents, period[0] if period else None, period[1] if period else None, scope, labels, context,
-                   members.find(rest), deducted)
+                   members.find(rest), deducted, strict)
 
     # --- finding the cell ------------------------------------------------------------------------------
 
@@ -245,7 +267,7 @@ class Cells:
                 kind = _balance(c.label)
                 if kind is not None:
                     sim, shift = 1.0, {"end": 0, "start": 1, "dated": None}[kind]
-            if sim < MIN_LABEL:
+            if sim < (STRICT_LABEL if ask.strict else MIN_LABEL):
                 continue
             score = 2 * sim
             member = _member_score(loc, ask.member, jp) if ask.member else 0.0

@@ -279,3 +279,11 @@ def test_officers_table_is_read_as_records():
     assert grid
     names = {"".join(c.cell.value.raw.split()) for c in grid if c.cell.column == "氏名"}
     assert {"宮本茂", "高橋伸也"} <= names
+
+
+@real
+def test_a_question_naming_no_company_gets_each_reports_figure():
+    ans = cells().answer("2018年3月期の売上高は？")
+    assert ans is not None and not ans.abstained
+    assert "株式会社キーエンス: 526,847百万円" in ans.text and "任天堂株式会社: 1,055,682百万円" in ans.text
+    assert cells().answer("社長の名前は？") is None  # no row of that name: the general answer layer's
