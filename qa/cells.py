@@ -240,6 +240,11 @@ class Cells:
             for row, column in ((first, second), (second, first)):
                 if column and _similarity(row, squash(c.label)) >= MIN_LABEL and _contains(squash(c.header), column):
                     return max(sim, 0.97)
+            # Both parts over the column (「帳簿価額－建物及び構築物」: a header over a header): the column, whose
+            # row the context, a member or the total names.
+            header = squash(c.header)
+            if first and second and first in header and second in header and sim < MIN_LABEL:
+                return HEADER_MATCH
         if sim >= MIN_LABEL:
             return sim
         if c.header:
@@ -252,6 +257,14 @@ class Cells:
         return 0.0
 
     def _locate(self, ask: Ask, label: str) -> Located | None:
+        found = self._best(ask, label, loose=False)
+        if found is None and not ask.strict:
+            # No row is named close enough: one whose name holds the label's, or is held by it (「継続事業からの
+            # 税引前利益」, 「税引前利益」), answers rather than none, and never where a closer name exists.
+            found = self._best(ask, label, loose=True)
+        return found
+
+    def _best(self, ask: Ask, label: str, loose: bool) -> Located | None:
         want = squash(label)
         docs = {d.doc for d in ask.documents}
         jp = [squash(x) for x in members.labels(ask.member)] if ask.member else []
@@ -261,7 +274,7 @@ class Cells:
             if loc.document.doc not in docs:
                 continue
             c = loc.cell
-            sim = self._match(want, loc)
+            sim = self._match(want, loc) if not loose else _held(want, squash(c.label)) if c.label else 0.0
             shift: int | None = 0  # the balance rows: which year's column answers (None: the row's own date)
             if balance:
                 kind = _balance(c.label)
@@ -380,6 +393,16 @@ def _rejoin(parts: list[str], names_row) -> list[str]:  # type: ignore[no-untype
     return out
 
 
+def _held(want: str, label: str) -> float:
+    """A row name that holds the label's or is held by it, the shorter at least half the longer and 4 characters
+    (「継続事業からの税引前利益」 and 「税引前利益」): MIN_LABEL, the weakest match; else 0."""
+    a, b = _PARENS.sub("", want), _PARENS.sub("", label)
+    short, long_ = sorted((a, b), key=len)
+    if len(short) >= 4 and short in long_ and len(short) >= 0.5 * len(long_):
+        return MIN_LABEL
+    return 0.0
+
+
 def _names_record(loc: Located, part: str) -> bool:
     return len(part) >= 2 and (part == squash(loc.cell.label) or any(
         part == squash(x.value.raw) for x in loc.row_cells if x.value.value is None))
@@ -410,6 +433,8 @@ def _member_score(loc: Located, member: str, jp: list[str]) -> float:
                 s = 1.0
             elif own in (w + "合計", w + "計") or label in (w + "合計", w + "計"):
                 s = 0.9
+            elif own in ("合計", "計", "小計") and w in squash(c.header):
+                s = 0.9  # 「合計」 under 「親会社の所有者に帰属する持分」: that component's total
             elif w in own or w in label:
                 s = 0.6
             elif w in above:
