@@ -151,6 +151,9 @@ def read_grid(table: Table, document: Document, caption_unit: str | None = None,
     ) and len(body) > 1:
         header.append(body[0].cells)
         body = body[1:]
+    # A column of note numbers (「注記 番号」, 「注記」: 「2」, 「※1」) holds references, not figures.
+    notes = {c for c in value_cols if any(re.fullmatch(r"注記(?:番号)?", re.sub(r"\s", "", nfkc(h[c]))) for h in header)}
+    value_cols = [c for c in value_cols if c not in notes]
     # A table of records (役員一覧: 役職名 | 氏名 | 生年月日 | 略歴 | 任期 | 所有株式数): the text columns before the
     # first figure each have a name of their own, so they are attributes of the row, not its nested labels.
     # Each is a cell too; the first column stays the row's label.

@@ -287,3 +287,11 @@ def test_a_question_naming_no_company_gets_each_reports_figure():
     assert ans is not None and not ans.abstained
     assert "株式会社キーエンス: 526,847百万円" in ans.text and "任天堂株式会社: 1,055,682百万円" in ans.text
     assert cells().answer("社長の名前は？") is None  # no row of that name: the general answer layer's
+
+
+def test_a_note_number_column_is_no_figure():
+    table = Table(header=[["", "", "前事業年度", "当事業年度"], ["区分", "注記 番号", "金額（百万円）", "金額（百万円）"]],
+                  rows=[Row(cells=["材料費", "", "72,395", "65,261"], lines=(3, 3)),
+                        Row(cells=["他勘定振替高", "2", "5,691", "5,436"], lines=(4, 4))])
+    grid = read_grid(table, document(KEYENCE))
+    assert [c.value.raw for c in grid if c.label == "他勘定振替高"] == ["5,691", "5,436"]
