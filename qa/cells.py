@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -55,6 +56,7 @@ _SPELLINGS = (("たな卸", "棚卸"), ("ソフトウエア", "ソフトウェ�
               ("売り上げ", "売上"), ("引き当て", "引当"))
 
 
+@lru_cache(maxsize=65536)  # the same labels and headers are compared for every question
 def squash(text: str) -> str:
     """Text for label comparison: NFKC, no spaces, one form of brackets and marks, one spelling."""
     t = re.sub(r"[\s【】]+", "", nfkc(text))
@@ -113,6 +115,11 @@ class Cells:
                     for c in grid:
                         above = next((x.label for x in rows.get(c.row - 1, [])), "")
                         self.cells.append(Located(d, section, c, tuple(rows[c.row]), tables, lead, above, len(rows)))
+
+        self.labels: dict[str, set[str]] = {}  # each document's row labels, squashed
+        for loc in self.cells:
+            if loc.cell.label:
+                self.labels.setdefault(loc.document.doc, set()).add(squash(loc.cell.label))
 
     @property
     def active(self) -> bool:
@@ -225,7 +232,7 @@ class Cells:
 
     def _row_similarity(self, want: str, docs: set[str]) -> float:
         """How close the nearest row label of these documents is to `want`."""
-        labels = {squash(loc.cell.label) for loc in self.cells if loc.document.doc in docs and loc.cell.label}
+        labels = set().union(*(self.labels.get(d, set()) for d in docs))
         return max((_similarity(want, x) for x in labels), default=0.0)
 
     def _match(self, want: str, loc: Located) -> float:
@@ -344,6 +351,7 @@ _AMOUNT = re.compile(r"金額$")
 _DEDUCTED = frozenset({"一括控除", "控除"})
 
 
+@lru_cache(maxsize=262144)  # a row's label is compared once per column otherwise
 def _similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
