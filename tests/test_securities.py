@@ -295,3 +295,50 @@ def test_a_note_number_column_is_no_figure():
                         Row(cells=["他勘定振替高", "2", "5,691", "5,436"], lines=(4, 4))])
     grid = read_grid(table, document(KEYENCE))
     assert [c.value.raw for c in grid if c.label == "他勘定振替高"] == ["5,691", "5,436"]
+
+
+# An IFRS statement of changes in equity as converters write it (a note column, a member per column under
+# 「親会社の所有者に帰属する持分」, dated balance rows): no dev report is IFRS, so this one is written here.
+IFRS_REPORT = """| 【表紙】 |  |
+|---|---|
+| 【提出書類】 | 有価証券報告書 |
+| 【事業年度】 | 第40期(自  2019年4月1日  至  2020年3月31日) |
+| 【会社名】 | 架空ホールディングス株式会社 |
+
+# 第一部 【企業情報】
+
+## 第５ 【経理の状況】
+
+#### ④【連結持分変動計算書】
+
+前連結会計年度(自 2018年4月1日 至 2019年3月31日)
+
+(単位：百万円)
+
+|  | 注記 | 親会社の所有者に帰属する持分 | 親会社の所有者に帰属する持分 | 親会社の所有者に帰属する持分 | 親会社の所有者に帰属する持分 | 親会社の所有者に帰属する持分 | 非支配持分 | 資本合計 |
+|---|---|---|---|---|---|---|---|---|
+|  | 注記 | 資本金 | 資本剰余金 | 利益剰余金 | その他の資本の構成要素 | 合計 | 非支配持分 | 資本合計 |
+| 2018年4月1日 |  | 100 | 200 | 300 | △50 | 550 | 10 | 560 |
+| 当期利益 |  |  |  | 40 |  | 40 | 2 | 42 |
+| その他の包括利益 |  |  |  |  | 5 | 5 |  | 5 |
+| 当期包括利益 |  | － | － | 40 | 5 | 45 | 2 | 47 |
+| 所有者との取引額等 |  |  |  |  |  |  |  |  |
+| 剰余金の配当 | 25 |  |  | △20 |  | △20 |  | △20 |
+| 所有者との取引額等合計 |  | － | － | △20 | － | △20 | － | △20 |
+| 2019年3月31日 |  | 100 | 200 | 320 | △45 | 575 | 12 | 587 |
+"""
+
+IFRS_ASKS = [
+    ("RetainedEarningsIFRSMemberにおける「資本」", "2019年時点", "320百万円"),  # the row dated that year
+    ("ShareCapitalIFRSMemberにおける「資本」", "2018年時点", "100百万円"),
+    ("EquityAttributableToOwnersOfParentIFRSMemberにおける「当期利益」", "2019年", "40百万円"),  # its 合計
+    ("NonControllingInterestsIFRSMemberにおける「当期利益」", "2019年", "2百万円"),
+    ("CapitalSurplusIFRSMemberにおける「所有者との取引額等合計」", "2019年", "―（該当なし）"),
+]
+
+
+@pytest.mark.parametrize(("member", "when", "answer"), IFRS_ASKS)
+def test_ifrs_equity_statement_members(member, when, answer):
+    doc = parse_document(IFRS_REPORT, "S999_架空.md")
+    ans = Cells([doc]).answer(f"架空ホールディングス株式会社の{when}の{member}は？")
+    assert ans is not None and ans.text.startswith(answer)
