@@ -281,7 +281,7 @@ class Cells:
             if loc.document.doc not in docs:
                 continue
             c = loc.cell
-            sim = self._match(want, loc) if not loose else _held(want, squash(c.label)) if c.label else 0.0
+            sim = self._match(want, loc) if not loose else _loose(want, squash(c.label)) if c.label else 0.0
             shift: int | None = 0  # the balance rows: which year's column answers (None: the row's own date)
             if balance:
                 kind = _balance(c.label)
@@ -399,6 +399,32 @@ def _rejoin(parts: list[str], names_row) -> list[str]:  # type: ignore[no-untype
         out.append("、".join(parts[i:j]))
         i = j
     return out
+
+
+@lru_cache(maxsize=1)
+def _equivalents() -> dict[str, list[str]]:
+    import json
+    from importlib import resources
+
+    data = json.loads(resources.files("qa").joinpath("data/accounting.json").read_text(encoding="utf-8"))
+    out: dict[str, list[str]] = {}
+    for group in data["equivalents"]:
+        names = [squash(x) for x in group]
+        for n in names:
+            out.setdefault(n, []).extend(x for x in names if x != n)
+    return out
+
+
+@lru_cache(maxsize=262144)
+def _loose(want: str, label: str) -> float:
+    """The weak matches of the second pass: a name holding the other's, or the other wording of an accounting
+    label (qa/data/accounting.json: 売上収益 for 売上高, 資本合計 for 純資産合計)."""
+    if _held(want, label):
+        return MIN_LABEL
+    base = _PARENS.sub("", _OR_LOSS.sub("", want)) or want
+    if any(_similarity(other, label) >= 0.9 for other in _equivalents().get(base, [])):
+        return MIN_LABEL
+    return 0.0
 
 
 def _held(want: str, label: str) -> float:

@@ -185,6 +185,9 @@ ASKS = [
     ("株式会社キーエンスの2020年時点のOrdinaryShareMemberにおける「所有株式数（単元）－計」は？", "2,430,661単元",
      "2,430,661"),
     ("株式会社キーエンスの2019年時点の個別決算における「棚卸資産」は？", "28,999百万円", "28,999"),
+    # No row is named by the label itself: the IFRS wording of a J-GAAP row (売上収益: 売上高), or a row whose
+    # name holds the label's.
+    ("任天堂の2018年3月期の売上収益は？", "1,055,682百万円", "1,055,682"),
 ]
 
 
