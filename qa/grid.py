@@ -211,6 +211,9 @@ def read_grid(table: Table, document: Document, caption_unit: str | None = None,
                 (k for k in range(len(stack) - 1, -1, -1) if stack[k][2] == "group"
                  and re.sub(r"\s+", "", stack[k][1]) + "合計" in (total, total.replace("計", "合計"))), None)) is not None:
             del stack[group:]  # 「流動資産合計」 closes the group 「流動資産」 (the total itself stood in it)
+        elif label and re.sub(r"\s+", "", label) in ("計", "合計") and (group := next(
+                (k for k in range(len(stack) - 1, -1, -1) if stack[k][2] == "group"), None)) is not None:
+            del stack[group:]  # a bare 「計」 closes the innermost group (売上高: 外部顧客への売上高, …, 計)
         row_unit = next((u for c in sorted(unit_cols | set(label_cols)) if (u := _unit_of(row.cells[c]))), None)
         # A unit in the row label (「提出日現在発行数（株）」) counts for its row.
         if not row_unit and label and (m := HEADER_UNIT.search(nfkc(label))):

@@ -345,3 +345,38 @@ def test_ifrs_equity_statement_members(member, when, answer):
     doc = parse_document(IFRS_REPORT, "S999_架空.md")
     ans = Cells([doc]).answer(f"架空ホールディングス株式会社の{when}の{member}は？")
     assert ans is not None and ans.text.startswith(answer)
+
+
+# Segment information: a member per segment column, read in romaji (スプリント事業 for SprintMember) or from the
+# table of members (報告セグメント計, 調整額); a bare 「計」 closes the group 「売上高」.
+SEGMENTS = IFRS_REPORT + """
+#### セグメント情報
+
+当連結会計年度(自 2019年4月1日 至 2020年3月31日)
+
+(単位：百万円)
+
+|  | 報告セグメント | 報告セグメント | 報告セグメント | 報告セグメント | その他 | 合計 | 調整額 | 連結 |
+|---|---|---|---|---|---|---|---|---|
+|  | ビジョン・ファンド事業 | スプリント事業 | アーム事業 | 計 | その他 | 合計 | 調整額 | 連結 |
+| 売上高 |  |  |  |  |  |  |  |  |
+| 外部顧客への売上高 | 10 | 20 | 30 | 60 | 5 | 65 | － | 65 |
+| セグメント間の内部売上高又は振替高 | 1 | 2 | 3 | 6 | 1 | 7 | △7 | － |
+| 計 | 11 | 22 | 33 | 66 | 6 | 72 | △7 | 65 |
+| セグメント利益 | 4 | 5 | 6 | 15 | 1 | 16 | △2 | 14 |
+"""
+
+SEGMENT_ASKS = [
+    ("SprintMemberにおける「セグメント利益」", "5百万円（2020年3月期、セグメント情報 › セグメント利益）"),
+    ("VisionFundBusinessMemberにおける「外部顧客への売上高」", "10百万円"),
+    ("ReportableSegmentsMemberにおける「セグメント利益」", "15百万円"),
+    ("ReconcilingItemsMemberにおける「セグメント利益」", "-2百万円"),
+    ("ArmMemberにおける「計、売上高」", "33百万円（2020年3月期、セグメント情報 › 売上高 › 計）"),
+]
+
+
+@pytest.mark.parametrize(("member", "answer"), SEGMENT_ASKS)
+def test_segment_members(member, answer):
+    doc = parse_document(SEGMENTS, "S999_架空.md")
+    ans = Cells([doc]).answer(f"架空ホールディングス株式会社の2020年の{member}は？")
+    assert ans is not None and ans.text.startswith(answer)
