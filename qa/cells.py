@@ -90,6 +90,8 @@ class Ask:
     member: str | None = None  # an XBRL member naming the column or row (「CapitalStock」), without 'Member'
     deducted: bool = False  # 「…、一括控除」: the figure is deducted from the assets above it (a minus)
     strict: bool = False  # a natural question naming no company: only a row named all but exactly answers
+    quoted: bool = False  # the template's 「label、context」: a row holding the label may answer it (a natural
+    # question's noun held by a longer row name is more likely a question for the passages: 「事業内容は？」)
 
 
 class Cells:
@@ -223,7 +225,7 @@ class Cells:
         deducted = any(squash(p) in _DEDUCTED for p in context)
         context = [p for p in context if squash(p) not in _DEDUCTED]
         return Ask(documents, period[0] if period else None, period[1] if period else None, scope, labels, context,
-                   members.find(rest), deducted, strict)
+                   members.find(rest), deducted, strict, quoted is not None)
 
     # --- finding the cell ------------------------------------------------------------------------------
 
@@ -281,7 +283,8 @@ class Cells:
             if loc.document.doc not in docs:
                 continue
             c = loc.cell
-            sim = self._match(want, loc) if not loose else _loose(want, squash(c.label)) if c.label else 0.0
+            sim = (self._match(want, loc) if not loose else
+                   _loose(want, squash(c.label), ask.quoted) if c.label else 0.0)
             shift: int | None = 0  # the balance rows: which year's column answers (None: the row's own date)
             if balance:
                 kind = _balance(c.label)
@@ -301,6 +304,8 @@ class Cells:
                 if _TOTAL_ROW.fullmatch(squash(c.label)):
                     score += W_TOTAL
                 elif not member and not any(_names_record(loc, squash(p)) for p in ask.context):
+                    if not ask.quoted:
+                        continue  # a user's 「任天堂の事業内容は？」 is not some row's cell of a column so named
                     score -= W_UNNAMED_ROW
             consolidated = "連結" in squash(" ".join(loc.section.path))
             if ask.scope == "consolidated":
@@ -416,10 +421,10 @@ def _equivalents() -> dict[str, list[str]]:
 
 
 @lru_cache(maxsize=262144)
-def _loose(want: str, label: str) -> float:
+def _loose(want: str, label: str, held: bool = True) -> float:
     """The weak matches of the second pass: a name holding the other's, or the other wording of an accounting
     label (qa/data/accounting.json: 売上収益 for 売上高, 資本合計 for 純資産合計)."""
-    if _held(want, label):
+    if held and _held(want, label):
         return MIN_LABEL
     base = _PARENS.sub("", _OR_LOSS.sub("", want)) or want
     if any(_similarity(other, label) >= 0.9 for other in _equivalents().get(base, [])):

@@ -292,6 +292,12 @@ def test_a_question_naming_no_company_gets_each_reports_figure():
     assert cells().answer("社長の名前は？") is None  # no row of that name: the general answer layer's
 
 
+@real
+def test_a_users_question_is_no_unnamed_rows_cell():
+    # 「事業内容」 is held by row names and resembles column names; a user's question of it is for the passages.
+    assert cells().answer("任天堂の事業内容は？") is None
+
+
 def test_a_note_number_column_is_no_figure():
     table = Table(header=[["", "", "前事業年度", "当事業年度"], ["区分", "注記 番号", "金額（百万円）", "金額（百万円）"]],
                   rows=[Row(cells=["材料費", "", "72,395", "65,261"], lines=(3, 3)),
