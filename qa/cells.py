@@ -4,8 +4,10 @@
 read the same way: the subject on a document's cover picks the document (one absent from the corpus is
 refused), the year picks the column whose fiscal year ends then (the latest when none is named, saying so),
 the quoted label (or the noun before は) picks the row, and the words after 、 — the table, the section, the
-rows above — break ties with 個別/連結. Everything here reads the tables through qa/grid.py; the rest of the
-answer layer is not involved. Active only over corpora whose documents have a cover (`Document.period`).
+rows above — break ties with 個別/連結. An XBRL member in the question (「CapitalStockMember」,
+「ShigeruMiyamotoMember」) names the column or the row among the label's cells (qa/members.py). A question that
+names no company answers each report's figure. Everything here reads the tables through qa/grid.py; the rest
+of the answer layer is not involved. Active only over corpora whose documents have a cover (`Document.period`).
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 """Tables as HTML-to-Markdown converters write them: every merged cell repeated, units and periods in rows,
-columns, captions and header cells of their own, rows indented by the column their label starts in.
+columns, captions and header cells of their own, rows indented by the column their label starts in (or,
+in a flat table, standing under a heading row until its total), and tables of records whose every column is
+an attribute (役員一覧).
 
 A securities report's 「売上高 | (百万円) | 504,459 | …」 under 「決算年月 | 決算年月 | 2016年3月 | …」 and
 (単位：百万円) above 「| | | 現金及び預金 | 現金及び預金 | … | 844,550 | 890,402 |」 both read here as cells
