@@ -47,7 +47,7 @@ def extract_facts(document: Document) -> list[Fact]:
                 table_id = f"{document.doc}:t{tables}"
                 tables += 1
                 unit, period = caption(document, section.blocks, at, section.title)
-                found = (_grid_facts(document, section, block.table, unit, period) if is_grid(block.table, unit)
+                found = (_grid_facts(document, section, block.table, unit, period, block.lines) if is_grid(block.table, unit)
                          else _table_facts(document, section, block.table))
                 out.extend(f.model_copy(update={"table": table_id}) for f in found)
             else:
@@ -84,11 +84,11 @@ def _find_raw(source: str, normalised: str) -> str | None:
 
 
 def _grid_facts(document: Document, section: Section, table: Table, unit: str | None,
-                period: Period | None) -> list[Fact]:
+                period: Period | None, lines: tuple[int, int] | None = None) -> list[Fact]:
     """Facts of a converter-written table (qa/grid.py): one per figure cell, labelled by its row, attributed to
     its column, with the column's fiscal year and the unit from wherever the table wrote it."""
     out = []
-    for cell in read_grid(table, document, unit, period):
+    for cell in read_grid(table, document, unit, period, lines):
         v = cell.value
         if v.value is None:
             continue  # a dash or text: qa/grid.py reads it where a question asks for that cell

@@ -1,5 +1,7 @@
 """Tables as HTML-to-Markdown converters write them: every merged cell repeated, units and periods in rows,
-columns, captions and header cells of their own, rows indented by the column their label starts in.
+columns, captions and header cells of their own, rows indented by the column their label starts in (or,
+in a flat table, standing under a heading row until its total), and tables of records whose every column is
+an attribute (役員一覧).
 
 A securities report's 「売上高 | (百万円) | 504,459 | …」 under 「決算年月 | 決算年月 | 2016年3月 | …」 and
 (単位：百万円) above 「| | | 現金及び預金 | 現金及び預金 | … | 844,550 | 890,402 |」 both read here as cells
@@ -21,7 +23,7 @@ from qa.text import collapse_spacing, nfkc
 # Units of such reports with their scale to the base unit. 百万円 is 10⁶ 円; a percentage stays in %.
 UNIT_SCALES = {
     "百万円": 10**6, "千円": 1000, "万円": 10**4, "億円": 10**8, "円": 1, "十億円": 10**9,
-    "千株": 1000, "株": 1, "千株数": 1000, "%": 1, "倍": 1, "人": 1, "名": 1, "社": 1, "個": 1, "年": 1,
+    "千株": 1000, "百株": 100, "株": 1, "千株数": 1000, "%": 1, "倍": 1, "人": 1, "名": 1, "社": 1, "個": 1, "年": 1,
     "百万米ドル": 10**6, "十億米ドル": 10**9, "千米ドル": 1000, "米ドル": 1, "単元": 1,
 }
 _UNITS = "|".join(sorted((re.escape(u) for u in UNIT_SCALES), key=len, reverse=True))
@@ -53,6 +55,7 @@ class GridCell(NamedTuple):
     value: Value
     scale: int
     lines: tuple[int, int]
+    column: str = ""  # the column's own name: its lowest header cell (「繰越利益 剰余金」 under 「利益剰余金」)
 
 
 def is_grid(table: Table, caption_unit: str | None) -> bool:
@@ -90,6 +93,14 @@ def parse_value(cell: str) -> Value | None:
     return Value(value, m.group("unit") or "", False, cell.strip())
 
 
+_INNER = re.compile(r"[(（]\s*(?:内|うち)\s*[、,，]?\s*([^()（）]+?)\s*[)）]")
+
+
+def _figure_row(cells: list[str]) -> bool:
+    rest = [c for c in cells[1:] if c.strip() and not _unit_of(c)]
+    return bool(rest) and sum(parse_value(c) is not None and not parse_value(c).none for c in rest) >= 0.5 * len(rest)
+
+
 def _unit_of(cell: str) -> str | None:
     m = UNIT_CELL.match(nfkc(cell).strip())
     return m.group(1) if m else None
@@ -105,13 +116,22 @@ def _distinct(cells: list[str]) -> list[str]:
 
 
 def read_grid(table: Table, document: Document, caption_unit: str | None = None,
-              caption_period: Period | None = None) -> list[GridCell]:
-    """Every value cell of the table with its row chain, column header, period, unit and scale."""
-    if not table.rows:
+              caption_period: Period | None = None, lines: tuple[int, int] | None = None) -> list[GridCell]:
+    """Every value cell of the table with its row chain, column header, period, unit and scale (`lines`: the
+    table's span, for a row the parser took for a header)."""
+    if not table.rows and (lines is None or len(table.header) < 2):
         return []
     ncols = max([len(r.cells) for r in table.rows] + [len(h) for h in table.header])
     body: list[Row] = [Row(cells=r.cells + [""] * (ncols - len(r.cells)), lines=r.lines) for r in table.rows]
     header = [h + [""] * (ncols - len(h)) for h in table.header]
+    # A "second header row" that is a labelled row of figures (「研究開発費 | 70,359 | 百万円 | 86,590 | 百万円」
+    # right under the column names; or the one row of a note's table) is a body row. The header keeps no
+    # lines: it stands on the line before the first body row, or on the table's last line.
+    while len(header) > 1 and header[-1][0].strip() and _figure_row(header[-1]):
+        first = body[0].lines[0] - 1 if body else (lines[1] if lines else 0)
+        body.insert(0, Row(cells=header.pop(), lines=(first, first)))
+    if not body:
+        return []
     # Unit columns: every filled cell a unit alone (「(百万円)」).
     # A repeat of the cell on its left is a merged cell (「決算年月 | 決算年月」), not this column's own.
     unit_cols = {c for c in range(1, ncols)
@@ -133,7 +153,23 @@ def read_grid(table: Table, document: Document, caption_unit: str | None = None,
     ) and len(body) > 1:
         header.append(body[0].cells)
         body = body[1:]
+    # A column of note numbers (「注記 番号」, 「注記」: 「2」, 「※1」) holds references, not figures.
+    notes = {c for c in value_cols if any(re.fullmatch(r"注記(?:番号)?", re.sub(r"\s", "", nfkc(h[c]))) for h in header)}
+    value_cols = [c for c in value_cols if c not in notes]
+    # A table of records (役員一覧: 役職名 | 氏名 | 生年月日 | 略歴 | 任期 | 所有株式数): the text columns before the
+    # first figure each have a name of their own, so they are attributes of the row, not its nested labels.
+    # Each is a cell too; the first column stays the row's label.
+    last_header = header[-1] if header else []
+    names = [collapse_spacing(nfkc(last_header[c])).strip() if last_header else "" for c in label_cols]
+    # Records fill every such column on every row; a table grouped by its first column (区分 | 資産の種類,
+    # 「有形固定資産」 written once over its rows) leaves it blank below and keeps its nested reading.
+    full = sum(all(r.cells[c] for c in label_cols) for r in body)
+    if (numeric and len(label_cols) >= 2 and all(names) and len(set(names)) == len(names)
+            and all(r.cells[label_cols[0]] for r in body) and full >= 0.9 * len(body)):
+        value_cols = label_cols + value_cols
+        label_cols = label_cols[:1]
     headers = {c: " ".join(_distinct([h[c] for h in header])) for c in value_cols}
+    own_names = {c: collapse_spacing(nfkc(header[-1][c])).strip() if header else "" for c in value_cols}
     label_headers = " ".join(_distinct([h[c] for h in header for c in label_cols]))
     col_periods = {c: find_period(headers[c], document.period, document.term) for c in value_cols}
     col_units = {c: m.group(1) for c in value_cols if (m := HEADER_UNIT.search(nfkc(headers[c])))}
@@ -141,20 +177,45 @@ def read_grid(table: Table, document: Document, caption_unit: str | None = None,
     if not table_unit and (m := HEADER_UNIT.search(nfkc(label_headers))):
         table_unit = m.group(1)
     out: list[GridCell] = []
-    stack: list[tuple[int, str]] = []  # (depth, label) of the rows above, for the chain
+    # The rows above, for the chain: [depth, label, kind]. A row without figures is a "heading"; when the rows
+    # after it stand at its own depth (a flat table: 「流動資産」, then 「現金及び預金」 …) it becomes an open
+    # "group" that holds until its total (「流動資産合計」); rows after a deeper-indented heading are "row"s.
+    stack: list[list] = []
+    previous = ""  # the row label above, as written
     written: dict[int, str] = {}  # the first unit written in a column's cells
     for i, row in enumerate(body):
         # A unit written in a label cell (「売上高 | (百万円)」 where the column is not all units) is the row's unit.
         labels = [row.cells[c] if not _unit_of(row.cells[c]) else "" for c in label_cols]
         depth = next((k for k, x in enumerate(labels) if x), None)
         own = _distinct(labels)
+        # 「有形固定資産 | 建物」: 建物 stands at the second column, so 「| 構築物」 below it is its sibling. A merged
+        # label repeated over the columns to its right (「| | 現金及び預金 | 現金及び預金 |」) starts at its first.
+        own_depth = next((k for k, x in enumerate(labels) if own and collapse_spacing(nfkc(x)).strip() == own[-1]),
+                         depth)
         if depth is None or not own:
             label = ""
         else:
             label = own[-1]
-            while stack and stack[-1][0] >= depth:
+            if stack and stack[-1][2] == "heading":
+                stack[-1][2] = "group" if stack[-1][0] == depth else "row"
+            while stack and (stack[-1][0] > depth or (stack[-1][0] == depth and stack[-1][2] != "group")):
                 stack.pop()
-        chain = tuple(x for _, x in stack) + tuple(own[:-1])
+        chain = tuple(x for _, x, _ in stack) + tuple(own[:-1])
+        # 「1株当たり配当額 (内、1株当たり中間配当額)」 written on two rows, the second in parentheses (「( 30.00 )」),
+        # or a row of its own 「(内、1株当たり中間配当額)」: that row is the part named inside.
+        inner = _INNER.search(nfkc(label)) if label else None
+        if inner and (nfkc(label).lstrip().startswith(("(", "（")) or (label == previous and all(
+                re.fullmatch(r"\s*[(（].*[)）]\s*", row.cells[c]) for c in value_cols if row.cells[c]))):
+            previous, label = label, collapse_spacing(inner.group(1)).strip()
+        else:
+            previous = label
+        if label and (total := re.sub(r"\s+", "", label)) and (group := next(
+                (k for k in range(len(stack) - 1, -1, -1) if stack[k][2] == "group"
+                 and re.sub(r"\s+", "", stack[k][1]) + "合計" in (total, total.replace("計", "合計"))), None)) is not None:
+            del stack[group:]  # 「流動資産合計」 closes the group 「流動資産」 (the total itself stood in it)
+        elif label and re.sub(r"\s+", "", label) in ("計", "合計") and (group := next(
+                (k for k in range(len(stack) - 1, -1, -1) if stack[k][2] == "group"), None)) is not None:
+            del stack[group:]  # a bare 「計」 closes the innermost group (売上高: 外部顧客への売上高, …, 計)
         row_unit = next((u for c in sorted(unit_cols | set(label_cols)) if (u := _unit_of(row.cells[c]))), None)
         # A unit in the row label (「提出日現在発行数（株）」) counts for its row.
         if not row_unit and label and (m := HEADER_UNIT.search(nfkc(label))):
@@ -175,9 +236,12 @@ def read_grid(table: Table, document: Document, caption_unit: str | None = None,
                 unit = ""
             period = col_periods.get(c) or caption_period
             out.append(GridCell(i, c, label, chain, headers[c], period, v._replace(unit=unit),
-                                UNIT_SCALES.get(unit, 1), row.lines))
+                                UNIT_SCALES.get(unit, 1), row.lines, own_names.get(c, "")))
         if label and depth is not None:
-            stack.append((depth, label))
+            empty = not any(row.cells[c] for c in value_cols if c not in label_cols)
+            if len(own) > 1:
+                stack.append([depth, own[-2], "row"])
+            stack.append([own_depth, label, "heading" if empty else "row"])
     return out
 
 
@@ -187,8 +251,15 @@ def caption(document: Document, blocks: list, at: int, section_title: str) -> tu
     heading's period (「(当連結会計年度)」)."""
     unit: str | None = None
     period: Period | None = None
-    for block in reversed(blocks[max(0, at - 3):at]):
+    for k in range(at - 1, max(-1, at - 4), -1):
+        block = blocks[k]
         if block.table is not None and max((len(r.cells) for r in block.table.rows), default=0) > 1:
+            if k == at - 1 and document.period is not None:
+                # A table right after another (a wide statement cut into two: 「株主資本」 columns, then 「その他の
+                # 包括利益累計額」 ones) stands under the first one's caption (in a report with a cover: a fiscal
+                # year of its own).
+                above_unit, above_period = caption(document, blocks, k, section_title)
+                unit, period = unit or above_unit, period or above_period
             break
         text = nfkc(block.text)
         if unit is None and (m := CAPTION_UNIT.search(text)):

@@ -157,6 +157,37 @@ ASKS = [
     ("任天堂株式会社の2019年の個別決算における「法人税、住民税及び事業税」は？", "75,842百万円", "75,842"),
     ("株式会社キーエンスの2020年時点のOrdinaryShareMemberにおける「株主数－金融機関」は？", "102人", "102"),
     ("株式会社キーエンスの2020年時点における「会社名、表紙」は？", "株式会社キーエンス", "株式会社キーエンス"),
+    # An XBRL member names the column of a statement of changes in equity; 「純資産」 is its balance (2018年:
+    # the 当期首残高 of the year after).
+    ("任天堂株式会社の2018年時点の連結決算のCapitalStockMemberにおける「純資産」は？", "10,065百万円", "10,065"),
+    ("株式会社キーエンスの2020年の連結決算のForeignCurrencyTranslationAdjustmentMemberにおける"
+     "「株主資本以外の項目の当期変動額（純額）」は？", "-3,140百万円", "△3,140"),
+    ("株式会社キーエンスの2020年時点の個別決算のRetainedEarningsBroughtForwardMemberにおける「純資産」は？",
+     "176,604百万円", "176,604"),
+    # … or a class of officers (a row), or an officer by the romaji of the name.
+    ("任天堂株式会社の2020年のOutsideDirectorsAndOtherOfficersMemberにおける「固定報酬、役員区分ごとの報酬等」は？",
+     "28百万円", "社外役員"),
+    ("任天堂株式会社の2020年時点のShinyaTakahashiMemberにおける「生年月日、役員の状況（取締役（及び監査役））」は？",
+     "1963-11-09", "1963年11月9日生"),
+    ("任天堂株式会社の2020年のShigeruMiyamotoMemberにおける「連結報酬等の総額、役員ごとの連結報酬等」は？",
+     "192百万円", "192"),
+    ("任天堂の宮本茂の役職名は？", "代表取締役 フェロー", "代表取締役 フェロー"),
+    # Two columns end in 2016 (a change of year end): the year's figure is the later one.
+    ("株式会社キーエンスの2016年における「配当性向、経営指標等」は？", "10％（2016年6月期", "10.0"),
+    # A figure of both the 連結 and the 提出会社 summary, asked without 個別, is the group's.
+    ("任天堂株式会社の2018年時点における「総資産額、経営指標等」は？", "1,633,474百万円", "1,633,474"),
+    # The sentence before a note's table says what it holds (販売費及び一般管理費 of 研究開発費).
+    ("任天堂株式会社の2020年の個別決算における「研究開発費、販売費及び一般管理費」は？", "86,590百万円", "86,590"),
+    # A flat balance sheet: 「投資その他の資産」 holds the rows up to its total.
+    ("株式会社キーエンスの2019年時点の個別決算における「貸倒引当金、投資その他の資産、一括控除」は？", "-61百万円", "△61"),
+    # A column asked for without a row is its total; 所有株式数 (shares) is not 所有株式数 (単元).
+    ("株式会社キーエンスの2020年時点における「所有株式数」は？", "120,570千株", "120,570"),
+    ("株式会社キーエンスの2020年時点のOrdinaryShareMemberにおける「所有株式数（単元）－計」は？", "2,430,661単元",
+     "2,430,661"),
+    ("株式会社キーエンスの2019年時点の個別決算における「棚卸資産」は？", "28,999百万円", "28,999"),
+    # No row is named by the label itself: the IFRS wording of a J-GAAP row (売上収益: 売上高), or a row whose
+    # name holds the label's.
+    ("任天堂の2018年3月期の売上収益は？", "1,055,682百万円", "1,055,682"),
 ]
 
 
@@ -185,3 +216,173 @@ def test_a_company_not_in_the_corpus_is_refused():
 def test_prefectural_report_has_no_cells():
     corpus = Path(__file__).resolve().parents[1] / "corpus"
     assert not Cells(load_corpus(corpus)[0]).active
+
+
+# --- XBRL members --------------------------------------------------------------------------------------
+
+from qa import members  # noqa: E402
+
+MEMBERS = [
+    # (question part, member, the report's words)
+    ("…のCapitalStockMemberにおける「純資産」", "CapitalStock", "資本金"),
+    ("…のNonControllingInterestsIFRSMemberにおける", "NonControllingInterestsIFRS", "非支配持分"),
+    ("…のOutsideDirectorsAndOtherOfficersMemberにおける", "OutsideDirectorsAndOtherOfficers", "社外役員"),
+]
+
+
+@pytest.mark.parametrize(("text", "member", "label"), MEMBERS)
+def test_standard_members_read_as_the_reports_words(text, member, label):
+    assert members.find(text) == member and label in members.labels(member)
+
+
+ROMAJI = [
+    # (member, the report's word, matches)
+    ("ShigeruMiyamoto", "宮  本      茂", True),
+    ("ShinyaTakahashi", "高  橋  伸  也", True),
+    ("ShinyaTakahashi", "古  川  俊太郎", False),
+    ("SprintBusiness", "スプリント事業", True),
+    ("Sprint", "ソフトバンク", False),
+]
+
+
+@pytest.mark.parametrize(("member", "word", "matches"), ROMAJI)
+def test_other_members_match_by_reading(member, word, matches):
+    assert (members.romaji_match(member, word) > 0.75) is matches
+
+
+# --- tables as converters write them -------------------------------------------------------------------------
+
+from qa.grid import read_grid  # noqa: E402
+from qa.models import Row, Table  # noqa: E402
+
+
+def test_a_labelled_row_of_figures_is_no_header():
+    table = Table(header=[["", "前事業年度", "前事業年度", "当事業年度", "当事業年度"],
+                          ["研究開発費", "70,359", "百万円", "86,590", "百万円"]],
+                  rows=[Row(cells=["販売手数料", "12,580", "百万円", "17,009", "百万円"], lines=(5, 5))])
+    grid = read_grid(table, document(NINTENDO))
+    assert [(c.label, c.value.raw, c.value.unit) for c in grid][:2] == [("研究開発費", "70,359", "百万円"),
+                                                                         ("研究開発費", "86,590", "百万円")]
+
+
+def test_flat_heading_rows_group_the_rows_up_to_their_total():
+    rows = [["資産の部", "", ""], ["流動資産", "", ""], ["現金及び預金", "1", "2"], ["貸倒引当金", "△1", "△1"],
+            ["流動資産合計", "3", "4"], ["投資その他の資産", "", ""], ["貸倒引当金", "△6", "△6"],
+            ["投資その他の資産合計", "7", "8"]]
+    table = Table(header=[["", "前事業年度", "当事業年度"]],
+                  rows=[Row(cells=r, lines=(i, i)) for i, r in enumerate(rows, 1)])
+    chains = {(c.label, c.chain) for c in read_grid(table, document(KEYENCE), "百万円")}
+    assert ("貸倒引当金", ("資産の部", "流動資産")) in chains
+    assert ("貸倒引当金", ("資産の部", "投資その他の資産")) in chains
+
+
+@real
+def test_officers_table_is_read_as_records():
+    grid = [c for c in cells().cells if c.section.heading.endswith("役員一覧") and c.document.doc == NINTENDO.name]
+    assert grid
+    names = {"".join(c.cell.value.raw.split()) for c in grid if c.cell.column == "氏名"}
+    assert {"宮本茂", "高橋伸也"} <= names
+
+
+@real
+def test_a_question_naming_no_company_gets_each_reports_figure():
+    ans = cells().answer("2018年3月期の売上高は？")
+    assert ans is not None and not ans.abstained
+    assert "株式会社キーエンス: 526,847百万円" in ans.text and "任天堂株式会社: 1,055,682百万円" in ans.text
+    assert cells().answer("社長の名前は？") is None  # no row of that name: the general answer layer's
+
+
+@real
+def test_a_users_question_is_no_unnamed_rows_cell():
+    # 「事業内容」 is held by row names and resembles column names; a user's question of it is for the passages.
+    assert cells().answer("任天堂の事業内容は？") is None
+
+
+def test_a_note_number_column_is_no_figure():
+    table = Table(header=[["", "", "前事業年度", "当事業年度"], ["区分", "注記 番号", "金額（百万円）", "金額（百万円）"]],
+                  rows=[Row(cells=["材料費", "", "72,395", "65,261"], lines=(3, 3)),
+                        Row(cells=["他勘定振替高", "2", "5,691", "5,436"], lines=(4, 4))])
+    grid = read_grid(table, document(KEYENCE))
+    assert [c.value.raw for c in grid if c.label == "他勘定振替高"] == ["5,691", "5,436"]
+
+
+# An IFRS statement of changes in equity as converters write it (a note column, a member per column under
+# 「親会社の所有者に帰属する持分」, dated balance rows): no dev report is IFRS, so this one is written here.
+IFRS_REPORT = """| 【表紙】 |  |
+|---|---|
+| 【提出書類】 | 有価証券報告書 |
+| 【事業年度】 | 第40期(自  2019年4月1日  至  2020年3月31日) |
+| 【会社名】 | 架空ホールディングス株式会社 |
+
+# 第一部 【企業情報】
+
+## 第５ 【経理の状況】
+
+#### ④【連結持分変動計算書】
+
+前連結会計年度(自 2018年4月1日 至 2019年3月31日)
+
+(単位：百万円)
+
+|  | 注記 | 親会社の所有者に帰属する持分 | 親会社の所有者に帰属する持分 | 親会社の所有者に帰属する持分 | 親会社の所有者に帰属する持分 | 親会社の所有者に帰属する持分 | 非支配持分 | 資本合計 |
+|---|---|---|---|---|---|---|---|---|
+|  | 注記 | 資本金 | 資本剰余金 | 利益剰余金 | その他の資本の構成要素 | 合計 | 非支配持分 | 資本合計 |
+| 2018年4月1日 |  | 100 | 200 | 300 | △50 | 550 | 10 | 560 |
+| 当期利益 |  |  |  | 40 |  | 40 | 2 | 42 |
+| その他の包括利益 |  |  |  |  | 5 | 5 |  | 5 |
+| 当期包括利益 |  | － | － | 40 | 5 | 45 | 2 | 47 |
+| 所有者との取引額等 |  |  |  |  |  |  |  |  |
+| 剰余金の配当 | 25 |  |  | △20 |  | △20 |  | △20 |
+| 所有者との取引額等合計 |  | － | － | △20 | － | △20 | － | △20 |
+| 2019年3月31日 |  | 100 | 200 | 320 | △45 | 575 | 12 | 587 |
+"""
+
+IFRS_ASKS = [
+    ("RetainedEarningsIFRSMemberにおける「資本」", "2019年時点", "320百万円"),  # the row dated that year
+    ("ShareCapitalIFRSMemberにおける「資本」", "2018年時点", "100百万円"),
+    ("EquityAttributableToOwnersOfParentIFRSMemberにおける「当期利益」", "2019年", "40百万円"),  # its 合計
+    ("NonControllingInterestsIFRSMemberにおける「当期利益」", "2019年", "2百万円"),
+    ("CapitalSurplusIFRSMemberにおける「所有者との取引額等合計」", "2019年", "―（該当なし）"),
+]
+
+
+@pytest.mark.parametrize(("member", "when", "answer"), IFRS_ASKS)
+def test_ifrs_equity_statement_members(member, when, answer):
+    doc = parse_document(IFRS_REPORT, "S999_架空.md")
+    ans = Cells([doc]).answer(f"架空ホールディングス株式会社の{when}の{member}は？")
+    assert ans is not None and ans.text.startswith(answer)
+
+
+# Segment information: a member per segment column, read in romaji (スプリント事業 for SprintMember) or from the
+# table of members (報告セグメント計, 調整額); a bare 「計」 closes the group 「売上高」.
+SEGMENTS = IFRS_REPORT + """
+#### セグメント情報
+
+当連結会計年度(自 2019年4月1日 至 2020年3月31日)
+
+(単位：百万円)
+
+|  | 報告セグメント | 報告セグメント | 報告セグメント | 報告セグメント | その他 | 合計 | 調整額 | 連結 |
+|---|---|---|---|---|---|---|---|---|
+|  | ビジョン・ファンド事業 | スプリント事業 | アーム事業 | 計 | その他 | 合計 | 調整額 | 連結 |
+| 売上高 |  |  |  |  |  |  |  |  |
+| 外部顧客への売上高 | 10 | 20 | 30 | 60 | 5 | 65 | － | 65 |
+| セグメント間の内部売上高又は振替高 | 1 | 2 | 3 | 6 | 1 | 7 | △7 | － |
+| 計 | 11 | 22 | 33 | 66 | 6 | 72 | △7 | 65 |
+| セグメント利益 | 4 | 5 | 6 | 15 | 1 | 16 | △2 | 14 |
+"""
+
+SEGMENT_ASKS = [
+    ("SprintMemberにおける「セグメント利益」", "5百万円（2020年3月期、セグメント情報 › セグメント利益）"),
+    ("VisionFundBusinessMemberにおける「外部顧客への売上高」", "10百万円"),
+    ("ReportableSegmentsMemberにおける「セグメント利益」", "15百万円"),
+    ("ReconcilingItemsMemberにおける「セグメント利益」", "-2百万円"),
+    ("ArmMemberにおける「計、売上高」", "33百万円（2020年3月期、セグメント情報 › 売上高 › 計）"),
+]
+
+
+@pytest.mark.parametrize(("member", "answer"), SEGMENT_ASKS)
+def test_segment_members(member, answer):
+    doc = parse_document(SEGMENTS, "S999_架空.md")
+    ans = Cells([doc]).answer(f"架空ホールディングス株式会社の2020年の{member}は？")
+    assert ans is not None and ans.text.startswith(answer)
