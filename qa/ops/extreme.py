@@ -29,6 +29,7 @@ from qa.ops.structure import (
 )
 from qa.phrasing import figure, value_text
 from qa.plan import Plan
+from qa.text import norm
 from qa.ranking import score_facts, siblings
 
 
@@ -53,7 +54,11 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         candidates = [((f.attribute or "").rpartition(" ")[2], f) for f in facts]
         where = f"{facts[0].section_path[-1]}の{group}"
     elif len(named) >= 2 and len(named) == len(parts) and len({f.id for f in named}) == len(named):
-        candidates = [(f.label, f) for f in named]
+        # Each named item by its own name when its figure's label does not hold it (「英語指導助手」 over the
+        # row 「語学指導を行う海外青年招致(JETプログラム)」).
+        candidates = [(f.label if any(t in norm(f.label) for t in p.terms)
+                       else re.sub(r"(の|で|では)?(どっち|どちら|どれ).*$", "", p.text).strip(" 、,?？"), f)
+                      for p, f in zip(parts, named, strict=True)]
         where = "、".join(dict.fromkeys(f.section_path[-1] for f in named))
     # 「令和元年と令和2年で多かったのは」: one figure over the periods named.
     elif len(q.periods) >= 2:
