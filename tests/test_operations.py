@@ -270,3 +270,18 @@ def test_lexicon_entries_compile_and_reach_known_families():
         re.compile(pattern)
     for p in lex.whole_report:
         re.compile(p)
+
+
+@pytest.mark.parametrize(("question", "op"), [
+    ("予算が一番少なかった事業はどれ？", "min"),  # a word between 一番 and 少な
+    ("知事戦略管理費の中で一番お金がかかってない事業は？", "min"),  # かかってない: the least
+    ("一番人が集まったイベントは？", "max"),
+    ("もっとも小規模な事業は？", "min"),
+    ("構成員が最多の団体は？", "max"),
+    ("記者会見は県とその他のどちらが多い？", "max"),
+])
+def test_superlative_cues(question, op):
+    from qa.analyze import analyze
+    from qa.plan import make_plan
+
+    assert make_plan(analyze(question)).op == op
