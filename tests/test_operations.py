@@ -115,6 +115,7 @@ MORE_SHAPES = [
     ("知事戦略管理費にはいくつの事業が入ってるの？", ["11事業"], "count"),
     # 「どちらが多い」 asks which of the named items, not where: each item's figure, ranked.
     ("記者会見の内訳、県とその他ではどちらが多かったですか", ["県：141件", "その他：62件"], "max"),
+    ("交付金の種類は？", ["2種類", "地方創生推進交付金", "地方創生拠点整備交付金"], "count"),  # the kinds, counted
     # Lists that run on past a comma: 「Aと、B、C」 and 「AとB、それとC」.
     ("県のホームページのアクセス数と、県ツイッターのフォロワー数、LINEの友だち数を知りたい",
      ["約2億406万件", "40,422人", "72,134人"], "lookup"),

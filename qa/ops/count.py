@@ -244,7 +244,8 @@ def _count_answer(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section, ite
     asked = re.search("(?:何|いくつの)(" + "|".join(map(re.escape, nouns)) + ")", q.norm)
     named = next((c for c in sorted(lexicon().counters, key=len, reverse=True)
                   if len(c) >= 2 and re.search(re.escape(c) + r"(は|が|って)?いくつ", q.norm)), None)
-    counter = asked.group(1) if asked else named or ("つ" if "いくつ" in q.norm else "件")
+    kinds = "種類" if re.search(r"の種類(は|を|って|\?|$)", q.norm) else None  # 「交付金の種類は」
+    counter = asked.group(1) if asked else named or kinds or ("つ" if "いくつ" in q.norm else "件")
     if counter == "つ" and len(items) >= 10:
         counter = "件"  # つ counts to nine (ここのつ); 「12つ」 is no Japanese
     listed = items[:ev.weights.max_listed]
