@@ -22,7 +22,7 @@ from qa.cells import Cells
 from qa.evidence import Evidence
 from qa.index import Index
 from qa.lexicon import lexicon
-from qa.lookup import arithmetic, figure_answer
+from qa.lookup import arithmetic, figure_answer, himoku_total
 from qa.models import Answer
 from qa.normalize import Normalizer
 from qa.ops.count import named_items
@@ -106,6 +106,8 @@ class Answerer:
         q = plan.question
         if ans := ops.execute(ev, plan, hits):
             return ans
+        if plan.op == "lookup" and (ans := himoku_total(ev, q, hits)):
+            return ans  # 「地域外交費の決算額は」: its 事業 added up (the report gives no 費目 totals)
         if q.op and (ans := arithmetic(ev, q, hits)):
             return ans
         if q.want == "quantity" or q.op:

@@ -57,10 +57,9 @@ def figure_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
         primary = matching[0]
     others = [f for f in group if f is not primary]
     text = figure_text(primary)
-    mates = [f for f in ev.cell_mates(primary) if f.unit != primary.unit]
-    if mates and not primary.period_raw:
-        # 「48社73名」: one cell counts in two units; the figure asked is shown with the cell it stands in.
-        text += f"（{''.join(f.raw for f in sorted([primary, *mates], key=lambda f: f.id))}）"
+    if not primary.period_raw and (cell := _cell_text(ev, primary)):
+        # 「48社73名」「約7分×12話」: one cell counts in two units; the figure asked is shown with the cell.
+        text += f"（{cell}）"
     if others:
         text += "（" + "、".join(f"{f.period_raw}：{value_text(f)}" for f in others if f.period_raw) + "）"
     about = ""
@@ -178,6 +177,41 @@ def derived(ev: Evidence, q: Question, facts: list[Fact], score: float, hits: li
     citations = [ev.citation_for_fact(f, score) for f in facts]
     citations += ev.citations_from_hits(hits, citations, max(0, ev.top_k - len(citations)))
     return Answer(question=q.text, text=text, figures=[fig] + [figure(f) for f in facts], citations=citations)
+
+
+# The longest stretch of report text shown as one cell holding figures in several units.
+_MAX_CELL_CHARS = 24
+
+
+def _cell_text(ev: Evidence, fact: Fact) -> str | None:
+    """The report's own text of a cell holding this figure and one in another unit (「48社73名」), or None."""
+    mates = [f for f in ev.cell_mates(fact) if f.unit != fact.unit]
+    if not mates:
+        return None
+    passage = ev.passage(fact)
+    spans = [(i, i + len(f.raw)) for f in [fact, *mates] if (i := passage.find(f.raw)) >= 0]
+    if len(spans) != len(mates) + 1:
+        return None
+    cell = passage[min(a for a, _ in spans): max(b for _, b in spans)]
+    return cell if len(cell) <= _MAX_CELL_CHARS and "|" not in cell and "\n" not in cell else None
+
+
+def himoku_total(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
+    """「地域外交費の決算額は」: a 費目 the report gives no total for is what its 事業 come to, added up with
+    the formula (none when the question also names one of its 事業, or asks about something else)."""
+    if q.op or q.parts or not money_words().search(q.norm):
+        return None
+    if any(s.level >= 2 and ev.title_norms[(s.doc, tuple(s.path))] in q.norm for s in ev.sections):
+        return None
+    himoku = [s for s in ev.sections if s.level == 1 and s.number.isdigit() and norm(s.title) in q.norm]
+    if len(himoku) != 1 or (himoku[0].doc, tuple(himoku[0].path)) in ev.budgets:
+        return None
+    every = _named_jigyo(ev, replace(q, op="sum"), hits)
+    ans = derived(ev, replace(q, op="sum"), every, 1.0, hits) if len(every) >= 2 else None
+    if ans is None:
+        return None
+    note = f"（{himoku[0].title}の{len(every)}事業の決算額の合計。報告書に費目の合計額の記載はありません）"
+    return ans.model_copy(update={"text": ans.text + note})
 
 
 def _named_budgets(ev: Evidence, parts: list[Question]) -> list[Fact]:

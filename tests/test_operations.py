@@ -116,6 +116,12 @@ MORE_SHAPES = [
     # 「どちらが多い」 asks which of the named items, not where: each item's figure, ranked.
     ("記者会見の内訳、県とその他ではどちらが多かったですか", ["県：141件", "その他：62件"], "max"),
     ("交付金の種類は？", ["2種類", "地方創生推進交付金", "地方創生拠点整備交付金"], "count"),  # the kinds, counted
+    ("海外の県人会ってどんだけある？", ["件", "在伯群馬県人文化協会"], "count"),  # どんだけある: how many
+    # The column the question names (開催件数, in 回) though it asks 何件.
+    ("庁議の開催件数は何件ほどでしょうか", ["41回"], None),
+    # A 費目's 決算額 is what its 事業 come to, said to be a sum the report does not print.
+    ("地域外交費の決算額を確認したいです", ["286,923千円", "報告書に費目の合計額の記載はありません"], None),
+    ("ぐんまちゃんのアニメ 話数と1話の長さ", ["約7分×12話"], None),  # the cell shown as written
     # Lists that run on past a comma: 「Aと、B、C」 and 「AとB、それとC」.
     ("県のホームページのアクセス数と、県ツイッターのフォロワー数、LINEの友だち数を知りたい",
      ["約2億406万件", "40,422人", "72,134人"], "lookup"),
