@@ -255,8 +255,9 @@ def asks_why(text: str) -> bool:
 def _op(q: str) -> tuple[str | None, str | None]:
     if _WHY.search(q):
         return None, None
-    if re.search(r"前年比|前年度比|昨年比|昨年度比|対前年|比べて何%|何%|何パーセント|割合|比率|増加率|減少率|伸び率", q):
-        if re.search(r"増加率|減少率|伸び率|増減率|何%増|何%減|パーセント減|パーセント増", q):
+    if re.search(r"前年比|前年度比|昨年比|昨年度比|対前年|比べて何%|何%|何パーセント|何割|割合|比率|増加率|減少率|伸び率", q):
+        if re.search(r"増加率|減少率|伸び率|増減率|何%増|何%減|パーセント減|パーセント増", q) or (
+                "何割" in q and re.search(r"減|増", q)):  # 「減り方は何割」
             return "change", None
         return "ratio", None
     if re.search(r"減った|減少|減り|下回", q):

@@ -107,6 +107,14 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     w = ev.weights
     scored = score_facts(ev, q, hits)
     best = scored[0] if scored else None
+    if len(q.periods) == 1 and q.op in {"diff", "change"} and best is not None and re.search(
+            re.escape(q.periods[0].raw) + r"(から|と比べ|に比べ|より)", q.norm):
+        # 「平成30年度から何%減った」: from the year named to the report's own.
+        group = siblings(ev, best.fact)
+        own = ev.fiscal_years.get(best.fact.doc)
+        chosen = [next((f for f in group if ev.fact_year(f) == y), None) for y in (own, q.periods[0].year)]
+        if all(chosen) and own != q.periods[0].year:
+            return derived(ev, q, chosen, best.score, hits)  # type: ignore[arg-type]
     if len(q.periods) >= 2 and best is not None:
         group = siblings(ev, best.fact)
         chosen = [next((f for f in group if ev.fact_year(f) == p.year), None) for p in q.periods[:2]]

@@ -122,6 +122,9 @@ MORE_SHAPES = [
     # A 費目's 決算額 is what its 事業 come to, said to be a sum the report does not print.
     ("地域外交費の決算額を確認したいです", ["286,923千円", "報告書に費目の合計額の記載はありません"], None),
     ("ぐんまちゃんのアニメ 話数と1話の長さ", ["約7分×12話"], None),  # the cell shown as written
+    # A rate of change from the one year named to the report's own; 何割 with 減 is a rate.
+    ("ぐんまちゃんのデザイン許諾件数は平成30年度から何%減った？", ["約28.8%減", "1,551件"], None),
+    ("旅券発行件数の減り方は何割くらい？", ["約73.5%減"], None),
     # Lists that run on past a comma: 「Aと、B、C」 and 「AとB、それとC」.
     ("県のホームページのアクセス数と、県ツイッターのフォロワー数、LINEの友だち数を知りたい",
      ["約2億406万件", "40,422人", "72,134人"], "lookup"),
