@@ -255,7 +255,7 @@ def asks_why(text: str) -> bool:
 def _op(q: str) -> tuple[str | None, str | None]:
     if _WHY.search(q):
         return None, None
-    if re.search(r"前年比|前年度比|昨年比|昨年度比|対前年|比べて何%|何%|何パーセント|何割|割合|比率|増加率|減少率|伸び率", q):
+    if re.search(r"前年比|前年度比|昨年比|昨年度比|対前年|比べて何%|何%|何パーセント|何割|何倍|割合|比率|増加率|減少率|伸び率", q):
         if re.search(r"増加率|減少率|伸び率|増減率|何%増|何%減|パーセント減|パーセント増", q) or (
                 "何割" in q and re.search(r"減|増", q)):  # 「減り方は何割」
             return "change", None
@@ -306,6 +306,8 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
     if asks_why(q):
         want, unit = "text", None  # 「なぜ減ったのか」: the reason the report gives, in its words
     op, direction = _op(q)
+    if op == "ratio" and unit == "倍":
+        unit = None  # 「AはBの何倍」: 倍 is the answer's, not the unit of the figures compared
     # A date with its month (「令和3年1月8日に開いた」「平成25年4月に開設した」) names an event, not the period of
     # a figure: it stays a term to match; the figure's period is a year or a fiscal year.
     periods = [p for p in find_periods(text) if "-" not in p[2].norm]
@@ -470,7 +472,7 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     """
     body = nfkc(text)
     body = re.sub(r"(の)?(合計|合わせ|あわせ|総計|トータル|全部|差|違い|何[%％件人回円]|何パーセント|いくら"
-                  r"|割合|比率|シェア|占め|何割|\d+(?:\.\d+)?倍).*$", "", body)
+                  r"|割合|比率|シェア|占め|何割|何倍|\d+(?:\.\d+)?倍).*$", "", body)
     # 「AはBより多いですか」「AはBより放送回数が多かった？」: the measure between より and the comparison
     # qualifies both; 「AとB、Aのほうが大きい？」 names the subject after the list.
     if m := re.search(r"(?<=より)([^、。]{0,10}?)(?:が|の)?(多|少な|大き|小さ|高|低).*$", body):
@@ -501,8 +503,13 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     elif over and q.op in {"ratio", "change"}:
         # 「ロボット導入調査支援補助の補助金額は」: the words before the last の name the context.
         context, sep, own = over.group(1).rpartition("の")
-        items = [own if sep else over.group(1), over.group(2)]
-        outside += " " + (context if sep else "")
+        if (sep and q.op == "ratio" and _MEASURE_END.search(own) and not _MEASURE_END.search(over.group(2))
+                and not re.search(r"比べ|から|より|前年|昨年", over.group(2))):
+            # 「東京事務所の決算額は上海事務所の何倍」: the measure is both items'; the names differ.
+            items = [over.group(1), f"{over.group(2)}の{own}"]
+        else:
+            items = [own if sep else over.group(1), over.group(2)]
+            outside += " " + (context if sep else "")
     else:
         if q.op != "ratio" and (m := _CONTEXT.match(items_text)) and not _list_marks(m.group(1)):
             # 「この報告書全体で、AとBの…」: a leading clause that lists nothing sets the context.

@@ -28,7 +28,7 @@ def percent(x: Decimal) -> str:
 
 
 def derive(op: str, facts: list[Fact]) -> Derived | None:
-    """The result of `op` (sum | diff | ratio | change) over the facts' values, or None for a zero divisor.
+    """The result of `op` (sum | diff | ratio | change | times) over the facts' values, or None for a zero divisor.
 
     Amounts in 千円 and 円 are compared like with like: all are brought to the smallest scale first.
     diff is the larger minus the smaller (the question says the direction in words); ratio and change take
@@ -44,9 +44,14 @@ def derive(op: str, facts: list[Fact]) -> Derived | None:
         text = f"{format_number(result)}{unit}"
         return Derived(result, unit, text, " + ".join(shown) + f" = {text}", approx)
     a, b = values[0], values[1]
-    if op in {"ratio", "change"}:
+    if op in {"ratio", "change", "times"}:
         if b == 0:
             return None
+        if op == "times":
+            # 「AはBの何倍」: A ÷ B to two places, the exact quotient in the formula.
+            exact = a / b
+            shown_x = format(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f")
+            return Derived(exact, "倍", f"約{shown_x}倍", f"{shown[0]} ÷ {shown[1]} ≈ {shown_x}倍", True)
         if op == "ratio":
             exact = a / b * 100
             formula = f"{shown[0]} ÷ {shown[1]} × 100 ≈ {percent(exact)}%"

@@ -107,9 +107,9 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     w = ev.weights
     scored = score_facts(ev, q, hits)
     best = scored[0] if scored else None
-    if len(q.periods) == 1 and q.op in {"diff", "change"} and best is not None and re.search(
-            re.escape(q.periods[0].raw) + r"(から|と比べ|に比べ|より)", q.norm):
-        # 「平成30年度から何%減った」: from the year named to the report's own.
+    if len(q.periods) == 1 and q.op in {"diff", "change", "ratio"} and best is not None and re.search(
+            re.escape(q.periods[0].raw) + r"(から|と比べ|に比べ|より|の(何倍|何%|何パーセント))", q.norm):
+        # 「平成30年度から何%減った」「令和元年の何倍」: the report's own year against the year named.
         group = siblings(ev, best.fact)
         own = ev.fiscal_years.get(best.fact.doc)
         chosen = [next((f for f in group if ev.fact_year(f) == y), None) for y in (own, q.periods[0].year)]
@@ -162,6 +162,8 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
 def derived(ev: Evidence, q: Question, facts: list[Fact], score: float, hits: list[Hit]) -> Answer | None:
     """The result of the question's arithmetic over these facts, with the formula; None for a zero divisor."""
     op = q.op or "diff"
+    if op == "ratio" and re.search(r"何倍", q.norm):
+        op = "times"  # 「AはBの何倍」: a quotient in 倍, not a percentage
     # Name each figure so the formula can be checked: by label, or by section when labels repeat
     # (「寄附受入実績」 under 個人版 and under 企業版).
     names = [f.label for f in facts]

@@ -157,6 +157,8 @@ def make_plan(q: Question) -> Plan:
         # (new − old) ÷ old over two named figures or periods, or a figure and its other period: the
         # analyser's arithmetic computes it.
         return Plan(op="change_rate", question=dc_replace(q, op="change"))
+    if q.op == "ratio" and "何倍" in text and op in {None, "share"}:
+        return Plan(op="lookup", question=q)  # 「AはBの何倍」: A ÷ B in 倍, which the arithmetic gives
     if op is None and q.op:
         op = _ARITHMETIC[q.op]
     if op is None and asks_why(text):

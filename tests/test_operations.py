@@ -125,6 +125,9 @@ MORE_SHAPES = [
     # A rate of change from the one year named to the report's own; 何割 with 減 is a rate.
     ("ぐんまちゃんのデザイン許諾件数は平成30年度から何%減った？", ["約28.8%減", "1,551件"], None),
     ("旅券発行件数の減り方は何割くらい？", ["約73.5%減"], None),
+    # 何倍: A ÷ B in 倍, the measure shared by both names; against a year named, the report's own year.
+    ("東京事務所の決算額は上海事務所の何倍？", ["約1.38倍", "21,258千円 ÷ 15,442千円"], None),
+    ("旅券の申請件数は令和元年の何倍？", ["約0.26倍", "12,741件 ÷ 49,351件"], None),
     # Lists that run on past a comma: 「Aと、B、C」 and 「AとB、それとC」.
     ("県のホームページのアクセス数と、県ツイッターのフォロワー数、LINEの友だち数を知りたい",
      ["約2億406万件", "40,422人", "72,134人"], "lookup"),
