@@ -320,6 +320,8 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
         year = int(m.group(1))
         period = Period(raw=m.group(), norm=f"FY{year}" if m.group(2) else str(year), year=year, fiscal=bool(m.group(2)))
     terms = _content_terms(text)
+    if asks_why(q):
+        terms = [t for t in terms if t not in {"ため", "為"}]  # 「何のために」 frames the question; it names nothing
     if m := _EXCEPT.search(q):
         # 「県以外の分」: the word before 以外 is what is left out; a table calls the rest その他.
         terms = [t for t in terms if t != m.group(1)] + ["その他"]

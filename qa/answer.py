@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from qa import ops
 from qa.abstain import abstain, ground, refuse_unknown
-from qa.analyze import Question, analyze
+from qa.analyze import Question, analyze, asks_why
 from qa.cells import Cells
 from qa.evidence import Evidence
 from qa.index import Index
@@ -98,7 +98,8 @@ class Answerer:
             return abstain(ev, q, hits, f"{q.period.raw}の")
         if _unknown_name(ev, q):
             return abstain(ev, q, hits, "")
-        if q.want == "text" and q.predicate and not re.search(r"何|どの|どこ|どう|誰|いつ", q.norm) and any(
+        if q.want == "text" and q.predicate and not re.search(r"何|どの|どこ|どう|誰|いつ", q.norm) and not asks_why(
+            q.norm) and any(
             q.predicate in label or q.predicate in attr for label, attr, _, _ in ev.fact_fields
         ):
             q = replace(q, want="quantity")  # 「フォロワーは？」, 「有効期間5年のものは？」: the word names a figure

@@ -128,6 +128,7 @@ MORE_SHAPES = [
     # 何倍: A ÷ B in 倍, the measure shared by both names; against a year named, the report's own year.
     ("東京事務所の決算額は上海事務所の何倍？", ["約1.38倍", "21,258千円 ÷ 15,442千円"], None),
     ("旅券の申請件数は令和元年の何倍？", ["約0.26倍", "12,741件 ÷ 49,351件"], None),
+    ("ふるさと納税の寄附額が書いてあるページは？", ["ふるさと納税推進", "に記載があります"], "locate"),
     # Lists that run on past a comma: 「Aと、B、C」 and 「AとB、それとC」.
     ("県のホームページのアクセス数と、県ツイッターのフォロワー数、LINEの友だち数を知りたい",
      ["約2億406万件", "40,422人", "72,134人"], "lookup"),
@@ -161,6 +162,7 @@ def test_more_shapes(assistant, question, expected, op):
     ("旅券の発行件数がそんなに減ったのはどうして？", "海外渡航の往来が制限された"),
     ("県の広報紙やラジオ放送は何のためにやってるの？", "県政に対する県民の理解を深めるため"),
     ("情報セキュリティの研修をした理由は？", "被害を防止するため"),
+    ("旅券の発行が減ったのはなぜ？", "海外渡航の往来が制限された"),  # 発行 names a figure; なぜ asks the reason
 ])
 def test_why_and_what_for_get_the_reports_reason(assistant, question, expected):
     # A reason or a purpose, in the report's words: never the figures the question also names (減った).
