@@ -214,13 +214,15 @@ def himoku_total(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     if any(s.level >= 2 and ev.title_norms[(s.doc, tuple(s.path))] in q.norm for s in ev.sections):
         return None
     himoku = [s for s in ev.sections if s.level == 1 and s.number.isdigit() and norm(s.title) in q.norm]
-    if len(himoku) != 1 or (himoku[0].doc, tuple(himoku[0].path)) in ev.budgets:
+    whole = not himoku and bool(whole_report().search(q.norm))  # 「知事戦略部全体の決算額」: every 事業
+    if not whole and (len(himoku) != 1 or (himoku[0].doc, tuple(himoku[0].path)) in ev.budgets):
         return None
     every = _named_jigyo(ev, replace(q, op="sum"), hits)
     ans = derived(ev, replace(q, op="sum"), every, 1.0, hits) if len(every) >= 2 else None
     if ans is None:
         return None
-    note = f"（{himoku[0].title}の{len(every)}事業の決算額の合計。報告書に費目の合計額の記載はありません）"
+    what, total = ("報告書の全", "部") if whole else (f"{himoku[0].title}の", "費目")
+    note = f"（{what}{len(every)}事業の決算額の合計。報告書に{total}の合計額の記載はありません）"
     return ans.model_copy(update={"text": ans.text + note})
 
 

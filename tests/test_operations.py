@@ -122,6 +122,7 @@ MORE_SHAPES = [
     # A 費目's 決算額 is what its 事業 come to, said to be a sum the report does not print.
     ("地域外交費の決算額を確認したいです", ["286,923千円", "報告書に費目の合計額の記載はありません"], None),
     ("ぐんまちゃんのアニメ 話数と1話の長さ", ["約7分×12話"], None),  # the cell shown as written
+    ("ちじせんりゃくぶ ぜんたい けっさんがく", ["2,104,603千円"], None),  # the department: every 事業 added up
     # A rate of change from the one year named to the report's own; 何割 with 減 is a rate.
     ("ぐんまちゃんのデザイン許諾件数は平成30年度から何%減った？", ["約28.8%減", "1,551件"], None),
     ("旅券発行件数の減り方は何割くらい？", ["約73.5%減"], None),
