@@ -256,6 +256,7 @@ from qa.grid import read_grid  # noqa: E402
 from qa.models import Row, Table  # noqa: E402
 
 
+@real
 def test_a_labelled_row_of_figures_is_no_header():
     table = Table(header=[["", "前事業年度", "前事業年度", "当事業年度", "当事業年度"],
                           ["研究開発費", "70,359", "百万円", "86,590", "百万円"]],
@@ -265,6 +266,7 @@ def test_a_labelled_row_of_figures_is_no_header():
                                                                          ("研究開発費", "86,590", "百万円")]
 
 
+@real
 def test_flat_heading_rows_group_the_rows_up_to_their_total():
     rows = [["資産の部", "", ""], ["流動資産", "", ""], ["現金及び預金", "1", "2"], ["貸倒引当金", "△1", "△1"],
             ["流動資産合計", "3", "4"], ["投資その他の資産", "", ""], ["貸倒引当金", "△6", "△6"],
@@ -298,6 +300,7 @@ def test_a_users_question_is_no_unnamed_rows_cell():
     assert cells().answer("任天堂の事業内容は？") is None
 
 
+@real
 def test_a_note_number_column_is_no_figure():
     table = Table(header=[["", "", "前事業年度", "当事業年度"], ["区分", "注記 番号", "金額（百万円）", "金額（百万円）"]],
                   rows=[Row(cells=["材料費", "", "72,395", "65,261"], lines=(3, 3)),
