@@ -42,7 +42,7 @@ def ground(ev: Evidence, q: Question, answer: Answer) -> Answer:
     """The answer, or an abstention naming a salient term of the question its evidence lacks."""
     if answer.abstained:
         return answer
-    missing = grounding.missing_terms(q.text, answer, ev.own, ev.section_text, ev.sibling_titles)
+    missing = grounding.missing_terms(q.text, answer, ev.own, ev.section_text, ev.sibling_titles, q.kind_asked)
     if not missing:
         return answer
     return refuse(ev, q, missing, answer.citations[:NEAR], answer.op)

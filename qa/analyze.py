@@ -273,7 +273,9 @@ def _op(q: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-_WHICH = re.compile(r"^(どこ|どの|どんな|どう|どういう|どのような|どちら|何という|なんという|何て|なんて)$")
+# The which-words: the noun after one is the kind of thing asked for (「どこのテレビ局」).
+WHICH_WORDS = ("どこ", "どの", "どんな", "どう", "どういう", "どのような", "どちら", "何という", "なんという", "何て", "なんて")
+_WHICH = re.compile("^(" + "|".join(WHICH_WORDS) + ")$")
 
 
 def kind_asked(text: str) -> str | None:
@@ -370,7 +372,7 @@ def _merge(base: Question, q: Question, period_only: bool = False) -> Question:
         periods=q.periods, measure=q.measure, units=q.units, predicate=q.predicate or base.predicate,
         want=q.want if q.want != "text" else base.want, unit=q.unit or base.unit, op=q.op or None,
         direction=q.direction, period=q.period or (None if period_only else base.period),
-        relative=q.relative, parts=[], focus=new_terms, loose=base.loose | q.loose,
+        relative=q.relative, parts=[], focus=new_terms, loose=base.loose | q.loose, kind_asked=q.kind_asked,
     )
 
 

@@ -94,17 +94,21 @@ class Evidence:
         self._children: dict[tuple[str, str | None], list[Section]] = {}
         for s in self.sections:
             self._children.setdefault((s.doc, s.parent), []).append(s)
+        # The 費目 (the numbered top headings, 「1 知事戦略管理費」) and the 事業 under them (「(1) 庁議」).
+        self.himoku = [s for s in self.sections if s.level == 1 and s.number.isdigit()]
+        himoku_ids = {s.id for s in self.himoku}
+        self.jigyo = [s for s in self.sections if s.parent in himoku_ids]
         # Each section's title, normalised once (scopes are matched against every title per question).
         self.title_norms = {(s.doc, tuple(s.path)): norm(s.title) for s in self.sections}
         self.titles_text = " ".join(self.title_norms.values())
         self.unit_families = {unit_family(f.unit) for f in index.facts if f.unit}
         self.budgets = {(f.doc, tuple(f.section_path)): f for f in index.facts if f.source == "budget"}
+        # The figures written in one cell (「48社73名」).
+        self._cells: dict[tuple[str, tuple[int, int], str, str | None], list[Fact]] = {}
+        for f in index.facts:
+            self._cells.setdefault((f.doc, tuple(f.lines), f.label, f.attribute), []).append(f)
         # Each row's figures by column, to tell a total (「203件」 under 事業量) from its breakdown (事業量 県,
         # 事業量 その他).
-        cells: dict[tuple[str, tuple[int, int], str, str | None], list[Fact]] = {}
-        for f in index.facts:
-            cells.setdefault((f.doc, tuple(f.lines), f.label, f.attribute), []).append(f)
-        self._cells = cells
         self.row_columns = {(f.doc, f.lines, f.label, f.attribute): f for f in index.facts}
         # The years the corpus speaks of: its reports' fiscal years, its facts' periods, any era year in
         # its text. A question about another year has no answer here.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from qa.analyze import expand, kind_asked
+from qa.analyze import expand
 from qa.models import Answer
 from qa.text import norm
 from qa.tokenize import proper_nouns
@@ -68,12 +68,12 @@ def _theme(term: str, titles: list[str]) -> bool:
 
 
 def missing_terms(question: str, answer: Answer, own: set[str], section_text: Callable[[str, list[str]], str],
-                  sibling_titles: Callable[[str, list[str]], list[str]]) -> list[str]:
+                  sibling_titles: Callable[[str, list[str]], list[str]], kind: str | None = None) -> list[str]:
     """The salient terms of the question the answer's evidence does not hold (the report's own names and the
     theme of the sections beside excepted)."""
     evidence = evidence_text(answer, section_text)
     beside = themes(answer, sibling_titles)
-    kind = kind_asked(question) or ""  # 「どこのテレビ局」: the kind of the answer, not a body it is about
+    kind = kind or ""  # 「どこのテレビ局」 (Question.kind_asked): the kind of the answer, not a body it is about
     out = []
     for term in salient_terms(question):
         if term in own or any(term in o for o in own) or _found(term, evidence) or (kind and term in kind):

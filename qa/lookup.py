@@ -13,7 +13,7 @@ from qa.analyze import Question, unit_family
 from qa.arithmetic import derive
 from qa.evidence import Evidence
 from qa.lexicon import lexicon, money_words, whole_report
-from qa.models import Answer, Fact, Figure, Hit
+from qa.models import Answer, Fact, Figure, Hit, Section
 from qa.phrasing import figure, figure_text, plain, subject, value_text
 from qa.ranking import score_facts, siblings, target_year
 from qa.text import norm
@@ -213,7 +213,7 @@ def himoku_total(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
         return None
     if any(s.level >= 2 and ev.title_norms[(s.doc, tuple(s.path))] in q.norm for s in ev.sections):
         return None
-    himoku = [s for s in ev.sections if s.level == 1 and s.number.isdigit() and norm(s.title) in q.norm]
+    himoku = _himoku_named(ev, q)
     whole = not himoku and bool(whole_report().search(q.norm))  # 「知事戦略部全体の決算額」: every 事業
     if not whole and (len(himoku) != 1 or (himoku[0].doc, tuple(himoku[0].path)) in ev.budgets):
         return None
@@ -242,14 +242,16 @@ def _named_jigyo(ev: Evidence, q: Question, hits: list[Hit]) -> list[Fact]:
     the question lists items of its own: 「…費のAとBの合計」)."""
     if q.parts and not any(n in q.norm for n in lexicon().item_nouns):
         return []
-    himoku = [s for s in ev.sections if s.level == 1 and s.number.isdigit() and norm(s.title) in q.norm]
+    himoku = _himoku_named(ev, q)
     if not himoku and whole_report().search(q.norm) and money_words().search(q.norm):
-        # 「全事業の決算額の合計」: every 費目's 事業.
-        himoku = [s for s in ev.sections if s.level == 1 and s.number.isdigit()]
-        ids = {s.id for s in himoku}
-        return [ev.budgets[(s.doc, tuple(s.path))] for s in ev.sections
-                if s.parent in ids and (s.doc, tuple(s.path)) in ev.budgets]
-    if len(himoku) != 1:
+        chosen = ev.jigyo  # 「全事業の決算額の合計」: every 費目's 事業
+    elif len(himoku) == 1:
+        chosen = ev.children(himoku[0])
+    else:
         return []
-    children = [s for s in ev.sections if s.parent == himoku[0].id]
-    return [ev.budgets[(s.doc, tuple(s.path))] for s in children if (s.doc, tuple(s.path)) in ev.budgets]
+    return [ev.budgets[(s.doc, tuple(s.path))] for s in chosen if (s.doc, tuple(s.path)) in ev.budgets]
+
+
+def _himoku_named(ev: Evidence, q: Question) -> list[Section]:
+    """The 費目 the question names by its title."""
+    return [s for s in ev.himoku if norm(s.title) in q.norm]

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from qa.analyze import WHICH_WORDS
 from qa.models import Document, NormalizedQuestion, Rewrite, RewriteReason
 from qa.notation import DATE_RULES, Years, entities, notation, wareki
 from qa.readings import KANA_RUN, KANJI_NUMERAL, ReadingIndex, Word, content_runs, fold, is_kana, words
@@ -82,7 +83,7 @@ class _Edit(NamedTuple):
 
 
 # A which-word right before a name: 「どこの」「どの」「どういう」 ask for a body of that kind.
-_WHICH_BEFORE = re.compile(r"(どこ|どの|どんな|どういう|どのような|どちら|何という|なんという)の?$")
+_WHICH_BEFORE = re.compile("(" + "|".join(WHICH_WORDS) + ")の?$")
 
 
 def _apply(text: str, edits: list[_Edit], rewrites: list[Rewrite]) -> str:

@@ -65,7 +65,7 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         return _count_answer(ev, plan, hits, section, kept) if section is not None else None
     if "費目" in q.norm and (scope is None or scope.level == 0):
         # 「費目はいくつ」: the numbered top headings (「1 知事戦略管理費」).
-        himoku = [s for s in ev.sections if s.level == 1 and s.number.isdigit()]
+        himoku = ev.himoku
         root = next(s for s in ev.sections if s.level == 0)
         return _count_answer(ev, plan, hits, root, [s.heading for s in himoku]) if himoku else None
     if (held := _items_holding(ev, q, scope)) is not None:
@@ -182,10 +182,11 @@ def named_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     # In the scope named, the counter itself names the items too (「新しい歌は何曲」 over 新曲①, 新曲②), when
     # the report writes no figure in it (件 is in every other label).
     counter = norm(q.unit or "") if q.unit not in ev.unit_families else ""
-    for w in (word, counter):
-        for items in _item_sets(ev, scope) if scope is not None and w else []:
-            if len(held := _holding(w, items)) >= 2:
-                return _count_answer(ev, plan, hits, scope, held)
+    if scope is not None:
+        for w in filter(None, (word, counter)):
+            for items in _item_sets(ev, scope):
+                if len(held := _holding(w, items)) >= 2:
+                    return _count_answer(ev, plan, hits, scope, held)
     if word is None:
         return None
     if scope is not None and titled(ev, q, scope):

@@ -23,7 +23,7 @@ _COUNT = re.compile(r"(事業|項目|取組)の?(数|件数)|何事業|いくつ
 
 def groups(ev: Evidence) -> list[Section]:
     """The 費目: the numbered top headings of the report."""
-    return [s for s in ev.sections if s.level == 1 and s.number.isdigit()]
+    return ev.himoku
 
 
 def group_extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:

@@ -216,9 +216,7 @@ def listed(section: Section) -> list[str]:
 
 def jigyo(ev: Evidence) -> list[Section]:
     """Every 事業 of the report: the children of a numbered 費目 (「1 知事戦略管理費」 › 「(1) 庁議」)."""
-    sections = ev.sections
-    himoku = {s.id for s in sections if s.level == 1 and s.number.isdigit()}
-    return [s for s in sections if s.parent in himoku]
+    return ev.jigyo
 
 
 def column(ev: Evidence, fact: Fact) -> list[Fact]:
