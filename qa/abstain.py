@@ -45,4 +45,10 @@ def ground(ev: Evidence, q: Question, answer: Answer) -> Answer:
     missing = grounding.missing_terms(q.text, answer, ev.own, ev.section_text, ev.sibling_titles, q.kind_asked)
     if not missing:
         return answer
+    if all(not ev.unknown([m]) for m in missing):
+        # The report names it (新曲②「ぐんまちゃんえかきうた」) but not with what is asked of it.
+        names = "』『".join(missing)
+        text = f"この報告書（{ev.report_label}）に『{names}』は出てきますが、お尋ねの内容の記載はありません。"
+        return Answer(question=q.text, text=text, abstained=True, citations=answer.citations[:NEAR],
+                      related=answer.citations[:NEAR], op=answer.op)
     return refuse(ev, q, missing, answer.citations[:NEAR], answer.op)

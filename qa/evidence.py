@@ -41,6 +41,14 @@ def _clause(passage: str, raw: str) -> str:
     return passage
 
 
+def _phrase(clause: str, raw: str) -> str:
+    """The part of a clause between the commas around `raw` (the clause when `raw` is not in it)."""
+    for piece in clause.split("、"):
+        if raw in piece:
+            return piece
+    return clause
+
+
 class Evidence:
     """The index, and everything the answer layer derives from it once."""
 
@@ -87,6 +95,10 @@ class Evidence:
             self.section_labels[key] = self.section_labels.get(key, "") + " " + label
         # The sentence (or table row) that holds each figure: what the figure is said to count.
         self.fact_clauses = [norm(_clause(self.passage(f), f.raw)) for f in index.facts]
+        # The phrase of a prose figure: its clause cut at 、 (「研修やeラーニング（5,782人受講）」 of a sentence that
+        # begins 「職員の…意識を高め、」); a table figure's is its cell's clause.
+        self.fact_phrases = [_phrase(c, norm(f.raw)) if f.source == "text" else c
+                             for f, c in zip(index.facts, self.fact_clauses)]
         self.facts_by_id = {f.id: f for f in index.facts}
         self._chunks_by_id = {c.id: c for c in index.chunks}
         self.sections: list[Section] = [s for d in index.documents for s in d.sections]

@@ -20,6 +20,9 @@ from qa.tokenize import proper_nouns
 _LATIN = re.compile(r"[a-z][a-z0-9.+!-]{2,}")
 # A proper noun shorter than this is too loose to demand (「日」, 「米」 tagged as names).
 MIN_SALIENT_CHARS = 2
+# A quoted title this long is a name to find (「ぐんま一番」); shorter quotes are words (「県」).
+MIN_QUOTED_CHARS = 4
+_QUOTED = re.compile(r"[「『]([^」』]{1,40})[」』]")
 # A name is the theme of sections that stand together when at least half their titles hold it, and this many.
 MIN_THEME_TITLES = 3
 
@@ -34,6 +37,11 @@ def salient_terms(question: str) -> list[str]:
     # not a body the report must name.
     terms = [t for t in proper_nouns(question) if len(t) >= MIN_SALIENT_CHARS and not _ERA.match(t)
              and not re.fullmatch(r"[\u3041-\u309f]{1,3}", t)]
+    # A title the question quotes (新曲「ぐんまちゃんえかきうた」の再生回数) picks out one thing, as a name does.
+    for m in _QUOTED.finditer(question):
+        quoted = norm(m.group(1))
+        if len(quoted) >= MIN_QUOTED_CHARS and quoted not in terms:
+            terms.append(quoted)
     for m in _LATIN.finditer(norm(question)):
         if re.fullmatch(r"[rh]\d+", m.group()):
             continue  # R2, H30: era years, not names
@@ -52,7 +60,9 @@ def evidence_text(answer: Answer, section_text: Callable[[str, list[str]], str])
 
 
 def _found(term: str, evidence: str) -> bool:
-    return any(w in evidence for w in expand(term))
+    # Spacing is the converter's (「始動人Jr. キャンプ」): a name is found whatever the spaces in it.
+    squashed = evidence.replace(" ", "")
+    return any(w in evidence or w.replace(" ", "") in squashed for w in expand(term))
 
 
 def themes(answer: Answer, sibling_titles: Callable[[str, list[str]], list[str]]) -> list[list[str]]:

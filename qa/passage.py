@@ -75,6 +75,10 @@ def kind_bonus_applies(q: Question) -> bool:
     return bool(q.kind_asked) and not asks_why(q.norm) and q.want != "date" and q.kind_asked not in lexicon().item_nouns
 
 
+# The noun a question ends on, what it asks of the thing (「ALTの配置先は？」 → 配置先).
+_ASKED_NOUN = re.compile(r"([^\s、。のはがをに?？]{2,8})(?:は|って|を教えて|を知りたい)?[?？]?$")
+
+
 def shape_bonus(q: Question, text: str) -> float:
     """How much a segment looks like the kind of answer asked for."""
     if kind_bonus_applies(q):
@@ -93,7 +97,8 @@ def shape_bonus(q: Question, text: str) -> float:
     if q.want in {"name", "place"}:
         bonus = 0.1 if re.search(r"[:：]", text) else 0.0
         labels = [norm(m.group(1)) for m in re.finditer(r"([^\s:：、。（(]{2,8})[:：]", text)]
-        if any(t in label for label in labels for t in q.terms if len(t) >= 2):
+        asked = _ASKED_NOUN.search(q.norm)
+        if asked and any(asked.group(1) in label for label in labels):
             bonus += 0.1  # 「配置先は」: the value labelled 配置先 (「（配置先：県、10市10町2村）」)
         return bonus + (0.05 if re.search(r"[「」]", text) else 0.0)
     return 0.0
@@ -196,8 +201,12 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
     for rank, h in enumerate(chunk_hits):
         chunk = ev.chunk(h.id)
         crumb = " ".join(chunk.section_path)
+        # Every cell of a table row is about the row (「県議会…字幕表示 — 事業内容: … / 実証結果: …」).
+        row = chunk.body.split(" — ")[0] if chunk.kind == "table_row" and " — " in chunk.body else ""
         for seg in segments(chunk.body):
             cov = ev.coverage(q, crumb + " " + seg)
+            if row and not seg.startswith(row):
+                cov = ev.coverage(q, crumb + " " + row + " " + seg)
             s = cov + w.passage_hit * h.score - w.passage_rank_step * rank + shape_bonus(q, seg)
             s += predicate_bonus(q, seg)
             if q.period is not None and q.period.raw in seg:
@@ -232,7 +241,8 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
     chunk = ev.chunk(hit.id)
     if ev.coverage(q, " ".join(chunk.section_path) + " " + chunk.body) < w.min_coverage:
         return abstain(ev, q, hits, "")
-    if q.want == "list" and not kind_found:
+    dated = q.period is not None and q.period.raw in seg  # 「令和3年度はどうする」: that year's segment
+    if q.want == "list" and not kind_found and not dated:
         text = "、".join(dict.fromkeys(_list_for(ev, q, chunk)))
     elif q.want in {"date", "place", "name"}:
         text = best_clause(q, seg, lambda c: ev.coverage(q, c))

@@ -8,11 +8,12 @@ score = fact_lexical · lexical match (label/column > heading > passage > ancest
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from qa.analyze import Question, expand, groups_for, unit_family
 from qa.evidence import Evidence, year_of
+from qa.lexicon import lexicon
 from qa.models import Fact, Hit
 from qa.text import norm
 from qa.tokenize import tokens
@@ -51,9 +52,33 @@ def period_fit(ev: Evidence, q: Question, fact: Fact) -> float:
     return w.period_match if ev.fact_year(fact) == target else w.period_mismatch
 
 
+# Words that ask for a count of some kind (件数, 回数, 人数): lexicon measures ending in 数.
+_COUNT_WORDS = frozenset(w for words in lexicon().measures.values() for w in words if w.endswith("数"))
+_KANJI = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _paired(ev: Evidence, q: Question) -> Question:
+    """Two one-kanji words written together that make a word of the report are that word (庁 + 議 → 庁議):
+    alone, each matches any word that holds it (議 in 企画会議)."""
+    terms, groups = list(q.terms), [list(g) for g in q.groups]
+    k = 0
+    while k + 1 < len(terms):
+        a, b = terms[k], terms[k + 1]
+        pair = a + b
+        alone = (k == 0 or not _KANJI.fullmatch(terms[k - 1]) or terms[k - 1] + a not in q.norm) and (
+            k + 2 >= len(terms) or not _KANJI.fullmatch(terms[k + 2]) or b + terms[k + 2] not in q.norm)
+        if _KANJI.fullmatch(a) and _KANJI.fullmatch(b) and alone and pair in q.norm and not ev.unknown([pair]):
+            terms[k : k + 2], groups[k : k + 2] = [pair], [expand(pair)]
+        k += 1
+    if len(terms) == len(q.terms):
+        return q
+    return replace(q, terms=terms, groups=groups)
+
+
 def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
     """Facts ranked for the question; a quantity question with a unit only sees facts in that unit."""
     w = ev.weights
+    q = _paired(ev, q)
     dense = {h.id: h.score for h in hits if h.kind == "fact"}
     section_score: dict[tuple[str, ...], float] = {}
     for h in hits:
@@ -64,8 +89,9 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
     total = sum(weights) or 1.0
     # Loose wording the report never uses (「かかった」) is no word a figure must be named by.
     # A word inside another focus word (金 in お金) is matched when that one is, by it or its synonyms.
+    # A count word (回数, 件数) says what kind of figure, not which: 「開催回数」 is the column 開催件数 in 回.
     focus = [g for t, g in zip(q.terms, q.groups) if t in q.focus and not (t in q.loose and ev.unknown(g))
-             and not any(t != o and t in o for o in q.focus)]
+             and not any(t != o and t in o for o in q.focus) and t not in _COUNT_WORDS]
     about = [(g, ev.weight(g)) for g in groups_for(q.about, q.norm)] if q.about else []
     about_total = sum(gw for _, gw in about) or 1.0
     measure = groups_for([q.measure], q.norm)[0] if q.measure else None
@@ -77,7 +103,8 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
     # is not its answer, however well the rest matches.
     names = [g for t, g in zip(q.terms, q.groups) if LATIN_NAME.fullmatch(t)]
     out: list[Scored] = []
-    for fact, (label, attr, path, context), clause in zip(ev.index.facts, ev.fact_fields, ev.fact_clauses):
+    for fact, (label, attr, path, context), clause, phrase in zip(ev.index.facts, ev.fact_fields, ev.fact_clauses,
+                                                                    ev.fact_phrases):
         if q.unit and unit_family(fact.unit) != q.unit and not (
             # 「開催件数は何件」 names the column (41回): a counter the question puts after 何 only asks a number.
             len(own := (attr or "").rpartition(" ")[2]) >= 3 and own.endswith("数") and own in q.norm
@@ -111,7 +138,7 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
             why["subject"] = -w.subject_penalty
         # The thing measured must be what the figure's own sentence counts, not merely named nearby
         # (「大型ディスプレイは何台」 is not answered by 「モバイルルータ（323台）」 in the next sentence).
-        fields = (label, attr, path[-1], clause)
+        fields = (label, attr, path[-1], phrase)
         if measure and not any(a in f for a in measure for f in fields) and not (
             measure_words and all(any(t in f for f in fields) for t in measure_words)
         ):
@@ -126,10 +153,21 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
             why["column"] = w.column_named_bonus  # 「動画の再生回数」 names the column 動画再生
         elif group_word and own_attr not in q.norm and _part_of_total(ev, fact):
             why["column"] = -w.breakdown_unasked_penalty  # 「その他：62」 of 「203件」, not asked by name
+        elif norm(fact.label) in _SUBSET_LABELS and (cut := clause.find(norm(fact.label))) >= 0:
+            # 「10テーマの提案が行われ、うち1テーマが事業化された」: the part after うち answers a question that
+            # says what sets the part apart (事業化), the whole before it one that does not.
+            before, after = clause[:cut], clause[cut:]
+            own = any(len(t) >= 2 and any(a in after for a in g) and not any(a in before for a in g)
+                      for t, g in zip(q.terms, q.groups))
+            why["column"] = w.column_named_bonus if own else -w.breakdown_unasked_penalty
         why["period"] = period_fit(ev, q, fact)
         out.append(Scored(fact, sum(why.values()), found / total, why))
     out.sort(key=lambda s: -s.score)
     return out
+
+
+# The label of a figure that is part of the one before it (「…10テーマ、うち1テーマ」).
+_SUBSET_LABELS = ("うち",)
 
 
 def _part_of_total(ev: Evidence, fact: Fact) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import threading
 
+from qa.lexicon import lexicon
 from qa.text import norm
 
 _DROP_POS = {"助詞", "助動詞", "補助記号", "記号", "空白", "代名詞", "連体詞"}
@@ -93,12 +94,19 @@ def loose_words(text: str) -> set[str]:
     the report never uses one, that says nothing about whether it holds the answer."""
     out: set[str] = set()
     for piece in _slices(norm(text)):
-        for w in _tagger()(piece):
+        ws = list(_tagger()(piece))
+        for i, w in enumerate(ws):
             f = w.feature
             lemma = (f.lemma or "").split("-")[0]
             token = lemma if (f.pos1 or "") in _LEMMA_POS and lemma else w.surface
             if (f.pos1 or "") in _LOOSE_POS or f.pos3 == "副詞可能" or re.fullmatch(r"[\u3041-\u309f]+", w.surface):
                 out.add(norm(token))
+            elif f.pos3 == "サ変可能" and i + 1 < len(ws) and (ws[i + 1].feature.lemma or "") == "為る":
+                # A verbal noun used as a verb (「実施した」「紹介されて」) says what was done to the thing asked
+                # about, as any verb does; the same noun standing alone (「実施状況」) is a topic word.
+                out.add(norm(w.surface))
+    # The asker's words for people (「ALTの先生」): loose as a verb is.
+    out.update(norm(n) for n in lexicon().loose_nouns if norm(n) in norm(text))
     return out
 
 

@@ -231,6 +231,11 @@ def _counted_noun(q: Question) -> str | None:
                  and c not in lexicon().item_nouns]
         if after:
             return max(after, key=len)
+    # A counter the report writes figures in, named right before the question word (「窓口はいくつ」).
+    before = [c for c in lexicon().counters if len(c) >= 2 and c not in lexicon().item_nouns
+              and re.search(re.escape(c) + r"(は|が|って|も)?いくつ", q.norm)]
+    if before:
+        return max(before, key=len)
     ask = re.search(r"いくつ|何", q.norm)
     end = ask.start() if ask else len(q.norm)
     found = [(q.norm.rfind(n, 0, end), n) for n in lexicon().item_nouns if q.norm.rfind(n, 0, end) >= 0]

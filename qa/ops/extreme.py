@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 
 from qa.analyze import split_parts, unit_family
+from qa.arithmetic import derive
 from qa.evidence import Evidence
 from qa.lexicon import money_words, time_extreme
 from qa.models import Answer, Fact, Hit
@@ -33,6 +34,16 @@ from qa.text import norm
 from qa.ranking import score_facts, siblings
 
 
+# A question that also asks how far apart the two are (「いくら違う」「差は」「何件多い」).
+_HOW_FAR = re.compile(r"差|違う|違い|ちがう|ちがい|開き|(何|いくら|どれ(だけ|くらい|ぐらい)|どのくらい)[^?？、。]{0,3}(多|少な|高|安|大き|小さ)")
+
+
+def _more(f: Fact, largest: bool) -> str:
+    """「多い」 of a count, 「大きい」 of an amount of money."""
+    money = unit_family(f.unit) == "円"
+    return ("大きい" if money else "多い") if largest else ("小さい" if money else "少ない")
+
+
 def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     if time_extreme(q.norm) is not None:
@@ -46,6 +57,8 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     where = ""
     # 「申請件数と発行件数のうちどれが多い」: the items named, each with its figure (in the asked year).
     parts = split_parts(q)
+    if scope is not None and parts and all(p.focus and all(t in norm(scope.title) for t in p.focus) for p in parts):
+        parts = []  # 「海外県人会・サポーターズの中で」 names the section whose title lists them, not two items
     grouped = group_facts(ev, q, scope)
     named = [f for part in parts if (f := part_fact(ev, part, hits)) is not None]
     if grouped is not None and len({f.label for f in grouped[1]}) == 1:
@@ -120,6 +133,9 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     text = (f"{name}：{value_text(top)}（{where}で{word}{'（同額あり）' if tie else ''}。"
             f"{'次いで' if rank == 1 else 'ほかに'}{name2}：{value_text(second)}）")
     figures = [figure(top), figure(second)]
+    if len(candidates) == 2 and _HOW_FAR.search(q.norm) and (gap := derive("diff", [top, second])) is not None:
+        # 「どっちが高い？いくら違う？」: the two asked about, and how far apart they are.
+        text = f"{name}の方が{gap.text}{_more(top, largest)}です（{gap.formula}）。" + text
     citations = [ev.citation_for_fact(top, 1.0)]
     if len({tuple(f.section_path) for _, f in candidates}) > 1 and scope is not None:
         listing = " / ".join(f"{n}：{value_text(f)}" for n, f in ordered)

@@ -4,6 +4,7 @@ question names.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from qa.analyze import Question
@@ -31,7 +32,9 @@ def _best_chunk_section(ev: Evidence, q: Question, hits: list[Hit]) -> tuple[Sec
 def _topic(q: Question) -> Question:
     """The question without the words that ask where (報告書, 項目, 見れば) and its loose wording."""
     asking = set(lexicon().locate_words)
-    keep = [(t, g) for t, g in zip(q.terms, q.groups) if t not in asking and t not in q.loose]
+    # A verbal noun said as a verb (「商標を出願した話」) is still what the passage is about.
+    keep = [(t, g) for t, g in zip(q.terms, q.groups)
+            if t not in asking and (t not in q.loose or re.fullmatch(r"[\u4e00-\u9fff]{2,}", t))]
     return replace(q, terms=[t for t, _ in keep], groups=[g for _, g in keep]) if keep else q
 
 

@@ -4,6 +4,7 @@ parent, the sum of its 事業, a column total, or the sections beside; or two na
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -64,6 +65,11 @@ def _whole(ev: Evidence, q: Question, part: Fact) -> tuple[Decimal, str] | None:
     return None
 
 
+def _own_name(label: str) -> str:
+    """A label as a question names it: without its bracketed gloss (「主管課運営費(主管課経費)」)."""
+    return norm(re.sub(r"[(（][^)）]*[)）]", "", label))
+
+
 def share(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = replace(plan.question, unit=None if plan.question.unit == "%" else plan.question.unit)
     if whole_words().search(q.norm):
@@ -90,9 +96,12 @@ def share(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         # The item the question names by its own name is the part: after 「のうち」 when the question has it
         # (「総務調整費のうち主管課運営費の」, 「…合計のうち、広報活動は」).
         after = q.norm.find("のうち")
+        start = after + len("のうち") if after >= 0 else 0
         named = [s for s in ranked[: ev.weights.share_candidates]
-                 if len(s.fact.label) >= 2 and q.norm.find(norm(s.fact.label)) > after]
+                 if len(name := _own_name(s.fact.label)) >= 2 and q.norm.find(name, start) >= 0]
         best = (named or ranked)[0]
+        if not named and best.coverage < ev.weights.min_fact_coverage:
+            return None  # 「電子決裁率は何%」: no figure of what is asked, so nothing to take a share of
         part, score = best.fact, best.score
         whole = _whole(ev, q, part)
     if whole is None or not whole[0]:

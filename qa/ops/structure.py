@@ -30,14 +30,21 @@ def title_coverage(ev: Evidence, q: Question, section: Section) -> float:
 _RANGE = re.compile(r"([^、。,\s]{2,30}?)から([^、。,\s]{2,30}?)まで")
 
 
+# A bracket of examples ending in 等/など: what the whole takes in, written after its name.
+_EXAMPLES = re.compile(r"[(（]([^()（）]+)(?:等|など|とか)[)）]")
+
+
 def without_items(q: Question) -> Question:
     """The question without the nouns that name what is counted or ranked (事業, 取組): they name no scope."""
     nouns = set(lexicon().item_nouns)
     # The first and last items of a range (「庁議から東京事務所まで」) are items in scope, not its name.
     ends = " ".join(m.group(1) + " " + m.group(2) for m in _RANGE.finditer(q.norm))
     # A rank (「2番目」「3位」) is no name either.
+    # Examples that describe the whole (「広報活動（広報紙・テレビ・ラジオ等）の中で」) pick none of it out.
+    examples = " ".join(m.group(1) for m in _EXAMPLES.finditer(q.norm))
     keep = [(t, g) for t, g in zip(q.terms, q.groups)
-            if t not in nouns and not re.fullmatch(r"\d*(番目?|位|目)", t) and t not in ends]
+            if t not in nouns and not re.fullmatch(r"\d*(番目?|位|目)", t) and t not in ends
+            and not (t in examples and t not in _EXAMPLES.sub(" ", q.norm))]
     return replace(q, terms=[t for t, _ in keep], groups=[g for _, g in keep])
 
 
@@ -355,6 +362,8 @@ def group_facts(ev: Evidence, q: Question, scope: Section | None) -> tuple[str, 
         if scope is not None and f.section_path[: len(scope.path)] != scope.path:
             continue
         facts = [g for g in ev.index.facts if g.table == f.table and (g.attribute or "").rpartition(" ")[0] == group]
-        if len(facts) >= 2:
+        # A group has columns of its own (有効期間別: 10年, 5年, その他); one word under a header in one cell
+        # (「年3回発行 619,000部/回」 → 事業量 年) is no group.
+        if len({(g.attribute or "").rpartition(" ")[2] for g in facts}) >= 2:
             return group, facts
     return None
