@@ -217,7 +217,9 @@ ASK_NOUN_WANTS = {"時期": "date", "期日": "date", "日時": "date", "期間"
 
 
 def _predicate(terms: list[str]) -> str | None:
-    content = [t for t in terms if t not in _ASK_NOUNS]
+    """The last content word (a date or a number kept as a term is added after the words, wherever the question
+    writes it: 「令和2年9月4日の…に参加した…書記の名前は」 ends on 書記, not 9月4日)."""
+    content = [t for t in terms if t not in _ASK_NOUNS and not re.match(r"第?\d", t)]
     return content[-1] if content else None
 
 

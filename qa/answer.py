@@ -112,6 +112,8 @@ class Answerer:
         if q.op and (ans := arithmetic(ev, q, hits)):
             return ans
         if q.want == "quantity" or q.op:
+            if q.unit and not q.op and q.unit not in ev.unit_families and (items := named_items(ev, plan, hits)):
+                return items  # 「新曲は何曲」: no figure of the report is in 曲; the items it names (新曲①②) are
             if ans := figure_answer(ev, q, hits):
                 return ans
             if q.period is not None and figure_answer(ev, replace(q, period=None, periods=[]), hits) is not None:

@@ -18,6 +18,7 @@ class Lexicon(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     counters: dict[str, str]  # counter → unit family
+    counter_sums: dict[str, list[str]]  # 市町村 → 市, 町, 村: a count that adds up counts in other counters
     measures: dict[str, list[str]]  # unit family → words that ask for an amount of it
     operations: dict[str, list[str]]  # op → cue patterns
     separators: list[str]
@@ -47,6 +48,7 @@ def lexicon() -> Lexicon:
     data = json.loads(resources.files("qa").joinpath("data/lexicon.json").read_text(encoding="utf-8"))
     return Lexicon(
         counters=_entries(data["counters"]),
+        counter_sums=_entries(data["counter_sums"]),
         measures=_entries(data["measures"]),
         operations=_entries(data["operations"]),
         separators=data["multipart"]["separators"],

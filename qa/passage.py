@@ -109,6 +109,14 @@ def predicate_bonus(q: Question, text: str) -> float:
     return 0.15 if q.predicate and any(w in norm(text) for w in expand(q.predicate)) else 0.0  # 貰う: 受領
 
 
+def names_period(q: Question, text: str) -> bool:
+    """Whether a segment names the period or the day the question names (「令和3年度は」「2021年2月22日に」)."""
+    if q.period is not None and q.period.raw in text:
+        return True
+    t = norm(text)
+    return any(re.fullmatch(r"\d+月\d+日", term) and term in t for term in q.terms)
+
+
 # What a date is the date of: the word (two characters) right before a bracketed date (「会談配信(令和2年12月23日)」) or
 # inside the bracket after one (「令和2年11月18日(会談実施日)」).
 _DATED_EVENT = re.compile(r"(\S{0,2})[(（][^()（）]*\d+日[)）]|\d+日[(（]([^()（）]{1,12})[)）]")
@@ -209,8 +217,8 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
                 cov = ev.coverage(q, crumb + " " + row + " " + seg)
             s = cov + w.passage_hit * h.score - w.passage_rank_step * rank + shape_bonus(q, seg)
             s += predicate_bonus(q, seg)
-            if q.period is not None and q.period.raw in seg:
-                s += w.passage_period  # 「令和3年度はどうする？」: the segment that names that year
+            if names_period(q, seg):
+                s += w.passage_period  # 「令和3年度はどうする？」「2月22日に開かれた」: the segment that names it
             candidates.append((s, cov, h, seg))
     if q.want == "date" and not re.search(r"何年|から|まで|期間", q.norm):
         # いつ asks for a day or a month: a segment with a full date, when one is on topic, answers it.

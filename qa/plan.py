@@ -124,6 +124,8 @@ def make_plan(q: Question) -> Plan:
     op: str | None = _cue(text)
     if (direction := time_extreme(text)) is not None and op in {None, "max", "min", "locate", "describe"}:
         op = direction  # 「時期がいちばん早かったのは」: the earliest of the items, by their dates
+    if op == "describe" and q.want == "quantity" and q.unit and not re.search(r"どんな|どういう|どのよう|何に", text):
+        op = None  # 「アクセス件数、ざっくりでいいから」: roughly how many, not a short description
     t = threshold(text)
     if t is not None and op in {"compare", "count", "max", "min"}:
         # A threshold beside a count or a superlative cue filters what is counted or ranked.
@@ -137,7 +139,9 @@ def make_plan(q: Question) -> Plan:
         q = dc_replace(q, terms=[term for term, _ in kept], groups=[g for _, g in kept])
     if op in {"max", "min"} and q.op == "diff" and len(q.parts) == 2:
         op = None  # 「AとBではどちらが何人多い？」: the difference of the two, which names the larger
-    if op == "count" and q.op == "sum" and len(q.parts) >= 2 and _ADDED.search(text):
+    if op == "count" and q.op == "sum" and len(q.parts) >= 2 and _ADDED.search(text) and re.search(
+            r"と|や|及び|および|並びに|・", text):
+        # (「地方創生の交付金、対象になった事業は合わせて」 names a topic and a measure, no items: a count.)
         op = "sum"  # 「AとBを合わせると何事業？」: the figures of the named items added, not items counted
     parts = split_parts(q) if op == "count" else []
     if len({p.unit for p in parts} - {None}) >= 2:

@@ -75,10 +75,25 @@ def _paired(ev: Evidence, q: Question) -> Question:
     return replace(q, terms=terms, groups=groups)
 
 
+def _without_unit_words(q: Question) -> Question:
+    """A count word of the unit asked (回数 of 何回, 件数 of 何件) says no more than the unit does: 「動画の再生回数」
+    is the column 動画再生 in 回 as much as the column 再生回数."""
+    if not q.unit:
+        return q
+    words = {w for w in lexicon().measures.get(q.unit, []) if w.endswith("数")}
+    kept = [(t, g) for t, g in zip(q.terms, q.groups) if t not in words]
+    if not kept or len(kept) == len(q.terms):
+        return q
+    return replace(q, terms=[t for t, _ in kept], groups=[g for _, g in kept])
+
+
 def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
     """Facts ranked for the question; a quantity question with a unit only sees facts in that unit."""
     w = ev.weights
     q = _paired(ev, q)
+    # Count words of the unit asked rank nothing, but a figure must still be named by them to cover the question.
+    whole, q = q, _without_unit_words(q)
+    unit_words = [(g, ev.weight(g)) for t, g in zip(whole.terms, whole.groups) if t not in q.terms]
     dense = {h.id: h.score for h in hits if h.kind == "fact"}
     section_score: dict[tuple[str, ...], float] = {}
     for h in hits:
@@ -87,6 +102,7 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
     top = max(section_score.values(), default=1.0) or 1.0
     weights = [ev.weight(g) for g in q.groups]
     total = sum(weights) or 1.0
+    whole_total = total + sum(gw for _, gw in unit_words)
     # Loose wording the report never uses (「かかった」) is no word a figure must be named by.
     # A word inside another focus word (金 in お金) is matched when that one is, by it or its synonyms.
     # A count word (回数, 件数) says what kind of figure, not which: 「開催回数」 is the column 開催件数 in 回.
@@ -161,7 +177,8 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
                       for t, g in zip(q.terms, q.groups))
             why["column"] = w.column_named_bonus if own else -w.breakdown_unasked_penalty
         why["period"] = period_fit(ev, q, fact)
-        out.append(Scored(fact, sum(why.values()), found / total, why))
+        found += sum(gw for g, gw in unit_words if any(a in f for a in g for f in (label, attr, *path, context)))
+        out.append(Scored(fact, sum(why.values()), found / whole_total, why))
     out.sort(key=lambda s: -s.score)
     return out
 

@@ -73,6 +73,8 @@ def collapse_spacing(text: str) -> str:
     # are spaced, so 「令和2年度 1,105件」 keeps the space before its figure.
     text = re.sub(rf"(?<=[{_CJK}]) ({_SINGLE}) (?=[{_CJK}])", r"\1", text)
     text = _CJK_PAIR.sub("", text)
+    # An abbreviation's period runs on into the Japanese word it belongs to: 「始動人Jr. キャンプ」.
+    text = re.sub(rf"(?<=[A-Za-z]\.) (?=[{_CJK}])", "", text)
     return text
 
 

@@ -134,12 +134,49 @@ MORE_SHAPES = [
     ("県のホームページのアクセス数と、県ツイッターのフォロワー数、LINEの友だち数を知りたい",
      ["約2億406万件", "40,422人", "72,134人"], "lookup"),
     ("「Ask知事!」の配信回数と再生回数、それと事業費を教えてください", ["1回", "7,347回", "1,760千円"], "lookup"),
+    # The part named after のうち by its own name (not the うち inside のうち, not its bracketed gloss).
+    ("総務調整費のうち主管課運営費が占める割合を教えて", ["約35.3%", "1,419千円 ÷ 4,016千円"], "share"),
+    # Two named items ranked, and how far apart when that is asked too.
+    ("旅券の申請件数と発行件数、どちらが多い？何件違う？", ["旅券発行件数の方が321件多い", "13,062件 − 12,741件"], "max"),
+    # The rows of a table counted, those without a figure too; 「実施した」 picks no rows.
+    ("地域活性化ラボラトリーで実施した実証事業は何件紹介されていますか？", ["5件", "データベースを活用した病害虫診断"], "count"),
+    ("県ウェブページからのオンライン相談予約に対応している窓口はいくつ？", ["15窓口"], None),  # 窓口はいくつ: in 窓口
+    # A figure after うち answers a question that names what sets it apart, the whole before it one that does not.
+    ("政策プレゼンってテーマいくつ出たの？", ["10テーマ"], None),
+    ("政策プレゼンで事業化されたのは何テーマ？", ["1テーマ"], None),
+    # Examples of the whole (…等) narrow nothing; a section whose title lists two names is no pair of items.
+    ("広報活動（広報紙・テレビ・ラジオ等）の中で、事業費が最も大きいものは？", ["ぐんま広報", "98,555千円"], "max"),
+    ("海外県人会・サポーターズの中で構成員数が最も少ない団体は？", ["在北伯群馬県人会", "20人"], "min"),
+    ("ラジオ広報のうち、事業量（回数）がいちばん多いのはどれ？", ["コミュニティFM", "806回"], "max"),
+    # A row's cells are about the row: the one under the column or the year asked answers.
+    ("県議会の発言の同時字幕表示は、実証の結果、令和3年度はどうすることになった？", ["字幕付き録画映像の配信のみ"], None),
+    ("香港のぐんまサポーターズって何の活動してるとこ？", ["会員間相互親睦"], None),
+    ("庁議の開催回数と付議件数は？", ["41回", "97件"], "lookup"),  # 庁議, not 議 of 企画会議
+    ("ALTの先生って何人来てたっけ", ["125名"], None),  # 先生: the asker's word, not the topic
+    # A counter that names several (市町村): the counts written together in them, added; 何団体 stays 団体.
+    ("JETプログラムの英語指導助手（ALT）が配置された市町村は全部でいくつですか？", ["22市町村", "10市 + 10町 + 2村"], "count"),
+    ("群馬自治体情報セキュリティクラウドを共同で運用している県と市町村等は何団体？", ["38団体"], None),
+    # Items named by a counter no figure is in (曲) before a figure in another unit (再生回数 18,358回).
+    ("ぐんまちゃんのために令和2年度に制作した新曲は何曲ですか？", ["2曲", "ぐんまちゃんえかきうた"], None),
+    ("教育イノベーション・プロジェクトでは、いくつのPJに取り組みましたか？", ["4PJ"], "count"),  # as written
+    ("知事戦略部の決算は大きく何の費目に分かれていますか？費目の数を教えてください。", ["5件", "5 地域外交費"], "count"),
+    # 「どちらのXが多い」 and 「多いのはどちら」 ask which of the two, not where.
+    ("ぐんまちゃんのSNSは、TwitterとInstagramのどちらのフォロワーが多い？", ["Twitter", "約1.9万人"], "max"),
+    ("南加群馬県人会とハワイ群馬県人会では、構成員数が多いのはどちら？", ["南加群馬県人会：69人"], "max"),
+    ("県民幸福度アンケートは、どの事業として実施されていますか？", ["データ分析・活用推進"], "locate"),
+    ("県のホームページのアクセス数、ざっくりでいいから教えて", ["約2億406万件"], None),  # roughly how many
+    ("地方創生の交付金、対象になった事業は合わせていくつ？", ["19事業", "15事業 + 4事業"], None),
+    # The question ends on 書記 (the date it names stands first): the participants' line answers.
+    ("令和二年九月四日の日中（蘇州）オンライン交流会に参加した蘇州市の書記の名前は？", ["藍紹敏"], None),
+    ("ラボの実証結果の欄で、令和3年度にどうするかが書いてある実証は何件？", ["3件"], "count"),  # the rows naming the year
+    ("活動状況の表で、名前が「○○群馬県人会」になっている団体は何団体ある？", ["5団体"], "count"),  # ○○: any name
 ]
 
 REFUSALS = [
     ("長野県の上海事務所の決算額は？", "長野県"),
     ("健康福祉部の決算額は？", "健康福祉部"),
     ("国際交流員のうちフランスから来た人は何名？", "フランス"),
+    ("新曲「ぐんまちゃんえかきうた」の再生回数は？", "ぐんまちゃんえかきうた"),  # named, but no count of it
 ]
 
 
@@ -301,3 +338,14 @@ def test_superlative_cues(question, op):
     from qa.plan import make_plan
 
     assert make_plan(analyze(question)).op == op
+
+
+@pytest.mark.parametrize("question", [
+    "知事戦略部の職員数は何人？",  # 「研修やeラーニング（5,782人受講）」 counts who took a course, not the staff
+    "県庁の電子決裁率は何％になった？",  # no figure of 電子決裁: no share of some other figure
+    "河川監視カメラの実証をした2つの河川の名前は？",  # the report counts the rivers but names none
+    "群馬県東京事務所の住所を教えてください。",  # a place the report never gives
+])
+def test_a_figure_of_something_else_is_no_answer(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.abstained, answer.text

@@ -6,28 +6,33 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from decimal import Decimal
 
 from qa.analyze import Question, analyze, measure_of, split_parts, unit_family
 from qa.evidence import Evidence
-from qa.lexicon import lexicon
-from qa.lookup import figure_answer
+from qa.lexicon import lexicon, whole_report
+from qa.lookup import arithmetic, figure_answer
 from qa.models import Answer, Figure, Hit, Section
 from qa.ops.structure import budget_siblings, column_group, finish, jigyo, listed, named_scope, narrow, passes, peers, row_texts, titled
 from qa.plan import Plan
 from qa.ranking import score_facts
-from qa.text import norm
+from qa.text import format_number, nfkc, norm
 
 
+# How many of the counted items that are sections are cited after the scope (the top citations are read).
+ITEM_CITATIONS = 2
 _TABLE_WORDS = re.compile(r"表|一覧|リスト|区分|内訳")
 
 
 def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
+    if (summed := _counter_sum(ev, plan, hits)) is not None:
+        return summed
     if (marked := _marked_items(ev, plan, hits)) is not None:
         return marked
     if any(w in q.norm for w in lexicon().each) and len(split_parts(q)) >= 2:
         return None  # 「LINEとYahoo!の回数それぞれいくつ」: each named item's figure, not a count
-    scope = named_scope(ev, q, hits)
+    scope = _scope(ev, q, hits)
     if plan.threshold is None and (columns := column_group(ev, q, scope)):
         # 「有効期間別に見ると何区分」: the columns under the group header the question names.
         group, subs, section = columns
@@ -39,6 +44,9 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         counted = (q.unit if q.unit != "円" else None) or _asked_counter(q) or _counted_noun(q)
         if (counted and counted in lexicon().counters and unit_family(counted) in ev.unit_families
                 and not re.search(lexicon().list_cue, q.norm)):
+            if q.op == "sum" and not whole_report().search(q.norm) and (
+                    added := arithmetic(ev, replace(q, unit=unit_family(counted), parts=[]), hits)):
+                return added  # 「交付金の対象事業は合わせていくつ」: 15事業 + 4事業, the column added up
             found = figure_answer(ev, replace(q, unit=unit_family(counted)), hits)
             # The figure answers from inside a section named by its title, never from another (15事業 of the
             # 交付金 for 「地域外交費の事業はいくつ」); a scope only guessed at from some words decides nothing.
@@ -93,6 +101,33 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         found = _report_items(ev, plan, hits)
         return found if found is not None and found.figures and found.figures[0].value not in {"0", "1"} else None
     return _count_answer(ev, plan, hits, scope, items)
+
+
+# A counter of its own after 何 (「何団体」): the count is in that counter.
+_OTHER_COUNTERS = "団体|社|人|名|件|回|か所|事業"
+
+
+def _counter_sum(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    """「配置先の市町村はいくつ」: the counts written together in the counters it names (10市10町2村), added."""
+    q = plan.question
+    for name, parts in lexicon().counter_sums.items():
+        if not re.search(rf"何{name}|{name}[^、。?何]{{0,6}}?(いくつ|何(?!{_OTHER_COUNTERS}))", q.norm):
+            continue  # 「県と市町村等は何団体」 counts 団体, not 市町村
+        ranked = [s for s in score_facts(ev, replace(q, unit=None), hits) if s.fact.unit in parts]
+        if not ranked:
+            return None
+        best = ranked[0].fact
+        together = [f for f in ev.index.facts if f.doc == best.doc and f.lines == best.lines
+                    and f.label == best.label and f.unit in parts]
+        if len({f.unit for f in together}) < 2:
+            return None
+        total = sum((f.value for f in together), Decimal(0))
+        shown = " + ".join(f.raw for f in together)
+        text = f"{format_number(total)}{name}（{shown} = {format_number(total)}{name}）。{together[0].label}（{best.section_path[-1]}）"
+        fig = Figure(label=best.label, value=str(total), unit=name, raw=f"{format_number(total)}{name}",
+                     derived=True, formula=f"{shown} = {format_number(total)}{name}")
+        return finish(ev, plan, text, [ev.citation_for_fact(best, ranked[0].score)], hits, [fig])
+    return None
 
 
 # How a question says its items are marked: 「(1)庁議から最後まで」, 「ア、イ…で」, 「①から何番まで」 (① is 1 once
@@ -212,6 +247,23 @@ def _report_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     return _count_answer(ev, plan, hits, root, [s.heading for s in picked])
 
 
+# The word right before the count's question word names the items counted (「…書いてある実証は何件」).
+_COUNTED = r"(?:は|が|って)(?:何|いくつ)"
+
+
+def _scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
+    """The section a count ranges over, named by the question's other words when they name one: the counted
+    word is what the items are (実証), not where they are (ロボット導入実証)."""
+    counted = [t for t in q.terms if re.search(re.escape(t) + _COUNTED, q.norm)]
+    if counted:
+        kept = [(t, g) for t, g in zip(q.terms, q.groups) if t not in counted]
+        if kept:
+            scope = named_scope(ev, replace(q, terms=[t for t, _ in kept], groups=[g for _, g in kept]), hits)
+            if scope is not None:
+                return scope
+    return named_scope(ev, q, hits)
+
+
 def _asked_counter(q: Question) -> str | None:
     """The counter right after 何 (「何件出てる」 → 件)."""
     for m in re.finditer("何", q.norm):
@@ -242,6 +294,11 @@ def _counted_noun(q: Question) -> str | None:
     return max(found)[1] if found else None
 
 
+def _own_text(ev: Evidence, section: Section) -> str:
+    """A section's own passages as the report writes them."""
+    return " ".join(c.body for c in ev.index.chunks if c.doc == section.doc and c.section_path == section.path)
+
+
 def _count_answer(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section, items: list[str]) -> Answer:
     q = plan.question
     # The question's own counter (何団体 → 団体, 団体はいくつ → 団体, いくつ → つ), else 件.
@@ -252,12 +309,18 @@ def _count_answer(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section, ite
                   if len(c) >= 2 and re.search(re.escape(c) + r"(は|が|って)?いくつ", q.norm)), None)
     kinds = "種類" if re.search(r"の種類(は|を|って|\?|$)", q.norm) else None  # 「交付金の種類は」
     counter = asked.group(1) if asked else named or kinds or ("つ" if "いくつ" in q.norm else "件")
+    if written := re.search(re.escape(counter), nfkc(q.text), re.IGNORECASE):
+        counter = written.group()  # as the question writes it (「4PJ」, not the normalised 「4pj」)
     if counter == "つ" and len(items) >= 10:
         counter = "件"  # つ counts to nine (ここのつ); 「12つ」 is no Japanese
     listed = items[:ev.weights.max_listed]
     names = "、".join(listed) + ("、…" if len(items) > len(listed) else "")
     text = f"{len(items)}{counter}：{names}（{scope.heading}）"
-    cit = ev.section_citation(scope, " / ".join(items))
+    cits = [ev.section_citation(scope, " / ".join(items))]
+    # Items that are sections (「社会参加費、若者定着促進」 of a threshold over the whole report) are cited too.
+    under = {s.heading: s for s in ev.sections if s.doc == scope.doc and s.path[: len(scope.path)] == scope.path}
+    cits += [ev.section_citation(under[i], _own_text(ev, under[i]) or i)
+             for i in items if i in under and under[i] is not scope][:ITEM_CITATIONS]
     fig = Figure(label=scope.title, value=str(len(items)), unit=counter, raw=f"{len(items)}{counter}",
                     derived=True, formula=f"{scope.heading}に挙げられた{len(items)}項目を数えた")
-    return finish(ev, plan, text, [cit], hits, [fig])
+    return finish(ev, plan, text, cits, hits, [fig])

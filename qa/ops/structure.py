@@ -153,13 +153,24 @@ def narrow(ev: Evidence, q: Question, items: list[T], text_of: Callable[[T], str
     for term, group in zip(q.terms, q.groups):
         if len(term) < 2 or term in q.loose or (any(a in where for a in group) and not _in_quotes(q, term)):
             continue
+        if any(term in own for own in ev.own) and not _in_quotes(q, term):
+            continue  # 「群馬の県人会」: the report's own prefecture picks out none of its items
         hit = {k for k, t in enumerate(texts) if any(a in t for a in group)}
         if hit and len(hit) < len(items):
             picks.append(hit)
     for value in quoted(q):
-        # A quoted value is matched whole (「群馬県人会」, not 群馬 and 県 and 人 and 会).
-        hit = {k for k, t in enumerate(texts) if value in t}
+        # A quoted value is matched whole (「群馬県人会」, not 群馬 and 県 and 人 and 会); ○○ stands for any name
+        # (「○○群馬県人会」: the names ending so).
+        blank = re.split(r"[○〇●◯×]+|x{2,}", value)
+        pattern = re.compile(".*".join(map(re.escape, blank))) if len(blank) > 1 else None
+        hit = {k for k, t in enumerate(texts) if (pattern.search(t) if pattern else value in t)}
         if hit and len(hit) < len(items):
+            picks.append(hit)
+    own_years = set(ev.fiscal_years.values())
+    for period in q.periods:
+        # 「令和3年度にどうするか書いてある実証」: the items that name a year other than the report's own.
+        hit = {k for k, t in enumerate(texts) if norm(period.raw) in t}
+        if period.year not in own_years and hit and len(hit) < len(items):
             picks.append(hit)
     if not picks:
         return items
