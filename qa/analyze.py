@@ -266,7 +266,7 @@ def _op(q: str) -> tuple[str | None, str | None]:
         return "diff", "decrease"
     if re.search(r"増えた|増加|増え|上回", q):
         return "diff", "increase"
-    if re.search(r"差|増減|違い|比べ|比較|(何.{0,3}|いくら|どれだけ|どのくらい|どれくらい)"
+    if re.search(r"差|増減|違い|違う|ちがう|ちがい|開き|比べ|比較|(何.{0,3}|いくら|どれだけ|どのくらい|どれくらい)"
                  r"(多い|少ない|多く|少なく|多かった|少なかった|高い|安い)", q):
         return "diff", None
     # 「総合計画」 is a plan, not a sum.
@@ -499,9 +499,14 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     # 「AとBを比べて、Bは」: B is measured against A.
     against = re.match(r"^(.+?)(?:と|に)比べ(?:て|ると|た場合)、?(.+?)(?:は|が)?$", items_text)
     # 「Aの決算額はBを上回った？」「AはBを何%上回って」: A over B.
+    # 「令和元年は発行件数が申請件数を上回った？」: the topic before は qualifies both; A is what stands before が.
+    topic = re.match(r"^(.+?)は、?([^はが]+?)が、?([^はが]+?)を(?:何%|何パーセント)?(?:上回|下回)", items_text)
     exceed = re.match(r"^(.+?)(?:は|が)、?(.+?)を(?:何%|何パーセント)?(?:上回|下回)", items_text)
     if against and q.op in {"diff", "ratio", "change"}:
         items = [against.group(2), against.group(1)]
+    elif topic and q.op in {"diff", "ratio", "change"}:
+        items = [topic.group(2), topic.group(3)]
+        outside += " " + topic.group(1)
     elif exceed and q.op in {"diff", "ratio", "change"}:
         items = [exceed.group(1), exceed.group(2)]
     elif versus and q.op in {"diff", "ratio", "change"}:

@@ -107,7 +107,7 @@ class Answerer:
         q = plan.question
         if ans := ops.execute(ev, plan, hits):
             return ans
-        if plan.op == "lookup" and (ans := himoku_total(ev, q, hits)):
+        if plan.op in {"lookup", "sum"} and (ans := himoku_total(ev, q, hits)):
             return ans  # 「地域外交費の決算額は」: its 事業 added up (the report gives no 費目 totals)
         if q.op and (ans := arithmetic(ev, q, hits)):
             return ans

@@ -40,6 +40,8 @@ def salient_terms(question: str) -> list[str]:
     # A title the question quotes (新曲「ぐんまちゃんえかきうた」の再生回数) picks out one thing, as a name does.
     for m in _QUOTED.finditer(question):
         quoted = norm(m.group(1))
+        if re.search(r"[○〇●◯×]|x{2,}", quoted):
+            continue  # 「○○群馬県人会」: a pattern of names, not one
         if len(quoted) >= MIN_QUOTED_CHARS and quoted not in terms:
             terms.append(quoted)
     for m in _LATIN.finditer(norm(question)):

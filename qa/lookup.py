@@ -25,6 +25,8 @@ def figure_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     if len(q.units) >= 2 and not q.op:
         return several_units(ev, q, hits)
     if q.unit and q.unit not in ev.unit_families:
+        if q.unit == "%":
+            return None  # a rate the report never writes (and no share of its figures computed): no count answers
         # A counter no figure of the report is counted in (何冊 for 旅券, 何ライセンス): the figure, if any,
         # is in another unit; the thresholds and the grounding check still decide.
         q = replace(q, unit=None)
@@ -105,6 +107,8 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     """差・合計・比・前年比 over facts: across two named periods, across the items the question lists, over a
     whole column (「全部足すと」), or across the periods one figure is given for."""
     w = ev.weights
+    if parts_name_a_title(ev, q.parts):
+        q = replace(q, parts=[])  # 「県人会・サポーターズの構成員数の合計」: the section whose title lists them, whole
     scored = score_facts(ev, q, hits)
     best = scored[0] if scored else None
     if len(q.periods) == 1 and q.op in {"diff", "change", "ratio"} and best is not None and re.search(
@@ -209,12 +213,12 @@ def _cell_text(ev: Evidence, fact: Fact) -> str | None:
 def himoku_total(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     """「地域外交費の決算額は」: a 費目 the report gives no total for is what its 事業 come to, added up with
     the formula (none when the question also names one of its 事業, or asks about something else)."""
-    if q.op or q.parts or not money_words().search(q.norm):
+    if (q.op and q.op != "sum") or q.parts or not money_words().search(q.norm):
         return None
     if any(s.level >= 2 and ev.title_norms[(s.doc, tuple(s.path))] in q.norm for s in ev.sections):
         return None
     himoku = _himoku_named(ev, q)
-    whole = not himoku and bool(whole_report().search(q.norm))  # 「知事戦略部全体の決算額」: every 事業
+    whole = not himoku and _whole_report(ev, q)  # 「知事戦略部全体の決算額」: every 事業
     if not whole and (len(himoku) != 1 or (himoku[0].doc, tuple(himoku[0].path)) in ev.budgets):
         return None
     every = _named_jigyo(ev, replace(q, op="sum"), hits)
@@ -242,8 +246,10 @@ def _named_jigyo(ev: Evidence, q: Question, hits: list[Hit]) -> list[Fact]:
     the question lists items of its own: 「…費のAとBの合計」)."""
     if q.parts and not any(n in q.norm for n in lexicon().item_nouns):
         return []
+    if q.period is not None and q.period.year not in ev.fiscal_years.values():
+        return []  # 「令和元年度の決算額の合計」: the 決算額 are the report's own year's only
     himoku = _himoku_named(ev, q)
-    if not himoku and whole_report().search(q.norm) and money_words().search(q.norm):
+    if not himoku and _whole_report(ev, q) and money_words().search(q.norm):
         chosen = ev.jigyo  # 「全事業の決算額の合計」: every 費目's 事業
     elif len(himoku) == 1:
         chosen = ev.children(himoku[0])
@@ -252,6 +258,29 @@ def _named_jigyo(ev: Evidence, q: Question, hits: list[Hit]) -> list[Fact]:
     return [ev.budgets[(s.doc, tuple(s.path))] for s in chosen if (s.doc, tuple(s.path)) in ev.budgets]
 
 
+def _whole_report(ev: Evidence, q: Question) -> bool:
+    """Whether the question asks about every 事業: 「報告書全体」「全事業」, or the department that wrote the report
+    with every of its figures (「知事戦略部の決算、全部合わせると」)."""
+    department = any(o.endswith("部") and o in q.norm for o in ev.own)
+    return bool(whole_report().search(q.norm)) or (
+        department and re.search(lexicon().every_item + "|合計|合わせ", q.norm) is not None)
+
+
 def _himoku_named(ev: Evidence, q: Question) -> list[Section]:
     """The 費目 the question names by its title."""
     return [s for s in ev.himoku if norm(s.title) in q.norm]
+
+
+def parts_name_a_title(ev: Evidence, parts: list[Question]) -> bool:
+    """Whether the items a question lists are the words of one section's title (「海外県人会・サポーターズの」 of
+    「海外県人会、海外ぐんまサポーターズとの連携」): the question names that section whole, not two items. The
+    measure after the last item's の (「サポーターズの構成員数」) is no part of its name."""
+    if len(parts) < 2:
+        return False
+    last = parts[-1]
+    cut = last.norm.find("の")
+    measure = {t for t in last.focus if cut >= 0 and last.norm.find(t, cut) > cut}
+    names = [[t for t in p.focus if t not in measure] for p in parts]
+    if not all(names):
+        return False
+    return any(all(all(t in norm(sec.title) for t in name) for name in names) for sec in ev.sections)

@@ -66,7 +66,7 @@ _REASON = re.compile(r"ため|により|によって|ことから|ので|が原�
 def _holds_kind(kind: str, text: str) -> bool:
     """Whether the text has a word of the kind asked: the noun itself or a word ending in it (小学校 for
     学校, 各国 for 国), or for a compound, the word before its last character (群馬テレビ for テレビ局)."""
-    forms = {kind} | ({kind[:-1]} if len(kind) >= 3 else set())
+    forms = {f for k in expand(kind) for f in ({k} | ({k[:-1]} if len(k) >= 3 else set()))}  # 高校: 高等学校
     return any(t.endswith(f) for t in tokens(norm(text)) for f in forms)
 
 

@@ -52,4 +52,5 @@ def topic(question: str, period_words: str) -> str:
                   r"どの.*|どう.*)?$", "", text)
     if period_words:
         text = text.replace(period_words.rstrip("の"), "").lstrip("のはに ")
+        text = re.sub(r"のの", "の", text)  # 「知事戦略部の令和元年度の決算額」 without its year
     return text.strip()

@@ -102,7 +102,9 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
     top = max(section_score.values(), default=1.0) or 1.0
     weights = [ev.weight(g) for g in q.groups]
     total = sum(weights) or 1.0
-    whole_total = total + sum(gw for _, gw in unit_words)
+    # Loose wording the report never uses (「開かれた」) is the asker's: no figure is short of it (as in coverage).
+    asker = sum(gw for t, g, gw in zip(q.terms, q.groups, weights) if t in q.loose and ev.unknown(g))
+    whole_total = (total - asker + sum(gw for _, gw in unit_words)) or 1.0
     # Loose wording the report never uses (「かかった」) is no word a figure must be named by.
     # A word inside another focus word (金 in お金) is matched when that one is, by it or its synonyms.
     # A count word (回数, 件数) says what kind of figure, not which: 「開催回数」 is the column 開催件数 in 回.

@@ -95,6 +95,9 @@ class Weights(BaseModel):
     max_listed: int = 12
     # How many of the best-ranked amounts an average looks at for one with a count beside it.
     average_candidates: int = 5
+    # A same-row amount and count are preferred among figures scoring within this of the best (「大学連携の講座で
+    # 1回あたり」 is 56名 ÷ 8回, not a table row of another 事業 far down the ranking).
+    average_row_margin: float = 0.1
     # How many of the best-ranked figures a share looks at for the one the question names.
     share_candidates: int = 20
 

@@ -170,6 +170,17 @@ MORE_SHAPES = [
     ("令和二年九月四日の日中（蘇州）オンライン交流会に参加した蘇州市の書記の名前は？", ["藍紹敏"], None),
     ("ラボの実証結果の欄で、令和3年度にどうするかが書いてある実証は何件？", ["3件"], "count"),  # the rows naming the year
     ("活動状況の表で、名前が「○○群馬県人会」になっている団体は何団体ある？", ["5団体"], "count"),  # ○○: any name
+    # The items a question lists that are the words of one title name that section whole.
+    ("海外の県人会・サポーターズの構成員数を合計すると何人になりますか", ["586人"], None),
+    ("令和元年はパスポートの発行件数が申請件数を上回っていましたか？", ["いいえ", "49,351件"], "compare"),
+    ("東京事務所と上海事務所の運営費、どれくらい違うの？", ["5,816千円", "21,258千円 − 15,442千円"], None),
+    ("地方創生推進交付金と拠点整備交付金、それぞれ何事業？", ["15事業", "4事業"], "lookup"),
+    ("知事戦略部の令和2年度の決算、全部合わせるといくら？", ["2,104,603千円"], None),
+    ("ラジオ広報で一番お金がかかった番組はどれ？", ["ぐんま情報トッピング", "14,488千円"], "max"),  # rows named
+    ("大学連携の学生向け講座で、1回あたりの平均参加者数は何名？", ["7名", "56名 ÷ 8回"], "average"),
+    ("職員の在宅勤務の環境整備ってどこの話？", ["テレワーク推進"], "locate"),
+    ("ぐんまちゃんの新曲を歌ってるのは誰？", ["内田彩"], None),  # 歌う: 歌手, アーティスト
+    ("STEAMのやつってどこの高校が参加したの？", ["吾妻中央高等学校"], None),  # 高校: 高等学校
 ]
 
 REFUSALS = [
@@ -345,6 +356,8 @@ def test_superlative_cues(question, op):
     "県庁の電子決裁率は何％になった？",  # no figure of 電子決裁: no share of some other figure
     "河川監視カメラの実証をした2つの河川の名前は？",  # the report counts the rivers but names none
     "群馬県東京事務所の住所を教えてください。",  # a place the report never gives
+    "標的型攻撃メール訓練で、メールを開いてしまった職員の割合は？",  # two figures beside each other, no share
+    "知事戦略部の令和元年度の決算額の合計はいくらでしたか",  # the 決算額 are 令和2年度's only
 ])
 def test_a_figure_of_something_else_is_no_answer(assistant, question):
     answer = assistant.ask(question)

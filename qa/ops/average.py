@@ -141,7 +141,9 @@ def average(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         return sorted(found, key=lambda f: (f.attribute != amount.attribute or f.label != amount.label))
 
     # An amount and the count it is spread over stand in one table row when the report has such a row.
-    same_row = [(s, d[0]) for s in ranked if (d := divisors(s.fact)) and s.fact.table and d[0].row == s.fact.row
+    # (Only among the figures that answer about as well as the best: a row far down the ranking is another topic.)
+    close = [s for s in ranked if s.score >= ranked[0].score - ev.weights.average_row_margin]
+    same_row = [(s, d[0]) for s in close if (d := divisors(s.fact)) and s.fact.table and d[0].row == s.fact.row
                 and d[0].table == s.fact.table]
     # Elsewhere in the section only when the question names what divides (「1件あたり」).
     anywhere = [(s, d[0]) for s in ranked if (d := divisors(s.fact))] if per else []

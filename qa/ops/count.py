@@ -111,7 +111,7 @@ def _counter_sum(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     """「配置先の市町村はいくつ」: the counts written together in the counters it names (10市10町2村), added."""
     q = plan.question
     for name, parts in lexicon().counter_sums.items():
-        if not re.search(rf"何{name}|{name}[^、。?何]{{0,6}}?(いくつ|何(?!{_OTHER_COUNTERS}))", q.norm):
+        if not re.search(rf"何{name}|{name}[^。?何]{{0,16}}?(いくつ|何(?!{_OTHER_COUNTERS}))", q.norm):
             continue  # 「県と市町村等は何団体」 counts 団体, not 市町村
         ranked = [s for s in score_facts(ev, replace(q, unit=None), hits) if s.fact.unit in parts]
         if not ranked:
@@ -304,7 +304,7 @@ def _count_answer(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section, ite
     # The question's own counter (何団体 → 団体, 団体はいくつ → 団体, いくつ → つ), else 件.
     nouns = sorted({*lexicon().counters, *lexicon().item_nouns}, key=len, reverse=True)
     # 何分野 before 何分; 「いくつの事業」 counts in 事業.
-    asked = re.search("(?:何|いくつの)(" + "|".join(map(re.escape, nouns)) + ")", q.norm)
+    asked = re.search("(?:何の?|いくつの)(" + "|".join(map(re.escape, nouns)) + ")", q.norm)
     named = next((c for c in sorted(lexicon().counters, key=len, reverse=True)
                   if len(c) >= 2 and re.search(re.escape(c) + r"(は|が|って)?いくつ", q.norm)), None)
     kinds = "種類" if re.search(r"の種類(は|を|って|\?|$)", q.norm) else None  # 「交付金の種類は」

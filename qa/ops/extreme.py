@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from qa.analyze import split_parts, unit_family
 from qa.arithmetic import derive
+from qa.lookup import parts_name_a_title
 from qa.evidence import Evidence
 from qa.lexicon import money_words, time_extreme
 from qa.models import Answer, Fact, Hit
@@ -57,7 +58,7 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     where = ""
     # 「申請件数と発行件数のうちどれが多い」: the items named, each with its figure (in the asked year).
     parts = split_parts(q)
-    if scope is not None and parts and all(p.focus and all(t in norm(scope.title) for t in p.focus) for p in parts):
+    if parts_name_a_title(ev, parts):
         parts = []  # 「海外県人会・サポーターズの中で」 names the section whose title lists them, not two items
     grouped = group_facts(ev, q, scope)
     named = [f for part in parts if (f := part_fact(ev, part, hits)) is not None]

@@ -20,6 +20,19 @@ from qa.ranking import score_facts
 from qa.text import format_number, norm
 
 
+def _inside(passage: str, whole: str, part: str) -> bool:
+    """Whether a prose figure is written as a breakdown of the one before it: inside a bracket opened after it
+    (「152回（内訳：イベント等63回、…）」) or after うち/内訳; not a figure beside it (「研修（5,782人受講）、
+    訓練（約1,500人対象）」)."""
+    start = passage.find(whole)
+    end = passage.find(part, start + len(whole)) if start >= 0 else -1
+    if end < 0:
+        return False
+    between = passage[start + len(whole) : end]
+    depth = sum(between.count(c) for c in "(（") - sum(between.count(c) for c in ")）")
+    return depth > 0 or bool(re.search(r"うち|内訳", between))
+
+
 def _breakdown_whole(ev: Evidence, part: Fact) -> Fact | None:
     """The figure a breakdown follows (「出動回数：152回（内訳：…幼稚園等：57回…）」, 「203件（県：141、…）」): the
     first figure of the same passage or table cell, in the same unit family, larger than the part."""
@@ -28,7 +41,8 @@ def _breakdown_whole(ev: Evidence, part: Fact) -> Fact | None:
             continue
         if part.table and (f.row != part.row or (f.attribute or "").split(" ")[0] != (part.attribute or "").split(" ")[0]):
             continue
-        if unit_family(f.unit or part.unit) == unit_family(part.unit or f.unit) and amount(f) > amount(part):
+        if unit_family(f.unit or part.unit) == unit_family(part.unit or f.unit) and amount(f) > amount(part) and (
+                part.table or _inside(ev.passage(part), f.raw, part.raw)):
             return f
         if f.id == part.id:
             break
@@ -76,7 +90,8 @@ def share(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         # 「全体のうち」「総額に対して」: the whole is a total the report may not print; the part is the item
         # named, ranked without the whole's words.
         q = replace(q, parts=[])
-    if len(q.parts) == 2:
+    # Two figures named (「AのうちB」「Aに対するB」「AとBの比」); a comma alone sets a scene (「訓練で、…職員の割合」).
+    if len(q.parts) == 2 and re.search(r"と|や|及び|および|のうち|うち|に対す|に対して|に占め|の中で|から見", q.norm):
         # Both figures named (「政策調査の決算額のうち、政策プレゼン調査研究費の割合」): a share is the smaller
         # over the larger, whichever order the question names them in.
         facts = []

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import TypeVar
 
-from qa.analyze import Question, unit_family
+from qa.analyze import Question, expand, unit_family
 from qa.evidence import Evidence
 from qa.lexicon import lexicon, whole_report
 from qa.models import Answer, Citation, Fact, Figure, Hit, Section
@@ -82,7 +82,9 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     named_titles = [title for s in ev.sections
                     if s.level > 0 and (title := ev.title_norms[(s.doc, tuple(s.path))]) in q.norm]
     subject = " ".join(o for o in ev.own if len(o) >= 3 and o in q.norm and not any(o in t for t in named_titles))
-    known = [(t, g) for t, g in zip(q.terms, q.groups) if not ev.unknown(g) and t not in subject]
+    # A one-character piece of a longer word of the question (金 of お金) is that word's: it names no title (交付金).
+    known = [(t, g) for t, g in zip(q.terms, q.groups) if not ev.unknown(g) and t not in subject
+             and not (len(t) == 1 and any(t in o and o != t for o in q.terms))]
     whole = replace(q, terms=[t for t, _ in known], groups=[g for _, g in known])
     # A name no title holds does not decide between the titles that hold the others; it still counts when
     # the best title is checked for naming the question at all.
@@ -122,7 +124,10 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     kept = [(t, g) for t, g in zip(q.terms, q.groups) if not _in_quotes(q, t) or any(a in title for a in g)]
     if kept:
         q = replace(q, terms=[t for t, _ in kept], groups=[g for _, g in kept])
-    return best if title_coverage(ev, q, best) >= ev.weights.min_scope_coverage else None
+    # A word its rows hold (「ラジオ」 of 広報活動's table) names a section as its title does.
+    named_by = best.title + " " + " ".join(t for t in row_names.terms if any(
+        a in ev.section_labels.get((best.doc, tuple(best.path)), "") for a in expand(t)))
+    return best if ev.coverage(q, named_by) >= ev.weights.min_scope_coverage else None
 
 
 def titled(ev: Evidence, q: Question, scope: Section | None) -> bool:
@@ -378,3 +383,4 @@ def group_facts(ev: Evidence, q: Question, scope: Section | None) -> tuple[str, 
         if len({(g.attribute or "").rpartition(" ")[2] for g in facts}) >= 2:
             return group, facts
     return None
+
