@@ -185,7 +185,12 @@ def derived(ev: Evidence, q: Question, facts: list[Fact], score: float, hits: li
     fig = Figure(label=label, attribute=facts[0].attribute, period=None, value=plain(result.value),
                  unit=result.unit, raw=result.text, approx=result.approx, derived=True, formula=result.formula)
     sections = list(dict.fromkeys(f.section_path[-1] for f in facts))
-    text = f"{result.text}（{result.formula}）。" + "、".join(
+    lead = result.text
+    if op == "diff" and len(facts) == 2 and re.search(r"どちら|どっち", q.norm) and facts[0].value != facts[1].value:
+        # 「AとB、どちらが多い？何件違う？」: which one, and by how much.
+        larger = max(zip(labels, facts), key=lambda p: p[1].value * p[1].scale)[0]
+        lead = f"{larger}の方が{result.text}{'大きい' if unit_family(facts[0].unit) == '円' else '多い'}"
+    text = f"{lead}（{result.formula}）。" + "、".join(
         f"{lab}：{value_text(f)}" for lab, f in zip(labels, facts)
     ) + (f"（{sections[0]}）" if len(sections) == 1 else "")
     citations = [ev.citation_for_fact(f, score) for f in facts]

@@ -137,7 +137,7 @@ MORE_SHAPES = [
     # The part named after のうち by its own name (not the うち inside のうち, not its bracketed gloss).
     ("総務調整費のうち主管課運営費が占める割合を教えて", ["約35.3%", "1,419千円 ÷ 4,016千円"], "share"),
     # Two named items ranked, and how far apart when that is asked too.
-    ("旅券の申請件数と発行件数、どちらが多い？何件違う？", ["旅券発行件数の方が321件多い", "13,062件 − 12,741件"], "max"),
+    ("旅券の申請件数と発行件数、どちらが多い？何件違う？", ["旅券発行件数（令和2年）の方が321件多い", "13,062件 − 12,741件"], None),
     # The rows of a table counted, those without a figure too; 「実施した」 picks no rows.
     ("地域活性化ラボラトリーで実施した実証事業は何件紹介されていますか？", ["5件", "データベースを活用した病害虫診断"], "count"),
     ("県ウェブページからのオンライン相談予約に対応している窓口はいくつ？", ["15窓口"], None),  # 窓口はいくつ: in 窓口
@@ -159,7 +159,7 @@ MORE_SHAPES = [
     # Items named by a counter no figure is in (曲) before a figure in another unit (再生回数 18,358回).
     ("ぐんまちゃんのために令和2年度に制作した新曲は何曲ですか？", ["2曲", "ぐんまちゃんえかきうた"], None),
     ("教育イノベーション・プロジェクトでは、いくつのPJに取り組みましたか？", ["4PJ"], "count"),  # as written
-    ("知事戦略部の決算は大きく何の費目に分かれていますか？費目の数を教えてください。", ["5件", "5 地域外交費"], "count"),
+    ("知事戦略部の決算は大きく何の費目に分かれていますか？費目の数を教えてください。", ["5費目", "5 地域外交費"], "count"),
     # 「どちらのXが多い」 and 「多いのはどちら」 ask which of the two, not where.
     ("ぐんまちゃんのSNSは、TwitterとInstagramのどちらのフォロワーが多い？", ["Twitter", "約1.9万人"], "max"),
     ("南加群馬県人会とハワイ群馬県人会では、構成員数が多いのはどちら？", ["南加群馬県人会：69人"], "max"),
