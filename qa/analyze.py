@@ -139,7 +139,9 @@ def _content_terms(text: str) -> list[str]:
         if pos == "接頭辞":
             continue  # 「不」自由, 「各」部局: a prefix alone names nothing
         # A lone letter (「%s」 → s) matches inside any Latin word: it names nothing.
-        if t in STOPWORDS or re.fullmatch(r"[\d,.]+|[?？!！。、・:：()（）]+|[\u3041-\u309f]|[a-z0-9]", t) or not t.strip():
+        # 「両方」「それぞれ」 say each item is wanted; they name none.
+        if t in STOPWORDS or t in lexicon().each or re.fullmatch(
+                r"[\d,.]+|[?？!！。、・:：()（）]+|[\u3041-\u309f]|[a-z0-9]", t) or not t.strip():
             continue
         if t not in terms:
             terms.append(t)

@@ -54,6 +54,12 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     # 「少ない方から数えて2番目」: a rank counts from the end the question names.
     largest = plan.op == "max" and not re.search(r"(少な|小さ|低|安)(い|く)?(方|ほう)?(から|順)", q.norm)
     scope = named_scope(ev, q, hits)
+    if scope is not None:
+        # 「知事戦略管理費で一番少ないのは社会参加費だけど、その次は」: the item named stands in the range named above it.
+        above = [ev.section_by_path.get((scope.doc, tuple(scope.path[:k]))) for k in range(len(scope.path) - 1, 1, -1)]
+        named_above = [s for s in above if s is not None and norm(s.title) in q.norm]
+        if named_above:
+            scope = named_above[0]
     candidates: list[tuple[str, Fact]] = []
     where = ""
     # 「申請件数と発行件数のうちどれが多い」: the items named, each with its figure (in the asked year).
@@ -114,6 +120,11 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         candidates = [(f.label, f) for f in group]
         head = ranked[0].fact
         where = f"{head.section_path[-1]}の{head.attribute or '表'}"
+    # 「国際交流推進を除くと一番」「県庁情報基盤整備を別にすると」: the item set aside is not ranked.
+    kept = [c for c in candidates if not re.search(re.escape(norm(c[0])) + r"(を|は)?(除|のぞ|別に)|" + re.escape(norm(c[0]))
+                                                   + "以外", q.norm)]
+    if len(kept) < len(candidates) and len(kept) >= 2:
+        candidates = kept
     if plan.threshold is not None:
         # 「1,000万円に満たないものの中で最も大きい」: the candidates the threshold lets through.
         candidates = [c for c in candidates if passes(c[1], plan.threshold)]

@@ -286,7 +286,10 @@ def amount(f: Fact) -> Decimal:
 def ordinal(text: str) -> int:
     """「2位」「2番目に多い」「ランキング3位」: the rank asked for (1 when none is named)."""
     m = re.search(r"(\d+)\s*(位|番目)", text)
-    return max(1, int(m.group(1))) if m else 1
+    if m:
+        return max(1, int(m.group(1)))
+    # 「一番少ないのは…だと思うけど、その次に少ないのは」: the one after the first.
+    return 2 if re.search(r"(その|の)次に?[^。?]{0,4}(多|少な|大き|小さ|高|低|安)", text) else 1
 
 
 def threshold_text(t: Threshold) -> str:
