@@ -14,7 +14,7 @@ from qa.arithmetic import derive
 from qa.evidence import Evidence
 from qa.lexicon import lexicon, money_words, whole_report
 from qa.models import Answer, Fact, Figure, Hit, Section
-from qa.phrasing import figure, figure_text, plain, subject, value_text
+from qa.phrasing import figure, figure_text, more_by, plain, subject, value_text
 from qa.ranking import score_facts, siblings, target_year
 from qa.text import norm
 
@@ -189,7 +189,7 @@ def derived(ev: Evidence, q: Question, facts: list[Fact], score: float, hits: li
     if op == "diff" and len(facts) == 2 and re.search(r"どちら|どっち", q.norm) and facts[0].value != facts[1].value:
         # 「AとB、どちらが多い？何件違う？」: which one, and by how much.
         larger = max(zip(labels, facts), key=lambda p: p[1].value * p[1].scale)[0]
-        lead = f"{larger}の方が{result.text}{'大きい' if unit_family(facts[0].unit) == '円' else '多い'}"
+        lead = more_by(larger, result.text, facts[0].unit)
     text = f"{lead}（{result.formula}）。" + "、".join(
         f"{lab}：{value_text(f)}" for lab, f in zip(labels, facts)
     ) + (f"（{sections[0]}）" if len(sections) == 1 else "")

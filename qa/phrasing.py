@@ -45,6 +45,13 @@ def figure(f: Fact) -> Figure:
                   raw=value_text(f), approx=f.approx, derived=False, formula=None)
 
 
+def more_by(name: str, gap: str, unit: str | None, larger: bool = True) -> str:
+    """「旅券発行件数の方が321件多い」: which of two figures is larger (of money: 大きい) and by how much."""
+    money = unit_family(unit) == "円"
+    word = ("大きい" if money else "多い") if larger else ("小さい" if money else "少ない")
+    return f"{name}の方が{gap}{word}"
+
+
 def topic(question: str, period_words: str) -> str:
     """The question's subject in its own words: 「知事の趣味は？」 → 「知事の趣味」."""
     text = re.sub(r"[?？!！。\s]+$", "", question.strip())

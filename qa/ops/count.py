@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from decimal import Decimal
+from functools import lru_cache
 
-from qa.analyze import Question, analyze, measure_of, split_parts, unit_family
+from qa.analyze import Question, analyze, measure_of, unit_family
 from qa.evidence import Evidence
 from qa.lexicon import lexicon, whole_report
 from qa.lookup import arithmetic, figure_answer
@@ -30,8 +31,6 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         return summed
     if (marked := _marked_items(ev, plan, hits)) is not None:
         return marked
-    if any(w in q.norm for w in lexicon().each) and len(split_parts(q)) >= 2:
-        return None  # 「LINEとYahoo!の回数それぞれいくつ」: each named item's figure, not a count
     scope = _scope(ev, q, hits)
     if plan.threshold is None and (columns := column_group(ev, q, scope)):
         # 「有効期間別に見ると何区分」: the columns under the group header the question names.
@@ -103,16 +102,23 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     return _count_answer(ev, plan, hits, scope, items)
 
 
-# A counter of its own after 何 (「何団体」): the count is in that counter.
-_OTHER_COUNTERS = "団体|社|人|名|件|回|か所|事業"
+@lru_cache(maxsize=1)
+def _counter_sum_patterns() -> dict[str, re.Pattern[str]]:
+    """Each counter that names several, asked for: 「何市町村」, 「市町村…いくつ」, 「市町村は何」 but not 「市町村等は
+    何団体」 (a counter of its own after 何 counts in that one)."""
+    out = {}
+    for name, parts in lexicon().counter_sums.items():
+        others = "|".join(sorted((re.escape(c) for c in lexicon().counters if c not in parts), key=len, reverse=True))
+        out[name] = re.compile(rf"何{name}|{name}[^。?何]{{0,16}}?(いくつ|何(?!{others}))")
+    return out
 
 
 def _counter_sum(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     """「配置先の市町村はいくつ」: the counts written together in the counters it names (10市10町2村), added."""
     q = plan.question
     for name, parts in lexicon().counter_sums.items():
-        if not re.search(rf"何{name}|{name}[^。?何]{{0,16}}?(いくつ|何(?!{_OTHER_COUNTERS}))", q.norm):
-            continue  # 「県と市町村等は何団体」 counts 団体, not 市町村
+        if not _counter_sum_patterns()[name].search(q.norm):
+            continue
         ranked = [s for s in score_facts(ev, replace(q, unit=None), hits) if s.fact.unit in parts]
         if not ranked:
             return None
@@ -284,14 +290,20 @@ def _counted_noun(q: Question) -> str | None:
         if after:
             return max(after, key=len)
     # A counter the report writes figures in, named right before the question word (「窓口はいくつ」).
-    before = [c for c in lexicon().counters if len(c) >= 2 and c not in lexicon().item_nouns
-              and re.search(re.escape(c) + r"(は|が|って|も)?いくつ", q.norm)]
-    if before:
-        return max(before, key=len)
+    if before := _named_counter(q, nouns=False):
+        return before
     ask = re.search(r"いくつ|何", q.norm)
     end = ask.start() if ask else len(q.norm)
     found = [(q.norm.rfind(n, 0, end), n) for n in lexicon().item_nouns if q.norm.rfind(n, 0, end) >= 0]
     return max(found)[1] if found else None
+
+
+def _named_counter(q: Question, nouns: bool = True) -> str | None:
+    """The longest counter of two characters or more right before いくつ (「団体はいくつ」 → 団体); with nouns false,
+    not one that names items (事業)."""
+    found = [c for c in lexicon().counters if len(c) >= 2 and (nouns or c not in lexicon().item_nouns)
+             and re.search(re.escape(c) + r"(は|が|って|も)?いくつ", q.norm)]
+    return max(found, key=len) if found else None
 
 
 def _own_text(ev: Evidence, section: Section) -> str:
@@ -305,8 +317,7 @@ def _count_answer(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section, ite
     nouns = sorted({*lexicon().counters, *lexicon().item_nouns}, key=len, reverse=True)
     # 何分野 before 何分; 「いくつの事業」 counts in 事業.
     asked = re.search("(?:何の?|いくつの)(" + "|".join(map(re.escape, nouns)) + ")", q.norm)
-    named = next((c for c in sorted(lexicon().counters, key=len, reverse=True)
-                  if len(c) >= 2 and re.search(re.escape(c) + r"(は|が|って)?いくつ", q.norm)), None)
+    named = _named_counter(q)
     kinds = "種類" if re.search(r"の種類(は|を|って|\?|$)", q.norm) else None  # 「交付金の種類は」
     counter = asked.group(1) if asked else named or kinds or ("つ" if "いくつ" in q.norm else "件")
     if written := re.search(re.escape(counter), nfkc(q.text), re.IGNORECASE):

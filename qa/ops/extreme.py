@@ -29,7 +29,7 @@ from qa.ops.structure import (
     peers,
     threshold_text,
 )
-from qa.phrasing import figure, value_text
+from qa.phrasing import figure, more_by, value_text
 from qa.plan import Plan
 from qa.text import norm
 from qa.ranking import score_facts, siblings
@@ -37,12 +37,6 @@ from qa.ranking import score_facts, siblings
 
 # A question that also asks how far apart the two are (「いくら違う」「差は」「何件多い」).
 _HOW_FAR = re.compile(r"差|違う|違い|ちがう|ちがい|開き|(何|いくら|どれ(だけ|くらい|ぐらい)|どのくらい)[^?？、。]{0,3}(多|少な|高|安|大き|小さ)")
-
-
-def _more(f: Fact, largest: bool) -> str:
-    """「多い」 of a count, 「大きい」 of an amount of money."""
-    money = unit_family(f.unit) == "円"
-    return ("大きい" if money else "多い") if largest else ("小さい" if money else "少ない")
 
 
 def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
@@ -147,7 +141,7 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     figures = [figure(top), figure(second)]
     if len(candidates) == 2 and _HOW_FAR.search(q.norm) and (gap := derive("diff", [top, second])) is not None:
         # 「どっちが高い？いくら違う？」: the two asked about, and how far apart they are.
-        text = f"{name}の方が{gap.text}{_more(top, largest)}です（{gap.formula}）。" + text
+        text = f"{more_by(name, gap.text, top.unit, largest)}です（{gap.formula}）。" + text
     citations = [ev.citation_for_fact(top, 1.0)]
     if len({tuple(f.section_path) for _, f in candidates}) > 1 and scope is not None:
         listing = " / ".join(f"{n}：{value_text(f)}" for n, f in ordered)
