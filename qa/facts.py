@@ -158,7 +158,16 @@ def table_layout(table: Table, section_title: str) -> list[TableRow]:
     headers = _column_headers(table, ncols, label_cols)
     out: list[TableRow] = []
     group = ""
+    first_values = [c[label_cols] for c in cells if label_cols < ncols - 1 and c[label_cols]]
+    figure_column = bool(first_values) and sum(map(_is_figure_cell, first_values)) * 3 >= len(first_values) * 2
     for row, row_cells in zip(table.rows, cells):
+        if (label_cols and figure_column and not row_cells[0] and row_cells[1]
+                and not _is_figure_cell(row_cells[label_cols]) and row_cells[label_cols + 1]
+                and _is_figure_cell(row_cells[label_cols + 1])):
+            # A merged group cell the conversion wrote one column to the right (「| | テレビ | 県広報番組
+            # 「ぐんま一番」 | 30分番組 | 39 |」): a name where the column holds figures, and the figure after
+            # it. The row's cells move back, the group first, the figure into its own column.
+            row_cells = [*row_cells[1:label_cols + 2], "", *row_cells[label_cols + 2:]]
         if label_cols:
             # An empty first cell continues the group above (the PDF merged the cell vertically).
             group = row_cells[0] or group

@@ -90,6 +90,13 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         items = rows
     elif len(ev.children(scope)) >= 2:
         items = children
+        kids, word = ev.children(scope), _item_word(q)
+        levels = re.split("及び|並びに", norm(scope.title))
+        if (word and len(levels) == 2 and word in levels[1] and word not in levels[0]
+                and not any(word in norm(c.heading) for c in kids) and all(listed(c) for c in kids)):
+            # A title naming two levels (「重点施策及び主な取組」) and the second asked: the items listed
+            # under each sub-section, not the sub-sections.
+            items = [i for c in kids for i in listed(c)]
     elif len(texts) >= 2:
         items = rows
     elif len(listed(scope)) >= 2:
@@ -257,9 +264,16 @@ def _report_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
 _COUNTED = r"(?:は|が|って)(?:何|いくつ)"
 
 
+# An example the question gives of the items counted (「Xみたいな」「Xのような」「Xといった」).
+_EXAMPLE = re.compile(r"[^、。,()「」]{2,30}?(?:みたいな|みたいの|のような|といった)")
+
+
 def _scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     """The section a count ranges over, named by the question's other words when they name one: the counted
     word is what the items are (実証), not where they are (ロボット導入実証)."""
+    if m := _EXAMPLE.search(q.norm):
+        # 「費目（知事戦略管理費みたいな大見出し）はいくつ」: the example shows what is counted, not where.
+        q = analyze(q.norm[: m.start()] + q.norm[m.end():], [])
     counted = [t for t in q.terms if re.search(re.escape(t) + _COUNTED, q.norm)]
     if counted:
         kept = [(t, g) for t, g in zip(q.terms, q.groups) if t not in counted]

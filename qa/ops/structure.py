@@ -61,6 +61,12 @@ def _in_quotes(q: Question, term: str) -> bool:
     return any(term in s for s in quoted(q))
 
 
+def as_written(q: Question, term: str, group: list[str]) -> str:
+    """The longest word of a term's group that holds the term and that the question writes (「知事会議」 for
+    知事, 「広報紙」 for 広報); the term itself when none does."""
+    return max((a for a in group if term in a and a in q.norm), key=len, default=term)
+
+
 def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     """The section the question names by its title (the best title match; ties go to the better-retrieved);
     None when the question names the whole report or no section."""
@@ -77,6 +83,10 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     rows = [(t, g) for t, g in zip(q.terms, q.groups) if t in untitled]
     row_names = replace(q, terms=[t for t, _ in rows], groups=[g for _, g in rows])
     q = without_items(q)
+    # A piece of a compound the question writes (知事 of 「知事会議」) names a title as the compound does, when
+    # some title holds the compound (「広報紙」 is in none: its piece 広報 still names 広報活動).
+    q = replace(q, groups=[[w, *(a for a in g if a != t)] if (w := as_written(q, t, g)) != t and w in titles
+                           else g for t, g in zip(q.terms, q.groups)])
     # Words the report never uses (「分野」) cannot name one of its sections: they do not count against a title.
     # Nor can the report's own subject (「知事戦略部の事業の中で」 is every 事業, not 知事戦略管理費's).
     named_titles = [title for s in ev.sections
@@ -108,7 +118,9 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
             cov = (cov * w_named + in_rows * w_rows) / ((w_named + w_rows) or 1.0)
         # The headings above name what the title does not (「重点施策のうち」).
         own_title = ev.title_norms[(s.doc, tuple(s.path))]
-        rest = [(t, g) for t, g in zip(whole.terms, whole.groups) if not any(a in own_title for a in g)]
+        # A piece of a compound the question writes (知事 of 知事会議) is matched above as the compound.
+        rest = [(t, [w] if (w := as_written(whole, t, g)) != t else g) for t, g in zip(whole.terms, whole.groups)
+                if not any(a in own_title for a in g)]
         above = ev.coverage(replace(whole, terms=[t for t, _ in rest], groups=[g for _, g in rest]),
                             " ".join(s.path[:-1])) if rest else 0.0
         key = (round(cov + ev.weights.scope_text_weight * text + ev.weights.scope_path_weight * above, 6),
@@ -156,7 +168,10 @@ def narrow(ev: Evidence, q: Question, items: list[T], text_of: Callable[[T], str
     where = norm(" ".join(scope.path)) if scope is not None else ""
     picks: list[set[int]] = []
     for term, group in zip(q.terms, q.groups):
-        if len(term) < 2 or term in q.loose or (any(a in where for a in group) and not _in_quotes(q, term)):
+        # A compound the question writes (「広報紙」, read as 広報 + 紙) names the scope only when it is in it.
+        written = as_written(q, term, group)
+        names_scope = written in where if written != term else any(a in where for a in group)
+        if len(term) < 2 or term in q.loose or (names_scope and not _in_quotes(q, term)):
             continue
         if any(term in own for own in ev.own) and not _in_quotes(q, term):
             continue  # 「群馬の県人会」: the report's own prefecture picks out none of its items
