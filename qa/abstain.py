@@ -26,6 +26,14 @@ def abstain(ev: Evidence, q: Question, hits: list[Hit], what: str) -> Answer:
     return Answer(question=q.text, text=text, abstained=True, citations=near, related=near)
 
 
+def undated(ev: Evidence, q: Question, hits: list[Hit], where: Citation) -> Answer:
+    """The passage on the topic says nothing of when (「庁議はいつ開かれた」): say so, citing it."""
+    subject = topic(q.text, "") or "お尋ねの内容"
+    text = f"この報告書には{subject}の時期・日付の記載はありません（該当箇所：{where.section_path[-1]}）。"
+    near = [where, *(c for c in _near(ev, hits) if c.section_path != where.section_path)][:NEAR]
+    return Answer(question=q.text, text=text, abstained=True, citations=near, related=near)
+
+
 def refuse(ev: Evidence, q: Question, names: list[str], citations: list[Citation], op: str | None = None) -> Answer:
     """The question names something the report does not cover: never another one's figure."""
     subject = "』『".join(names)

@@ -13,7 +13,7 @@ from importlib import resources
 from qa.lexicon import answer_type_patterns, counter_ask, lexicon, money_words
 from qa.models import Period
 from qa.text import find_periods, nfkc, norm
-from qa.tokenize import loose_words, tagged, tagged_tokens
+from qa.tokenize import loose_words, tagged, tagged_pos3, tagged_tokens
 
 # Words that say what kind of answer is wanted, not what it is about.
 STOPWORDS = {
@@ -108,6 +108,11 @@ def groups_for(terms: list[str], question_norm: str) -> list[list[str]]:
     return groups
 
 
+def _adverbial(text: str) -> set[str]:
+    """The nouns of the text that unidic reads as adverb-capable (結局, 実際, 全部, 今回)."""
+    return {w for w, pos3 in tagged_pos3(_without_periods(text, counters=False)) if pos3 == "副詞可能"}
+
+
 def measure_of(text: str) -> str | None:
     """The noun a quantity question measures: the content word right before 何人/いくら/数は/どれくらい."""
     words = tagged(_without_periods(text, counters=False))
@@ -117,6 +122,8 @@ def measure_of(text: str) -> str | None:
             j = i - 1
             while j >= 0 and words[j][1] in {"助詞", "補助記号", "助動詞"}:
                 j -= 1
+            if j >= 0 and words[j][1] == "名詞" and words[j][0] in _adverbial(text):
+                return None  # 「ルータは結局何台」「それぞれ何回」: an adverb-like noun says how it is asked, not what
             if j >= 0 and words[j][1] in {"名詞", "接尾辞"}:
                 # A compound ending here (「登録者」, 「職員」): take the nouns that form it.
                 k = j
@@ -449,6 +456,9 @@ def part_unit(text: str) -> str | None:
     if counted := next((c for c in lexicon().counters if (len(c) >= 2 and c + "数" in text)
                         or re.match(rf"{re.escape(c)}の?数", text)), None):
         return unit_family(counted)
+    # 「来場者数」「参加人数」: people, whatever counter the report writes them in (人, 名).
+    if re.search(r"(者|人)の?数|人員", text):
+        return unit_family("人")
     return "円" if money_words().search(text) else None
 
 

@@ -27,6 +27,10 @@ def percent(x: Decimal) -> str:
     return ("-" if shown < 0 else "") + f"{int(whole):,}.{tenth or '0'}"  # 38.0 stays 38.0: one place, always
 
 
+# Significant figures of a derived 倍 (the precision its operands rarely exceed).
+TIMES_FIGURES = 3
+
+
 def derive(op: str, facts: list[Fact]) -> Derived | None:
     """The result of `op` (sum | diff | ratio | change | times) over the facts' values, or None for a zero divisor.
 
@@ -48,9 +52,12 @@ def derive(op: str, facts: list[Fact]) -> Derived | None:
         if b == 0:
             return None
         if op == "times":
-            # 「AはBの何倍」: A ÷ B to two places, the exact quotient in the formula.
+            # 「AはBの何倍」: A ÷ B to three significant figures from 1倍 up, to two places below it, no trailing
+            # zero (約5.7倍, 約2.75倍, 約41.7倍, 約0.26倍); the exact quotient is in the formula's operands.
             exact = a / b
-            shown_x = format(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f")
+            places = max(0, TIMES_FIGURES - len(str(int(abs(exact))))) if abs(exact) >= 1 else TIMES_FIGURES - 1
+            shown_x = format(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")
+            shown_x = shown_x.rstrip("0").rstrip(".") if "." in shown_x else shown_x
             return Derived(exact, "倍", f"約{shown_x}倍", f"{shown[0]} ÷ {shown[1]} ≈ {shown_x}倍", True)
         if op == "ratio":
             exact = a / b * 100

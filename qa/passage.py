@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from qa.abstain import abstain
+from qa.abstain import abstain, undated
 from qa.analyze import Question, asks_why, expand
 from qa.evidence import Evidence
 from qa.models import Answer, Chunk, Citation, Hit
@@ -25,6 +25,9 @@ _SEGMENT = re.compile(r"(?<=。)|\n| / |(?:^|(?<![A-Za-z])\s)・\s?(?=\S)")
 _CLAUSE = re.compile(r"(?<=[、。])|\s(?=[^\s:：]{1,10}[:：])|(?<=[)）])\s")
 FULL_DATE = re.compile(r"(令和|平成|R|H)(元|\d{1,2})年\d{1,2}月(\d{1,2}日)?|\d{1,2}月\d{1,2}日")
 YEAR = re.compile(r"(令和|平成|R|H)(元|\d{1,2})([~～〜-](令和|平成)?(元|\d{1,2}))?年度?|\d{1,2}月")
+# Any word that says when (a date, a month, a year, a season, a time of day, a weekday).
+WHEN = re.compile(r"\d{1,2}月|\d{1,2}日|年度|\d{4}年|(令和|平成|昭和)(元|\d)|[RH]\d|上旬|中旬|下旬|[春夏秋冬]|毎[週月年日]|曜|"
+                  r"\d{1,2}時|当初|以降|以来|まで|から|第\d+回|定例会|臨時会|会期")
 TIME = re.compile(r"午[前後]\d{1,2}時|\d{1,2}時(\d{1,2}分)?")
 # Purpose and means clauses (「…を図るため、」「…として、」「…ように、」) come before the act itself.
 _LEAD = re.compile(r"^.*(?:ため|として|ように|よう|ほか)、")
@@ -254,6 +257,10 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
         text = "、".join(dict.fromkeys(_list_for(ev, q, chunk)))
     elif q.want in {"date", "place", "name"}:
         text = best_clause(q, seg, lambda c: ev.coverage(q, c))
+        if q.want == "date" and not WHEN.search(seg):
+            # 「施行日はいつ」「いつ開催された」 over a passage that dates nothing: the report does not say when.
+            return undated(ev, q, hits, Citation(doc=chunk.doc, section_path=chunk.section_path,
+                                                 lines=list(chunk.lines), text=chunk.body, score=round(hit.score, 4)))
         if q.want in {"place", "name"} and not names_something(q, text):
             # 「2社はどこの会社？」「アドバイザーは誰？」 over a passage that names no one: the report does not say.
             return abstain(ev, q, hits, "")

@@ -120,6 +120,11 @@ def tagged(text: str) -> list[tuple[str, str]]:
     return [(w.surface, w.feature.pos1 or "") for piece in _slices(norm(text)) for w in _tagger()(piece)]
 
 
+def tagged_pos3(text: str) -> list[tuple[str, str]]:
+    """(surface, third part-of-speech level: 副詞可能, サ変可能, …) for every word of the normalised text."""
+    return [(w.surface, w.feature.pos3 or "") for piece in _slices(norm(text)) for w in _tagger()(piece)]
+
+
 def count(text: str) -> int:
     """The number of MeCab words in `text` (all parts of speech): the unit chunk sizes are set in."""
     return sum(len(_tagger()(piece)) for piece in _slices(text))

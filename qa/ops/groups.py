@@ -32,8 +32,13 @@ def group_extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     himoku = groups(ev)
     if not _GROUP.search(q.norm) or len(himoku) < 2:
         return None
-    if any(norm(s.title) in q.norm for s in himoku):
+    named = [k for k, s in enumerate(himoku) if norm(s.title) in q.norm]
+    if len(named) == 1:
         return None  # a 費目 named by its title: its own 事業 are ranked, not the 費目
+    if len(named) >= 2:
+        # 「知事戦略管理費〜地域外交費のうち」: the range written; 「AとBで」: the ones named.
+        spans = re.search(r"[〜~～]|から", q.norm)
+        himoku = himoku[named[0]: named[-1] + 1] if spans else [himoku[k] for k in named]
     kind = "count" if _COUNT.search(q.norm) else "mean" if _MEAN.search(q.norm) else "sum"
     rows: list[tuple[Section, Decimal, str, str]] = []  # 費目, value, shown, formula
     for s in himoku:
