@@ -113,6 +113,18 @@ def _adverbial(text: str) -> set[str]:
     return {w for w, pos3 in tagged_pos3(_without_periods(text, counters=False)) if pos3 == "副詞可能"}
 
 
+_ASK_WORD = re.compile(r"何|なん|いくら|いくつ|どれ|どの|どん")
+
+
+def _measure_verb(q: str) -> str | None:
+    """The report's word for a verb after the question word (「どれくらい見られた」 → 再生), or None."""
+    ask = _ASK_WORD.search(q)
+    if ask is None:
+        return None
+    verbs = lexicon().measure_verbs
+    return next((verbs[t] for t, pos in tagged_tokens(q[ask.end():]) if pos in {"動詞", "名詞"} and t in verbs), None)
+
+
 def measure_of(text: str) -> str | None:
     """The noun a quantity question measures: the content word right before 何人/いくら/数は/どれくらい."""
     words = tagged(_without_periods(text, counters=False))
@@ -338,10 +350,15 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
     if m := _EXCEPT.search(q):
         # 「県以外の分」: the word before 以外 is what is left out; a table calls the rest その他.
         terms = [t for t in terms if t != m.group(1)] + ["その他"]
+    measure = measure_of(text) if want == "quantity" and not op else None
+    if want == "quantity" and unit is None and not money_words().search(q) and (said := _measure_verb(q)):
+        # 「どれくらい見られた」: the verb after the question word names the measure (再生); a counter
+        # (「何人来た」) or money (「いくら使った」) already says what is measured.
+        measure, terms = said, [*terms, said] if said not in terms else terms
     question = Question(text=text, norm=q, terms=terms, groups=groups_for(terms, q), want=want, unit=unit,
                         op=op, direction=direction, period=period, relative=relative,
                         periods=[p for _, _, p in periods],
-                        measure=measure_of(text) if want == "quantity" and not op else None,
+                        measure=measure,
                         units=_asked_units(q), predicate=_predicate(terms),
                         loose=frozenset(terms) & loose_words(text), kind_asked=kind_asked(text))
     if history and _is_follow_up(question):

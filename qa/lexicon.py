@@ -33,6 +33,7 @@ class Lexicon(BaseModel):
     locate_words: list[str]  # words that ask where something is written (報告書, 項目, 載る)
     money_words: list[str]  # words that ask about money without asking an amount (一番安く)
     time_extremes: dict[str, str]  # min / max → a pattern for the earliest / latest (一番早い, 一番新しい)
+    measure_verbs: dict[str, str]  # a verb after the question word → the report's word for what it measures
 
     def family(self, unit: str) -> str:
         """The unit family of a unit or counter (千円 → 円, 名 → 人); an unknown unit is its own family."""
@@ -63,6 +64,7 @@ def lexicon() -> Lexicon:
         locate_words=data["locate_words"]["words"],
         money_words=data["money_words"]["words"],
         time_extremes=_entries(data["time_extremes"]),
+        measure_verbs=_entries(data["measure_verbs"]),
     )
 
 

@@ -285,7 +285,12 @@ def parts_name_a_title(ev: Evidence, parts: list[Question]) -> bool:
     last = parts[-1]
     cut = last.norm.find("の")
     measure = {t for t in last.focus if cut >= 0 and last.norm.find(t, cut) > cut}
-    names = [[t for t in p.focus if t not in measure] for p in parts]
+    # A part's name is what follows its last clause mark (「構成員数が最も少ない海外の県人会」 → 海外の県人会).
+    # The last part's name comes before its の (「サポーターズの中で…」).
+    tails = [re.split(r"[がをは、]", re.sub(r"[はがを]?[?？。]*$", "", p.norm))[-1] or p.norm for p in parts[:-1]]
+    tails.append(last.norm[:cut] if cut >= 0 else last.norm)
+    names = [[t for t in p.focus if t not in measure and not (t in p.loose and ev.unknown([t])) and t in tail]
+             for p, tail in zip(parts, tails)]
     if not all(names):
         return False
     return any(all(all(t in norm(sec.title) for t in name) for name in names) for sec in ev.sections)

@@ -124,7 +124,8 @@ def make_plan(q: Question) -> Plan:
     op: str | None = _cue(text)
     if (direction := time_extreme(text)) is not None and op in {None, "max", "min", "locate", "describe"}:
         op = direction  # 「時期がいちばん早かったのは」: the earliest of the items, by their dates
-    if op == "describe" and q.want == "quantity" and q.unit and not re.search(r"どんな|どういう|どのよう|何に", text):
+    if op == "describe" and q.want == "quantity" and (q.unit or re.search(r"どれ|どの(くらい|ぐらい|程度)|いくつ|いくら", text)) \
+            and not re.search(r"どんな|どういう|どのよう|何に", text):
         op = None  # 「アクセス件数、ざっくりでいいから」: roughly how many, not a short description
     t = threshold(text)
     if t is not None and op in {"compare", "count", "max", "min"}:

@@ -185,6 +185,19 @@ MORE_SHAPES = [
     ("知事戦略管理費でいちばん支出が少ないのは社会参加費だと思うけど、その次に少ない事業は？", ["若者定着促進", "181千円"], "min"),
     ("地域外交費のうち、国際交流推進を除くとどれが一番お金がかかってる？", ["国際政策推進：37,372千円"], "max"),
     ("ぐんまちゃんの新曲2曲のタイトルを両方教えてください", ["∞リボンをギュッと∞"], None),  # 両方 names nothing
+    # The テレビ group cell the conversion wrote one column right is read back: two テレビ rows.
+    ("テレビ広報の事業費を合わせるといくら？", ["17,611千円", "39千円 + 17,572千円"], None),
+    ("広報活動の表で刊行物に入っているのは何種類？", ["4種類", "声の広報"], "count"),
+    # A title naming two levels (重点施策及び主な取組): the second is counted when asked, the first otherwise.
+    ("重点施策に挙がっている主な取組はぜんぶでいくつ？", ["12件"], "count"),
+    ("重点施策は何分野？", ["5分野"], "count"),
+    ("報告書の費目（地域外交費のような大見出し）はいくつある？", ["5つ", "知事戦略管理費"], "count"),  # an example
+    ("国際交流推進の決算額は国際政策推進の何倍？", ["約5.7倍", "213,108千円 ÷ 37,372千円"], None),  # 3 figures
+    ("モバイルルータってぶっちゃけ何台？", ["323台"], None),  # a filler adverb between って and 何
+    ("Ask知事!のライブ配信はどのくらい見られた？", ["7,347回"], None),  # 見る: 再生
+    ("NETSUGENの来場者数とイノベーションハブ運営の事業費は？", ["12,091人", "29,878千円"], "lookup"),  # 者数: 人
+    ("構成員数がいちばん少ない海外の県人会・サポーターズは？", ["在北伯群馬県人会", "20人"], "min"),
+    ("5つの費目（知事戦略管理費〜地域外交費）で事業の決算額の合計が一番大きいのは？", ["業務プロセス改革費", "1,268,586千円"], "max"),
 ]
 
 REFUSALS = [
@@ -209,6 +222,16 @@ def test_shapes(assistant, question, expected, op):
 @pytest.mark.parametrize(("question", "expected", "op"), MORE_SHAPES)
 def test_more_shapes(assistant, question, expected, op):
     test_shapes(assistant, question, expected, op)
+
+
+@pytest.mark.parametrize(("question", "where"), [
+    ("庁議はいつ開かれた？", "庁議"),
+    ("企画会議の開催日はいつ？", "企画会議等運営"),
+])
+def test_when_over_a_passage_that_dates_nothing_is_no_answer(assistant, question, where):
+    answer = assistant.ask(question)
+    assert answer.abstained and "時期・日付の記載はありません" in answer.text, answer.text
+    assert where in answer.citations[0].section_path[-1], answer.citations
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -316,6 +339,16 @@ def test_refusals_name_what_is_missing(assistant, question, name):
     assert answer.abstained, answer.text
     assert f"『{name}』" in answer.text
     assert answer.citations, "a refusal still lists the nearest passages"
+
+
+def test_measure_verbs_reach_words_of_the_report():
+    from pathlib import Path
+
+    from qa.lexicon import lexicon
+
+    report = Path(__file__).parent.parent.joinpath("corpus", "gunma_r2_chiji_senryaku.md").read_text(encoding="utf-8")
+    for verb, word in lexicon().measure_verbs.items():
+        assert word in report, (verb, word)
 
 
 def test_lexicon_entries_compile_and_reach_known_families():
