@@ -7,6 +7,7 @@ from __future__ import annotations
 from qa import grounding
 from qa.analyze import Question
 from qa.evidence import Evidence
+from qa.lexicon import lexicon
 from qa.models import Answer, Citation, Hit
 from qa.phrasing import topic
 
@@ -51,6 +52,10 @@ def ground(ev: Evidence, q: Question, answer: Answer) -> Answer:
     if answer.abstained:
         return answer
     missing = grounding.missing_terms(q.text, answer, ev.own, ev.section_text, ev.sibling_titles, q.kind_asked)
+    # A breakdown the report never makes (「年代別」「20代」): its words are nowhere in the report.
+    # The report's own structure words (費目, 事業) are known whatever its text says.
+    structure = {*lexicon().item_nouns, *lexicon().counters}
+    missing += [b for b in grounding.breakdowns(q.norm) if ev.unknown([b]) and b not in missing and b not in structure]
     if not missing:
         return answer
     if all(not ev.unknown([m]) for m in missing):

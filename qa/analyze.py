@@ -198,12 +198,14 @@ def want_of(q: str) -> tuple[str, str | None]:
 def _want(q: str) -> tuple[str, str | None]:
     """(what kind of answer, the unit family of a quantity) from the question's wording (qa/data/lexicon.json)."""
     types = answer_type_patterns()
+    counter = counter_ask().search(q)
     for kind in ("date", "name", "place"):
-        if types[kind].search(q):
+        if m := types[kind].search(q):
+            if kind == "date" and counter and not re.match(r"いつ|何", m.group()) and unit_family(counter.group(1)) != "%":
+                continue  # 「有効期間が10年でもない旅券は何件」: a noun of time qualifies what is counted
             return kind, None
     # A counter asked (何件, 何人分) or a word that asks an amount of a unit (件数, 決算額). 「何%」 is the unit
     # of a result: the figures it comes from are in the unit the question measures (「申請件数は何%減った」).
-    counter = counter_ask().search(q)
     if counter and unit_family(counter.group(1)) != "%":
         return "quantity", unit_family(counter.group(1))
     for family, words in lexicon().measures.items():
@@ -350,6 +352,9 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
     if m := _EXCEPT.search(q):
         # 「県以外の分」: the word before 以外 is what is left out; a table calls the rest その他.
         terms = [t for t in terms if t != m.group(1)] + ["その他"]
+    elif m := _NEITHER.search(q):
+        # 「10年でも5年でもない旅券」: neither is asked about; a table calls the rest その他.
+        terms = [t for t in terms if t not in {m.group(1), m.group(2)}] + (["その他"] if "その他" not in q else [])
     measure = measure_of(text) if want == "quantity" and not op else None
     if want == "quantity" and unit is None and not money_words().search(q) and (said := _measure_verb(q)):
         # 「どれくらい見られた」: the verb after the question word names the measure (再生); a counter
@@ -493,6 +498,7 @@ def split_over(q: Question) -> list[Question]:
 _MEASURE_END = re.compile(r"(数|額|費|長さ|期間|率|時間)(は|を|も)?[?？]?$")
 # 「県以外」「上海以外」: the word right before 以外 (a name or a kanji word), left out by the question.
 _EXCEPT = re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffa-z0-9]+)以外")
+_NEITHER = re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffa-z0-9]+)でも([\u4e00-\u9fff\u30a0-\u30ffa-z0-9]+)でも(ない|なく)")
 # A question word in a clause: the clause asks, it lists nothing.
 _ASKING = re.compile(r"どちら|どっち|どれ|何|いくつ|いくら")
 

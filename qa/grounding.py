@@ -52,6 +52,15 @@ def salient_terms(question: str) -> list[str]:
     return terms
 
 
+# A breakdown asked for: 「年代別」 (its stem, 年代), an age band 「20代」, 「月ごとの」.
+_BREAKDOWN = re.compile(r"([\u4e00-\u9fff\u30a1-\u30ff]{1,6})(?:別|ごと)|(?<![\d,.])(\d{1,2}0代)")
+
+
+def breakdowns(norm_question: str) -> list[str]:
+    """The breakdowns a (normalised) question asks for: the stem of X別 / Xごと, or an age band (20代)."""
+    return [m.group(1) or m.group(2) for m in _BREAKDOWN.finditer(norm_question)]
+
+
 def evidence_text(answer: Answer, section_text: Callable[[str, list[str]], str]) -> str:
     """What an answer rests on: its primary citations (one per figure it gives), the sections they stand in
     (their paths and text) and the figures' labels."""

@@ -98,8 +98,8 @@ def share(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         for p in q.parts:
             unit = q.unit or (unit_family(facts[0].unit) if facts else None)
             ranked = [s for s in score_facts(ev, replace(p, unit=unit), hits) if s.fact not in facts]
-            if not ranked:
-                return None
+            if not ranked or ranked[0].coverage < ev.weights.min_fact_coverage:
+                return None  # a part no figure is of (「アンケートの回答者数」): nothing to take a share of
             facts.append(ranked[0].fact)
         part, whole_fact = sorted(facts, key=amount)
         whole = (amount(whole_fact), f"{whole_fact.label}：{value_text(whole_fact)}")

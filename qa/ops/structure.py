@@ -28,6 +28,7 @@ def title_coverage(ev: Evidence, q: Question, section: Section) -> float:
 
 
 _RANGE = re.compile(r"([^、。,\s]{2,30}?)から([^、。,\s]{2,30}?)まで")
+_FROM = re.compile(r"([^、。,\sはにでをが]{2,30}?)から(?:数え|順に|始ま)")
 
 
 # A bracket of examples ending in 等/など: what the whole takes in, written after its name.
@@ -39,6 +40,7 @@ def without_items(q: Question) -> Question:
     nouns = set(lexicon().item_nouns)
     # The first and last items of a range (「庁議から東京事務所まで」) are items in scope, not its name.
     ends = " ".join(m.group(1) + " " + m.group(2) for m in _RANGE.finditer(q.norm))
+    ends += " " + " ".join(m.group(1) for m in _FROM.finditer(q.norm))  # 「(1)の庁議から数えて」: the first item
     # A rank (「2番目」「3位」) is no name either.
     # Examples that describe the whole (「広報活動（広報紙・テレビ・ラジオ等）の中で」) pick none of it out.
     examples = " ".join(m.group(1) for m in _EXAMPLES.finditer(q.norm))
