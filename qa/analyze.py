@@ -125,6 +125,15 @@ def _measure_verb(q: str) -> str | None:
     return next((verbs[t] for t, pos in tagged_tokens(q[ask.end():]) if pos in {"動詞", "名詞"} and t in verbs), None)
 
 
+_ROLE = re.compile(r"([\u4e00-\u9fff\u30a1-\u30ff]{2,8})(?:は|って|が|を|に)?(?:務めた|やった|担当した)?(?:の)?(?:は)?(?:誰|だれ|どなた)")
+
+
+def role_asked(norm_text: str) -> str | None:
+    """The role a who-question asks about (「所長は誰」 → 所長, 「講師は誰でしたか」 → 講師), or None."""
+    m = _ROLE.search(norm_text)
+    return m.group(1) if m else None
+
+
 def measure_of(text: str) -> str | None:
     """The noun a quantity question measures: the content word right before 何人/いくら/数は/どれくらい."""
     words = tagged(_without_periods(text, counters=False))

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from qa import ops
 from qa.abstain import abstain, ground, refuse_unknown
-from qa.analyze import Question, analyze, asks_why
+from qa.analyze import Question, analyze, asks_why, groups_for, role_asked
 from qa.cells import Cells
 from qa.evidence import Evidence
 from qa.index import Index
@@ -98,6 +98,9 @@ class Answerer:
             return abstain(ev, q, hits, f"{q.period.raw}の")
         if _unknown_name(ev, q):
             return abstain(ev, q, hits, "")
+        if q.want == "name" and (role := role_asked(q.norm)) and ev.unknown(groups_for([role], q.norm)[0]):
+            # 「上海事務所の所長は誰」: the report never names a 所長; any name it gives is someone else's.
+            return refuse_unknown(ev, q, hits, [role])
         if q.want == "text" and q.predicate and not re.search(r"何|どの|どこ|どう|誰|いつ", q.norm) and not asks_why(
             q.norm) and any(
             q.predicate in label or q.predicate in attr for label, attr, _, _ in ev.fact_fields

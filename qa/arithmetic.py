@@ -45,7 +45,7 @@ def derive(op: str, facts: list[Fact]) -> Derived | None:
     approx = any(f.approx for f in facts)
     if op == "sum":
         result = sum(values, Decimal(0))
-        text = f"{format_number(result)}{unit}"
+        text = f"{'約' if approx else ''}{format_number(result)}{unit}"
         return Derived(result, unit, text, " + ".join(shown) + f" = {text}", approx)
     a, b = values[0], values[1]
     if op in {"ratio", "change", "times"}:
@@ -70,5 +70,6 @@ def derive(op: str, facts: list[Fact]) -> Derived | None:
         return Derived(exact, "%", text, formula, True)
     big, small = max(a, b), min(a, b)
     result = big - small
-    text = f"{format_number(result)}{unit}"
+    # A difference of figures the report gives as 約 (約1.9万人 − 約1.2万人) is itself about so much.
+    text = f"{'約' if approx else ''}{format_number(result)}{unit}"
     return Derived(result, unit, text, f"{format_number(big)}{unit} − {format_number(small)}{unit} = {text}", approx)

@@ -146,7 +146,7 @@ def _pack(out: list[Chunk], doc: str, path: list[str], crumb: str, units: list[t
     def emit() -> None:
         if group:
             body = "\n".join(t for t, _ in group)
-            lines = (min(l[0] for _, l in group), max(l[1] for _, l in group))
+            lines = (min(s[0] for _, s in group), max(s[1] for _, s in group))
             out.append(Chunk(id="", doc=doc, section_path=path, lines=lines, text=f"{crumb}\n{body}", body=body))
 
     for text, lines in units:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import partial
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 from kanjize import kanji2number
@@ -26,10 +26,12 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from qa.analyze import WHICH_WORDS
+from qa.lexicon import lexicon
 from qa.models import Document, NormalizedQuestion, Rewrite, RewriteReason
 from qa.notation import DATE_RULES, Years, entities, notation, wareki
 from qa.readings import KANA_RUN, KANJI_NUMERAL, ReadingIndex, Word, content_runs, fold, is_kana, words
 from qa.text import UNITS, nfkc
+from qa.tokenize import is_grammar
 
 
 class Thresholds(BaseModel):
@@ -346,6 +348,10 @@ class Normalizer:
             for part in parts:
                 run = part.group()
                 offset = m.start() + (part.start() if part is not m else 0)
+                if run not in self.index and _grammar_in_katakana(run):
+                    # 「点字広報 ハ 何部 発行 シタノ」: particles and endings typed in katakana are read as such.
+                    edits.append(_Edit(offset, offset + len(run), fold(run), "reading"))
+                    continue
                 if len(run) < self.t.min_kana_run or run in self.index:
                     continue
                 pieces = self._segment(run) or []
@@ -419,7 +425,7 @@ class Normalizer:
     def _homophone(self, text: str, w: Word) -> _Edit | None:
         """A short kanji word the report lacks, read as exactly one word of the report's (町議 → 庁議)."""
         surf = text[w.start : w.end]
-        if len(surf) < self.t.homophone_min_chars or surf in self.index or not w.reading:
+        if len(surf) < self.t.homophone_min_chars or surf in self.index or surf in known_words() or not w.reading:
             return None
         if not re.fullmatch(r"[\u4e00-\u9fff]+", surf):
             return None
@@ -431,7 +437,7 @@ class Normalizer:
 
     def _fuzzy_compound(self, text: str, run: list[Word]) -> list[_Edit]:
         surface = text[run[0].start : run[-1].end]
-        if surface in self.index:
+        if surface in self.index or surface in known_words():
             return []
         if len(surface) < self.t.fuzzy_min_chars:
             edit = self._homophone(text, run[0]) if len(run) == 1 else None
@@ -443,7 +449,7 @@ class Normalizer:
             for j in range(min(len(run), i + self.t.max_ngram), i, -1):
                 part = run[i:j]
                 surf = text[part[0].start : part[-1].end]
-                if len(surf) < self.t.fuzzy_min_chars or surf in self.index:
+                if len(surf) < self.t.fuzzy_min_chars or surf in self.index or surf in known_words():
                     continue
                 if not all(w.reading for w in part):
                     continue
@@ -475,3 +481,20 @@ class Normalizer:
         ):
             return []
         return [_Edit(run[0].start, run[-1].end, candidate, "fuzzy")]
+
+
+@lru_cache(maxsize=1)
+def known_words() -> frozenset[str]:
+    """Words the analysis knows though the report may not write them (社数, 費目, the counters): never a typo
+    of a report word (社数 is no misspelt 者数)."""
+    lex = lexicon()
+    words = {w for ws in lex.measures.values() for w in ws} | set(lex.counters) | set(lex.item_nouns)
+    return frozenset(w for w in words if len(w) >= 2)
+
+
+def _grammar_in_katakana(run: str) -> bool:
+    """Whether a short katakana run is grammar, not a word (ハ, ガ, シタノ, デスカ): in hiragana, it is only
+    particles, auxiliaries and the light verb する."""
+    if not re.fullmatch("[\u30a1-\u30fa\u30fc]{1,4}", run):
+        return False
+    return is_grammar(fold(run), written=run)

@@ -408,7 +408,7 @@ def _at(cells: list[str], i: int) -> str:
 
 def _build_document(doc: str, text: str, lines: list[str], root: _Node) -> Document:
     n_lines = len(lines)
-    title = next((collapse_spacing(nfkc(l)) for l in lines if l.strip()), doc)
+    title = next((collapse_spacing(nfkc(line)) for line in lines if line.strip()), doc)
     if len(title) > _MAX_TITLE:
         # A first line that is a whole paragraph (or the whole file) would become every breadcrumb.
         title = title[:_MAX_TITLE] + "…"

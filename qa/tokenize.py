@@ -125,6 +125,16 @@ def tagged_pos3(text: str) -> list[tuple[str, str]]:
     return [(w.surface, w.feature.pos3 or "") for piece in _slices(norm(text)) for w in _tagger()(piece)]
 
 
+def is_grammar(text: str, written: str | None = None) -> bool:
+    """Whether the text is only particles, auxiliaries and light verbs (は, したの, ですか): no word of its own.
+    `written`, the same text as typed (in katakana), must not be a dictionary noun (タイトル is a word)."""
+    if written and any((w.feature.pos1 or "") == "名詞" and w.feature.lemma for w in _tagger()(written)):
+        return False
+    ws = [w for piece in _slices(text) for w in _tagger()(piece)]
+    return bool(ws) and all((w.feature.pos1 or "") in {"助詞", "助動詞"}
+                            or (w.feature.lemma or "").split("-")[0] in {"為る", "居る", "有る"} for w in ws)
+
+
 def count(text: str) -> int:
     """The number of MeCab words in `text` (all parts of speech): the unit chunk sizes are set in."""
     return sum(len(_tagger()(piece)) for piece in _slices(text))

@@ -102,6 +102,8 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         # 「対象事業の数が最大」: the figures compared are counted in the counter the question measures by.
         if q.unit is None and (m := re.search(r"(事業|件|人|回|社|団体|か所|本|台)の?数", q.norm)):
             q = replace(q, unit=unit_family(m.group(1)))
+        elif q.unit is None and re.search(r"(構成|職|会|人|参加|来場|受講|利用)(員|者)", q.norm):
+            q = replace(q, unit=unit_family("人"))  # 「構成員が少ない」: people, counted in 人 or 名
         ranked = [s for s in score_facts(ev, q, hits) if s.fact.source != "budget"]
         if scope is not None:
             # A superlative ranges over the scope the question names, never beyond it.

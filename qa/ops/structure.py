@@ -63,6 +63,10 @@ def _in_quotes(q: Question, term: str) -> bool:
     return any(term in s for s in quoted(q))
 
 
+# The suffix of an open list: it names nothing.
+_ET_CETERA = frozenset({"等", "など", "ほか"})
+
+
 def as_written(q: Question, term: str, group: list[str]) -> str:
     """The longest word of a term's group that holds the term and that the question writes (「知事会議」 for
     知事, 「広報紙」 for 広報); the term itself when none does."""
@@ -95,8 +99,9 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
                     if s.level > 0 and (title := ev.title_norms[(s.doc, tuple(s.path))]) in q.norm]
     subject = " ".join(o for o in ev.own if len(o) >= 3 and o in q.norm and not any(o in t for t in named_titles))
     # A one-character piece of a longer word of the question (金 of お金) is that word's: it names no title (交付金).
+    # Nor does 等 (「県人会等の中で」 names no 企画会議等運営).
     known = [(t, g) for t, g in zip(q.terms, q.groups) if not ev.unknown(g) and t not in subject
-             and not (len(t) == 1 and any(t in o and o != t for o in q.terms))]
+             and not (len(t) == 1 and any(t in o and o != t for o in q.terms)) and t not in _ET_CETERA]
     whole = replace(q, terms=[t for t, _ in known], groups=[g for _, g in known])
     # A name no title holds does not decide between the titles that hold the others; it still counts when
     # the best title is checked for naming the question at all.
