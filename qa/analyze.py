@@ -358,7 +358,7 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
     terms = _content_terms(text)
     if asks_why(q):
         terms = [t for t in terms if t not in {"ため", "為"}]  # 「何のために」 frames the question; it names nothing
-    if m := _EXCEPT.search(q):
+    if (m := _EXCEPT.search(q)) and not re.search(r"(それ|これ|あれ)以外", q):
         # 「県以外の分」: the word before 以外 is what is left out; a table calls the rest その他.
         terms = [t for t in terms if t != m.group(1)] + ["その他"]
     elif m := _NEITHER.search(q):
@@ -506,7 +506,7 @@ def split_over(q: Question) -> list[Question]:
 # An item that names a measure, not a thing (「再生回数」「事業費」「番組の長さ」).
 _MEASURE_END = re.compile(r"(数|額|費|長さ|期間|率|時間)(は|を|も)?[?？]?$")
 # 「県以外」「上海以外」: the word right before 以外 (a name or a kanji word), left out by the question.
-_EXCEPT = re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffa-z0-9]+)以外")
+_EXCEPT = re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffa-z0-9]+|[\u3041-\u3096]{1,4})以外")
 _NEITHER = re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffa-z0-9]+)でも([\u4e00-\u9fff\u30a0-\u30ffa-z0-9]+)でも(ない|なく)")
 # A question word in a clause: the clause asks, it lists nothing.
 _ASKING = re.compile(r"どちら|どっち|どれ|何|いくつ|いくら")

@@ -209,7 +209,11 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
     w = ev.weights
     chunk_hits = [h for h in hits if h.kind == "chunk"][:PASSAGE_HITS]
     candidates: list[tuple[float, float, Hit, str]] = []
-    for rank, h in enumerate(chunk_hits):
+    # Scores that round alike tie: the same rank, and the report's order decides between them (below).
+    rounded = [round(h.score, w.passage_hit_decimals) for h in chunk_hits]
+    levels = sorted(set(rounded), reverse=True)
+    for h, score in zip(chunk_hits, rounded, strict=True):
+        rank = levels.index(score)
         chunk = ev.chunk(h.id)
         crumb = " ".join(chunk.section_path)
         # Every cell of a table row is about the row (「県議会…字幕表示 — 事業内容: … / 実証結果: …」).
@@ -218,11 +222,18 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
             cov = ev.coverage(q, crumb + " " + seg)
             if row and not seg.startswith(row):
                 cov = ev.coverage(q, crumb + " " + row + " " + seg)
-            s = cov + w.passage_hit * h.score - w.passage_rank_step * rank + shape_bonus(q, seg)
+            s = cov + w.passage_hit * score - w.passage_rank_step * rank + shape_bonus(q, seg)
             s += predicate_bonus(q, seg)
             if names_period(q, seg):
                 s += w.passage_period  # 「令和3年度はどうする？」「2月22日に開かれた」: the segment that names it
             candidates.append((s, cov, h, seg))
+    def order(c: tuple[float, float, Hit, str]) -> tuple[float, bool, int]:
+        # Equal scores: a table row named by the question's words (「ぐんまベトナムオンラインWEEK — 主な内容」)
+        # before a passage that mentions them, then the report's order; never the search's order of a tie.
+        chunk = ev.chunk(c[2].id)
+        label = chunk.body.split(" — ")[0] if chunk.kind == "table_row" else ""
+        return (round(c[0], 6), bool(label) and ev.coverage(q, label) >= w.row_label_share, -chunk.lines[0])
+
     if q.want == "date" and not re.search(r"何年|から|まで|期間", q.norm):
         # いつ asks for a day or a month: a segment with a full date, when one is on topic, answers it.
         top_cov = max((c[1] for c in candidates), default=0.0)
@@ -234,12 +245,12 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
         # A line under the best passage's topic (「参加者：吾妻中央高等学校」 below the bullet naming the event) is
         # on topic too, though it repeats none of the question's words.
         top_cov = max((c[1] for c in candidates), default=0.0)
-        best_chunk = max(candidates, key=lambda c: c[0])[2].id if candidates else None
+        best_chunk = max(candidates, key=order)[2].id if candidates else None
         of_kind = [c for c in candidates if _holds_kind(q.kind_asked or "", c[3])
                    and (c[1] >= w.kind_share * top_cov or c[2].id == best_chunk)]
         if not of_kind and best_chunk is not None:
             # The section's other passages (a table row the search did not reach: 「英語指導 — 英語圏各国から」).
-            top = max(candidates, key=lambda c: c[0])
+            top = max(candidates, key=order)
             for ch in ev.index.chunks:
                 if ch.doc == top[2].doc and ch.section_path == top[2].section_path and ch.id != best_chunk:
                     hit = top[2].model_copy(update={"id": ch.id, "lines": ch.lines, "text": ch.body})
@@ -248,7 +259,7 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
         candidates, kind_found = of_kind or candidates, bool(of_kind)
     if not candidates:
         return abstain(ev, q, hits, "")
-    _, _, hit, seg = max(candidates, key=lambda c: c[0])
+    _, _, hit, seg = max(candidates, key=order)
     chunk = ev.chunk(hit.id)
     if ev.coverage(q, " ".join(chunk.section_path) + " " + chunk.body) < w.min_coverage:
         return abstain(ev, q, hits, "")

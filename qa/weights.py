@@ -80,6 +80,12 @@ class Weights(BaseModel):
     # A passage segment: coverage + hit score × this − rank × step: retrieval breaks ties, coverage decides.
     passage_hit: float = 0.3
     passage_rank_step: float = 0.02
+    # Hit scores are compared to this many decimals, and passages whose scores round alike share a rank: two
+    # embedders on the same weights (cosine 0.9999) move scores in the third decimal and must not reorder.
+    passage_hit_decimals: int = 2
+    # Between passages that score alike, a table row whose label holds this share of the question's words
+    # is about what is asked; a sentence that mentions it is not.
+    row_label_share: float = 0.5
     # A segment that names the asked period (「令和3年度はどうする？」).
     passage_period: float = 0.2
     # いつ: a segment with a full date answers when its coverage is at least this share of the best one's.
