@@ -235,6 +235,8 @@ def _want(q: str) -> tuple[str, str | None]:
     if types["quantity"].search(q):
         # 「どれくらい使った」「いくらかかった」: an amount of money.
         return "quantity", "円" if money_words().search(q) and not re.search(r"いくつ|何", q) else None
+    if types["description"].search(q):
+        return "text", None  # 「どんな結果になった」: what came of it, in the report's words, not a list of items
     if types["list"].search(q):
         return "list", None
     return "text", None

@@ -101,7 +101,7 @@ class Answerer:
         if q.want == "name" and (role := role_asked(q.norm)) and ev.unknown(groups_for([role], q.norm)[0]):
             # 「上海事務所の所長は誰」: the report never names a 所長; any name it gives is someone else's.
             return refuse_unknown(ev, q, hits, [role])
-        if q.want == "text" and q.predicate and not re.search(r"何|どの|どこ|どう|誰|いつ", q.norm) and not asks_why(
+        if q.want == "text" and q.predicate and not re.search(r"何|どの|どこ|どう|どんな|誰|いつ", q.norm) and not asks_why(
             q.norm) and any(
             q.predicate in label or q.predicate in attr for label, attr, _, _ in ev.fact_fields
         ):

@@ -12,7 +12,7 @@ from qa.analyze import Question, asks_why, expand
 from qa.evidence import Evidence
 from qa.models import Answer, Chunk, Citation, Hit
 from qa.text import norm
-from qa.lexicon import lexicon
+from qa.lexicon import answer_type_patterns, lexicon
 from qa.tokenize import proper_nouns, tokens
 
 # The best passages a passage answer looks in, and the longest answer text it shows.
@@ -70,7 +70,9 @@ def _holds_kind(kind: str, text: str) -> bool:
     """Whether the text has a word of the kind asked: the noun itself or a word ending in it (小学校 for
     学校, 各国 for 国), or for a compound, the word before its last character (群馬テレビ for テレビ局)."""
     forms = {f for k in expand(kind) for f in ({k} | ({k[:-1]} if len(k) >= 3 else set()))}  # 高校: 高等学校
-    return any(t.endswith(f) for t in tokens(norm(text)) for f in forms)
+    # A word the tokenizer cuts (高等学校 → 高等 + 学校) is still found whole.
+    return any(t.endswith(f) for t in tokens(norm(text)) for f in forms) or any(
+        len(k) >= 2 and k in norm(text) for k in expand(kind))
 
 
 def kind_bonus_applies(q: Question) -> bool:
@@ -261,6 +263,13 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
         return abstain(ev, q, hits, "")
     _, _, hit, seg = max(candidates, key=order)
     chunk = ev.chunk(hit.id)
+    if q.want == "text" and (described := answer_type_patterns()["description"].search(q.norm)):
+        # 「どんな結果になった」: the row's cell labelled with the word asked (「実証結果: …」), when it has one.
+        for other in segments(chunk.body):
+            label = re.match(r"([^\s:：、。（(—]{2,10})[:：]", other.strip())
+            if label and norm(label.group(1))[-2:] in described.group():
+                seg = other
+                break
     if ev.coverage(q, " ".join(chunk.section_path) + " " + chunk.body) < w.min_coverage:
         return abstain(ev, q, hits, "")
     dated = q.period is not None and q.period.raw in seg  # 「令和3年度はどうする」: that year's segment
