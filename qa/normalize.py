@@ -362,6 +362,11 @@ class Normalizer:
                 for i, j, entry in pieces:
                     if entry.target is not None and (anchored or entry.priority == _QUESTION_WORD):
                         edits.append(_Edit(offset + i, offset + j, entry.target, "reading"))
+        # Two Latin words read from one kana run (つるのすぷらす → tsulunos PLUS) keep the space between them.
+        for k in range(1, len(edits)):
+            a, b = edits[k - 1], edits[k]
+            if a[1] == b[0] and re.search("[A-Za-z]$", a[2]) and re.match("[A-Za-z]", b[2]):
+                edits[k] = _Edit(b[0], b[1], " " + b[2], b[3])
         return _apply(text, edits, rewrites)
 
     # 8. entities -----------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ class Notation(_Data):
     entity_suffixes: list[str]
     generic_entity_heads: list[str]
     alternate_readings: dict[str, list[str]]  # a kanji or a word → its readings in compounds or locally
+    latin_readings: dict[str, str]  # an English word of the report (lower case) → its kana as typed
 
 
 class Entities(_Data):

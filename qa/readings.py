@@ -125,6 +125,7 @@ def report_text(documents: list[Document]) -> str:
 
 _VOWELS = frozenset("aeiou")
 _LATIN_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]{3,}(?![A-Za-z])")
+_ENGLISH_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]+(?:-[A-Za-z]+)?(?![A-Za-z])")
 
 
 def latin_reading(word: str) -> str | None:
@@ -199,6 +200,10 @@ class ReadingIndex:
             for m in _LATIN_WORD.finditer(line):
                 if (latin := latin_reading(m.group())) is not None:
                     surfaces[fold(latin)][m.group()] += 1
+            # An English word is typed as Japanese says it (PLUS → ぷらす), not as romaji.
+            for m in _ENGLISH_WORD.finditer(line):
+                if (said := notation().latin_readings.get(m.group().lower())) is not None:
+                    surfaces[said][m.group()] += 1
             # The report's kana words may be any part of speech (ふるさと reads as an adjective to unidic).
             for i in range(len(ws)):
                 for j in range(i + 1, min(len(ws), i + max_ngram) + 1):

@@ -208,6 +208,8 @@ MORE_SHAPES = [
     ("先進企業視察で訪問した企業は？", ["鈴木工業株式会社"], None),  # 訪問した企業: a name
     ("STEAM×健康×温泉に参加したのはどこの高校？", ["吾妻中央高等学校"], None),  # 高校: 高等学校, cut in two
     ("しりょうていきょうのうち けんいがいの ぶんは なんけん", ["2,182件"], None),  # いがい: 以外
+    ("つるのすぷらすの じぎょうひは？", ["3,164千円"], None),  # an English word typed as said: ぷらす
+    ("緊急啓発のSNS広告って何種類のサービスに出したの？", ["3種類", "Twitter", "LINE", "Yahoo!"], None),  # in one cell
 ]
 
 REFUSALS = [

@@ -227,6 +227,11 @@ def named_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     word = _item_word(q)
     scope = named_scope(ev, q, hits)
+    if columns := column_group(ev, q, scope):
+        # 「SNS広告を出したのは何種類のサービス」: the figures written under that heading in one cell or table
+        # (SNS広告 Twitter, LINE, Yahoo!) are the kinds.
+        _, subs, section = columns
+        return _count_answer(ev, plan, hits, section, subs)
     # In the scope named, the counter itself names the items too (「新しい歌は何曲」 over 新曲①, 新曲②), when
     # the report writes no figure in it (件 is in every other label).
     counter = norm(q.unit or "") if q.unit not in ev.unit_families else ""
