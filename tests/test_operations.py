@@ -210,6 +210,9 @@ MORE_SHAPES = [
     ("しりょうていきょうのうち けんいがいの ぶんは なんけん", ["2,182件"], None),  # いがい: 以外
     ("つるのすぷらすの じぎょうひは？", ["3,164千円"], None),  # an English word typed as said: ぷらす
     ("緊急啓発のSNS広告って何種類のサービスに出したの？", ["3種類", "Twitter", "LINE", "Yahoo!"], None),  # in one cell
+    # 「…として表に」: the section with a table says what its rows are; that description picks none of them.
+    ("オンラインのトップ外交として表に載っている取組はいくつ？", ["3つ", "ホルコム知事"], "count"),
+    ("広報活動の表にラジオの番組はいくつある？", ["3番組", "コミュニティFM"], "count"),  # 番組 is every item
 ]
 
 REFUSALS = [

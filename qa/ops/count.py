@@ -14,7 +14,20 @@ from qa.evidence import Evidence
 from qa.lexicon import lexicon, whole_report
 from qa.lookup import arithmetic, figure_answer
 from qa.models import Answer, Figure, Hit, Section
-from qa.ops.structure import budget_siblings, column_group, finish, jigyo, listed, named_scope, narrow, passes, peers, row_texts, titled
+from qa.ops.structure import (
+    budget_siblings,
+    column_group,
+    finish,
+    jigyo,
+    listed,
+    named_scope,
+    narrow,
+    passes,
+    peers,
+    row_texts,
+    titled,
+    without_items,
+)
 from qa.plan import Plan
 from qa.ranking import score_facts
 from qa.text import format_number, nfkc, norm
@@ -32,6 +45,10 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     if (marked := _marked_items(ev, plan, hits)) is not None:
         return marked
     scope = _scope(ev, q, hits)
+    if re.search(r"表[にでの]", q.norm) and scope is not None and len(row_texts(ev, scope)) < 2:
+        # 「…として表に挙がっている取組」: the items are a table's rows; a scope without a table is the wrong
+        # one (the 重点施策 bullet that names the same トップ外交), so the section with a table that says it.
+        scope = _tabled_scope(ev, q) or scope
     if plan.threshold is None and (columns := column_group(ev, q, scope)):
         # 「有効期間別に見ると何区分」: the columns under the group header the question names.
         group, subs, section = columns
@@ -81,10 +98,12 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     if scope is None or scope.level == 0:
         return _report_items(ev, plan, hits)
     # Each kind of item, narrowed to those the question picks out (「「刊行物」に分類される」).
-    children = [c.heading for c in narrow(ev, q, ev.children(scope), lambda c: c.heading, scope)]
+    # The word counted (「ラジオの番組はいくつ」: 番組) is what every item is; it picks none of them.
+    picker = _without_counted(q)
+    children = [c.heading for c in narrow(ev, picker, ev.children(scope), lambda c: c.heading, scope)]
     texts = row_texts(ev, scope)
-    rows = narrow(ev, q, list(texts), lambda label: texts[label], scope)
-    bullets = narrow(ev, q, listed(scope), lambda b: b, scope)
+    rows = narrow(ev, picker, list(texts), lambda label: texts[label], scope)
+    bullets = narrow(ev, picker, listed(scope), lambda b: b, scope)
     # A table the question points at (「表には」「区分」), else the sub-sections, else the rows, else bullets.
     if rows and len(texts) >= 2 and (_TABLE_WORDS.search(q.norm) or len(children) < 2):
         items = rows
@@ -273,6 +292,14 @@ _COUNTED = r"(?:は|が|って)(?:何|いくつ)"
 _EXAMPLE = re.compile(r"[^、。,()「」]{2,30}?(?:みたいな|みたいの|のような|といった)")
 
 
+def _without_counted(q: Question) -> Question:
+    """The question without the word right before its question word (「番組はいくつ」 → 番組)."""
+    # One of a list of kinds (「セミナー・講座は何件」) still picks its own.
+    kept = [(t, g) for t, g in zip(q.terms, q.groups)
+            if not re.search(r"(?<![・とや])" + re.escape(t) + _COUNTED, q.norm)]
+    return replace(q, terms=[t for t, _ in kept], groups=[g for _, g in kept]) if kept else q
+
+
 def _scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     """The section a count ranges over, named by the question's other words when they name one: the counted
     word is what the items are (実証), not where they are (ロボット導入実証)."""
@@ -287,6 +314,21 @@ def _scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
             if scope is not None:
                 return scope
     return named_scope(ev, q, hits)
+
+
+def _tabled_scope(ev: Evidence, q: Question) -> Section | None:
+    """The section with a table of two rows or more whose title, path and own text cover the question best,
+    when they cover it at least as well as a scope must."""
+    q = without_items(q)
+    best, best_cov = None, ev.weights.min_scope_coverage
+    for s in ev.sections:
+        if len(row_texts(ev, s)) < 2:
+            continue
+        own = " ".join(b.text for b in s.blocks if b.kind == "paragraph")
+        cov = ev.coverage(q, " ".join(s.path) + " " + own)
+        if cov > best_cov:
+            best, best_cov = s, cov
+    return best
 
 
 def _asked_counter(q: Question) -> str | None:

@@ -67,6 +67,10 @@ def _in_quotes(q: Question, term: str) -> bool:
 _ET_CETERA = frozenset({"等", "など", "ほか"})
 
 
+# 「Xとして」: what the items are taken as (a clause of its own, up to the last comma before it).
+_AS = re.compile(r"([^、。]+?)として")
+
+
 def as_written(q: Question, term: str, group: list[str]) -> str:
     """The longest word of a term's group that holds the term and that the question writes (「知事会議」 for
     知事, 「広報紙」 for 広報); the term itself when none does."""
@@ -172,6 +176,9 @@ def narrow(ev: Evidence, q: Question, items: list[T], text_of: Callable[[T], str
     stated = stated_count(q)
     q = without_items(q)
     texts = [norm(text_of(i)) for i in items]
+    # 「オンラインを活用したトップ外交として表に挙がっている」: what every item is said to be picks none of them.
+    category = m.group(1) if (m := _AS.search(q.norm)) else ""
+    rest = q.norm.replace(category, " ") if category else q.norm
     where = norm(" ".join(scope.path)) if scope is not None else ""
     picks: list[set[int]] = []
     for term, group in zip(q.terms, q.groups):
@@ -179,6 +186,8 @@ def narrow(ev: Evidence, q: Question, items: list[T], text_of: Callable[[T], str
         written = as_written(q, term, group)
         names_scope = written in where if written != term else any(a in where for a in group)
         if len(term) < 2 or term in q.loose or (names_scope and not _in_quotes(q, term)):
+            continue
+        if category and term in category and term not in rest:
             continue
         if any(term in own for own in ev.own) and not _in_quotes(q, term):
             continue  # 「群馬の県人会」: the report's own prefecture picks out none of its items
