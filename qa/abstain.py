@@ -55,7 +55,14 @@ def ground(ev: Evidence, q: Question, answer: Answer) -> Answer:
     # A breakdown the report never makes (「年代別」「20代」): its words are nowhere in the report.
     # The report's own structure words (費目, 事業) are known whatever its text says.
     structure = {*lexicon().item_nouns, *lexicon().counters}
-    missing += [b for b in grounding.breakdowns(q.norm) if ev.unknown([b]) and b not in missing and b not in structure]
+    # A time breakdown (「月別」「週ごと」) the report never writes is missing too, though its stem is a word.
+    for b in grounding.breakdowns(q.norm):
+        if b in structure or b in missing:
+            continue
+        if ev.unknown([b]):
+            missing.append(b)
+        elif b in grounding.TIME_GRAINS and ev.unknown([b + "別", b + "ごと"]):
+            missing.append(b + "別")
     if not missing:
         return answer
     if all(not ev.unknown([m]) for m in missing):

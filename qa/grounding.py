@@ -56,6 +56,11 @@ def salient_terms(question: str) -> list[str]:
 _BREAKDOWN = re.compile(r"([\u4e00-\u9fff\u30a1-\u30ff]{1,6})(?:別|ごと)|(?<![\d,.])(\d{1,2}0代)")
 
 
+# Time grains a figure may be broken down by: the report's periods are years, so these are asked of it only
+# when it writes such a breakdown (「月別」).
+TIME_GRAINS = frozenset({"月", "週", "日", "曜日", "時間", "四半期", "時間帯"})
+
+
 def breakdowns(norm_question: str) -> list[str]:
     """The breakdowns a (normalised) question asks for: the stem of X別 / Xごと, or an age band (20代)."""
     return [m.group(1) or m.group(2) for m in _BREAKDOWN.finditer(norm_question)]

@@ -213,11 +213,13 @@ MORE_SHAPES = [
     # 「…として表に」: the section with a table says what its rows are; that description picks none of them.
     ("オンラインのトップ外交として表に載っている取組はいくつ？", ["3つ", "ホルコム知事"], "count"),
     ("広報活動の表にラジオの番組はいくつある？", ["3番組", "コミュニティFM"], "count"),  # 番組 is every item
+    ("オンラインのトップ外交でいちばん早く行われたのは？", ["蘇州", "令和2年9月4日"], "min"),  # dated in its table
 ]
 
 REFUSALS = [
     ("上海事務所の所長は誰？", "所長"),  # a role the report never names
     ("令和2年に発行された旅券、年代別だと20代は何件？", "年代"),  # a breakdown the report never makes
+    ("tsulunosの動画の再生回数を月別に教えて。4月は？", "月別"),  # a time breakdown it never writes
     ("長野県の上海事務所の決算額は？", "長野県"),
     ("健康福祉部の決算額は？", "健康福祉部"),
     ("国際交流員のうちフランスから来た人は何名？", "フランス"),

@@ -20,6 +20,9 @@ from qa.text import find_periods, nfkc
 # (year, month, day) of a date; a bare month is placed in the fiscal year (1–3月 after 12月) with year 0.
 When = tuple[int, int, int]
 
+# How many of the best hits are looked at for a section that dates its items, when the one named does not.
+DATED_HITS = 5
+
 _MONTH = re.compile(r"(?<![\d年])(1[0-2]|[1-9])月")
 
 
@@ -67,8 +70,17 @@ def date_extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         top = next((h for h in hits if h.kind == "chunk"), None)
         scope = ev.section_by_path.get((top.doc, tuple(top.section_path))) if top is not None else None
     items: list[tuple[str, str]] = []
+    named = scope
     while scope is not None and not (items := _items(ev, scope)):
         scope = next((s for s in ev.sections if s.id == scope.parent and s.doc == scope.doc), None)
+    if (scope is None or scope.level == 0) and named is not None:
+        # The section named dates nothing (the 重点施策 line 「オンラインを活用したトップ外交の実施」): the
+        # best-retrieved section that dates its items is where they are.
+        for h in (h for h in hits[:DATED_HITS] if h.kind == "chunk"):
+            found = ev.section_by_path.get((h.doc, tuple(h.section_path)))
+            if found is not None and len(dated := _items(ev, found)) >= 2:
+                scope, items = found, dated
+                break
     if scope is None or len(items) < 2:
         return None
     items = narrow(ev, q, items, lambda item: item[1], scope)
