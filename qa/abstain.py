@@ -29,8 +29,14 @@ def abstain(ev: Evidence, q: Question, hits: list[Hit], what: str) -> Answer:
 
 def undated(ev: Evidence, q: Question, hits: list[Hit], where: Citation) -> Answer:
     """The passage on the topic says nothing of when (「庁議はいつ開かれた」): say so, citing it."""
+    return not_stated(ev, q, hits, where, "時期・日付")
+
+
+def not_stated(ev: Evidence, q: Question, hits: list[Hit], where: Citation, what: str) -> Answer:
+    """The passage on the topic does not give what is asked of it (a date, the 県 it was held in): say so,
+    citing it."""
     subject = topic(q.text, "") or "お尋ねの内容"
-    text = f"この報告書には{subject}の時期・日付の記載はありません（該当箇所：{where.section_path[-1]}）。"
+    text = f"この報告書には{subject}の{what}の記載はありません（該当箇所：{where.section_path[-1]}）。"
     near = [where, *(c for c in _near(ev, hits) if c.section_path != where.section_path)][:NEAR]
     return Answer(question=q.text, text=text, abstained=True, citations=near, related=near)
 

@@ -29,7 +29,7 @@ STOPWORDS = {
     "見る", "分かる", "わかる", "調べる", "答える", "ござる", "おる", "よい", "良い", "多い", "少ない",
     "為る", "せる", "させる", "頂く", "いただく", "年間", "公式", "ぜんぶ", "全て",
     "やる", "使う", "作る", "出す", "来る", "受ける", "行く", "大体", "およそ", "約", "程",
-    "うち", "因る", "よる", "向け", "における", "なか", "中", "やつ", "奴", "ところ", "感じ", "そもそも",
+    "うち", "因る", "よる", "向け", "における", "なか", "中", "やつ", "奴", "ところ", "感じ", "そもそも", "よう",
 }
 
 
@@ -113,6 +113,15 @@ def _adverbial(text: str) -> set[str]:
     return {w for w, pos3 in tagged_pos3(_without_periods(text, counters=False)) if pos3 == "副詞可能"}
 
 
+# 「どのようなプログラムですか」「どういう身分の人」: the noun a description is asked in terms of.
+_DESCRIBED_AS = re.compile(r"(?:どのような|どんな|どういう|どういった)([^\s、。?？のはがを]{1,8}?)(?:の|です|でしょう|だ|なの|か|\?|。|$)")
+
+
+def _described_as(norm_text: str) -> set[str]:
+    """The noun after a describing which-word: the kind of answer, loose wording rather than topic."""
+    return {m.group(1) for m in _DESCRIBED_AS.finditer(norm_text)}
+
+
 _ASK_WORD = re.compile(r"何|なん|いくら|いくつ|どれ|どの|どん")
 
 
@@ -121,8 +130,10 @@ def _measure_verb(q: str) -> str | None:
     ask = _ASK_WORD.search(q)
     if ask is None:
         return None
-    verbs = lexicon().measure_verbs
-    return next((verbs[t] for t, pos in tagged_tokens(q[ask.end():]) if pos in {"動詞", "名詞"} and t in verbs), None)
+    verbs, rest = lexicon().measure_verbs, q[ask.end():]
+    # 「出てきた」: 来る after て only says how something came about (the auxiliary), not a visit.
+    return next((verbs[t] for t, pos in tagged_tokens(rest) if pos in {"動詞", "名詞"} and t in verbs
+                 and not (t == "来る" and re.search("て(き|来|く)", rest))), None)
 
 
 _ROLE = re.compile(r"([\u4e00-\u9fff\u30a1-\u30ff]{2,8})(?:は|って|が|を|に)?(?:務めた|やった|担当した)?(?:の)?(?:は)?(?:誰|だれ|どなた)")
@@ -330,7 +341,9 @@ def kind_asked(text: str) -> str | None:
             k += 1
         noun = "".join(w for w, _ in words[j:k])
         rest = "".join(w for w, _ in words[k:])
-        if surface in {"どんな", "どう", "どういう", "どのような"} and re.fullmatch(r"(です|でしょう|だ|なの|なん|か|の|\?|。)*", rest):
+        describing = surface in {"どんな", "どう", "どういう", "どのような"} or (
+            surface == "どの" and i + 1 < len(words) and words[i + 1][0] == "よう")  # どの + よう + な
+        if describing and re.fullmatch(r"(です|でしょう|だ|なの|なん|か|の|\?|。)*", rest):
             continue  # 「始動人Jr.キャンプってどういうプログラム？」: what the thing is, described
         if noun and noun not in STOPWORDS and noun not in {"くらい", "ぐらい", "辺", "あたり", "方", "ほう"}:
             return norm(noun)
@@ -358,6 +371,9 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
         year = int(m.group(1))
         period = Period(raw=m.group(), norm=f"FY{year}" if m.group(2) else str(year), year=year, fiscal=bool(m.group(2)))
     terms = _content_terms(text)
+    if want in {"text", "list"} and (described := _described_as(q)):
+        # 「始動人Jr.キャンプとはどのようなプログラム」: プログラム is what the answer is, not a word it must hold.
+        terms = [t for t in terms if t not in described] or terms
     if asks_why(q):
         terms = [t for t in terms if t not in {"ため", "為"}]  # 「何のために」 frames the question; it names nothing
     if (m := _EXCEPT.search(q)) and not re.search(r"(それ|これ|あれ)以外", q):
@@ -376,7 +392,9 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
                         periods=[p for _, _, p in periods],
                         measure=measure,
                         units=_asked_units(q), predicate=_predicate(terms),
-                        loose=frozenset(terms) & loose_words(text), kind_asked=kind_asked(text))
+                        loose=frozenset(terms) & (loose_words(text) | _described_as(q)), kind_asked=kind_asked(text))
+    if question.predicate is not None and question.predicate in _described_as(q):
+        question.predicate = None  # 「…とはどのようなプログラム」: the kind it is described as, not a word to find
     if history and _is_follow_up(question):
         question = _inherit(question, [analyze(h) for h in history])
     if op and len(question.periods) < 2:

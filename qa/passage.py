@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from qa.abstain import abstain, undated
+from qa.abstain import abstain, not_stated, undated
 from qa.analyze import Question, asks_why, expand
 from qa.evidence import Evidence
 from qa.models import Answer, Chunk, Citation, Hit
@@ -75,6 +75,18 @@ def _holds_kind(kind: str, text: str) -> bool:
         len(k) >= 2 and k in norm(text) for k in expand(kind))
 
 
+_COMPOUND = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ffa-z0-9]{4,}")
+
+
+def _unasked(q: Question, text: str) -> str:
+    """The text without the names the question itself writes (「北関東磐越五県知事会議はどの県で」: its 県 is
+    no answer to どの県)."""
+    t = norm(text)
+    for name in sorted(_COMPOUND.findall(q.norm), key=len, reverse=True):
+        t = t.replace(name, " ")
+    return t
+
+
 def kind_bonus_applies(q: Question) -> bool:
     """A which-question asking for a kind of thing (国, 学校), not a date, a reason or a generic item."""
     return bool(q.kind_asked) and not asks_why(q.norm) and q.want != "date" and q.kind_asked not in lexicon().item_nouns
@@ -88,7 +100,7 @@ def shape_bonus(q: Question, text: str) -> float:
     """How much a segment looks like the kind of answer asked for."""
     if kind_bonus_applies(q):
         # 「どこの国から」: a clause naming a country answers it, whichever clause the question's words are in.
-        return KIND_BONUS if _holds_kind(q.kind_asked, text) else 0.0
+        return KIND_BONUS if _holds_kind(q.kind_asked, _unasked(q, text)) else 0.0
     if asks_why(q.norm):
         return 0.15 if _REASON.search(text) else 0.0
     if q.want == "date":
@@ -242,13 +254,14 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
         dated = [c for c in candidates if FULL_DATE.search(c[3]) and c[1] >= w.dated_share * top_cov]
         candidates = dated or candidates
     kind_found = False
+    on_topic = max(candidates, key=order) if candidates else None
     if kind_bonus_applies(q):
         # 「どこの国から」: only a segment naming a country can say which; one on topic answers it.
         # A line under the best passage's topic (「参加者：吾妻中央高等学校」 below the bullet naming the event) is
         # on topic too, though it repeats none of the question's words.
         top_cov = max((c[1] for c in candidates), default=0.0)
         best_chunk = max(candidates, key=order)[2].id if candidates else None
-        of_kind = [c for c in candidates if _holds_kind(q.kind_asked or "", c[3])
+        of_kind = [c for c in candidates if _holds_kind(q.kind_asked or "", _unasked(q, c[3]))
                    and (c[1] >= w.kind_share * top_cov or c[2].id == best_chunk)]
         if not of_kind and best_chunk is not None:
             # The section's other passages (a table row the search did not reach: 「英語指導 — 英語圏各国から」).
@@ -257,7 +270,7 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
                 if ch.doc == top[2].doc and ch.section_path == top[2].section_path and ch.id != best_chunk:
                     hit = top[2].model_copy(update={"id": ch.id, "lines": ch.lines, "text": ch.body})
                     of_kind += [(top[0], top[1], hit, seg) for seg in segments(ch.body)
-                                if _holds_kind(q.kind_asked or "", seg)]
+                                if _holds_kind(q.kind_asked or "", _unasked(q, seg))]
         candidates, kind_found = of_kind or candidates, bool(of_kind)
     if not candidates:
         return abstain(ev, q, hits, "")
@@ -271,6 +284,13 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
                 seg = other
                 break
     if ev.coverage(q, " ".join(chunk.section_path) + " " + chunk.body) < w.min_coverage:
+        if on_topic is not None and kind_bonus_applies(q) and on_topic[2].id != hit.id:
+            near = ev.chunk(on_topic[2].id)
+            if ev.coverage(q, " ".join(near.section_path) + " " + near.body) >= w.min_coverage:
+                # 「北関東磐越五県知事会議はどの県で」: the passage on it names no 県; one elsewhere is no answer.
+                return not_stated(ev, q, hits, Citation(doc=near.doc, section_path=near.section_path,
+                                                        lines=list(near.lines), text=near.body,
+                                                        score=round(on_topic[2].score, 4)), q.kind_asked or "")
         return abstain(ev, q, hits, "")
     dated = q.period is not None and q.period.raw in seg  # 「令和3年度はどうする」: that year's segment
     if q.want == "list" and not kind_found and not dated:

@@ -214,6 +214,9 @@ MORE_SHAPES = [
     ("オンラインのトップ外交として表に載っている取組はいくつ？", ["3つ", "ホルコム知事"], "count"),
     ("広報活動の表にラジオの番組はいくつある？", ["3番組", "コミュニティFM"], "count"),  # 番組 is every item
     ("オンラインのトップ外交でいちばん早く行われたのは？", ["蘇州", "令和2年9月4日"], "min"),  # dated in its table
+    ("県の予算はいくつの費目に分かれてる？（知事戦略管理費など）", ["5費目"], "count"),  # the counted noun
+    ("政策プレゼンってさ、テーマ何個出たの？", ["10テーマ"], None),  # ってさ、: the topic
+    ("始動人Jr.キャンプってどういうプログラム？", ["プログラミング教育"], None),  # the kind described as
 ]
 
 REFUSALS = [
@@ -241,6 +244,13 @@ def test_shapes(assistant, question, expected, op):
 @pytest.mark.parametrize(("question", "expected", "op"), MORE_SHAPES)
 def test_more_shapes(assistant, question, expected, op):
     test_shapes(assistant, question, expected, op)
+
+
+def test_a_place_the_passage_does_not_name_is_no_answer(assistant):
+    # The 県 in the meeting's own name (北関東磐越五県) is no answer to どの県.
+    answer = assistant.ask("北関東磐越五県知事会議はどこの県で開かれた？")
+    assert answer.abstained and "県の記載はありません" in answer.text, answer.text
+    assert "各種知事会議" in answer.citations[0].section_path[-1], answer.citations
 
 
 @pytest.mark.parametrize(("question", "where"), [

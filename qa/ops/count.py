@@ -87,7 +87,7 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         kept = [f.label for f in column_figures if passes(f, plan.threshold)]
         section = ev.section_by_path.get((ranked[0].fact.doc, tuple(ranked[0].fact.section_path)))
         return _count_answer(ev, plan, hits, section, kept) if section is not None else None
-    if "費目" in q.norm and (scope is None or scope.level == 0):
+    if "費目" in q.norm and (scope is None or scope.level == 0 or re.search(r"(いくつの|何)費目|費目(は|が|って|の数)", q.norm)):
         # 「費目はいくつ」: the numbered top headings (「1 知事戦略管理費」).
         himoku = ev.himoku
         root = next(s for s in ev.sections if s.level == 0)

@@ -86,8 +86,10 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     # title holds, in the names of their figures (「ラジオの広報」: ラジオ heads rows of 広報活動's table).
     titles = ev.titles_text
     measures = {w for words in lexicon().measures.values() for w in words} | set(lexicon().counters)
+    # The report's own subject (知事戦略部) names no row (「知事戦略部2課」 of 社会参加費), as it names no title.
+    own = " ".join(o for o in ev.own if len(o) >= 3 and o in q.norm)
     untitled = {t for t, g in zip(q.terms, q.groups) if len(t) >= 2 and t not in q.loose and t not in measures
-                and not ev.unknown(g) and not any(a in titles for a in g)}
+                and not ev.unknown(g) and not any(a in titles for a in g) and t not in own}
     inside = [(t, g) for t, g in zip(q.terms, q.groups) if _in_quotes(q, t)]
     values = replace(q, terms=[t for t, _ in inside], groups=[g for _, g in inside])
     rows = [(t, g) for t, g in zip(q.terms, q.groups) if t in untitled]
