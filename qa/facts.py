@@ -348,6 +348,11 @@ def _text_label(before: str) -> str:
         trimmed = trimmed[:-1].rstrip()
     elif (trimmed != before and not trimmed) or (trimmed == before and before.endswith(tuple("、,，"))):
         return ""
+    if gloss := re.search(rf"([^{re.escape(_DELIMS)}]+)[(（]([^()（）]{{1,12}})[)）]$", trimmed):
+        # 「…及び県内学校の英語指導助手（ALT）125名」: the name with its gloss, after the figure before it.
+        name = re.sub(r"^.*\d\S{0,3}?(及び|並びに|と)", "", gloss.group(1))
+        name = re.sub(r"^[・\s]+", "", name)
+        return collapse_spacing(f"{name}({gloss.group(2)})")[-30:]
     m = re.search(r"【([^】]+)】([^【】]*)$", trimmed)
     if m and not re.search(rf"[{re.escape(_DELIMS)}]", m.group(2)):
         return collapse_spacing(f"{m.group(1)} {m.group(2)}").strip()

@@ -6,6 +6,8 @@ how many items it holds (「2つの交付金の実績額を合計」).
 
 from __future__ import annotations
 
+import re
+
 from qa.evidence import Evidence
 from qa.lookup import derived
 from qa.models import Answer, Hit
@@ -18,6 +20,8 @@ def total(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     if q.parts:
         return None  # the items are named: arithmetic adds them
+    if re.search(r"\d+事業", q.norm):
+        return None  # 「…費の3事業の決算額を合計」: the 事業 are sections with budgets, not a table's rows
     ranked = [s for s in score_facts(ev, q, hits) if len(peers(ev, s.fact)) >= 2]
     if not ranked or ranked[0].score < ev.weights.min_fact_score:
         return None
