@@ -139,6 +139,7 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
         column = [f for f in ev.index.facts if f.section_path == best.fact.section_path
                   and f.attribute == best.fact.attribute and unit_family(f.unit) == unit_family(best.fact.unit)
                   and f.period == best.fact.period]
+        column = _group_named(q, column)
         if len({f.label for f in column}) >= 2:
             return derived(ev, q, column, best.score, hits)
     if q.parts and not q.unit and (budgets := _named_budgets(ev, q.parts)):
@@ -213,6 +214,15 @@ def _cell_text(ev: Evidence, fact: Fact) -> str | None:
         return None
     cell = passage[min(a for a, _ in spans): max(b for _, b in spans)]
     return cell if len(cell) <= _MAX_CELL_CHARS and "|" not in cell and "\n" not in cell else None
+
+
+def _group_named(q: Question, column: list[Fact]) -> list[Fact]:
+    """The figures of the group the question names by the word heading their labels (「ラジオの番組全部で」:
+    ラジオ of 「ラジオ ワイグルPREF」); the whole column when it names none, or all."""
+    heads = [norm(f.label.strip().split(" ", 1)[0]) for f in column]
+    named = {h for h in heads if any(h in g for g in q.groups if len(h) >= 2)}
+    kept = [f for f, h in zip(column, heads, strict=True) if h in named]
+    return kept if len(kept) >= 2 and len(kept) < len(column) else column
 
 
 def himoku_total(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:

@@ -219,6 +219,8 @@ MORE_SHAPES = [
     ("始動人Jr.キャンプってどういうプログラム？", ["プログラミング教育"], None),  # the kind described as
     ("ALTは国際交流員より何人多い？", ["122名", "125名 − 3名"], None),  # 「英語指導助手（ALT）125名」: its label
     ("メディアプロモーション費の3事業の決算額を合計すると？", ["404,174千円"], None),  # 事業, not a table's rows
+    ("ラジオの広報番組、全部でいくらかかった？", ["30,442千円"], None),  # 全部: every item of the group named
+    ("ラジオ番組は全部でいくつ？", ["3つ", "コミュニティFM"], "count"),  # named by its rows alone
 ]
 
 REFUSALS = [

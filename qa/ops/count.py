@@ -285,7 +285,7 @@ def _report_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
 
 
 # The word right before the count's question word names the items counted (「…書いてある実証は何件」).
-_COUNTED = r"(?:は|が|って)(?:何|いくつ)"
+_COUNTED = r"(?:は|が|って)(?:全部で|全部|全体で|合わせて|あわせて|合計で)?(?:何|いくつ)"
 
 
 # An example the question gives of the items counted (「Xみたいな」「Xのような」「Xといった」).

@@ -121,13 +121,15 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
         if s.level == 0:
             continue
         cov = title_coverage(ev, q, s)
-        if cov <= 0:
+        # A section names the question's words by its title or by its rows (「ラジオ番組は」: ラジオ heads rows of
+        # 広報活動's table): one coverage over both.
+        in_rows = ev.coverage(row_names, ev.section_labels.get((s.doc, tuple(s.path)), "")) if row_names.terms else 0.0
+        # Rows alone name a section only when no word of the question is in any title.
+        if cov <= 0 and (q.terms or in_rows <= 0):
             continue
         text = ev.coverage(values, ev.section_text(s.doc, s.path)) if values.terms else 0.0
         if row_names.terms:
-            # A section names the question's words by its title or by its rows: one coverage over both.
             w_named, w_rows = sum(map(ev.weight, q.groups)), sum(map(ev.weight, row_names.groups))
-            in_rows = ev.coverage(row_names, ev.section_labels.get((s.doc, tuple(s.path)), ""))
             cov = (cov * w_named + in_rows * w_rows) / ((w_named + w_rows) or 1.0)
         # The headings above name what the title does not (「重点施策のうち」).
         own_title = ev.title_norms[(s.doc, tuple(s.path))]
@@ -173,11 +175,23 @@ def narrow(ev: Evidence, q: Question, items: list[T], text_of: Callable[[T], str
     question word tells them apart. Words that name the scope, a counter or loose wording pick nothing;
     words that each pick some are all required, or, when no item holds them all, any one is enough.
     """
-    if len(items) < 2 or re.search(lexicon().every_item, q.norm):
+    if len(items) < 2:
         return items
+    every = bool(re.search(lexicon().every_item, q.norm))
     stated = stated_count(q)
     q = without_items(q)
     texts = [norm(text_of(i)) for i in items]
+    if every:
+        # 「ラジオの番組全部で」: every item of the group named (the group word that heads their labels), else
+        # every item there is.
+        heads = [norm(text_of(i).strip().split(" ", 1)[0]) for i in items]
+        groups = [g for t, g in zip(q.terms, q.groups) if len(t) >= 2 and any(a == h for a in g for h in heads)]
+        listing = [w for m in re.finditer(r"[^\s、。,・]+(?:・[^\s、。,・]+)+", q.norm) for w in m.group().split("・")]
+        if any(not any(a in w for g in groups for a in g) for w in listing) and any(
+                a in w for g in groups for a in g for w in listing):
+            return items  # 「広報紙・番組は全部で」: kinds listed, not all of them a group: every item
+        hit = {k for k, h in enumerate(heads) if any(a == h for g in groups for a in g)}
+        return [items[k] for k in sorted(hit)] if groups and 2 <= len(hit) < len(items) else items
     # 「オンラインを活用したトップ外交として表に挙がっている」: what every item is said to be picks none of them.
     category = m.group(1) if (m := _AS.search(q.norm)) else ""
     rest = q.norm.replace(category, " ") if category else q.norm
