@@ -304,7 +304,8 @@ def _op(q: str) -> tuple[str | None, str | None]:
         return None, None
     if re.search(r"前年比|前年度比|昨年比|昨年度比|対前年|比べて何%|何%|何パーセント|何割|何倍|割合|比率|増加率|減少率|伸び率", q):
         if re.search(r"増加率|減少率|伸び率|増減率|何%増|何%減|パーセント減|パーセント増", q) or (
-                "何割" in q and re.search(r"減|増", q)):  # 「減り方は何割」
+                re.search(r"何割|割合|何%|何パーセント", q) and re.search(r"(減|増)(っ|り|え|少|加|た)", q)
+                and not re.search(r"のうち|に占め|に対す", q)):  # 「減り方は何割」「どのくらいの割合で減った」
             return "change", None
         return "ratio", None
     if re.search(r"減った|減少|減り|下回", q):
@@ -376,7 +377,7 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
         terms = [t for t in terms if t not in described] or terms
     if asks_why(q):
         terms = [t for t in terms if t not in {"ため", "為"}]  # 「何のために」 frames the question; it names nothing
-    if (m := _EXCEPT.search(q)) and not re.search(r"(それ|これ|あれ)以外", q):
+    if (m := _EXCEPT.search(q)) and not (re.search(r"(それ|これ|あれ)以外", q) and "その他" in q):
         # 「県以外の分」: the word before 以外 is what is left out; a table calls the rest その他.
         terms = [t for t in terms if t != m.group(1)] + ["その他"]
     elif m := _NEITHER.search(q):
@@ -507,9 +508,11 @@ def part_unit(text: str) -> str | None:
     if counted := next((c for c in lexicon().counters if (len(c) >= 2 and c + "数" in text)
                         or re.match(rf"{re.escape(c)}の?数", text)), None):
         return unit_family(counted)
-    # 「来場者数」「参加人数」: people, whatever counter the report writes them in (人, 名).
+    # 「来場者数」「参加人数」: people, whatever counter the report writes them in (人, 名); 「開催回数」: times.
     if re.search(r"(者|人)の?数|人員", text):
         return unit_family("人")
+    if "回数" in text:
+        return unit_family("回")
     return "円" if money_words().search(text) else None
 
 
