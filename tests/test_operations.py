@@ -225,6 +225,7 @@ MORE_SHAPES = [
     ("資料提供は県のものとそれ以外、どっちが多い？", ["2,182件", "2,088件"], "max"),  # それ以外: the rest (その他)
     ("NETSUGENの来場者数と交流事業の開催回数は？", ["12,091人", "38回"], "lookup"),  # 回数: times, not people
     ("STEAM×健康×温泉の学習にはどこの生徒が参加した？", ["吾妻中央高等学校"], None),  # 生徒: a school's
+    ("コロナの緊急啓発の新聞広告って何紙に出したの？", ["2紙", "上毛新聞", "読売新聞"], None),  # names in a cell
 ]
 
 REFUSALS = [
@@ -402,6 +403,7 @@ def test_lexicon_entries_compile_and_reach_known_families():
     for counter, family in lex.counters.items():
         assert family in lex.counters, (counter, family)  # a family is itself a counter
     assert set(lex.measures) <= families
+    assert set(lex.counter_items) <= set(lex.counters)  # 何紙 is asked as a counter, counted in names
     re.compile(lex.list_cue)
     assert set(lex.time_extremes) == {"min", "max"}
     for pattern in lex.time_extremes.values():

@@ -35,6 +35,8 @@ from qa.text import format_number, nfkc, norm
 
 # How many of the counted items that are sections are cited after the scope (the top citations are read).
 ITEM_CITATIONS = 2
+# How many of the best passages are read for the names a count in a counter no figure uses (何紙) counts.
+NAME_HITS = 3
 _TABLE_WORDS = re.compile(r"表|一覧|リスト|区分|内訳")
 
 
@@ -246,6 +248,8 @@ def named_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     word = _item_word(q)
     scope = named_scope(ev, q, hits)
+    if (named := _names_in_passage(ev, q, hits)) is not None:
+        return _count_answer(ev, plan, hits, *named)
     if columns := column_group(ev, q, scope):
         # 「SNS広告を出したのは何種類のサービス」: the figures written under that heading in one cell or table
         # (SNS広告 Twitter, LINE, Yahoo!) are the kinds.
@@ -270,6 +274,25 @@ def named_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
             return _count_answer(ev, plan, hits, scope, list(rows))
     found = _items_holding(ev, q, scope)
     return _count_answer(ev, plan, hits, *found) if found is not None else None
+
+
+def _names_in_passage(ev: Evidence, q: Question, hits: list[Hit]) -> tuple[Section, list[str]] | None:
+    """「新聞広告は何紙」: the names ending in the counter's word (上毛新聞, 読売新聞) in the passage on the topic,
+    each once; None for another counter or when no passage on the topic names one."""
+    kind = lexicon().counter_items.get(q.unit or "")
+    if not kind:
+        return None
+    name = re.compile(rf"[\u4e00-\u9fff\u30a1-\u30fa\u30fcA-Za-z]{{1,10}}{re.escape(kind)}")
+    asked = set(q.terms)
+    for h in [h for h in hits if h.kind == "chunk"][:NAME_HITS]:
+        chunk = ev.chunk(h.id)
+        if ev.coverage(q, " ".join(chunk.section_path) + " " + chunk.body) < ev.weights.min_coverage:
+            continue
+        found = [m.group() for m in name.finditer(nfkc(chunk.body)) if m.group() not in asked]
+        section = ev.section_by_path.get((chunk.doc, tuple(chunk.section_path)))
+        if found and section is not None:
+            return section, list(dict.fromkeys(found))
+    return None
 
 
 def _report_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
