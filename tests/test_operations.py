@@ -226,6 +226,7 @@ MORE_SHAPES = [
     ("NETSUGENの来場者数と交流事業の開催回数は？", ["12,091人", "38回"], "lookup"),  # 回数: times, not people
     ("STEAM×健康×温泉の学習にはどこの生徒が参加した？", ["吾妻中央高等学校"], None),  # 生徒: a school's
     ("コロナの緊急啓発の新聞広告って何紙に出したの？", ["2紙", "上毛新聞", "読売新聞"], None),  # names in a cell
+    ("ふるさと納税（個人版＋企業版）の寄附件数を足すと？", ["1,312件"], None),  # ＋ between words lists them
 ]
 
 REFUSALS = [
