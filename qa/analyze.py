@@ -375,6 +375,10 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
     if want in {"text", "list"} and (described := _described_as(q)):
         # 「始動人Jr.キャンプとはどのようなプログラム」: プログラム is what the answer is, not a word it must hold.
         terms = [t for t in terms if t not in described] or terms
+    layout = " ".join(m.group() for m in re.finditer(lexicon().layout_words, q))
+    if layout:
+        # 「①から番号付きでいくつ」: 番号 says how the items are marked, not what they are about.
+        terms = [t for t in terms if t not in layout] or terms
     if asks_why(q):
         terms = [t for t in terms if t not in {"ため", "為"}]  # 「何のために」 frames the question; it names nothing
     if (m := _EXCEPT.search(q)) and not (re.search(r"(それ|これ|あれ)以外", q) and "その他" in q):

@@ -78,7 +78,9 @@ def chunk_document(document: Document, max_words: int = MAX_WORDS, max_chars: in
             units.append((f"決算額 {section.budget.raw}", section.budget_lines))
         for block in section.blocks:
             if block.kind == "table" and block.table is not None:
-                # Text before the table is packed first, so chunks keep the section's order.
+                # Text before the table is packed first, so chunks keep the section's order. Its last line,
+                # when it reads as a title (「・県有施設におけるWi-Fi環境の整備状況」), is what every row is about.
+                title = _table_title(units)
                 _pack(out, document.doc, section.path, crumb, units, words, chars)
                 units = []
                 # A table row stands alone, its header repeated as 「header: value」 pairs so the row
@@ -92,7 +94,8 @@ def chunk_document(document: Document, max_words: int = MAX_WORDS, max_chars: in
                     for body in _row_bodies(row.label, pairs, words, chars):
                         out.append(
                             Chunk(id="", doc=document.doc, section_path=section.path, lines=row.row.lines,
-                                  text=f"{crumb}\n{body}", body=body, kind="table_row")
+                                  text=f"{crumb}\n{title + chr(10) if title else ''}{body}", body=body,
+                                  kind="table_row")
                         )
             elif block.kind == "bullet":
                 units.append((f"・{block.text}", block.lines))
@@ -136,6 +139,20 @@ def _row_bodies(label: str, pairs: list[str], words: int, chars: int) -> list[st
     if group:
         bodies.append(lead + group)
     return bodies
+
+
+# A line before a table is its title when it is this short and ends no sentence.
+TABLE_TITLE_CHARS = 40
+
+
+def _table_title(units: list[tuple[str, Lines]]) -> str:
+    """The title line written just before a table (「・県有施設におけるWi-Fi環境の整備状況」), else ""."""
+    if not units:
+        return ""
+    text = units[-1][0].strip()
+    if len(text) > TABLE_TITLE_CHARS or text.endswith("。") or text.startswith("決算額"):
+        return ""
+    return text
 
 
 def _pack(out: list[Chunk], doc: str, path: list[str], crumb: str, units: list[tuple[str, Lines]],

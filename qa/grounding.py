@@ -88,7 +88,8 @@ def themes(answer: Answer, sibling_titles: Callable[[str, list[str]], list[str]]
     return [sibling_titles(c.doc, c.section_path) for c in primary]
 
 
-def _theme(term: str, titles: list[str]) -> bool:
+def theme(term: str, titles: list[str]) -> bool:
+    """Whether the term names the theme of these sibling titles (most of them, and at least MIN_THEME_TITLES, hold it)."""
     holding = sum(any(w in t for w in expand(term)) for t in titles)
     return holding >= MIN_THEME_TITLES and 2 * holding >= len(titles)
 
@@ -104,7 +105,7 @@ def missing_terms(question: str, answer: Answer, own: set[str], section_text: Ca
     for term in salient_terms(question):
         if term in own or any(term in o for o in own) or _found(term, evidence) or (kind and term in kind):
             continue
-        if any(_theme(term, titles) for titles in beside):
+        if any(theme(term, titles) for titles in beside):
             continue
         out.append(term)
     return out

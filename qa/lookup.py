@@ -140,7 +140,10 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
                   and f.attribute == best.fact.attribute and unit_family(f.unit) == unit_family(best.fact.unit)
                   and f.period == best.fact.period]
         column = _group_named(q, column)
-        if len({f.label for f in column}) >= 2:
+        # 「記者会見は全部で何件」: the question writes one row's whole label; 全部 is that row's total.
+        whole_labels = {f.label for f in column if len(norm(f.label)) >= 2 and norm(f.label).replace(" ", "")
+                        in q.norm.replace(" ", "")}
+        if len({f.label for f in column}) >= 2 and len(whole_labels) != 1:
             return derived(ev, q, column, best.score, hits)
     if q.parts and not q.unit and (budgets := _named_budgets(ev, q.parts)):
         # 「東京事務所運営は上海事務所運営よりどれくらい多い」: two 事業 named by title, no measure: their 決算額.
@@ -276,9 +279,17 @@ def _named_jigyo(ev: Evidence, q: Question, hits: list[Hit]) -> list[Fact]:
 def _whole_report(ev: Evidence, q: Question) -> bool:
     """Whether the question asks about every 事業: 「報告書全体」「全事業」, or the department that wrote the report
     with every of its figures (「知事戦略部の決算、全部合わせると」)."""
-    department = any(o.endswith("部") and o in q.norm for o in ev.own)
-    return bool(whole_report().search(q.norm)) or (
-        department and re.search(lexicon().every_item + "|合計|合わせ", q.norm) is not None)
+    department = next((o for o in ev.own if o.endswith("部") and o in q.norm), None)
+    if whole_report().search(q.norm):
+        return True
+    if department is None:
+        return False
+    if re.search(lexicon().every_item + "|合計|合わせ", q.norm):
+        return True
+    # 「知事戦略部の決算額は」: the department and a measure, nothing else (知事戦略部2課 names a row).
+    measures = {w for words in lexicon().measures.values() for w in words}
+    rest = [t for t in q.terms if t not in department and not any(t in m for m in measures) and t not in q.loose]
+    return not rest and not re.search(re.escape(department) + r"[0-9一二三四五六七八九十]", q.norm)
 
 
 def _himoku_named(ev: Evidence, q: Question) -> list[Section]:

@@ -230,6 +230,8 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
         rank = levels.index(score)
         chunk = ev.chunk(h.id)
         crumb = " ".join(chunk.section_path)
+        if chunk.kind == "table_row" and chunk.text.endswith(chunk.body):
+            crumb = chunk.text[: len(chunk.text) - len(chunk.body)]  # the path and the table's title
         # Every cell of a table row is about the row (「県議会…字幕表示 — 事業内容: … / 実証結果: …」).
         row = chunk.body.split(" — ")[0] if chunk.kind == "table_row" and " — " in chunk.body else ""
         for seg in segments(chunk.body):
@@ -239,7 +241,8 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
             s = cov + w.passage_hit * score - w.passage_rank_step * rank + shape_bonus(q, seg)
             s += predicate_bonus(q, seg)
             if names_period(q, seg):
-                s += w.passage_period  # 「令和3年度はどうする？」「2月22日に開かれた」: the segment that names it
+                other = q.period is not None and q.period.year != ev.fiscal_years.get(chunk.doc)
+                s += w.passage_other_period if other else w.passage_period  # 「令和3年度はどうする？」「2月22日に開かれた」: the segment that names it
             candidates.append((s, cov, h, seg))
     def order(c: tuple[float, float, Hit, str]) -> tuple[float, bool, int]:
         # Equal scores: a table row named by the question's words (「ぐんまベトナムオンラインWEEK — 主な内容」)
@@ -283,7 +286,25 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
             if label and norm(label.group(1))[-2:] in described.group():
                 seg = other
                 break
-    if ev.coverage(q, " ".join(chunk.section_path) + " " + chunk.body) < w.min_coverage:
+    asked = q.want if q.want in {"place", "date"} else "method" if re.search(lexicon().method_cue, q.norm) else None
+    if asked is not None and (chunk.kind == "table_row" or asked == "method"):
+        # 「どこに整備した」「どうやって配信した」: the segment labelled with the kind asked (「整備場所: …」,
+        # 「【配信方法】…」), when the passage has one.
+        header = re.compile(lexicon().cell_labels[asked])
+
+        def labelled(text: str) -> bool:
+            label = re.match(r"【([^】]{2,12})】|([^:：、。（(—【]{2,12})[:：]", text.strip())
+            return bool(label) and header.search(norm(label.group(1) or label.group(2)).replace(" ", "")) is not None
+
+        answered = WHEN.search(seg) if asked == "date" else labelled(seg)
+        cells = [o for o in segments(chunk.body) if labelled(o)]
+        if cells and not answered:
+            seg = max(cells, key=lambda o: ev.coverage(q, o))  # the first of equals (max keeps it)
+        labelled_cell = bool(cells) or bool(answered)
+    else:
+        labelled_cell = False
+    context = chunk.text if chunk.kind == "table_row" else " ".join(chunk.section_path) + " " + chunk.body
+    if ev.coverage(q, context) < w.min_coverage:
         if on_topic is not None and kind_bonus_applies(q) and on_topic[2].id != hit.id:
             near = ev.chunk(on_topic[2].id)
             if ev.coverage(q, " ".join(near.section_path) + " " + near.body) >= w.min_coverage:
@@ -293,7 +314,7 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
                                                         score=round(on_topic[2].score, 4)), q.kind_asked or "")
         return abstain(ev, q, hits, "")
     dated = q.period is not None and q.period.raw in seg  # 「令和3年度はどうする」: that year's segment
-    if q.want == "list" and not kind_found and not dated:
+    if q.want == "list" and not kind_found and not dated and not labelled_cell:
         text = "、".join(dict.fromkeys(_list_for(ev, q, chunk)))
     elif q.want in {"date", "place", "name"}:
         text = best_clause(q, seg, lambda c: ev.coverage(q, c))

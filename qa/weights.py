@@ -88,6 +88,9 @@ class Weights(BaseModel):
     row_label_share: float = 0.5
     # A segment that names the asked period (「令和3年度はどうする？」).
     passage_period: float = 0.2
+    # A year other than the report's own (「令和3年度はどうなる」 of a 令和2年度 report) is what the question is
+    # about: every passage is about the report's year, so only a segment naming the other one answers it.
+    passage_other_period: float = 0.4
     # いつ: a segment with a full date answers when its coverage is at least this share of the best one's.
     dated_share: float = 0.6
     # 「どこの国から」: a segment with a word of the kind asked (各国) answers when its coverage is at least this

@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 
 from qa.analyze import Question
+from qa.grounding import theme
 from qa.evidence import Evidence
 from qa.lexicon import lexicon
 from qa.models import Answer, Hit, Section
@@ -42,6 +43,10 @@ def _topic(q: Question) -> Question:
 def locate(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = _topic(plan.question)
     found = _best_chunk_section(ev, q, hits)
+    if found is not None and ev.coverage(q, " ".join(found[0].path) + " " + (ev.chunk_text(found[1]) or "")) < \
+            ev.weights.min_coverage and q.terms:
+        # The whole question's search leant to loose words (ぐんまちゃん of every ① – ⑧): search the topic alone.
+        found = _best_chunk_section(ev, q, ev.search(" ".join(q.terms))) or found
     if found is None:
         return None
     section, hit = found
@@ -52,7 +57,12 @@ def locate(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     known = [(t, g) for t, g in zip(topic.terms, topic.groups) if not ev.unknown(g)]
     if known:
         topic = replace(topic, terms=[t for t, _ in known], groups=[g for _, g in known])
-    if ev.coverage(topic, " ".join(section.path) + " " + (ev.chunk_text(hit) or hit.text)) < ev.weights.min_coverage:
+    # The theme of the sections beside it is what this one is about too (ぐんまちゃん over ① – ⑧ of
+    # メディア・コンテンツ推進, though 「⑦ 着ぐるみ製作」 leaves it out of its title).
+    titles = ev.sibling_titles(section.doc, section.path)
+    themed = " ".join(t for t in topic.terms if theme(t, titles))
+    text = " ".join(section.path) + " " + (ev.chunk_text(hit) or hit.text) + " " + themed
+    if ev.coverage(topic, text) < ev.weights.min_coverage:
         return None
     text = f"{' › '.join(path)}に記載があります（{section.doc} {section.lines[0]}–{section.lines[1]}行）。"
     return finish(ev, plan, text, ev.citations_from_hits([hit], [], 1), hits)
@@ -67,9 +77,11 @@ def describe(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     scope = named_scope(ev, q, hits)
     root = next((s for s in ev.sections if s.level == 0), None)
-    if scope is None and root is not None and title_coverage(ev, without_items(q), root) >= ev.weights.min_title_coverage:
-        scope = root  # 「知事戦略部とは」: the chapter's own opening paragraph
-    if scope is None or title_coverage(ev, without_items(q), scope) < ev.weights.min_title_coverage:
+    if scope is None and root is not None and (
+            title_coverage(ev, without_items(q), root) >= ev.weights.min_title_coverage
+            or any(len(o) >= 3 and o in q.norm for o in ev.own)):
+        scope = root  # 「知事戦略部とは」「知事戦略部はどんな役割の部署」: the chapter's own opening paragraph
+    if scope is None or (scope is not root and title_coverage(ev, without_items(q), scope) < ev.weights.min_title_coverage):
         return None
     text = _description(scope)
     if text is None:

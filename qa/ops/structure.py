@@ -191,7 +191,11 @@ def narrow(ev: Evidence, q: Question, items: list[T], text_of: Callable[[T], str
                 a in w for g in groups for a in g for w in listing):
             return items  # 「広報紙・番組は全部で」: kinds listed, not all of them a group: every item
         hit = {k for k, h in enumerate(heads) if any(a == h for g in groups for a in g)}
-        return [items[k] for k in sorted(hit)] if groups and 2 <= len(hit) < len(items) else items
+        if groups and 2 <= len(hit) < len(items):
+            return [items[k] for k in sorted(hit)]
+        if groups or listing:
+            return items
+        # 「記者会見は全部で何件」: no group is named; the words narrow as without 全部 (else every item).
     # 「オンラインを活用したトップ外交として表に挙がっている」: what every item is said to be picks none of them.
     category = m.group(1) if (m := _AS.search(q.norm)) else ""
     rest = q.norm.replace(category, " ") if category else q.norm

@@ -7,6 +7,7 @@ how many items it holds (「2つの交付金の実績額を合計」).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from qa.evidence import Evidence
 from qa.lookup import derived
@@ -19,7 +20,11 @@ from qa.ranking import score_facts
 def total(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     if q.parts:
-        return None  # the items are named: arithmetic adds them
+        stated = stated_count(q)
+        if stated is None or stated <= len(q.parts):
+            return None  # the items are named: arithmetic adds them
+        # 「海外県人会・サポーターズ9団体の」: more items than parts named; the parts are kinds, not the items.
+        q = replace(q, parts=[])
     if re.search(r"\d+事業", q.norm):
         return None  # 「…費の3事業の決算額を合計」: the 事業 are sections with budgets, not a table's rows
     ranked = [s for s in score_facts(ev, q, hits) if len(peers(ev, s.fact)) >= 2]
