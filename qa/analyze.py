@@ -509,8 +509,9 @@ def part_unit(text: str) -> str | None:
     if any(w in text for w in _measure_words_not_counts()):
         return _asked_units(text)[0]
     # 「団体数」「世帯数」「市の数」: a counter of its own before 数 (a one-character one leading the part).
+    # 「動画の本数」: a one-character counter standing as its own word before 数.
     if counted := next((c for c in lexicon().counters if (len(c) >= 2 and c + "数" in text)
-                        or re.match(rf"{re.escape(c)}の?数", text)), None):
+                        or re.match(rf"{re.escape(c)}の?数", text) or re.search(rf"の{re.escape(c)}数", text)), None):
         return unit_family(counted)
     # 「来場者数」「参加人数」: people, whatever counter the report writes them in (人, 名); 「開催回数」: times.
     if re.search(r"(者|人)の?数|人員", text):
@@ -623,6 +624,8 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
         items.append(current)
         if len([i for i in items if i.strip()]) < 2 and "・" in items_text:
             items = items_text.split("・")
+    # 「動画の本数と、その再生回数」: その points back at what the first item is about; it names nothing.
+    items = [re.sub(r"^\s*(その|それの|この|これの)", "", i) for i in items if i.strip()]
     items = [i for i in items if i.strip()]
     # 「AとBでは、構成員はどちらが」: a clause that asks is no item; its words qualify both.
     asking = [i for i in items if _ASKING.search(i)]

@@ -21,7 +21,7 @@ from qa.analyze import Question, analyze, asks_why, groups_for, role_asked
 from qa.cells import Cells
 from qa.evidence import Evidence
 from qa.index import Index
-from qa.lexicon import lexicon
+from qa.lexicon import lexicon, time_extreme
 from qa.lookup import arithmetic, figure_answer, himoku_total
 from qa.models import Answer
 from qa.normalize import Normalizer
@@ -98,7 +98,8 @@ class Answerer:
             return abstain(ev, q, hits, f"{q.period.raw}の")
         if _unknown_name(ev, q):
             return abstain(ev, q, hits, "")
-        if q.want == "name" and (role := role_asked(q.norm)) and ev.unknown(groups_for([role], q.norm)[0]):
+        if q.want == "name" and (role := role_asked(q.norm)) and role not in lexicon().loose_nouns and ev.unknown(
+                groups_for([role], q.norm)[0]):
             # 「上海事務所の所長は誰」: the report never names a 所長; any name it gives is someone else's.
             return refuse_unknown(ev, q, hits, [role])
         if q.want == "text" and q.predicate and not re.search(r"何|どの|どこ|どう|どんな|誰|いつ", q.norm) and not asks_why(
@@ -134,7 +135,16 @@ class Answerer:
                     if items := named_items(ev, plan, hits):
                         return items  # 「新曲は何曲」: no figure in 曲; the report lists 新曲①, 新曲②
                 return abstain(ev, q, hits, "")
-        return passage_answer(ev, q, hits)
+        ans = passage_answer(ev, q, hits)
+        if plan.op in {"max", "min"} and time_extreme(q.norm) is None and not ans.abstained and not _RANKED.search(ans.text):
+            # 「一番寄附が集まったメニューは」: nothing the report gives ranks them, and the passage found says
+            # nothing of which is first; another sentence about the topic is no answer.
+            return abstain(ev, q, hits, "")
+        return ans
+
+
+# Words by which a passage itself says which is first (「最も多い」「第1位」).
+_RANKED = re.compile(r"最も|一番|いちばん|最大|最多|最高|最小|最少|最低|最長|最短|トップ|首位|第1位|1位|最初|最後|初めて|初の")
 
 
 def _holds_figure(text: str, family: str) -> bool:

@@ -110,6 +110,8 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     if parts_name_a_title(ev, q.parts):
         q = replace(q, parts=[])  # 「県人会・サポーターズの構成員数の合計」: the section whose title lists them, whole
     scored = score_facts(ev, q, hits)
+    if not scored and q.op == "change" and q.unit == "%":
+        scored = score_facts(ev, replace(q, unit=None), hits)  # 「何%減」: % is the rate's, not the figures'
     best = scored[0] if scored else None
     if len(q.periods) == 1 and q.op in {"diff", "change", "ratio"} and best is not None and re.search(
             re.escape(q.periods[0].raw) + r"(から|と比べ|に比べ|より|の(何倍|何%|何パーセント))", q.norm):
@@ -119,6 +121,15 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
         chosen = [next((f for f in group if ev.fact_year(f) == y), None) for y in (own, q.periods[0].year)]
         if all(chosen) and own != q.periods[0].year:
             return derived(ev, q, chosen, best.score, hits)  # type: ignore[arg-type]
+    if q.relative == "previous" and len(q.periods) <= 1 and q.op in {"diff", "change", "ratio"} and best is not None:
+        # 「令和2年度は前年度比で何%減」「前年比でどれくらい増えた」: the year named (else the report's own) against
+        # the year before it.
+        group = siblings(ev, best.fact)
+        year = q.periods[0].year if q.periods else ev.fiscal_years.get(best.fact.doc)
+        if year is not None:
+            chosen = [next((f for f in group if ev.fact_year(f) == y), None) for y in (year, year - 1)]
+            if all(chosen):
+                return derived(ev, q, chosen, best.score, hits)  # type: ignore[arg-type]
     if len(q.periods) >= 2 and best is not None:
         group = siblings(ev, best.fact)
         chosen = [next((f for f in group if ev.fact_year(f) == p.year), None) for p in q.periods[:2]]

@@ -244,12 +244,15 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
                 other = q.period is not None and q.period.year != ev.fiscal_years.get(chunk.doc)
                 s += w.passage_other_period if other else w.passage_period  # 「令和3年度はどうする？」「2月22日に開かれた」: the segment that names it
             candidates.append((s, cov, h, seg))
-    def order(c: tuple[float, float, Hit, str]) -> tuple[float, bool, int]:
+    def order(c: tuple[float, float, Hit, str]) -> tuple[float, bool, int, float]:
         # Equal scores: a table row named by the question's words (「ぐんまベトナムオンラインWEEK — 主な内容」)
         # before a passage that mentions them, then the report's order; never the search's order of a tie.
         chunk = ev.chunk(c[2].id)
         label = chunk.body.split(" — ")[0] if chunk.kind == "table_row" else ""
-        return (round(c[0], 6), bool(label) and ev.coverage(q, label) >= w.row_label_share, -chunk.lines[0])
+        # Last, between the cells of one row (the table's title covers them alike): the cell's own words.
+        own = c[3][len(label) :] if label and c[3].startswith(label) else c[3]
+        return (round(c[0], 6), bool(label) and ev.coverage(q, label) >= w.row_label_share, -chunk.lines[0],
+                ev.coverage(q, own))
 
     if q.want == "date" and not re.search(r"何年|から|まで|期間", q.norm):
         # いつ asks for a day or a month: a segment with a full date, when one is on topic, answers it.
@@ -287,16 +290,21 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
                 seg = other
                 break
     asked = q.want if q.want in {"place", "date"} else "method" if re.search(lexicon().method_cue, q.norm) else None
-    if asked is not None and (chunk.kind == "table_row" or asked == "method"):
+    if asked is not None and (chunk.kind == "table_row" or asked in {"method", "date"}):
         # 「どこに整備した」「どうやって配信した」: the segment labelled with the kind asked (「整備場所: …」,
         # 「【配信方法】…」), when the passage has one.
         header = re.compile(lexicon().cell_labels[asked])
 
         def labelled(text: str) -> bool:
             label = re.match(r"【([^】]{2,12})】|([^:：、。（(—【]{2,12})[:：]", text.strip())
-            return bool(label) and header.search(norm(label.group(1) or label.group(2)).replace(" ", "")) is not None
+            name = norm(label.group(1) or label.group(2)).replace(" ", "") if label else ""
+            if not name or not (m := header.search(name)):
+                return False
+            # How it was done is a 方法 of the act asked (「配信方法」 for どうやって配信, not for どんな形で開いた).
+            act = name[: m.start()]
+            return asked != "method" or not act or act in q.norm
 
-        answered = WHEN.search(seg) if asked == "date" else labelled(seg)
+        answered = FULL_DATE.search(seg) if asked == "date" else labelled(seg)
         cells = [o for o in segments(chunk.body) if labelled(o)]
         if cells and not answered:
             seg = max(cells, key=lambda o: ev.coverage(q, o))  # the first of equals (max keeps it)

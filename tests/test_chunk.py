@@ -62,7 +62,10 @@ def check_chunks(document: Document, chunks: list[Chunk]) -> None:
         assert section.lines[0] <= c.lines[0] <= c.lines[1] <= section.lines[1], c
         for child in (s for s in document.sections if s.parent == section.id):
             assert c.lines[1] < child.lines[0] or c.lines[0] > child.lines[1], c
-        assert c.text == f"{breadcrumb(c.section_path)}\n{c.body}" or c.text == breadcrumb(c.section_path)
+        # A table row may carry its table's title line between the breadcrumb and the row.
+        titled = c.kind == "table_row" and c.text.startswith(breadcrumb(c.section_path) + "\n") and c.text.endswith(
+            "\n" + c.body) and c.text.count("\n") == 2
+        assert c.text == f"{breadcrumb(c.section_path)}\n{c.body}" or c.text == breadcrumb(c.section_path) or titled
 
 
 def test_chunks_stay_in_their_section(report: Document, chunks: list[Chunk]) -> None:
@@ -121,3 +124,13 @@ def test_long_text_is_split_to_fit(e5) -> None:
 def test_heading_only_section_cites_its_heading(report: Document, chunks: list[Chunk]) -> None:
     c = next(c for c in chunks if c.section_path[-1] == "1 知事戦略管理費")
     assert c.body == "1 知事戦略管理費" and c.lines == (40, 40)
+
+
+def test_a_tables_title_line_reaches_its_rows(chunks: list[Chunk]) -> None:
+    # 「・県有施設におけるWi-Fi環境の整備状況」 is what every row of the table under it is about.
+    row = next(c for c in chunks if c.kind == "table_row" and "観音山ファミリーパーク" in c.body)
+    assert "県有施設におけるWi-Fi環境の整備状況" in row.text
+    assert "県有施設" not in row.body
+    # A sentence before a table (it ends in 。) is no title.
+    robot = next(c for c in chunks if c.kind == "table_row" and "産業用ロボット導入支援セミナー" in c.body)
+    assert robot.text.count("\n") == 1

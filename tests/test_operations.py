@@ -227,6 +227,23 @@ MORE_SHAPES = [
     ("STEAM×健康×温泉の学習にはどこの生徒が参加した？", ["吾妻中央高等学校"], None),  # 生徒: a school's
     ("コロナの緊急啓発の新聞広告って何紙に出したの？", ["2紙", "上毛新聞", "読売新聞"], None),  # names in a cell
     ("ふるさと納税（個人版＋企業版）の寄附件数を足すと？", ["1,312件"], None),  # ＋ between words lists them
+    ("県有施設のWi-Fi、令和2年度に整備したのはどこ？", ["観音山ファミリーパーク"], None),  # the 整備場所 cell
+    ("ぐんまちゃんのお誕生日会はどんな方法で配信した？", ["プレミア公開"], None),  # the 【配信方法】 line
+    ("県議会の同時字幕の実証、令和3年度はどうする予定？", ["録画映像"], None),  # the cell naming 令和3年度
+    ("知事戦略部ってどういう役割の部？", ["司令塔"], "describe"),  # the report's own department: its opening
+    ("知事戦略部の決算額はいくら？", ["2,104,603千円"], None),  # the department: every 事業 added up
+    ("記者会見は全部で何件？", ["203件"], None),  # 全部 of one row named whole: that row's total
+    ("ぐんまちゃんの着ぐるみを作ったのはどの事業の中？", ["着ぐるみ製作"], "locate"),  # ぐんまちゃん: the theme
+    ("ロボット導入調査の補助はどこの費目・事業に計上？", ["ロボット導入実証"], "locate"),
+    ("海外県人会・サポーターズ9団体の構成員を足すと？", ["586人"], None),  # 9 items, two kinds named
+    ("重点施策はいくつの柱で構成されている？", ["5つ"], "count"),
+    ("ぐんまちゃんのデザイン利用許諾は前年度比で何%減った？", ["約16.1%減"], None),  # 前年度比: the year before
+    ("スタジオを活用して制作した動画の本数と、その再生回数を教えて", ["1,513本", "1,812,761回"], "lookup"),  # その
+    ("知事戦略管理費の事業で決算額トップはどれ？", ["連携推進", "32,001千円"], "max"),  # トップ: no topic
+    ("ぐんまちゃんお誕生日会はいつ配信されたの？", ["令和3年2月22日"], None),  # the 【日時】 line
+    ("ミン副首相との対談のテーマは何で、相手はだれ？", ["ミン副首相"], None),  # 相手 is no role to refuse
+    ("知事戦略部が出席した知事会議は表に何件ある？", ["3", "北関東磐越五県知事会議"], "count"),
+    ("情報化推進・セキュリティ対策に番号付きで並んでいる取組の数は？", ["4", "④ 情報化推進"], "count"),  # 番号: layout
 ]
 
 REFUSALS = [
@@ -435,6 +452,9 @@ def test_superlative_cues(question, op):
     "群馬県東京事務所の住所を教えてください。",  # a place the report never gives
     "標的型攻撃メール訓練で、メールを開いてしまった職員の割合は？",  # two figures beside each other, no share
     "知事戦略部の令和元年度の決算額の合計はいくらでしたか",  # the 決算額 are 令和2年度's only
+    "誹謗中傷の相談窓口への相談は何件あった？",  # 上海事務所's rows of 来所相談 are another list
+    "セキュリティクラウドに加わった市町村は何市町村？",  # the ALT's 10市10町2村 are another body's
+    "ふるさと納税でいちばん寄附が多かった政策メニューは？",  # nothing ranks the menus
 ])
 def test_a_figure_of_something_else_is_no_answer(assistant, question):
     answer = assistant.ask(question)

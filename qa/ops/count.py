@@ -151,6 +151,8 @@ def _counter_sum(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         if not ranked:
             return None
         best = ranked[0].fact
+        if ev.coverage(q, " ".join(best.section_path) + " " + ev.passage(best)) < ev.weights.min_coverage:
+            return None  # 「セキュリティクラウドに参加している市町村」 is not the ALT's 10市10町2村
         together = [f for f in ev.index.facts if f.doc == best.doc and f.lines == best.lines
                     and f.label == best.label and f.unit in parts]
         if len({f.unit for f in together}) < 2:
@@ -221,7 +223,19 @@ def _items_holding(ev: Evidence, q: Question, scope: Section | None) -> tuple[Se
             key = (ev.coverage(q, " ".join(s.path)), len(held))
             if best is None or key > best[0]:
                 best = (key, s, held)
-    return (best[1], best[2]) if best is not None else None
+    if best is None:
+        return None
+    # The list must be about what the question is about (「誹謗中傷の相談件数」 is not 上海事務所's 来所相談 rows);
+    # the report's own subject (「知事戦略部が参加した」) is what every list is about.
+    subject = " ".join(o for o in ev.own if len(o) >= 3 and o in q.norm)
+    # Nor do the words that point at the listing (表, 載って) or the asker's loose wording name a topic.
+    listing = re.compile(lexicon().list_cue)
+    topic = [(t, g) for t, g in zip(q.terms, q.groups) if t not in subject and t not in q.loose
+             and not listing.fullmatch(t)] or list(zip(q.terms, q.groups))
+    about = replace(q, terms=[t for t, _ in topic], groups=[g for _, g in topic])
+    if ev.coverage(about, " ".join(best[1].path) + " " + " ".join(best[2])) < ev.weights.min_coverage:
+        return None
+    return best[1], best[2]
 
 
 def _item_word(q: Question) -> str | None:

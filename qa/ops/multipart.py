@@ -13,6 +13,7 @@ from qa.models import Answer, Citation, Hit
 from qa.ops.structure import finish
 from qa.passage import passage_answer
 from qa.plan import Plan
+from qa.tokenize import tokens
 
 # The longest a worded part (a date, a theme) is shown in a multi-part answer.
 PART_CHARS = 80
@@ -51,6 +52,11 @@ def multipart(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     answers = []
     used: set[str] = set()
     for part in plan.parts:
+        if answers and answers[0][1].figures and re.search(r"(その|この)" + re.escape(part.norm[:3]), plan.question.norm):
+            # 「動画の本数と、その事業費」: その is the row the first part was answered from.
+            row = [t for t in tokens(answers[0][1].figures[0].label or "") if t not in part.terms]
+            terms = [*part.terms, *row]
+            part = replace(part, terms=terms, groups=groups_for(terms, part.norm + " " + plan.question.norm))
         # A part that asks for words (a period, a theme) is answered from a passage; the others by a figure.
         worded = _asks_words(part) is not None
         ans = _worded(ev, plan.question, part, hits) if worded else figure_answer(ev, part, hits)
