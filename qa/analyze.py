@@ -221,8 +221,10 @@ def _want(q: str) -> tuple[str, str | None]:
     counter = counter_ask().search(q)
     for kind in ("date", "name", "place"):
         if m := types[kind].search(q):
-            if kind == "date" and counter and not re.match(r"いつ|何", m.group()) and unit_family(counter.group(1)) != "%":
-                continue  # 「有効期間が10年でもない旅券は何件」: a noun of time qualifies what is counted
+            if counter and not re.match(r"いつ|何|どこ|誰|だれ|どなた", m.group()) and unit_family(counter.group(1)) != "%":
+                # 「有効期間が10年でもない旅券は何件」「配置先は何か所」: a noun of time or place qualifies what is
+                # counted.
+                continue
             return kind, None
     # A counter asked (何件, 何人分) or a word that asks an amount of a unit (件数, 決算額). 「何%」 is the unit
     # of a result: the figures it comes from are in the unit the question measures (「申請件数は何%減った」).
@@ -375,7 +377,8 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
     if want in {"text", "list"} and (described := _described_as(q)):
         # 「始動人Jr.キャンプとはどのようなプログラム」: プログラム is what the answer is, not a word it must hold.
         terms = [t for t in terms if t not in described] or terms
-    layout = " ".join(m.group() for m in re.finditer(lexicon().layout_words, q))
+    layout = " ".join(m.group() for pattern in (lexicon().layout_words, lexicon().year_span_words)
+                      for m in re.finditer(pattern, q))
     if layout:
         # 「①から番号付きでいくつ」: 番号 says how the items are marked, not what they are about.
         terms = [t for t in terms if t not in layout] or terms

@@ -25,7 +25,7 @@ from qa.lexicon import lexicon, time_extreme
 from qa.lookup import arithmetic, figure_answer, himoku_total
 from qa.models import Answer
 from qa.normalize import Normalizer
-from qa.ops.count import named_items
+from qa.ops.count import labelled_list, named_items
 from qa.ops.duration import asks_days, duration
 from qa.passage import passage_answer
 from qa.plan import make_plan, split_questions
@@ -134,6 +134,8 @@ class Answerer:
                         return ans
                     if items := named_items(ev, plan, hits):
                         return items  # 「新曲は何曲」: no figure in 曲; the report lists 新曲①, 新曲②
+                    if listed := labelled_list(ev, plan, hits, ans):
+                        return listed  # 「配置先は何か所」: 「配置先：県、前橋市、富岡市」 counted
                 return abstain(ev, q, hits, "")
         ans = passage_answer(ev, q, hits)
         if plan.op in {"max", "min"} and time_extreme(q.norm) is None and not ans.abstained and not _RANKED.search(ans.text):

@@ -72,6 +72,8 @@ def evidence_text(answer: Answer, section_text: Callable[[str, list[str]], str])
     primary = answer.citations[: max(1, len([f for f in answer.figures if not f.derived]))]
     parts = [c.text + " " + " ".join(c.section_path) + " " + section_text(c.doc, c.section_path) for c in primary]
     parts += [f"{f.label} {f.attribute or ''}" for f in answer.figures]
+    # The answer's own words are the report's (a count's items, 「ア STEAM教育推進PJ」 under the section cited).
+    parts.append(answer.text)
     return norm(" ".join(parts))
 
 

@@ -35,7 +35,9 @@ class Lexicon(BaseModel):
     money_words: list[str]  # words that ask about money without asking an amount (一番安く)
     time_extremes: dict[str, str]  # min / max → a pattern for the earliest / latest (一番早い, 一番新しい)
     measure_verbs: dict[str, str]  # a verb after the question word → the report's word for what it measures
+    item_counters: dict[str, str]  # 柱 → つ: the counter a count of an item noun is given in
     rank_words: list[str]  # nouns a superlative is asked with (トップ, 最大): no topic
+    year_span_words: str  # a pattern for the span of the report's year (1年で, 年間): no period, no topic
     layout_words: str  # a pattern for phrases about the report's layout (番号付き, 見出し): no topic
     method_cue: str  # a pattern for words that ask how something was done (どうやって)
     cell_labels: dict[str, str]  # answer type → a pattern for the header of the cell that answers it (整備場所)
@@ -71,7 +73,9 @@ def lexicon() -> Lexicon:
         money_words=data["money_words"]["words"],
         time_extremes=_entries(data["time_extremes"]),
         measure_verbs=_entries(data["measure_verbs"]),
+        item_counters=_entries(data["item_counters"]),
         rank_words=data["rank_words"]["words"],
+        year_span_words=data["year_span_words"]["pattern"],
         layout_words=data["layout_words"]["pattern"],
         method_cue=data["method_cue"]["pattern"],
         cell_labels=_entries(data["cell_labels"]),

@@ -161,7 +161,7 @@ class Normalizer:
         self.lexicon: dict[str, _Entry] = {}
         for key, surface in index.kana_words.items():
             self.lexicon.setdefault(key, _Entry(surface, _REPORT_KANA))
-        for key, word in n.kana_question_words.items():
+        for key, word in [*n.kana_question_words.items(), *n.kana_rates.items()]:
             self.lexicon.setdefault(fold(key), _Entry(word, _QUESTION_WORD))
         for key in [*n.particles, *n.endings]:
             self.lexicon.setdefault(fold(key), _Entry(None, _GRAMMAR))

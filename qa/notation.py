@@ -50,6 +50,7 @@ class RelativeGuard(_Data):
 class Notation(_Data):
     colloquial: list[Colloquial]
     kana_question_words: dict[str, str]
+    kana_rates: dict[str, str]  # いっかい → 1回: 'one <counter>' of a per-unit question
     particles: list[str]
     endings: list[str]
     kanji_numeral_keep: list[str]

@@ -420,6 +420,7 @@ def _count_answer(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section, ite
     counter = asked.group(1) if asked else named or kinds or ("つ" if "いくつ" in q.norm else "件")
     if written := re.search(re.escape(counter), nfkc(q.text), re.IGNORECASE):
         counter = written.group()  # as the question writes it (「4PJ」, not the normalised 「4pj」)
+    counter = lexicon().item_counters.get(counter, counter)  # 「いくつの柱」: 5つ
     if counter == "つ" and len(items) >= 10:
         counter = "件"  # つ counts to nine (ここのつ); 「12つ」 is no Japanese
     listed = items[:ev.weights.max_listed]
@@ -433,3 +434,25 @@ def _count_answer(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section, ite
     fig = Figure(label=scope.title, value=str(len(items)), unit=counter, raw=f"{len(items)}{counter}",
                     derived=True, formula=f"{scope.heading}に挙げられた{len(items)}項目を数えた")
     return finish(ev, plan, text, cits, hits, [fig])
+
+
+# The noun a count asks about, right before its question word (「配置先は何か所」 → 配置先).
+_ASKED_NOUN = re.compile(r"([\u4e00-\u9fff\u30a1-\u30ff]{1,8})(?:は|って|の数は)(?:全部で|合わせて)?(?:何|いくつ)")
+
+
+def labelled_list(ev: Evidence, plan: Plan, hits: list[Hit], passage: Answer) -> Answer | None:
+    """「国際交流員の配置先は何か所」 over 「（配置先：県、前橋市、富岡市）」: the items the passage lists after
+    the noun asked, counted; None when it lists none."""
+    q = plan.question
+    if passage.abstained or not passage.citations or not (m := _ASKED_NOUN.search(q.norm)):
+        return None
+    noun = m.group(1)
+    cit = passage.citations[0]
+    listed = re.search(re.escape(noun) + r"\s*[:：]\s*([^）)。\n/]+)", nfkc(cit.text))
+    if not listed:
+        return None
+    items = [i.strip() for i in re.split(r"[、,・]", listed.group(1)) if i.strip()]
+    section = ev.section_by_path.get((cit.doc, tuple(cit.section_path)))
+    if len(items) < 2 or section is None:
+        return None
+    return _count_answer(ev, plan, hits, section, items)

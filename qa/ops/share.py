@@ -94,6 +94,15 @@ def share(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     if len(q.parts) == 2 and re.search(r"と|や|及び|および|のうち|うち|に対す|に対して|に占め|の中で|から見", q.norm):
         # Both figures named (「政策調査の決算額のうち、政策プレゼン調査研究費の割合」): a share is the smaller
         # over the larger, whichever order the question names them in.
+        # A 費目 named whole (「業務プロセス改革費の決算のうち」) is the sum of its 事業 when it prints no total.
+        totals = [_untotalled(ev, p) for p in q.parts]
+        if sum(t is not None for t in totals) == 1:
+            k = next(i for i, t in enumerate(totals) if t is not None)
+            other = q.parts[1 - k]
+            ranked = [s for s in score_facts(ev, replace(other, unit=q.unit or "円"), hits)]
+            if ranked and ranked[0].coverage >= ev.weights.min_fact_coverage and ranked[0].fact.source == "budget":
+                part, score, whole = ranked[0].fact, 1.0, totals[k]
+                return _share_answer(ev, plan, hits, part, score, whole)
         facts = []
         for p in q.parts:
             unit = q.unit or (unit_family(facts[0].unit) if facts else None)
@@ -121,6 +130,25 @@ def share(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         whole = _whole(ev, q, part)
     if whole is None or not whole[0]:
         return None
+    return _share_answer(ev, plan, hits, part, score, whole)
+
+
+def _untotalled(ev: Evidence, p: Question) -> tuple[Decimal, str] | None:
+    """The sum of the 事業 of the section a part names by its whole title, when that section prints no 決算額
+    of its own (a 費目); None otherwise."""
+    named = [s for s in ev.sections if s.level >= 1 and len(t := norm(s.title)) >= 3 and t in p.norm.replace(" ", "")
+             and (s.doc, tuple(s.path)) not in ev.budgets]
+    if len(named) != 1:
+        return None
+    under = [f for _, f in budget_siblings(ev, named[0])]
+    if len(under) < 2:
+        return None
+    total = sum((amount(f) for f in under), Decimal(0))
+    return total, f"{named[0].title}の事業の計：{format_number(total / under[0].scale)}{under[0].unit}"
+
+
+def _share_answer(ev: Evidence, plan: Plan, hits: list[Hit], part: Fact, score: float,
+                  whole: tuple[Decimal, str]) -> Answer:
     whole_value, whole_text = whole
     exact = amount(part) / whole_value * 100
     result = f"約{percent(exact)}%"
