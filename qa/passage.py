@@ -194,7 +194,14 @@ def names_something(q: Question, clause: str) -> bool:
         value = m.group(2) or m.group(3) or m.group(4)
         if value.replace(" ", "") not in asked:
             return True
+    if q.want == "name" and _FOR_WHOM.search(asked) and _CLASS_OF_PEOPLE.search(text):
+        return True  # 「誰を対象にした補助金」: a class of people or bodies (「中小企業等を支援する」) answers
     return q.want == "place" and any(m.group() not in asked for m in _PLACE.finditer(text))
+
+
+# 「誰を対象に」「誰向け」: who a measure is for, which a class of people or bodies answers, not only a name.
+_FOR_WHOM = re.compile(r"誰(を|が|の)?(対象|向け|のため)|対象(は|って)誰|誰に(対して|向け)")
+_CLASS_OF_PEOPLE = re.compile(r"企業|事業者|団体|法人|県民|住民|職員|市町村|学校|生徒|児童|学生|若者|高齢者|障害者|外国人")
 
 
 def main_clause(sentence: str) -> str:

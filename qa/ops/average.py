@@ -131,13 +131,13 @@ def average(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
               if s.coverage >= ev.weights.min_fact_coverage]
     family = unit_family(per) if per else None
 
-    def divisors(amount: Fact) -> list[Fact]:
+    def divisors(amount: Fact, any_count: bool = False) -> list[Fact]:
         # A count divides; a duration or a rate does not. The count written with the amount comes first
         # (「参加人数：48社73名」: 73名 over 48社, not over 「導入支援数：28社」 in the same cell).
         found = [f for f in nearby(ev, amount) if f.unit and f.value
                  and unit_family(f.unit) not in {"秒", "時間", "%", "円"}
                  and unit_family(f.unit) != unit_family(amount.unit)
-                 and (family is None or unit_family(f.unit) == family)]
+                 and (family is None or any_count or unit_family(f.unit) == family)]
         return sorted(found, key=lambda f: (f.attribute != amount.attribute or f.label != amount.label))
 
     # An amount and the count it is spread over stand in one table row when the report has such a row.
@@ -147,6 +147,11 @@ def average(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
                 and d[0].table == s.fact.table]
     # Elsewhere in the section only when the question names what divides (「1件あたり」).
     anywhere = [(s, d[0]) for s in ranked if (d := divisors(s.fact))] if per else []
+    if per and not same_row and not anywhere and ranked and (d := divisors(ranked[0].fact, any_count=True)) and \
+            d[0].lines == ranked[0].fact.lines:
+        # 「1社あたり」 over 「寄附受入実績：14件、18,503,879円」: the one count written with the amount, whatever
+        # its counter (the formula shows which).
+        anywhere = [(ranked[0], d[0])]
     chosen = (same_row or anywhere or [None])[0]
     if chosen is None:
         return _mean_of_peers(ev, plan, hits, ranked)
