@@ -22,7 +22,7 @@ from qa.cells import Cells
 from qa.evidence import Evidence
 from qa.index import Index
 from qa.lexicon import lexicon, time_extreme
-from qa.lookup import arithmetic, figure_answer, himoku_total
+from qa.lookup import arithmetic, figure_answer, himoku_total, prior_total
 from qa.models import Answer
 from qa.normalize import Normalizer
 from qa.ops.count import labelled_list, named_items
@@ -116,6 +116,8 @@ class Answerer:
         if q.op and (ans := arithmetic(ev, q, hits)):
             return ans
         if q.want == "quantity" or q.op:
+            if ans := prior_total(ev, q, hits):
+                return ans  # 「整備する前は何か所」: the running total less the year's addition
             if q.unit and not q.op and q.unit not in ev.unit_families and (items := named_items(ev, plan, hits)):
                 return items  # 「新曲は何曲」: no figure of the report is in 曲; the items it names (新曲①②) are
             if ans := figure_answer(ev, q, hits):

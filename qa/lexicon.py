@@ -35,6 +35,8 @@ class Lexicon(BaseModel):
     money_words: list[str]  # words that ask about money without asking an amount (一番安く)
     time_extremes: dict[str, str]  # min / max → a pattern for the earliest / latest (一番早い, 一番新しい)
     measure_verbs: dict[str, str]  # a verb after the question word → the report's word for what it measures
+    prior_cue: str  # a pattern for asking the count before the year's addition (整備する前は)
+    running_total: str  # a pattern for the label of a running total (累計)
     item_counters: dict[str, str]  # 柱 → つ: the counter a count of an item noun is given in
     rank_words: list[str]  # nouns a superlative is asked with (トップ, 最大): no topic
     year_span_words: str  # a pattern for the span of the report's year (1年で, 年間): no period, no topic
@@ -73,6 +75,8 @@ def lexicon() -> Lexicon:
         money_words=data["money_words"]["words"],
         time_extremes=_entries(data["time_extremes"]),
         measure_verbs=_entries(data["measure_verbs"]),
+        prior_cue=data["prior_cue"]["pattern"],
+        running_total=data["prior_cue"]["total_words"],
         item_counters=_entries(data["item_counters"]),
         rank_words=data["rank_words"]["words"],
         year_span_words=data["year_span_words"]["pattern"],

@@ -326,3 +326,37 @@ def parts_name_a_title(ev: Evidence, parts: list[Question]) -> bool:
     if not all(names):
         return False
     return any(all(all(t in norm(sec.title) for t in name) for name in names) for sec in ev.sections)
+
+
+def prior_total(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
+    """「令和2年度に整備する前は何か所」: a running total (「令和2年度末累計 21」) less the year's own addition
+    (「令和2年度 2か所」) of the same column: what there was before; None when the question does not ask so or
+    the report gives no running total on the topic."""
+    total_word = re.compile(lexicon().running_total)
+    if q.op or total_word.search(q.norm):
+        return None  # 「累計何か所」 asks the running total itself
+    cue = re.search(lexicon().prior_cue, q.norm)
+    ends = [p.year for p in q.periods if re.search(re.escape(p.raw) + r"末", q.norm)]  # 「令和元年度末で」
+    if not cue and not ends:
+        return None
+    for s in score_facts(ev, replace(q, unit=None, period=None, periods=[]), hits)[:PRIOR_CANDIDATES]:
+        total = s.fact
+        if not total_word.search(f"{total.label} {total.attribute or ''}") or not total.table:
+            continue
+        year = ev.fact_year(total)
+        if not cue and (year is None or any(y != year - 1 for y in ends)):
+            return None  # 「令和2年度末で」 is the total's own year: the running total answers
+        added = [f for f in ev.index.facts if f.table == total.table and f.row != total.row
+                 and f.attribute == total.attribute and unit_family(f.unit) == unit_family(total.unit)
+                 and f.period == total.period and not total_word.search(f"{f.label} {f.attribute or ''}")]
+        if len(added) != 1 or s.coverage < ev.weights.min_fact_coverage:
+            return None
+        facts = [total, added[0]]
+        unit = added[0].unit or total.unit
+        facts = [f if f.unit else f.model_copy(update={"unit": unit}) for f in facts]
+        return derived(ev, replace(q, op="diff"), facts, s.score, hits)
+    return None
+
+
+# How many of the best-ranked figures are looked at for a running total.
+PRIOR_CANDIDATES = 5

@@ -127,7 +127,8 @@ def make_plan(q: Question) -> Plan:
     if op == "describe" and q.want == "quantity" and (q.unit or re.search(r"どれ|どの(くらい|ぐらい|程度)|いくつ|いくら", text)) \
             and not re.search(r"どんな|どういう|どのよう|何に", text):
         op = None  # 「アクセス件数、ざっくりでいいから」: roughly how many, not a short description
-    if op in {"max", "min"} and (ranked := [w for w in q.terms if w in lexicon().rank_words]) and len(ranked) < len(q.terms):
+    if op in {"max", "min"} and (ranked := [w for w in q.terms if w in lexicon().rank_words and re.search(
+            re.escape(w) + r"(?![\u4e00-\u9fff\u30a1-\u30ff])", text)]) and len(ranked) < len(q.terms):
         # 「決算額トップは」: トップ says which end is asked; it names nothing to rank.
         kept = [(w, g) for w, g in zip(q.terms, q.groups) if w not in ranked]
         q = dc_replace(q, terms=[w for w, _ in kept], groups=[g for _, g in kept])
