@@ -148,9 +148,9 @@ def average(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     # Elsewhere in the section only when the question names what divides (「1件あたり」).
     anywhere = [(s, d[0]) for s in ranked if (d := divisors(s.fact))] if per else []
     if per and not same_row and not anywhere and ranked and (d := divisors(ranked[0].fact, any_count=True)) and \
-            d[0].lines == ranked[0].fact.lines:
-        # 「1社あたり」 over 「寄附受入実績：14件、18,503,879円」: the one count written with the amount, whatever
-        # its counter (the formula shows which).
+            d[0].lines == ranked[0].fact.lines and unit_family(d[0].unit) == "件":
+        # 「1社あたり」 over 「寄附受入実績：14件、18,503,879円」: the one count written with the amount, in 件 (cases
+        # of anything, one per company here; the formula shows which). 社 is no count of 人.
         anywhere = [(ranked[0], d[0])]
     chosen = (same_row or anywhere or [None])[0]
     if chosen is None:
