@@ -294,7 +294,7 @@ def _asked_units(q: str) -> list[str]:
 
 # A question that asks why or what for (「なぜ減った」「どうして録画だけ」「誰のため」「何を目的に」) asks for the
 # report's reason or purpose, never arithmetic.
-_WHY = re.compile(r"なぜ|何故|どうして|なんで|何で(?!す)|理由|原因|わけは|(?<!内)訳は|(何|なに|なん|誰|だれ)のため|何を目的")
+_WHY = re.compile(r"なぜ|何故|どうして|なんで(?!す|しょう)|何で(?!す)|理由|原因|わけは|(?<!内)訳は|(何|なに|なん|誰|だれ)のため|何を目的")
 
 
 def asks_why(text: str) -> bool:
@@ -525,7 +525,10 @@ def part_unit(text: str) -> str | None:
 
 
 def split_versus(q: Question) -> list[Question]:
-    """「AはBより多い？」: the two items compared."""
+    """「AはBより多い？」: the two items compared; 「(X は) BよりAのほうが多い？」: A first, X qualifying both."""
+    text = nfkc(q.text)
+    if m := re.search(r"([^はが、,。]+?)より([^はが、,。]+?)のほう", text):
+        return _split_items(f"{m.group(2)}と{m.group(1)}", replace(q, op="diff"), outside=text[: m.start()])
     return _split_items(q.text, replace(q, op="diff"))
 
 

@@ -162,7 +162,9 @@ def make_plan(q: Question) -> Plan:
             return Plan(op="compare", question=q, threshold=t, parts=tuple(versus))
         if t is not None:
             return Plan(op="compare", question=q, threshold=t)
-        versus = q.parts or split_versus(q)
+        # 「BよりAのほうが多い？」: A is asked about, against B (the analyser's parts split at は and より).
+        ahead = re.search(r"より[^はが、,。]+?のほう", text)
+        versus = (split_versus(q) if ahead else []) or q.parts or split_versus(q)
         if len(versus) == 2:
             return Plan(op="compare", question=q, parts=tuple(versus))  # 「AはBより多い？」
         op = None
