@@ -66,14 +66,16 @@ class Answerer:
         parts = split_questions(text)
         if len(parts) < 2:
             return None
-        answers = [self.answer(analyze(p, earlier)) for p in parts]
+        # A later part leaves its subject unsaid (「国際交流員は何名で、どこの国から来てる」): it follows the parts
+        # before it, as a follow-up question does.
+        answers = [self.answer(analyze(p, earlier + parts[:k])) for k, p in enumerate(parts)]
         if any(a.abstained for a in answers):
             return None
         shown = []
         for a in answers:
             fig = a.figures[0] if a.figures else None
             shown.append(f"{fig.raw}{'（' + fig.period + '）' if fig and fig.period and not fig.derived else ''}"
-                         if fig else a.text.split("（")[0][:80])
+                         if fig else _CITED_SECTION.sub("", a.text)[:80])
         if len(set(shown)) < len(shown):
             return None  # two questions with one answer: one of them was not understood
         sections = list(dict.fromkeys(a.citations[0].section_path[-1] for a in answers if a.citations))
@@ -121,6 +123,11 @@ class Answerer:
             if q.unit and not q.op and q.unit not in ev.unit_families and (items := named_items(ev, plan, hits)):
                 return items  # 「新曲は何曲」: no figure of the report is in 曲; the items it names (新曲①②) are
             if ans := figure_answer(ev, q, hits):
+                if plan.op in {"max", "min"} and time_extreme(q.norm) is None and (
+                        asked := _ASKED_THING.search(q.norm)) and asked.group(1) not in ans.text:
+                    # 「いちばん寄附が多かった政策メニューは」: nothing ranked the menus, and the one figure found is
+                    # not of a menu: no answer.
+                    return abstain(ev, q, hits, "")
                 return ans
             if q.period is not None and figure_answer(ev, replace(q, period=None, periods=[]), hits) is not None:
                 # The figure is there, for another year only (令和3年度 of a 令和2年度 report): no answer.
@@ -146,6 +153,13 @@ class Answerer:
             return abstain(ev, q, hits, "")
         return ans
 
+
+# The section a worded answer ends by citing (「…（③ 語学指導を…）」): dropped when parts are joined, and only it
+# (「各国（米、仏）から」 keeps its own brackets).
+_CITED_SECTION = re.compile(r"（[^（）]*(?:（[^（）]*）[^（）]*)*）$")
+
+# The thing a superlative asks for, ending the question (「…が多かった政策メニューは？」 → 政策メニュー).
+_ASKED_THING = re.compile(r"(?:た|い)([\u4e00-\u9fff\u30a1-\u30ff]{2,8})(?:は|って|はどれ|はどこ|はなに|は何)[?？]?$")
 
 # Words by which a passage itself says which is first (「最も多い」「第1位」).
 _RANKED = re.compile(r"最も|一番|いちばん|最大|最多|最高|最小|最少|最低|最長|最短|トップ|首位|第1位|1位|最初|最後|初めて|初の")

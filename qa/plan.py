@@ -211,6 +211,7 @@ def split_questions(text: str) -> list[str]:
     pieces = [p.strip(" 、,") for p in pieces if p.strip(" 、,?？。")]
     if len(pieces) < 2:
         return [text]
-    subject = re.match(r"^(.+?)(?:は|って|では|の)", pieces[0])
+    # The subject is what the first question is about: up to its は (「JETの国際交流員は」), else its first の.
+    subject = re.match(r"^([^はの、]+(?:の[^はの、]+)*?)(?:は|って|では)", pieces[0]) or re.match(r"^(.+?)の", pieces[0])
     lead = subject.group(1) if subject else ""
     return [pieces[0]] + [p if lead and lead in p else f"{lead}の{p}" if lead else p for p in pieces[1:]]

@@ -151,8 +151,12 @@ def _counter_sum(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         if not ranked:
             return None
         best = ranked[0].fact
-        if ev.coverage(q, " ".join(best.section_path) + " " + ev.passage(best)) < ev.weights.min_coverage:
-            return None  # 「セキュリティクラウドに参加している市町村」 is not the ALT's 10市10町2村
+        # The topic, not the counter (市, 町, 村 of 市町村), must be what the figures are about: 「セキュリティクラウド
+        # に参加している市町村」 is not the ALT's 10市10町2村.
+        topic = [(t, g) for t, g in zip(q.terms, q.groups) if t not in name]
+        about = replace(q, terms=[t for t, _ in topic], groups=[g for _, g in topic]) if topic else q
+        if ev.coverage(about, " ".join(best.section_path) + " " + ev.passage(best)) < ev.weights.min_coverage:
+            return None
         together = [f for f in ev.index.facts if f.doc == best.doc and f.lines == best.lines
                     and f.label == best.label and f.unit in parts]
         if len({f.unit for f in together}) < 2:
