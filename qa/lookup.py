@@ -360,3 +360,34 @@ def prior_total(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
 
 # How many of the best-ranked figures are looked at for a running total.
 PRIOR_CANDIDATES = 5
+
+
+def part_of_budget(ev: Evidence, q: Question, answer: Answer) -> Answer | None:
+    """「ビッグデータ分析にかかった費用は」 answered by (10) データ分析・活用推進's 決算額: the section named is one part of
+    a 事業 whose 決算額 covers them all, and the report gives no figure of its own. Say so, with the whole's figure;
+    None when the answer is not such a 決算額 or the question names the 事業 itself."""
+    fig = answer.figures[0] if answer.figures else None
+    if fig is None or fig.derived or not answer.citations or not money_words().search(q.norm):
+        return None
+    path = answer.citations[0].section_path
+    whole = ev.section_by_path.get((answer.citations[0].doc, tuple(path)))
+    if whole is None or (whole.doc, tuple(whole.path)) not in ev.budgets:
+        return None
+    asked = q.norm.replace(" ", "")
+    if norm(whole.title).replace(" ", "") in asked:
+        return None
+    title = norm(whole.title).replace(" ", "")
+    # A part whose title is a piece of the whole's (「情報化推進」 of 情報化推進・セキュリティ対策) may name the whole.
+    parts = [s for s in ev.sections if s.doc == whole.doc and s.path[: len(whole.path)] == whole.path
+             and len(s.path) > len(whole.path) and (s.doc, tuple(s.path)) not in ev.budgets
+             and len(t := norm(s.title).replace(" ", "")) >= MIN_PART_TITLE and t in asked and t not in title]
+    if len(parts) != 1 or re.search(re.escape(norm(parts[0].title).replace(" ", "")) + r".{0,12}事業", asked):
+        return None  # 「アンケートとかビッグデータ分析やってる事業」: parts that describe the 事業 asked
+    part = parts[0]
+    text = (f"この報告書に『{part.title}』だけの費用の記載はありません。{whole.title}の決算額{fig.raw}は、"
+            f"{part.title}を含む事業全体の額です。")
+    return answer.model_copy(update={"text": text, "abstained": True, "related": answer.citations[:3]})
+
+
+# A part's title this long, written whole in the question, names it (「ビッグデータ分析」, not 「PR」).
+MIN_PART_TITLE = 4

@@ -473,6 +473,7 @@ def test_superlative_cues(question, op):
     "誹謗中傷の相談窓口への相談は何件あった？",  # 上海事務所's rows of 来所相談 are another list
     "セキュリティクラウドに加わった市町村は何市町村？",  # the ALT's 10市10町2村 are another body's
     "ふるさと納税でいちばん寄附が多かった政策メニューは？",  # nothing ranks the menus
+    "ビッグデータ分析だけの費用はいくら？",  # a part of (10) データ分析・活用推進, whose 決算額 covers all its parts
 ])
 def test_a_figure_of_something_else_is_no_answer(assistant, question):
     answer = assistant.ask(question)

@@ -27,7 +27,6 @@ def compare_parts(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     subject = re.search(r"([^、,]*)のほう", plan.question.norm)
     if subject and "より" not in subject.group(1) and plan.parts[1].norm and plan.parts[1].norm in subject.group(1):
         a, b = b, a  # (「BよりAのほう」 was split A first: qa.plan)
-
     fa, fb = a.figures[0], b.figures[0]  # type: ignore[union-attr]
     families = {unit_family(fa.unit), unit_family(fb.unit)}
     if len(families) > 1 and families & {"円", "%", "秒", "日"}:
@@ -116,4 +115,3 @@ def compare(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     tail = words[t.comparator] if ok else not_words[t.comparator]
     text = f"{verdict}。{fig.raw}{'（' + fig.period + '）' if fig.period else ''}で、{limit_text}{tail}。" + found.text
     return Answer(question=q.text, text=text, figures=found.figures, citations=found.citations, op=plan.op)
-
