@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -93,6 +94,12 @@ def _without_periods(text: str, counters: bool = True) -> str:
     for start, end, _ in reversed(find_periods(text)):
         text = text[:start] + " " + text[end:]
     return re.sub(r"(?<!\d)20\d\d年度?", " ", text)
+
+
+def with_terms(q: Question, pairs: Iterable[tuple[str, list[str]]]) -> Question:
+    """The question with only these (term, group) pairs of it, in their order."""
+    kept = list(pairs)
+    return replace(q, terms=[t for t, _ in kept], groups=[g for _, g in kept])
 
 
 def groups_for(terms: list[str], question_norm: str) -> list[list[str]]:
@@ -525,11 +532,16 @@ def part_unit(text: str) -> str | None:
 
 
 def split_versus(q: Question) -> list[Question]:
-    """「AはBより多い？」: the two items compared; 「(X は) BよりAのほうが多い？」: A first, X qualifying both."""
+    """「AはBより多い？」: the two items compared."""
+    return _split_items(q.text, replace(q, op="diff"))
+
+
+def split_ahead(q: Question) -> list[Question]:
+    """「(X は) BよりAのほうが多い？」: A, the item asked about, then B; X qualifies both. Empty for other shapes."""
     text = nfkc(q.text)
     if m := re.search(r"([^はが、,。]+?)より([^はが、,。]+?)のほう", text):
         return _split_items(f"{m.group(2)}と{m.group(1)}", replace(q, op="diff"), outside=text[: m.start()])
-    return _split_items(q.text, replace(q, op="diff"))
+    return []
 
 
 def split_over(q: Question) -> list[Question]:

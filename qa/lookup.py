@@ -374,9 +374,9 @@ def part_of_budget(ev: Evidence, q: Question, answer: Answer) -> Answer | None:
     if whole is None or (whole.doc, tuple(whole.path)) not in ev.budgets:
         return None
     asked = q.norm.replace(" ", "")
-    if norm(whole.title).replace(" ", "") in asked:
-        return None
     title = norm(whole.title).replace(" ", "")
+    if title in asked:
+        return None
     # A part whose title is a piece of the whole's (「情報化推進」 of 情報化推進・セキュリティ対策) may name the whole.
     parts = [s for s in ev.sections if s.doc == whole.doc and s.path[: len(whole.path)] == whole.path
              and len(s.path) > len(whole.path) and (s.doc, tuple(s.path)) not in ev.budgets

@@ -297,6 +297,7 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
                 seg = other
                 break
     asked = q.want if q.want in {"place", "date"} else "method" if re.search(lexicon().method_cue, q.norm) else None
+    labelled_cell = False
     if asked is not None and (chunk.kind == "table_row" or asked in {"method", "date"}):
         # 「どこに整備した」「どうやって配信した」: the segment labelled with the kind asked (「整備場所: …」,
         # 「【配信方法】…」), when the passage has one.
@@ -316,8 +317,6 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
         if cells and not answered:
             seg = max(cells, key=lambda o: ev.coverage(q, o))  # the first of equals (max keeps it)
         labelled_cell = bool(cells) or bool(answered)
-    else:
-        labelled_cell = False
     context = chunk.text if chunk.kind == "table_row" else " ".join(chunk.section_path) + " " + chunk.body
     if ev.coverage(q, context) < w.min_coverage:
         if on_topic is not None and kind_bonus_applies(q) and on_topic[2].id != hit.id:

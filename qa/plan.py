@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from qa.analyze import Question, asks_why, split_over, split_parts, split_versus
+from qa.analyze import Question, asks_why, split_ahead, split_over, split_parts, split_versus, with_terms
 from qa.lexicon import lexicon, op_patterns, time_extreme
 from qa.text import nfkc
 
@@ -131,7 +131,7 @@ def make_plan(q: Question) -> Plan:
             re.escape(w) + r"(?![\u4e00-\u9fff\u30a1-\u30ff])", text)]) and len(ranked) < len(q.terms):
         # 「決算額トップは」: トップ says which end is asked; it names nothing to rank.
         kept = [(w, g) for w, g in zip(q.terms, q.groups) if w not in ranked]
-        q = dc_replace(q, terms=[w for w, _ in kept], groups=[g for _, g in kept])
+        q = with_terms(q, kept)
     t = threshold(text)
     if t is not None and op in {"compare", "count", "max", "min"}:
         # A threshold beside a count or a superlative cue filters what is counted or ranked.
@@ -142,7 +142,7 @@ def make_plan(q: Question) -> Plan:
         # 「1回あたりの発行部数」: the report writes that figure itself (630,000部/回); あたり is its unit's.
         op = None
         kept = [(term, g) for term, g in zip(q.terms, q.groups) if term not in {"あたり", "当たり", "当り"}]
-        q = dc_replace(q, terms=[term for term, _ in kept], groups=[g for _, g in kept])
+        q = with_terms(q, kept)
     if op in {"max", "min"} and q.op == "diff" and len(q.parts) == 2:
         op = None  # 「AとBではどちらが何人多い？」: the difference of the two, which names the larger
     if op == "count" and q.op == "sum" and len(q.parts) >= 2 and _ADDED.search(text) and re.search(
@@ -163,8 +163,7 @@ def make_plan(q: Question) -> Plan:
         if t is not None:
             return Plan(op="compare", question=q, threshold=t)
         # 「BよりAのほうが多い？」: A is asked about, against B (the analyser's parts split at は and より).
-        ahead = re.search(r"より[^はが、,。]+?のほう", text)
-        versus = (split_versus(q) if ahead else []) or q.parts or split_versus(q)
+        versus = split_ahead(q) or q.parts or split_versus(q)
         if len(versus) == 2:
             return Plan(op="compare", question=q, parts=tuple(versus))  # 「AはBより多い？」
         op = None

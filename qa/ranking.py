@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from qa.analyze import Question, expand, groups_for, unit_family
+from qa.analyze import Question, expand, groups_for, unit_family, with_terms
 from qa.evidence import Evidence, year_of
 from qa.lexicon import lexicon
 from qa.models import Fact, Hit
@@ -84,7 +84,7 @@ def _without_unit_words(q: Question) -> Question:
     kept = [(t, g) for t, g in zip(q.terms, q.groups) if t not in words]
     if not kept or len(kept) == len(q.terms):
         return q
-    return replace(q, terms=[t for t, _ in kept], groups=[g for _, g in kept])
+    return with_terms(q, kept)
 
 
 def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:

@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
-from qa.analyze import Question, unit_family
+from qa.analyze import Question, unit_family, with_terms
 from qa.evidence import Evidence
 from qa.lexicon import money_words
 from qa.models import Answer, Fact, Figure, Hit
@@ -100,7 +100,7 @@ def _per_month(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     # The words that ask for the spread (「1か月あたり平均」) name no figure.
     span = m.group() if (m := _PER_MONTH.search(q.norm)) else ""
     keep = [(t, g) for t, g in zip(q.terms, q.groups) if t not in span and t != "平均"]
-    q = replace(q, terms=[t for t, _ in keep], groups=[g for _, g in keep])
+    q = with_terms(q, keep)
     ranked = [s for s in score_facts(ev, q, hits) if s.fact.unit and unit_family(s.fact.unit) not in {"%", "円"}]
     if not ranked or ranked[0].score < ev.weights.min_fact_score:
         return None

@@ -9,7 +9,7 @@ from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache
 
-from qa.analyze import Question, analyze, measure_of, unit_family
+from qa.analyze import Question, analyze, measure_of, unit_family, with_terms
 from qa.evidence import Evidence
 from qa.lexicon import lexicon, whole_report
 from qa.lookup import arithmetic, figure_answer
@@ -154,7 +154,7 @@ def _counter_sum(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         # The topic, not the counter (市, 町, 村 of 市町村), must be what the figures are about: 「セキュリティクラウド
         # に参加している市町村」 is not the ALT's 10市10町2村.
         topic = [(t, g) for t, g in zip(q.terms, q.groups) if t not in name]
-        about = replace(q, terms=[t for t, _ in topic], groups=[g for _, g in topic]) if topic else q
+        about = with_terms(q, topic) if topic else q
         if ev.coverage(about, " ".join(best.section_path) + " " + ev.passage(best)) < ev.weights.min_coverage:
             return None
         together = [f for f in ev.index.facts if f.doc == best.doc and f.lines == best.lines
@@ -236,7 +236,7 @@ def _items_holding(ev: Evidence, q: Question, scope: Section | None) -> tuple[Se
     listing = re.compile(lexicon().list_cue)
     topic = [(t, g) for t, g in zip(q.terms, q.groups) if t not in subject and t not in q.loose
              and not listing.fullmatch(t)] or list(zip(q.terms, q.groups))
-    about = replace(q, terms=[t for t, _ in topic], groups=[g for _, g in topic])
+    about = with_terms(q, topic)
     if ev.coverage(about, " ".join(best[1].path) + " " + " ".join(best[2])) < ev.weights.min_coverage:
         return None
     return best[1], best[2]
@@ -338,7 +338,7 @@ def _without_counted(q: Question) -> Question:
     # One of a list of kinds (「セミナー・講座は何件」) still picks its own.
     kept = [(t, g) for t, g in zip(q.terms, q.groups)
             if not re.search(r"(?<![・とや])" + re.escape(t) + _COUNTED, q.norm)]
-    return replace(q, terms=[t for t, _ in kept], groups=[g for _, g in kept]) if kept else q
+    return with_terms(q, kept) if kept else q
 
 
 def _scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
@@ -351,7 +351,7 @@ def _scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     if counted:
         kept = [(t, g) for t, g in zip(q.terms, q.groups) if t not in counted]
         if kept:
-            scope = named_scope(ev, replace(q, terms=[t for t, _ in kept], groups=[g for _, g in kept]), hits)
+            scope = named_scope(ev, with_terms(q, kept), hits)
             if scope is not None:
                 return scope
     return named_scope(ev, q, hits)

@@ -5,9 +5,8 @@ question names.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
-from qa.analyze import Question
+from qa.analyze import Question, with_terms
 from qa.grounding import theme
 from qa.evidence import Evidence
 from qa.lexicon import lexicon
@@ -37,7 +36,7 @@ def _topic(q: Question) -> Question:
     # A verbal noun said as a verb (「商標を出願した話」) is still what the passage is about.
     keep = [(t, g) for t, g in zip(q.terms, q.groups)
             if t not in asking and (t not in q.loose or re.fullmatch(r"[\u4e00-\u9fff]{2,}", t))]
-    return replace(q, terms=[t for t, _ in keep], groups=[g for _, g in keep]) if keep else q
+    return with_terms(q, keep) if keep else q
 
 
 def locate(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
@@ -56,7 +55,7 @@ def locate(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     topic = without_items(q)
     known = [(t, g) for t, g in zip(topic.terms, topic.groups) if not ev.unknown(g)]
     if known:
-        topic = replace(topic, terms=[t for t, _ in known], groups=[g for _, g in known])
+        topic = with_terms(topic, known)
     # The theme of the sections beside it is what this one is about too (ぐんまちゃん over ① – ⑧ of
     # メディア・コンテンツ推進, though 「⑦ 着ぐるみ製作」 leaves it out of its title).
     titles = ev.sibling_titles(section.doc, section.path)

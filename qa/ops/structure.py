@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import TypeVar
 
-from qa.analyze import Question, expand, unit_family
+from qa.analyze import Question, expand, unit_family, with_terms
 from qa.evidence import Evidence
 from qa.lexicon import lexicon, whole_report
 from qa.models import Answer, Citation, Fact, Figure, Hit, Section
@@ -48,7 +48,7 @@ def without_items(q: Question) -> Question:
     keep = [(t, g) for t, g in zip(q.terms, q.groups)
             if t not in nouns and not re.fullmatch(r"\d*(番目?|位|目)", t) and t not in ends
             and not (t in examples and t not in _EXAMPLES.sub(" ", q.norm))]
-    return replace(q, terms=[t for t, _ in keep], groups=[g for _, g in keep])
+    return with_terms(q, keep)
 
 
 _QUOTED = re.compile(r"[「『\"]([^」』\"]{1,40})[」』\"]")
@@ -94,9 +94,9 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     untitled = {t for t, g in zip(q.terms, q.groups) if len(t) >= 2 and t not in q.loose and t not in measures
                 and not ev.unknown(g) and not any(a in titles for a in g) and t not in own}
     inside = [(t, g) for t, g in zip(q.terms, q.groups) if _in_quotes(q, t)]
-    values = replace(q, terms=[t for t, _ in inside], groups=[g for _, g in inside])
+    values = with_terms(q, inside)
     rows = [(t, g) for t, g in zip(q.terms, q.groups) if t in untitled]
-    row_names = replace(q, terms=[t for t, _ in rows], groups=[g for _, g in rows])
+    row_names = with_terms(q, rows)
     q = without_items(q)
     # A piece of a compound the question writes (知事 of 「知事会議」) names a title as the compound does, when
     # some title holds the compound (「広報紙」 is in none: its piece 広報 still names 広報活動).
@@ -111,11 +111,11 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     # Nor does 等 (「県人会等の中で」 names no 企画会議等運営).
     known = [(t, g) for t, g in zip(q.terms, q.groups) if not ev.unknown(g) and t not in subject
              and not (len(t) == 1 and any(t in o and o != t for o in q.terms)) and t not in _ET_CETERA]
-    whole = replace(q, terms=[t for t, _ in known], groups=[g for _, g in known])
+    whole = with_terms(q, known)
     # A name no title holds does not decide between the titles that hold the others; it still counts when
     # the best title is checked for naming the question at all.
     named = [(t, g) for t, g in zip(whole.terms, whole.groups) if t not in untitled]
-    q = replace(whole, terms=[t for t, _ in named], groups=[g for _, g in named])
+    q = with_terms(whole, named)
     rank = {}
     for i, h in enumerate(hits):
         rank.setdefault(tuple(h.section_path), i)
@@ -139,7 +139,7 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
         # A piece of a compound the question writes (知事 of 知事会議) is matched above as the compound.
         rest = [(t, [w] if (w := as_written(whole, t, g)) != t else g) for t, g in zip(whole.terms, whole.groups)
                 if not any(a in own_title for a in g)]
-        above = ev.coverage(replace(whole, terms=[t for t, _ in rest], groups=[g for _, g in rest]),
+        above = ev.coverage(with_terms(whole, rest),
                             " ".join(s.path[:-1])) if rest else 0.0
         key = (round(cov + ev.weights.scope_text_weight * text + ev.weights.scope_path_weight * above, 6),
                -rank.get(tuple(s.path), len(hits) + 1))
@@ -153,7 +153,7 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     q = whole
     kept = [(t, g) for t, g in zip(q.terms, q.groups) if not _in_quotes(q, t) or any(a in title for a in g)]
     if kept:
-        q = replace(q, terms=[t for t, _ in kept], groups=[g for _, g in kept])
+        q = with_terms(q, kept)
     # A word its rows hold (「ラジオ」 of 広報活動's table) names a section as its title does.
     named_by = best.title + " " + " ".join(t for t in row_names.terms if any(
         a in ev.section_labels.get((best.doc, tuple(best.path)), "") for a in expand(t)))
