@@ -43,6 +43,7 @@ class Lexicon(BaseModel):
     layout_words: str  # a pattern for phrases about the report's layout (番号付き, 見出し): no topic
     method_cue: str  # a pattern for words that ask how something was done (どうやって)
     cell_labels: dict[str, str]  # answer type → a pattern for the header of the cell that answers it (整備場所)
+    described_cells: dict[str, list[str]]  # 状況 → 結果, …: the cell labels that answer 「どういう状況」
 
     def family(self, unit: str) -> str:
         """The unit family of a unit or counter (千円 → 円, 名 → 人); an unknown unit is its own family."""
@@ -83,6 +84,7 @@ def lexicon() -> Lexicon:
         layout_words=data["layout_words"]["pattern"],
         method_cue=data["method_cue"]["pattern"],
         cell_labels=_entries(data["cell_labels"]),
+        described_cells=_entries(data["described_cells"]),
     )
 
 

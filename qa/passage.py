@@ -291,9 +291,11 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
     chunk = ev.chunk(hit.id)
     if q.want == "text" and (described := answer_type_patterns()["description"].search(q.norm)):
         # 「どんな結果になった」: the row's cell labelled with the word asked (「実証結果: …」), when it has one.
+        noun = re.search(r"(..)(?:は|って|が)?(?:どう|どんな)?$", described.group()).group(1)
+        endings = lexicon().described_cells.get(noun, [noun])
         for other in segments(chunk.body):
             label = re.match(r"([^\s:：、。（(—]{2,10})[:：]", other.strip())
-            if label and norm(label.group(1))[-2:] in described.group():
+            if label and norm(label.group(1)).replace(" ", "").endswith(tuple(endings)):
                 seg = other
                 break
     asked = q.want if q.want in {"place", "date"} else "method" if re.search(lexicon().method_cue, q.norm) else None

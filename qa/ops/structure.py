@@ -203,6 +203,10 @@ def narrow(ev: Evidence, q: Question, items: list[T], text_of: Callable[[T], str
     category = m.group(1) if (m := _AS.search(q.norm)) else ""
     rest = q.norm.replace(category, " ") if category else q.norm
     where = norm(" ".join(scope.path)) if scope is not None else ""
+    lead = _lead_sentences(scope)
+    # Question words that no item holds (「トップ外交」 of rows titled by the talks themselves).
+    unheld = [g for t, g in zip(q.terms, q.groups)
+              if len(t) >= 2 and t not in q.loose and not any(a in x for a in g for x in texts)]
     picks: list[set[int]] = []
     for term, group in zip(q.terms, q.groups):
         # A compound the question writes (「広報紙」, read as 広報 + 紙) names the scope only when it is in it.
@@ -214,6 +218,10 @@ def narrow(ev: Evidence, q: Question, items: list[T], text_of: Callable[[T], str
             continue
         if any(term in own for own in ev.own) and not _in_quotes(q, term):
             continue  # 「群馬の県人会」: the report's own prefecture picks out none of its items
+        if _describes_all(lead, group, unheld) and not _in_quotes(q, term):
+            # 「オンラインのトップ外交の取組」: the scope's own lead says what all its items are (「オンラインを
+            # 活用したトップ外交を実施し」, then the table); a word of that phrase picks none of them.
+            continue
         hit = {k for k, t in enumerate(texts) if any(a in t for a in group)}
         if hit and len(hit) < len(items):
             picks.append(hit)
@@ -237,6 +245,20 @@ def narrow(ev: Evidence, q: Question, items: list[T], text_of: Callable[[T], str
     if stated == len(items) != len(chosen):
         return items  # 「9団体の平均」 over nine: every one of them
     return [items[k] for k in sorted(chosen)] if len(chosen) >= least else items
+
+
+def _lead_sentences(scope: Section | None) -> list[str]:
+    """The sentences of a section's own paragraphs (its lead, not its tables or bullets), normalised."""
+    if scope is None:
+        return []
+    return [norm(x) for b in scope.blocks if b.kind == "paragraph" for x in re.split(r"[。]", b.text) if x.strip()]
+
+
+def _describes_all(lead: list[str], group: list[str], unheld: list[list[str]]) -> bool:
+    """Whether a lead sentence writes the word together with a question word no item holds: the two name
+    what the whole list is, not which of its items."""
+    return any(any(a in x for a in group) and any(a in x for g in unheld if g is not group for a in g)
+               for x in lead)
 
 
 @lru_cache(maxsize=1)
