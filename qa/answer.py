@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from qa import ops
 from qa.abstain import abstain, ground, refuse_unknown
-from qa.analyze import Question, analyze, asks_why, groups_for, role_asked
+from qa.analyze import Question, analyze, asks_why, groups_for, role_asked, with_terms
 from qa.cells import Cells
 from qa.evidence import Evidence
 from qa.index import Index
@@ -30,6 +30,15 @@ from qa.ops.duration import asks_days, duration
 from qa.passage import passage_answer
 from qa.plan import make_plan, split_questions
 from qa.ranking import LATIN_NAME
+
+
+def _names_a_figure(ev: Evidence, q: Question) -> bool:
+    """Whether the word a question ends on (「フォロワーは？」) is the label or column of a figure about the
+    question's other words; 「…動画メッセージのテーマは？」 is not 「ぐんま応援びと」's count of テーマ."""
+    about = with_terms(q, [(t, g) for t, g in zip(q.terms, q.groups) if t != q.predicate])
+    return any((q.predicate in label or q.predicate in attr) and (
+        not about.groups or ev.coverage(about, " ".join([label, attr, *path, text])) >= ev.weights.min_coverage)
+        for label, attr, path, text in ev.fact_fields)
 
 
 class Answerer:
@@ -105,9 +114,7 @@ class Answerer:
             # 「上海事務所の所長は誰」: the report never names a 所長; any name it gives is someone else's.
             return refuse_unknown(ev, q, hits, [role])
         if q.want == "text" and q.predicate and not re.search(r"何|どの|どこ|どう|どんな|誰|いつ", q.norm) and not asks_why(
-            q.norm) and any(
-            q.predicate in label or q.predicate in attr for label, attr, _, _ in ev.fact_fields
-        ):
+            q.norm) and _names_a_figure(ev, q):
             q = replace(q, want="quantity")  # 「フォロワーは？」, 「有効期間5年のものは？」: the word names a figure
         plan = make_plan(q)
         q = plan.question

@@ -156,6 +156,20 @@ class Evidence:
             self._df_cache[key] = sum(1 for t in self._texts if any(g in t for g in group))
         return math.log((self._n + 1) / (self._df_cache[key] + 0.5))
 
+    def telling(self, q: Question) -> list[str] | None:
+        """The question's most telling word when it is rare and titles a section (「着ぐるみ」 of ⑦ 着ぐるみ製作,
+        「誕生」 of ④ ぐんまちゃんお誕生日会): an answer whose passage lacks it is about another thing. None when
+        the rarest word is common, unknown to the report or titles nothing."""
+        # The kind of answer asked (「どこの会場」) is what the passage must hold, not what it is about.
+        topical = [(self.weight(g), g) for t, g in zip(q.terms, q.groups)
+                   if t not in q.loose and len(t) >= 2 and t not in (q.kind_asked or "")]
+        if not topical:
+            return None
+        weight, group = max(topical, key=lambda x: x[0])
+        if weight < self.weights.telling_term_weight or self.unknown(group):
+            return None
+        return group if any(a in self.titles_text for a in group) else None
+
     def unknown(self, group: list[str]) -> bool:
         """Whether the report never uses any word of the group."""
         return self.weight(group) >= self.max_weight - 1e-9

@@ -38,6 +38,8 @@ def figure_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     needed = w.min_fact_coverage / 2 if q.focus else w.min_fact_coverage
     if best.score < w.min_fact_score - (w.follow_up_relief if q.focus else 0.0) or best.coverage < needed:
         return None
+    if best.coverage < w.min_coverage and elsewhere_titled(ev, q, best.fact):
+        return None
     target = target_year(ev, q, best.fact.doc)
     if target is not None and q.period is not None:
         # The figure is chosen by what it is, then its period: a better-matching figure that the report gives
@@ -88,6 +90,19 @@ def figure_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     citations = [ev.citation_for_fact(primary, best.score)]
     citations += ev.citations_from_hits(hits, citations, ev.top_k - 1)
     return Answer(question=q.text, text=text, figures=figures, citations=citations)
+
+
+def elsewhere_titled(ev: Evidence, q: Question, fact: Fact) -> bool:
+    """Whether the question's most telling word (Evidence.telling) is nowhere near the figure (「着ぐるみ、1体
+    いくら」 against a ふるさと納税 amount: ⑦ 着ぐるみ製作 gives no cost). Asked of a figure that covers little of
+    the question: one that covers most of it is the answer, whatever word the asker added (「パソコンで受ける」)."""
+    if (group := ev.telling(q)) is None:
+        return False
+    # The figure's section holds its sub-sections (a 事業's 決算額 covers ② 政策アドバイザー設置 under it).
+    under = [s.title for s in ev.sections if s.doc == fact.doc and s.path[: len(fact.section_path)] == fact.section_path]
+    context = norm(" ".join([fact.label, fact.attribute or "", *fact.section_path, *under,
+                             ev.section_text(fact.doc, fact.section_path)]))
+    return not any(a in context for a in group)
 
 
 def several_units(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 
 from qa.abstain import abstain, not_stated, undated
-from qa.analyze import Question, asks_why, expand
+from qa.analyze import Question, asks_why, expand, with_terms
 from qa.evidence import Evidence
 from qa.models import Answer, Chunk, Citation, Hit
 from qa.text import norm
@@ -268,6 +268,7 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
         candidates = dated or candidates
     kind_found = False
     on_topic = max(candidates, key=order) if candidates else None
+    every = candidates
     if kind_bonus_applies(q):
         # 「どこの国から」: only a segment naming a country can say which; one on topic answers it.
         # A line under the best passage's topic (「参加者：吾妻中央高等学校」 below the bullet naming the event) is
@@ -291,7 +292,8 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
     chunk = ev.chunk(hit.id)
     if q.want == "text" and (described := answer_type_patterns()["description"].search(q.norm)):
         # 「どんな結果になった」: the row's cell labelled with the word asked (「実証結果: …」), when it has one.
-        noun = re.search(r"(..)(?:は|って|が)?(?:どう|どんな)?$", described.group()).group(1)
+        # The noun asked (「どんな結果」 → 結果); 「今どうなってる」 names none and asks the state (状況).
+        noun = m.group() if (m := re.search(r"[一-龥]{2}(?=(?:は|って|が)?(?:どう|どんな)?$)", described.group())) else "状況"
         endings = lexicon().described_cells.get(noun, [noun])
         for other in segments(chunk.body):
             label = re.match(r"([^\s:：、。（(—]{2,10})[:：]", other.strip())
@@ -320,10 +322,21 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
             seg = max(cells, key=lambda o: ev.coverage(q, o))  # the first of equals (max keeps it)
         labelled_cell = bool(cells) or bool(answered)
     context = chunk.text if chunk.kind == "table_row" else " ".join(chunk.section_path) + " " + chunk.body
-    if ev.coverage(q, context) < w.min_coverage:
+    telling = ev.telling(q)
+    # The kind asked (「どこの会場」) is what the passage must hold; the rest of the question is its topic.
+    topic = with_terms(q, [(t, g) for t, g in zip(q.terms, q.groups) if t not in (q.kind_asked or "")])
+    if ev.coverage(q, context) < w.min_coverage or (
+            telling is not None and ev.coverage(topic, context) < w.min_coverage
+            and not any(a in norm(context) for a in telling)):
+        # Too little of the question, or of its topic without its most telling word (「お誕生日会はどこの会場」
+        # against the 本会場 of an exchange in 蘇州): a passage about something else.
+        if telling is not None:
+            held = [c for c in every if any(a in norm(" ".join(ev.chunk(c[2].id).section_path) + " " + c[3])
+                                                 for a in telling)]
+            on_topic = max(held, key=order) if held else on_topic
         if on_topic is not None and kind_bonus_applies(q) and on_topic[2].id != hit.id:
             near = ev.chunk(on_topic[2].id)
-            if ev.coverage(q, " ".join(near.section_path) + " " + near.body) >= w.min_coverage:
+            if ev.coverage(topic, " ".join(near.section_path) + " " + near.body) >= w.min_coverage:
                 # 「北関東磐越五県知事会議はどの県で」: the passage on it names no 県; one elsewhere is no answer.
                 return not_stated(ev, q, hits, Citation(doc=near.doc, section_path=near.section_path,
                                                         lines=list(near.lines), text=near.body,

@@ -120,6 +120,8 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
     # A name in Latin script (YouTube, LINE, NETSUGEN) picks out one thing: a figure about something else
     # is not its answer, however well the rest matches.
     names = [g for t, g in zip(q.terms, q.groups) if LATIN_NAME.fullmatch(t)]
+    # A figure quoted to pick a row is in another unit than the one asked (「15事業のほう、いくら」).
+    stated = [f for f in _stated_figures(whole.norm) if not q.unit or unit_family(_counter_of(f)) != q.unit]
     out: list[Scored] = []
     for fact, (label, attr, path, context), clause, phrase in zip(ev.index.facts, ev.fact_fields, ev.fact_clauses,
                                                                     ev.fact_phrases):
@@ -178,11 +180,31 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
             own = any(len(t) >= 2 and any(a in after for a in g) and not any(a in before for a in g)
                       for t, g in zip(q.terms, q.groups))
             why["column"] = w.column_named_bonus if own else -w.breakdown_unasked_penalty
+        if any(f in clause and f != norm(fact.raw) for f in stated):
+            # 「15事業のほう、国費でいくら」: the figure beside the one the question quotes (「15事業 700,241,236円」).
+            why["stated"] = w.stated_figure_bonus
         why["period"] = period_fit(ev, q, fact)
         found += sum(gw for g, gw in unit_words if any(a in f for a in g for f in (label, attr, *path, context)))
         out.append(Scored(fact, sum(why.values()), found / whole_total, why))
     out.sort(key=lambda s: -s.score)
     return out
+
+
+def _stated_figures(norm_question: str) -> list[str]:
+    """The figures a question quotes with their counter to pick something out (「15事業のほう」 → 15事業): not
+    dates or years, nor a whole it asks a part of (「203件のうち」)."""
+    counters = "|".join(sorted((re.escape(c) for c in lexicon().counters if c not in _DATE_COUNTERS),
+                               key=len, reverse=True))
+    return [m.group() for m in re.finditer(rf"(?<![\d,.])\d[\d,]*(?:\.\d+)?(?:{counters})(?!の?(?:うち|内|中))",
+                                           norm_question)]
+
+
+def _counter_of(figure: str) -> str:
+    return re.sub(r"^[\d,.]+", "", figure)
+
+
+# Counters of a date or a span of time: 「令和2年」「2月22日」 are periods, not figures quoted.
+_DATE_COUNTERS = frozenset({"年", "年度", "月", "日", "時", "分", "秒", "年間", "か月", "ヶ月", "日間"})
 
 
 # The label of a figure that is part of the one before it (「…10テーマ、うち1テーマ」).

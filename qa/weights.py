@@ -20,6 +20,10 @@ class Weights(BaseModel):
     min_fact_coverage: float = 0.28
     # A figure scoring below this (see fact_* below) is not an answer: a lookup abstains or falls back.
     min_fact_score: float = 0.52
+    # A question word this rare (IDF weight; a word in one or two passages) that titles a section tells which
+    # section the figure must come from: a figure whose passage lacks it is another thing's (「着ぐるみ、1体
+    # いくら」 against a ふるさと納税 amount). Common words (事業 1.0, 会議 3.4) tell nothing.
+    telling_term_weight: float = 4.5
     # A follow-up (「男性は？」) carries its subject from earlier questions: its own words need less.
     follow_up_relief: float = 0.1
     # A describe question names its section: at least this share of its terms must be in the title.
@@ -49,6 +53,10 @@ class Weights(BaseModel):
     found_in_heading: float = 0.8
     found_in_passage: float = 0.6
     found_in_ancestor: float = 0.4
+    # A figure written beside one the question quotes (「15事業のほう」 → 「15事業 700,241,236円」) is of the row
+    # the quote picks out. Above a column named (0.03): a quoted figure names its row exactly; no more than the unit
+    # bonus (equal to it), so a figure of the kind asked still comes first.
+    stated_figure_bonus: float = 0.05
     # A follow-up's new words (「男性は？」) must name the figure itself, not only its context.
     focus_penalty: float = 0.3
     # A part of a multi-part question whose figure is not of the subject the parts share (「ぐんま情報トッピング

@@ -21,6 +21,7 @@ from qa.ops.structure import (
     jigyo,
     listed,
     named_scope,
+    quoted,
     narrow,
     passes,
     peers,
@@ -111,8 +112,9 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         items = rows
     elif len(ev.children(scope)) >= 2:
         items = children
-        kids, word = ev.children(scope), _item_word(q)
-        levels = re.split("及び|並びに", norm(scope.title))
+        kids, levels = ev.children(scope), re.split("及び|並びに", norm(scope.title))
+        # The item word, or the level the question quotes (「「主な取組」として挙がっている項目」).
+        word = next((v for v in quoted(q) if len(levels) == 2 and v in levels[1]), None) or _item_word(q)
         if (word and len(levels) == 2 and word in levels[1] and word not in levels[0]
                 and not any(word in norm(c.heading) for c in kids) and all(listed(c) for c in kids)):
             # A title naming two levels (「重点施策及び主な取組」) and the second asked: the items listed
@@ -401,10 +403,11 @@ def _counted_noun(q: Question) -> str | None:
 
 
 def _named_counter(q: Question, nouns: bool = True) -> str | None:
-    """The longest counter of two characters or more right before いくつ (「団体はいくつ」 → 団体); with nouns false,
+    """The longest counter of two characters or more right before いくつ or ending the question with 数 (「団体は
+    いくつ」「団体数は？」 → 団体); with nouns false,
     not one that names items (事業)."""
     found = [c for c in lexicon().counters if len(c) >= 2 and (nouns or c not in lexicon().item_nouns)
-             and re.search(re.escape(c) + r"(は|が|って|も)?いくつ", q.norm)]
+             and re.search(re.escape(c) + r"(?:(は|が|って|も)?いくつ|数(は|って|が)?(?:[?？]|$))", q.norm)]
     return max(found, key=len) if found else None
 
 
