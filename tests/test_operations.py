@@ -65,6 +65,15 @@ GROUPED = [
 # More shapes: dates ranked, a 費目's 事業 added up, the list named by the word counted, items joined by
 # それと or named by one subject, a comparison worded loosely, a difference that says which is larger.
 MORE_SHAPES = [
+    # A word of the list's own lead (「オンラインを活用したトップ外交」) picks none of its rows.
+    ("オンラインでのトップ外交の取組、表にはいくつ載ってる？", ["3", "ホルコム知事"], "count"),
+    ("病害虫診断のシステムって今どんな状況？", ["稼働中"], None),  # the row's 実証結果 cell
+    ("始動人Jr.キャンプは何日やったの？", ["6日間"], None),  # 何日 before a verb: a number of days
+    ("交付金のうち4事業のほうの国費はいくら？", ["254,313,758円"], None),  # the figure quoted picks the row
+    ("ぐんまちゃんの新しい曲は何曲？", ["2曲"], None),
+    ("海外の県人会とサポーターズの団体数は？", ["9団体"], "count"),
+    ("広報活動でラジオの番組・枠はいくつ？", ["3", "コミュニティFM"], "count"),  # 枠 names no row: no pick
+    ("インディアナ州知事のメッセージのテーマは？", ["ポストコロナ"], None),  # not ぐんま応援びと's 5つのテーマ
     ("国際政策推進の取組で、いちばん最初に行われたのはどれ？", ["蘇州", "令和2年9月4日", "最も早い"], "min"),
     ("国際政策推進の表のうち一番新しい配信はどれ？", ["ホルコム知事", "令和3年2月11日"], "max"),
     ("地域外交費の決算額を全部合計すると？", ["286,923千円", "37,372千円 + 15,442千円 + 213,108千円 + 21,001千円"], None),
@@ -291,6 +300,13 @@ def test_more_shapes(assistant, question, expected, op):
     test_shapes(assistant, question, expected, op)
 
 
+def test_a_place_of_another_event_is_no_answer(assistant):
+    # The お誕生日会 passage names no 会場; the 本会場 of an exchange in 蘇州 is another event's.
+    answer = assistant.ask("ぐんまちゃんのお誕生日会はどこの会場でやった？")
+    assert "蘇州" not in answer.text, answer.text
+    assert "お誕生日会" in answer.citations[0].section_path[-1], answer.citations
+
+
 def test_a_place_the_passage_does_not_name_is_no_answer(assistant):
     # The 県 in the meeting's own name (北関東磐越五県) is no answer to どの県.
     answer = assistant.ask("北関東磐越五県知事会議はどこの県で開かれた？")
@@ -474,6 +490,7 @@ def test_superlative_cues(question, op):
     "セキュリティクラウドに加わった市町村は何市町村？",  # the ALT's 10市10町2村 are another body's
     "ふるさと納税でいちばん寄附が多かった政策メニューは？",  # nothing ranks the menus
     "ビッグデータ分析だけの費用はいくら？",  # a part of (10) データ分析・活用推進, whose 決算額 covers all its parts
+    "ぐんまちゃんの着ぐるみ1体の製作費はいくら？",  # ⑦ 着ぐるみ製作 gives no cost; no ふるさと納税 amount
 ])
 def test_a_figure_of_something_else_is_no_answer(assistant, question):
     answer = assistant.ask(question)
