@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from decimal import Decimal
 
 from qa.abstain import abstain
 from qa.analyze import Question, unit_family
@@ -170,7 +171,7 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
         whole_labels = {f.label for f in column if len(norm(f.label)) >= 2 and norm(f.label).replace(" ", "")
                         in q.norm.replace(" ", "")}
         if len({f.label for f in column}) >= 2 and len(whole_labels) != 1:
-            return derived(ev, q, column, best.score, hits)
+            return qualified_sum(ev, q, column, best.score, hits) or derived(ev, q, column, best.score, hits)
     if q.parts and not q.unit and (budgets := _named_budgets(ev, q.parts)):
         # 「東京事務所運営は上海事務所運営よりどれくらい多い」: two 事業 named by title, no measure: their 決算額.
         return derived(ev, q, budgets, 1.0, hits)
@@ -185,12 +186,56 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
                 return None
             facts.append(ranked[0].fact)
             score = min(score, ranked[0].score)
+        if q.op == "sum" and (counted := qualified_sum(ev, q, facts, score, hits)):
+            return counted  # 「AとBで、Web開催だったのは合わせて」: the occasions their notes name
         return derived(ev, q, facts, score, hits)
     if best is not None and best.score >= w.min_fact_score and q.op in {"diff", "ratio", "change"}:
         group = siblings(ev, best.fact)
         if len(group) >= 2:
             return derived(ev, q, group[:2], best.score, hits)
     return None
+
+
+# A note after a figure in its cell (「2回（6月、10月）開催 ※6月は書面、10月はWeb開催」).
+_NOTE = re.compile(r"[※＊]\s*(.+)$")
+# A note that says which of the counted ones (「10月は…」「6月・10月は…」): the months or days named before は.
+_WHICH_ONES = re.compile(r"((?:\d+月|\d+日)(?:[・と、](?:\d+月|\d+日))*)(?:は|に|が)")
+
+
+def qualified_sum(ev: Evidence, q: Question, column: list[Fact], score: float, hits: list[Hit]) -> Answer | None:
+    """「知事会議のうち、Web開催だったのは合計何回」: a count column whose cells say in a note which of their
+    occasions were so (「※いずれもWeb開催」 all, 「※6月は書面、10月はWeb開催」 one); the occasions the notes
+    name, added. None when no question word is found only in the column's notes."""
+    # Matched normalised, shown as the report writes them.
+    written = {f.id: (m.group(1) if (m := _NOTE.search(ev.passage(f))) else "") for f in column}
+    notes = {k: norm(v) for k, v in written.items()}
+    plain_text = " ".join(norm(f.label) + " " + _NOTE.sub("", norm(ev.passage(f))) for f in column)
+    qualifier = [g for t, g in zip(q.terms, q.groups) if len(t) >= 2 and t not in q.loose
+                 and any(a in n for a in g for n in notes.values()) and not any(a in plain_text for a in g)]
+    if not qualifier or unit_family(column[0].unit) == "円":
+        return None
+    counted: list[tuple[Fact, int, str]] = []
+    for f in column:
+        said = [seg for seg in re.split(r"[、,，]", written[f.id]) if any(a in norm(seg) for g in qualifier for a in g)]
+        if any("いずれも" in seg or "全て" in seg or "すべて" in seg for seg in said):
+            n = int(f.value)
+        else:
+            n = sum(len(re.findall(r"\d+(?:月|日)", m.group(1))) for seg in said if (m := _WHICH_ONES.search(seg)))
+            if said and n == 0:
+                return None  # a note that names the kind but not which ones: no count to make
+        counted.append((f, n, "・".join(said)))
+    facts = [f.model_copy(update={"value": Decimal(n), "raw": f"{n}{f.unit}"}) for f, n, _ in counted]
+    result = derive("sum", facts)
+    if result is None:
+        return None
+    shown = "、".join(f"{f.label}：{n}{f.unit}（{said or '記載なし'}）" for f, n, said in counted)
+    section = column[0].section_path[-1]
+    text = f"{result.text}（{result.formula}）。{shown}（{section}）"
+    fig = Figure(label=column[0].label, attribute=column[0].attribute, value=plain(result.value), unit=result.unit,
+                 raw=result.text, derived=True, formula=result.formula)
+    citations = [ev.citation_for_fact(f, score) for f in column]
+    citations += ev.citations_from_hits(hits, citations, max(0, ev.top_k - len(citations)))
+    return Answer(question=q.text, text=text, figures=[fig] + [figure(f) for f in column], citations=citations)
 
 
 def derived(ev: Evidence, q: Question, facts: list[Fact], score: float, hits: list[Hit]) -> Answer | None:

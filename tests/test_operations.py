@@ -65,6 +65,9 @@ GROUPED = [
 # More shapes: dates ranked, a 費目's 事業 added up, the list named by the word counted, items joined by
 # それと or named by one subject, a comparison worded loosely, a difference that says which is larger.
 MORE_SHAPES = [
+    # A count column whose notes say which occasions were so (「※いずれもWeb開催」「※6月は書面、10月はWeb開催」).
+    ("知事会議でWeb開催だったのは全部で何回？", ["3回", "いずれもWeb開催", "10月はWeb開催"], None),
+    ("知事会議のうち書面で開かれたのは合計何回？", ["1回", "6月は書面"], None),
     # A word of the list's own lead (「オンラインを活用したトップ外交」) picks none of its rows.
     ("オンラインでのトップ外交の取組、表にはいくつ載ってる？", ["3", "ホルコム知事"], "count"),
     ("病害虫診断のシステムって今どんな状況？", ["稼働中"], None),  # the row's 実証結果 cell
