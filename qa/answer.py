@@ -158,6 +158,10 @@ class Answerer:
             # 「一番寄附が集まったメニューは」: nothing the report gives ranks them, and the passage found says
             # nothing of which is first; another sentence about the topic is no answer.
             return abstain(ev, q, hits, "")
+        if q.want == "quantity" and plan.op not in {"locate", "describe", "list"} and not ans.abstained and not re.search(r"\d", _CITED_SECTION.sub("", ans.text)):
+            # 「幸福度の平均点はいくつ」: a number is asked and the passage found writes none; it says what was done,
+            # not how much.
+            return abstain(ev, q, hits, "")
         return ans
 
 

@@ -55,9 +55,10 @@ def more_by(name: str, gap: str, unit: str | None, larger: bool = True) -> str:
 def topic(question: str, period_words: str) -> str:
     """The question's subject in its own words: 「知事の趣味は？」 → 「知事の趣味」."""
     text = re.sub(r"[?？!！。\s]+$", "", question.strip())
-    text = re.sub(r"(について|を|は|って|の|が|に|で)?[、,\s]*(教えて.*|知りたい.*|第?何.*|いくら.*|いつ.*|どこ.*|誰.*|どれ.*|どんな.*|"
-                  r"どの.*|どう.*)?$", "", text)
+    text = re.sub(r"(について|を|は|って|の|が|に|で)?[、,\s]*(教えて.*|知りたい.*|第?何.*|いくら.*|いくつ.*|いつ.*|どこ.*|誰.*|"
+                  r"どれ.*|どんな.*|どの.*|どう.*|なん[でだ].*|なに.*)?$", "", text)
     text = re.sub(r"(について|を|は|って|が|に|で)?[、,\s]+$", "", text)  # 「…費用は、どの事業に」
+    text = re.sub(r"(?<=[るたい])の$", "", text)  # 「1体作るのに」: the の of a verb, before 「の記載」
     if period_words:
         text = text.replace(period_words.rstrip("の"), "").lstrip("のはに ")
         text = re.sub(r"のの", "の", text)  # 「知事戦略部の令和元年度の決算額」 without its year

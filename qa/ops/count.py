@@ -26,6 +26,7 @@ from qa.ops.structure import (
     passes,
     peers,
     row_texts,
+    stated_count,
     titled,
     without_items,
 )
@@ -47,6 +48,8 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         return summed
     if (marked := _marked_items(ev, plan, hits)) is not None:
         return marked
+    if (labelled := _labelled_in_hits(ev, plan, hits)) is not None:
+        return labelled  # 「いくつの配置先」 over 「（配置先：県、前橋市、富岡市）」
     scope = _scope(ev, q, hits)
     if re.search(r"表[にでの]", q.norm) and scope is not None and len(row_texts(ev, scope)) < 2:
         # 「…として表に挙がっている取組」: the items are a table's rows; a scope without a table is the wrong
@@ -115,10 +118,11 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         kids, levels = ev.children(scope), re.split("及び|並びに", norm(scope.title))
         # The item word, or the level the question quotes (「「主な取組」として挙がっている項目」).
         word = next((v for v in quoted(q) if len(levels) == 2 and v in levels[1]), None) or _item_word(q)
-        if (word and len(levels) == 2 and word in levels[1] and word not in levels[0]
-                and not any(word in norm(c.heading) for c in kids) and all(listed(c) for c in kids)):
-            # A title naming two levels (「重点施策及び主な取組」) and the second asked: the items listed
-            # under each sub-section, not the sub-sections.
+        if all(listed(c) for c in kids) and ((
+                word and len(levels) == 2 and word in levels[1] and word not in levels[0]
+                and not any(word in norm(c.heading) for c in kids)) or stated_count(q) == len(kids)):
+            # A title naming two levels (「重点施策及び主な取組」) and the second asked, or the sub-sections
+            # counted already (「5つの分野を合わせて全部で何項目」): the items listed under each of them.
             items = [i for c in kids for i in listed(c)]
     elif len(texts) >= 2:
         items = rows
@@ -450,16 +454,39 @@ _ASKED_NOUN = re.compile(r"([\u4e00-\u9fff\u30a1-\u30ff]{1,8})(?:は|って|の�
 def labelled_list(ev: Evidence, plan: Plan, hits: list[Hit], passage: Answer) -> Answer | None:
     """「国際交流員の配置先は何か所」 over 「（配置先：県、前橋市、富岡市）」: the items the passage lists after
     the noun asked, counted; None when it lists none."""
-    q = plan.question
-    if passage.abstained or not passage.citations or not (m := _ASKED_NOUN.search(q.norm)):
+    if passage.abstained or not passage.citations or not (noun := _labelled_noun(plan.question)):
         return None
-    noun = m.group(1)
     cit = passage.citations[0]
-    listed = re.search(re.escape(noun) + r"\s*[:：]\s*([^）)。\n/]+)", nfkc(cit.text))
+    return _listed_after(ev, plan, hits, noun, cit.text, cit.doc, cit.section_path)
+
+
+def _labelled_noun(q: Question) -> str | None:
+    """The noun a count asks of (「配置先は何か所」「いくつの配置先」 → 配置先)."""
+    m = _ASKED_NOUN.search(q.norm) or re.search(r"いくつの([\u4e00-\u9fff\u30a1-\u30ff]{2,8})", q.norm)
+    return m.group(1) if m else None
+
+
+def _labelled_in_hits(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    """The same list found in the best passages on the question's topic, before any other way of counting."""
+    q = plan.question
+    if (noun := _labelled_noun(q)) is None or noun in lexicon().item_nouns:
+        return None
+    for h in [h for h in hits if h.kind == "chunk"][:NAME_HITS]:
+        chunk = ev.chunk(h.id)
+        if ev.coverage(q, " ".join(chunk.section_path) + " " + chunk.text) < ev.weights.min_coverage:
+            continue
+        if found := _listed_after(ev, plan, hits, noun, chunk.body, chunk.doc, chunk.section_path):
+            return found
+    return None
+
+
+def _listed_after(ev: Evidence, plan: Plan, hits: list[Hit], noun: str, text: str, doc: str,
+                  path: list[str]) -> Answer | None:
+    listed = re.search(re.escape(noun) + r"\s*[:：]\s*([^）)。\n/]+)", nfkc(text))
     if not listed:
         return None
     items = [i.strip() for i in re.split(r"[、,・]", listed.group(1)) if i.strip()]
-    section = ev.section_by_path.get((cit.doc, tuple(cit.section_path)))
+    section = ev.section_by_path.get((doc, tuple(path)))
     if len(items) < 2 or section is None:
         return None
     return _count_answer(ev, plan, hits, section, items)

@@ -70,8 +70,6 @@ def _in_quotes(q: Question, term: str) -> bool:
 _ET_CETERA = frozenset({"等", "など", "ほか"})
 
 
-# 「Xとして」: what the items are taken as (a clause of its own, up to the last comma before it).
-_AS = re.compile(r"([^、。]+?)として")
 
 
 def as_written(q: Question, term: str, group: list[str]) -> str:
@@ -199,9 +197,6 @@ def narrow(ev: Evidence, q: Question, items: list[T], text_of: Callable[[T], str
         if groups or listing:
             return items
         # 「記者会見は全部で何件」: no group is named; the words narrow as without 全部 (else every item).
-    # 「オンラインを活用したトップ外交として表に挙がっている」: what every item is said to be picks none of them.
-    category = m.group(1) if (m := _AS.search(q.norm)) else ""
-    rest = q.norm.replace(category, " ") if category else q.norm
     where = norm(" ".join(scope.path)) if scope is not None else ""
     lead = _lead_sentences(scope)
     # Question words that no item holds (「トップ外交」 of rows titled by the talks themselves).
@@ -218,9 +213,9 @@ def narrow(ev: Evidence, q: Question, items: list[T], text_of: Callable[[T], str
         # A compound the question writes (「広報紙」, read as 広報 + 紙) names the scope only when it is in it.
         written = as_written(q, term, group)
         names_scope = written in where if written != term else any(a in where for a in group)
-        if len(term) < 2 or term in q.loose or (names_scope and not _in_quotes(q, term)):
-            continue
-        if category and term in category and term not in rest:
+        # A quoted value picks items, unless the quote is the scope's own title (「「知事戦略管理費」の下には」).
+        quoted_pick = any(term in v and v.replace(" ", "") not in where.replace(" ", "") for v in quoted(q))
+        if len(term) < 2 or term in q.loose or (names_scope and not quoted_pick):
             continue
         if any(term in own for own in ev.own) and not _in_quotes(q, term):
             continue  # 「群馬の県人会」: the report's own prefecture picks out none of its items
