@@ -604,7 +604,11 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     elif over and q.op in {"ratio", "change"}:
         # 「ロボット導入調査支援補助の補助金額は」: the words before the last の name the context.
         context, sep, own = over.group(1).rpartition("の")
-        if (sep and q.op == "ratio" and _MEASURE_END.search(own) and not _MEASURE_END.search(over.group(2))
+        other = over.group(2).strip("、, ")
+        if sep and _MEASURE_END.search(own) and "の" in other and _MEASURE_END.search(other):
+            # 「県LINEの友だち数は、県ツイッターのフォロワー数の何倍」: each side names its own thing and measure.
+            items = [over.group(1), other]
+        elif (sep and q.op == "ratio" and _MEASURE_END.search(own) and not _MEASURE_END.search(over.group(2))
                 and not re.search(r"比べ|から|より|前年|昨年", over.group(2))):
             # 「東京事務所の決算額は上海事務所の何倍」: the measure is both items'; the names differ.
             items = [over.group(1), f"{over.group(2)}の{own}"]
@@ -677,8 +681,12 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
             continue
         terms = own + [t for t in dict.fromkeys(shared) if t not in own]
         qn = norm(item)
+        unit = None if q.unit in {"%", "倍"} else q.unit
+        if unit is None:
+            # 「個人版の寄附額は企業版の何倍」: each figure is in the unit its own measure asks (寄附額 → 円).
+            unit = next((family for family, words in lexicon().measures.items() if any(w in qn for w in words)), None)
         parts.append(Question(text=item, norm=qn, terms=terms, groups=groups_for(terms, qn + " " + q.norm),
-                              want="quantity", unit=None if q.unit == "%" else q.unit, op=None,
+                              want="quantity", unit=unit, op=None,
                               direction=None, period=q.period,
                               relative=q.relative, focus=own, measure=q.measure, about=about,
                               loose=frozenset(terms) & (q.loose | loose_words(text))))

@@ -65,6 +65,13 @@ GROUPED = [
 # More shapes: dates ranked, a 費目's 事業 added up, the list named by the word counted, items joined by
 # それと or named by one subject, a comparison worded loosely, a difference that says which is larger.
 MORE_SHAPES = [
+    ("国際交流員はいくつの配置先に置かれた？", ["3", "前橋市", "富岡市"], "count"),  # 「（配置先：県、前橋市、富岡市）」
+    # The sub-sections counted already: the items under them (a quoted two-level title is one name).
+    ("「令和2年度に実施した重点施策及び主な取組」は5つの分野を合わせて何項目？", ["12項目"], "count"),
+    ("「知事戦略管理費」の下には、庁議から東京事務所運営まで何項目の事業がある？", ["11項目"], "count"),  # quoted scope
+    ("広報活動でラジオとして載っている番組はいくつ？", ["3", "コミュニティFM"], "count"),
+    ("第2次国際戦略の期間が終わったあと、新しい戦略はどうなった？", ["見送った"], None),  # 期間が: no date asked
+    ("県LINEの友だち数は県ツイッターのフォロワー数の何倍？", ["約1.78倍", "40,422人"], None),  # each its own measure
     # A count column whose notes say which occasions were so (「※いずれもWeb開催」「※6月は書面、10月はWeb開催」).
     ("知事会議でWeb開催だったのは全部で何回？", ["3回", "いずれもWeb開催", "10月はWeb開催"], None),
     ("知事会議のうち書面で開かれたのは合計何回？", ["1回", "6月は書面"], None),
@@ -494,6 +501,7 @@ def test_superlative_cues(question, op):
     "ふるさと納税でいちばん寄附が多かった政策メニューは？",  # nothing ranks the menus
     "ビッグデータ分析だけの費用はいくら？",  # a part of (10) データ分析・活用推進, whose 決算額 covers all its parts
     "ぐんまちゃんの着ぐるみ1体の製作費はいくら？",  # ⑦ 着ぐるみ製作 gives no cost; no ふるさと納税 amount
+    "県民幸福度アンケートの平均点はいくつだった？",  # the passage says the survey was done, and no score
 ])
 def test_a_figure_of_something_else_is_no_answer(assistant, question):
     answer = assistant.ask(question)

@@ -336,7 +336,9 @@ _COUNTED = r"(?:は|が|って)(?:全部で|全部|全体で|合わせて|あわ
 
 
 # An example the question gives of the items counted (「Xみたいな」「Xのような」「Xといった」).
-_EXAMPLE = re.compile(r"[^、。,()「」]{2,30}?(?:みたいな|みたいの|のような|といった)")
+# An example of the items (「知事戦略管理費みたいな」), or one of them said to be included (「STEAM教育推進を含めて」
+# 「県を含めて」): what is counted, not where.
+_EXAMPLE = re.compile(r"[^、。,()「」はがの]{1,30}?(?:みたいな|みたいの|のような|といった|(?:を|も)含め(?:て|ると|たら)|込みで)")
 
 
 def _without_counted(q: Question) -> Question:
@@ -462,7 +464,8 @@ def labelled_list(ev: Evidence, plan: Plan, hits: list[Hit], passage: Answer) ->
 
 def _labelled_noun(q: Question) -> str | None:
     """The noun a count asks of (「配置先は何か所」「いくつの配置先」 → 配置先)."""
-    m = _ASKED_NOUN.search(q.norm) or re.search(r"いくつの([\u4e00-\u9fff\u30a1-\u30ff]{2,8})", q.norm)
+    text = _EXAMPLE.sub("", q.norm)  # 「配置先は県を含めて何か所」
+    m = re.search(r"いくつの([\u4e00-\u9fff\u30a1-\u30ff]{2,8})", text) or _ASKED_NOUN.search(text)
     return m.group(1) if m else None
 
 

@@ -33,7 +33,8 @@ _FROM = re.compile(r"([^、。,\sはにでをが]{2,30}?)から(?:数え|順に|
 
 # A bracket of examples ending in 等/など: what the whole takes in, written after its name.
 _EXAMPLES = re.compile(r"[(（]([^()（）]+)(?:等|など|とか)[)）]"
-                       r"|[、,]([^、。,()（）]+?(?:や|と)[^、。,()（）]+?)(?:など|等|とか)[、,]")
+                       r"|[、,]([^、。,()（）]+?(?:や|と)[^、。,()（）]+?)(?:など|等|とか)[、,]"
+                       r"|([^、。,()（）はがの]{1,30}?)(?:を|も)含め(?:て|ると|たら)")
 
 
 def without_items(q: Question) -> Question:
@@ -44,7 +45,7 @@ def without_items(q: Question) -> Question:
     ends += " " + " ".join(m.group(1) for m in _FROM.finditer(q.norm))  # 「(1)の庁議から数えて」: the first item
     # A rank (「2番目」「3位」) is no name either.
     # Examples that describe the whole (「広報活動（広報紙・テレビ・ラジオ等）の中で」) pick none of it out.
-    examples = " ".join(m.group(1) or m.group(2) for m in _EXAMPLES.finditer(q.norm))
+    examples = " ".join(m.group(1) or m.group(2) or m.group(3) for m in _EXAMPLES.finditer(q.norm))
     keep = [(t, g) for t, g in zip(q.terms, q.groups)
             if t not in nouns and not re.fullmatch(r"\d*(番目?|位|目)", t) and t not in ends
             and not (t in examples and t not in _EXAMPLES.sub(" ", q.norm))]
