@@ -648,7 +648,9 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
             items = items_text.split("・")
     # 「動画の本数と、その再生回数」: その points back at what the first item is about; it names nothing.
     items = [re.sub(r"^\s*(その|それの|この|これの)", "", i) for i in items if i.strip()]
-    items = [i for i in items if i.strip()]
+    # 「交付金、2種類を合計すると」: a count of the items is none of them.
+    counters = "|".join(sorted(map(re.escape, lexicon().counters), key=len, reverse=True))
+    items = [i for i in items if i.strip() and not re.fullmatch(rf"\s*\d+\s*(?:{counters})(?:を|の|とも|は)?\s*", i)]
     # 「AとBでは、構成員はどちらが」: a clause that asks is no item; its words qualify both.
     asking = [i for i in items if _ASKING.search(i)]
     if asking and len(items) - len(asking) >= 2:

@@ -245,7 +245,9 @@ def derived(ev: Evidence, q: Question, facts: list[Fact], score: float, hits: li
         op = "times"  # 「AはBの何倍」: a quotient in 倍, not a percentage
     # Name each figure so the formula can be checked: by label, or by section when labels repeat
     # (「寄附受入実績」 under 個人版 and under 企業版).
-    names = [f.label for f in facts]
+    # A figure labelled by its measure alone (「【再生回数】18,358回」) is named by its section (お誕生日会).
+    names = [re.sub(r"^[①-⑳ア-ン]\s*|^\(\d+\)\s*", "", f.section_path[-1])
+             if re.fullmatch(r"[^\s]{0,2}(回数|件数|人数|者数|数|額)", f.label) else f.label for f in facts]
     if len({(f.label, f.period) for f in facts}) < len(facts):
         if len({f.attribute for f in facts}) == len(facts):
             # Columns of one row (男 and 女 of 旅券発行件数): the label with each column's own word.

@@ -479,6 +479,9 @@ class Normalizer:
         # so is one dictionary word put for another of the same length (県外就職率 / 県内就職率): a typo
         # that keeps every word real and the length equal is a homophone, which the reading caught above.
         # Kana put for kana is spelling (インスタライヴ / インスタライブ) and stays a candidate.
+        if candidate.replace("ー", "") == surface.replace("ー", "") and re.search(r"[ァ-ヶ]ー?$", surface):
+            # 「モバイルルーター」 for the report's 「モバイルルータ」: a long-vowel mark is spelling, not another word.
+            return [_Edit(run[0].start, run[-1].end, candidate, "fuzzy")]
         if candidate in surface or surface in candidate:
             return []
         if len(candidate) == len(surface) and all(w.reading for w in run) and any(

@@ -65,6 +65,15 @@ GROUPED = [
 # More shapes: dates ranked, a 費目's 事業 added up, the list named by the word counted, items joined by
 # それと or named by one subject, a comparison worded loosely, a difference that says which is larger.
 MORE_SHAPES = [
+    ("モバイルルーターは何台そろえた？", ["323台"], None),  # the report writes モバイルルータ
+    ("知事のコロナ特番のライブ配信は何日にやったんだっけ？", ["4月24日"], None),  # 特番 = 特別番組; 〜たんだっけ
+    ("国の地方創生の交付金、2種類を合計すると実績はいくら？", ["954,554,994円"], None),  # 「2種類を」 is no item
+    ("個人版ふるさと納税の寄附額は企業版の何倍？", ["約1.63倍", "30,245,843円"], None),  # 寄附額: the amounts, not 件
+    ("教育イノベーション・プロジェクトには、STEAM教育推進を含めていくつのPJがある？", ["4"], "count"),
+    ("国際交流員の配置先は県を含めて何か所？", ["3か所"], None),
+    ("県のラジオ番組で一番費用がかかっているのはどれ？", ["ぐんま情報トッピング", "14,488千円"], "max"),
+    ("新技術の実証のうち費用が一番かかったのはどの実証？", ["河川監視カメラ", "2,601千円"], "max"),
+    ("お誕生日会と「Ask知事!」、再生回数はどちらがどれだけ多い？", ["お誕生日会の方が11,011回多い"], None),
     ("国際交流員はいくつの配置先に置かれた？", ["3", "前橋市", "富岡市"], "count"),  # 「（配置先：県、前橋市、富岡市）」
     # The sub-sections counted already: the items under them (a quoted two-level title is one name).
     ("「令和2年度に実施した重点施策及び主な取組」は5つの分野を合わせて何項目？", ["12項目"], "count"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from qa.analyze import split_parts, unit_family
+from qa.analyze import split_parts, unit_family, with_terms
 from qa.arithmetic import derive
 from qa.lookup import parts_name_a_title
 from qa.evidence import Evidence
@@ -39,6 +39,10 @@ from qa.ranking import score_facts, siblings
 _HOW_FAR = re.compile(r"差|違う|違い|ちがう|ちがい|開き|(何|いくら|どれ(だけ|くらい|ぐらい)|どのくらい)[^?？、。]{0,3}(多|少な|高|安|大き|小さ)")
 
 
+# What a 決算額 is given for: a superlative of money over other things (実証, 番組) ranks a table's own column.
+_BUDGETED = frozenset({"事業", "費目", "取組", "取り組み", "施策", "項目", "部署", "分野", "もの", "ところ"})
+
+
 def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     if time_extreme(q.norm) is not None:
@@ -47,7 +51,17 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         return by_group  # 「事業の決算額を合計して一番大きい費目」: each 費目 by what its 事業 come to
     # 「少ない方から数えて2番目」: a rank counts from the end the question names.
     largest = plan.op == "max" and not re.search(r"(少な|小さ|低|安)(い|く)?(方|ほう)?(から|順)", q.norm)
-    scope = named_scope(ev, q, hits)
+    # The thing ranked (「どの実証」「番組はどれ」), when the question names one: what the items are, not where
+    # they are, when a title holds it (「実証」 is no pointer at ④ ロボット導入実証; 「番組」 heads rows and still
+    # says where); only 事業 and 費目 have 決算額.
+    asked = re.search(r"どの([\u4e00-\u9fff\u30a1-\u30ff]{1,8})|([\u4e00-\u9fff\u30a1-\u30ff]{1,8})(?:は|って)(?:どれ|どこ|何|なに)",
+                      q.norm)
+    thing = (asked.group(1) or asked.group(2)) if asked else None
+    if thing is None and (among := re.search(r"([\u4e00-\u9fff\u30a1-\u30ff]{1,8})(?:の中で|の中では|のうち|で)(?:一番|いちばん|最も|もっとも)",
+                                             q.norm)) and among.group(1) not in ev.titles_text:
+        thing = among.group(1)  # 「ラジオ番組で一番」: the items are 番組 (a title named there is a scope instead)
+    where_terms = [(t, g) for t, g in zip(q.terms, q.groups) if not thing or t not in thing or t not in ev.titles_text]
+    scope = named_scope(ev, with_terms(q, where_terms) if where_terms else q, hits)
     if scope is not None:
         # 「知事戦略管理費で一番少ないのは社会参加費だけど、その次は」: the item named stands in the range named above it.
         above = [ev.section_by_path.get((scope.doc, tuple(scope.path[:k]))) for k in range(len(scope.path) - 1, 1, -1)]
@@ -84,7 +98,8 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
             where = f"{ranked[0].fact.label}（{ranked[0].fact.section_path[-1]}）"
     # Money asked by 決算額 ranges over the 事業's budgets; by a table's own column (「表の事業費」) over the table.
     money = len(candidates) < 2 and bool(money_words().search(q.norm)) and not (
-        re.search(r"事業費|金額", q.norm) and not re.search(r"決算額|予算", q.norm))
+        re.search(r"事業費|金額", q.norm) and not re.search(r"決算額|予算", q.norm)) and (
+        thing is None or thing in _BUDGETED or re.search(r"決算額|予算", q.norm) is not None)
     if money and (scope is None or scope.level <= 1 or len(budget_siblings(ev, scope)) >= 2):
         pairs = budget_siblings(ev, scope)
         candidates = [(s.title, f) for s, f in pairs]
