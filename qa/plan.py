@@ -146,10 +146,11 @@ def make_plan(q: Question) -> Plan:
     if op in {"max", "min"} and q.op == "diff" and len(q.parts) == 2:
         op = None  # 「AとBではどちらが何人多い？」: the difference of the two, which names the larger
     if op == "count" and q.op == "sum" and len(q.parts) >= 2 and _ADDED.search(text) and re.search(
-            r"と|や|及び|および|並びに|・", re.sub(r"「[^」]*」", "", text)) and not any(
+            r"と|や|及び|および|並びに|・", re.sub(r"「[^」]*」|[(（][^()（）]*(?:等|など|とか)[)）]", "", text)) and not any(
             n in text for n in lexicon().counter_sums):
         # (「地方創生の交付金、対象になった事業は合わせて」 names a topic and a measure, no items: a count; so does
-        # a quoted title that lists two levels, 「重点施策及び主な取組」.)
+        # a quoted title that lists two levels, 「重点施策及び主な取組」, or examples in brackets, 「（STEAMとか
+        # プログラミングとか）」.)
         op = "sum"  # 「AとBを合わせると何事業？」: the figures of the named items added, not items counted
     if op == "count" and any(w in text for w in lexicon().each) and len(each := split_parts(q)) >= 2:
         # 「AとB、それぞれ何事業」: each one's figure, in the counter asked.

@@ -65,6 +65,9 @@ GROUPED = [
 # More shapes: dates ranked, a 費目's 事業 added up, the list named by the word counted, items joined by
 # それと or named by one subject, a comparison worded loosely, a difference that says which is larger.
 MORE_SHAPES = [
+    # A section without 事業 of its own (③ under 国際交流推進) stands for the heading above that has them.
+    ("海外との交流や外交に関する経費のうち、決算額が最も大きい事業は？", ["国際交流推進", "213,108千円"], "max"),
+    ("10年旅券と5年旅券の発行件数の差は？", ["2,106件"], None),  # 「10年旅券」 is an item, not a count
     ("モバイルルーターは何台そろえた？", ["323台"], None),  # the report writes モバイルルータ
     ("知事のコロナ特番のライブ配信は何日にやったんだっけ？", ["4月24日"], None),  # 特番 = 特別番組; 〜たんだっけ
     ("国の地方創生の交付金、2種類を合計すると実績はいくら？", ["954,554,994円"], None),  # 「2種類を」 is no item

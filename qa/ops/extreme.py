@@ -57,6 +57,8 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     asked = re.search(r"どの([\u4e00-\u9fff\u30a1-\u30ff]{1,8})|([\u4e00-\u9fff\u30a1-\u30ff]{1,8})(?:は|って)(?:どれ|どこ|何|なに)",
                       q.norm)
     thing = (asked.group(1) or asked.group(2)) if asked else None
+    if thing is None and (last := re.search(r"(?:い|た)([\u4e00-\u9fff\u30a1-\u30ff]{1,8})(?:は|って)[?？]?$", q.norm)):
+        thing = last.group(1)  # 「決算額が最も大きい事業は？」
     if thing is None and (among := re.search(r"([\u4e00-\u9fff\u30a1-\u30ff]{1,8})(?:の中で|の中では|のうち|で)(?:一番|いちばん|最も|もっとも)",
                                              q.norm)) and among.group(1) not in ev.titles_text:
         thing = among.group(1)  # 「ラジオ番組で一番」: the items are 番組 (a title named there is a scope instead)
@@ -100,6 +102,12 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     money = len(candidates) < 2 and bool(money_words().search(q.norm)) and not (
         re.search(r"事業費|金額", q.norm) and not re.search(r"決算額|予算", q.norm)) and (
         thing is None or thing in _BUDGETED or re.search(r"決算額|予算", q.norm) is not None)
+    if money and scope is not None and scope.level > 1 and len(budget_siblings(ev, scope)) < 2 and re.search(
+            r"決算額|予算", q.norm) and thing in _BUDGETED:
+        # 「海外との交流や外交に関する経費の中で決算額が最も大きい事業」: a section without 事業 of its own (③ of
+        # 国際交流推進) stands for the nearest heading above it that has them (5 地域外交費).
+        above = [ev.section_by_path.get((scope.doc, tuple(scope.path[:k]))) for k in range(len(scope.path) - 1, 1, -1)]
+        scope = next((s for s in above if s is not None and len(budget_siblings(ev, s)) >= 2), scope)
     if money and (scope is None or scope.level <= 1 or len(budget_siblings(ev, scope)) >= 2):
         pairs = budget_siblings(ev, scope)
         candidates = [(s.title, f) for s, f in pairs]
