@@ -238,7 +238,8 @@ def _want(q: str) -> tuple[str, str | None]:
     if counter and unit_family(counter.group(1)) != "%":
         return "quantity", unit_family(counter.group(1))
     for family, words in lexicon().measures.items():
-        if any(w in q for w in words):
+        # 「予算化された」 is an act (a 事業 made), not an amount of 予算.
+        if any(re.search(re.escape(w) + "(?!化)", q) for w in words):
             return "quantity", family
     if counter:
         return "quantity", "%"
@@ -290,8 +291,8 @@ def _asked_units(q: str) -> list[str]:
             found.append((at, family))
     for family, words in lexicon().measures.items():
         for w in words:
-            if (at := q.find(w)) >= 0:
-                found.append((at, family))
+            if m := re.search(re.escape(w) + "(?!化)", q):
+                found.append((m.start(), family))
     units: list[str] = []
     for _, u in sorted(found):
         if u not in units:
@@ -569,6 +570,8 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     body = nfkc(text)
     body = re.sub(r"(の)?(合計|合わせ|あわせ|総計|トータル|全部|差|違い|何[%％件人回円]|何パーセント|いくら"
                   r"|割合|比率|シェア|占め|何割|何倍|\d+(?:\.\d+)?倍).*$", "", body)
+    # 「AとBはどちらが多く、差はいくら」: the clause that asks which is no part of the second item.
+    body = re.sub(r"(?:は|では|で)?[、,]?(?:どちら|どっち)(?:が|の方が|のほうが)?[^、,。]*[、,]?$", "", body)
     # 「AはBより多いですか」「AはBより放送回数が多かった？」: the measure between より and the comparison
     # qualifies both; 「AとB、Aのほうが大きい？」 names the subject after the list.
     if m := re.search(r"(?<=より)([^、。]{0,10}?)(?:が|の)?(多|少な|大き|小さ|高|低).*$", body):
@@ -651,6 +654,9 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     # 「交付金、2種類を合計すると」: a count of the items is none of them.
     counters = "|".join(sorted(map(re.escape, lexicon().counters), key=len, reverse=True))
     items = [i for i in items if i.strip() and not re.fullmatch(rf"\s*\d+\s*(?:{counters})(?:を|の|とも|は)?\s*", i)]
+    broken_down = [bool(re.match(r"\s*[^\sの、]{1,6}(?:別|ごと)", i)) for i in items]
+    if any(broken_down) and not all(broken_down):
+        return []  # 「旅券発行、男女別の件数は」: a breakdown of the other item, not an item beside it
     # 「AとBでは、構成員はどちらが」: a clause that asks is no item; its words qualify both.
     asking = [i for i in items if _ASKING.search(i)]
     if asking and len(items) - len(asking) >= 2:

@@ -216,4 +216,9 @@ def split_questions(text: str) -> list[str]:
     # The subject is what the first question is about: up to its は (「JETの国際交流員は」), else its first の.
     subject = re.match(r"^([^はの、]+(?:の[^はの、]+)*?)(?:は|って|では)", pieces[0]) or re.match(r"^(.+?)の", pieces[0])
     lead = subject.group(1) if subject else ""
+    # 「何テーマが提案されて、そのうちいくつが…」: a part of the first one's count is counted in its counter.
+    counters = "|".join(sorted(map(re.escape, lexicon().counters), key=len, reverse=True))
+    if asked := re.search(rf"何({counters})", pieces[0]):
+        pieces = [pieces[0]] + [re.sub(r"いくつ", f"何{asked.group(1)}", p, count=1) if re.search(r"^(その)?うち", p) else p
+                                for p in pieces[1:]]
     return [pieces[0]] + [p if lead and lead in p else f"{lead}の{p}" if lead else p for p in pieces[1:]]

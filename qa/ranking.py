@@ -122,6 +122,11 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
     names = [g for t, g in zip(q.terms, q.groups) if LATIN_NAME.fullmatch(t)]
     # A figure quoted to pick a row is in another unit than the one asked (「15事業のほう、いくら」).
     stated = [f for f in _stated_figures(whole.norm) if not q.unit or unit_family(_counter_of(f)) != q.unit]
+    # A name the question quotes (「ぐんま広報」) picks out the figures that hold it whole, when some do: 「ぐんま
+    # 一番」 shares its words, not its name.
+    quotes = [v for m in _QUOTE.finditer(whole.norm) if len(v := m.group(1).replace(" ", "")) >= 2]
+    quotes = [v for v in quotes if any(v in (lab + " " + at + " " + cl).replace(" ", "")
+                                       for (lab, at, _, _), cl in zip(ev.fact_fields, ev.fact_clauses))]
     out: list[Scored] = []
     for fact, (label, attr, path, context), clause, phrase in zip(ev.index.facts, ev.fact_fields, ev.fact_clauses,
                                                                     ev.fact_phrases):
@@ -131,6 +136,8 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
         ):
             continue
         if names and not all(any(a in f for a in g for f in (label, attr, *path, context)) for g in names):
+            continue
+        if quotes and not any(v in (label + " " + attr + " " + clause).replace(" ", "") for v in quotes):
             continue
         # A column under a group header (「男女別 男」): the group word is every column's, so only the
         # column's own word counts as the figure's own.
@@ -188,6 +195,9 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
         out.append(Scored(fact, sum(why.values()), found / whole_total, why))
     out.sort(key=lambda s: -s.score)
     return out
+
+
+_QUOTE = re.compile(r"[「『]([^」』]{2,30})[」』]")
 
 
 def _stated_figures(norm_question: str) -> list[str]:
