@@ -27,7 +27,7 @@ STOPWORDS = {
     "つく", "付く", "関する", "おく", "行う", "何件", "何回", "何人", "何名", "何台", "何本", "何社", "何か所",
     "令和", "平成", "元", "減少", "増加", "変化", "比べる", "違う", "違い", "比較", "以上", "以下", "それぞれ",
     "方", "あと", "また", "では", "じゃあ", "さらに", "一方", "ほう", "的", "実績", "状況", "結果", "はい", "いいえ",
-    "見る", "分かる", "わかる", "調べる", "答える", "ござる", "おる", "よい", "良い", "多い", "少ない",
+    "見る", "分かる", "わかる", "調べる", "答える", "ござる", "おる", "よい", "良い", "多い", "少ない", "多く", "少なく",
     "為る", "せる", "させる", "頂く", "いただく", "年間", "公式", "ぜんぶ", "全て",
     "やる", "使う", "作る", "出す", "来る", "受ける", "行く", "大体", "およそ", "約", "程",
     "うち", "因る", "よる", "向け", "における", "なか", "中", "やつ", "奴", "ところ", "感じ", "そもそも", "よう",
@@ -654,7 +654,7 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     # 「交付金、2種類を合計すると」: a count of the items is none of them.
     counters = "|".join(sorted(map(re.escape, lexicon().counters), key=len, reverse=True))
     items = [i for i in items if i.strip() and not re.fullmatch(rf"\s*\d+\s*(?:{counters})(?:を|の|とも|は)?\s*", i)]
-    broken_down = [bool(re.match(r"\s*[^\sの、]{1,6}(?:別|ごと)", i)) for i in items]
+    broken_down = [bool(re.match(r"\s*[^\sの、]{1,6}(?:別|ごと)(?=の|に|で|は|[、,]|$)", i)) for i in items]
     if any(broken_down) and not all(broken_down):
         return []  # 「旅券発行、男女別の件数は」: a breakdown of the other item, not an item beside it
     # 「AとBでは、構成員はどちらが」: a clause that asks is no item; its words qualify both.

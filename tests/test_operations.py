@@ -65,6 +65,10 @@ GROUPED = [
 # More shapes: dates ranked, a 費目's 事業 added up, the list named by the word counted, items joined by
 # それと or named by one subject, a comparison worded loosely, a difference that says which is larger.
 MORE_SHAPES = [
+    ("広報紙の「ぐんま広報」にかかったお金は？", ["98,555千円"], None),  # the quoted name, not 「ぐんま一番」
+    ("総務調整費で主管課運営費と部局調整費はどちらが多く、差はいくら？", ["部局調整費", "1,178千円"], None),
+    ("旅券発行について、男女別の件数は？", ["6,641件", "6,421件"], None),  # a breakdown, not a second item
+    ("政策プレゼンは何テーマ提案されて、そのうちいくつが予算化された？", ["10テーマ", "1テーマ"], None),
     # A section without 事業 of its own (③ under 国際交流推進) stands for the heading above that has them.
     ("海外との交流や外交に関する経費のうち、決算額が最も大きい事業は？", ["国際交流推進", "213,108千円"], "max"),
     ("10年旅券と5年旅券の発行件数の差は？", ["2,106件"], None),  # 「10年旅券」 is an item, not a count
