@@ -65,6 +65,8 @@ GROUPED = [
 # More shapes: dates ranked, a 費目's 事業 added up, the list named by the word counted, items joined by
 # それと or named by one subject, a comparison worded loosely, a difference that says which is larger.
 MORE_SHAPES = [
+    # No title is named, but 「表に」 is: the section whose table and lead cover the question (国際政策推進).
+    ("海外に行けない中で知事がオンラインでやった外交、表に載っている取組は何件？", ["3件"], "count"),
     ("広報紙の「ぐんま広報」にかかったお金は？", ["98,555千円"], None),  # the quoted name, not 「ぐんま一番」
     ("総務調整費で主管課運営費と部局調整費はどちらが多く、差はいくら？", ["部局調整費", "1,178千円"], None),
     ("旅券発行について、男女別の件数は？", ["6,641件", "6,421件"], None),  # a breakdown, not a second item

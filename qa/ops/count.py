@@ -51,9 +51,10 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     if (labelled := _labelled_in_hits(ev, plan, hits)) is not None:
         return labelled  # 「いくつの配置先」 over 「（配置先：県、前橋市、富岡市）」
     scope = _scope(ev, q, hits)
-    if re.search(r"表[にでの]", q.norm) and scope is not None and len(row_texts(ev, scope)) < 2:
+    if re.search(r"表[にでの]", q.norm) and (scope is None or len(row_texts(ev, scope)) < 2):
         # 「…として表に挙がっている取組」: the items are a table's rows; a scope without a table is the wrong
-        # one (the 重点施策 bullet that names the same トップ外交), so the section with a table that says it.
+        # one (the 重点施策 bullet that names the same トップ外交), and no scope names none: the section with a
+        # table that says it.
         scope = _tabled_scope(ev, q) or scope
     if plan.threshold is None and (columns := column_group(ev, q, scope)):
         # 「有効期間別に見ると何区分」: the columns under the group header the question names.
