@@ -16,4 +16,4 @@ fi
 .venv/bin/pip install -q torch==2.13.0
 .venv/bin/pip install -q -e ".[st,test,export]"
 .venv/bin/python -m pytest -q -ra
-.venv/bin/python -m eval --systems assistant --no-write --split test --min-strict "${QA_MIN_STRICT:-0.88}"
+.venv/bin/python -m eval --systems assistant --no-write --split test --min-strict "${QA_MIN_STRICT:-0.89}"
