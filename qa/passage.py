@@ -268,7 +268,7 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
         candidates = dated or candidates
     kind_found = False
     on_topic = max(candidates, key=order) if candidates else None
-    every = candidates
+    all_candidates = candidates  # before the kind filter below: where the topic may be found
     if kind_bonus_applies(q):
         # 「どこの国から」: only a segment naming a country can say which; one on topic answers it.
         # A line under the best passage's topic (「参加者：吾妻中央高等学校」 below the bullet naming the event) is
@@ -334,7 +334,7 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
         # Too little of the question, or of its topic without its most telling word (「お誕生日会はどこの会場」
         # against the 本会場 of an exchange in 蘇州): a passage about something else.
         if telling is not None:
-            held = [c for c in every if any(a in norm(" ".join(ev.chunk(c[2].id).section_path) + " " + c[3])
+            held = [c for c in all_candidates if any(a in norm(" ".join(ev.chunk(c[2].id).section_path) + " " + c[3])
                                                  for a in telling)]
             on_topic = max(held, key=order) if held else on_topic
         if on_topic is not None and kind_bonus_applies(q) and on_topic[2].id != hit.id:

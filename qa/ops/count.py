@@ -486,6 +486,8 @@ def _labelled_in_hits(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | Non
 
 def _listed_after(ev: Evidence, plan: Plan, hits: list[Hit], noun: str, text: str, doc: str,
                   path: list[str]) -> Answer | None:
+    """The items a text lists after 「noun：」 (「配置先：県、前橋市、富岡市」), counted in the section at `path`;
+    None for fewer than two."""
     listed = re.search(re.escape(noun) + r"\s*[:：]\s*([^）)。\n/]+)", nfkc(text))
     if not listed:
         return None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from qa.analyze import split_parts, unit_family, with_terms
+from qa.analyze import Question, split_parts, unit_family, with_terms
 from qa.arithmetic import derive
 from qa.lookup import parts_name_a_title
 from qa.evidence import Evidence
@@ -43,6 +43,20 @@ _HOW_FAR = re.compile(r"差|違う|違い|ちがう|ちがい|開き|(何|いく
 _BUDGETED = frozenset({"事業", "費目", "取組", "取り組み", "施策", "項目", "部署", "分野", "もの", "ところ"})
 
 
+_NOUN = r"[\u4e00-\u9fff\u30a1-\u30ff]{1,8}"
+
+
+def _ranked_thing(ev: Evidence, q: Question) -> str | None:
+    """The noun a superlative ranks, when the question names one: 「どの実証」「番組はどれ」「…大きい事業は？」
+    「ラジオ番組で一番」 (a title named before 一番 is where, not what)."""
+    if asked := re.search(rf"どの({_NOUN})|({_NOUN})(?:は|って)(?:どれ|どこ|何|なに)", q.norm):
+        return asked.group(1) or asked.group(2)
+    if last := re.search(rf"(?:い|た)({_NOUN})(?:は|って)[?？]?$", q.norm):
+        return last.group(1)
+    among = re.search(rf"({_NOUN})(?:の中で|の中では|のうち|で)(?:一番|いちばん|最も|もっとも)", q.norm)
+    return among.group(1) if among and among.group(1) not in ev.titles_text else None
+
+
 def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
     if time_extreme(q.norm) is not None:
@@ -51,17 +65,9 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         return by_group  # 「事業の決算額を合計して一番大きい費目」: each 費目 by what its 事業 come to
     # 「少ない方から数えて2番目」: a rank counts from the end the question names.
     largest = plan.op == "max" and not re.search(r"(少な|小さ|低|安)(い|く)?(方|ほう)?(から|順)", q.norm)
-    # The thing ranked (「どの実証」「番組はどれ」), when the question names one: what the items are, not where
-    # they are, when a title holds it (「実証」 is no pointer at ④ ロボット導入実証; 「番組」 heads rows and still
-    # says where); only 事業 and 費目 have 決算額.
-    asked = re.search(r"どの([\u4e00-\u9fff\u30a1-\u30ff]{1,8})|([\u4e00-\u9fff\u30a1-\u30ff]{1,8})(?:は|って)(?:どれ|どこ|何|なに)",
-                      q.norm)
-    thing = (asked.group(1) or asked.group(2)) if asked else None
-    if thing is None and (last := re.search(r"(?:い|た)([\u4e00-\u9fff\u30a1-\u30ff]{1,8})(?:は|って)[?？]?$", q.norm)):
-        thing = last.group(1)  # 「決算額が最も大きい事業は？」
-    if thing is None and (among := re.search(r"([\u4e00-\u9fff\u30a1-\u30ff]{1,8})(?:の中で|の中では|のうち|で)(?:一番|いちばん|最も|もっとも)",
-                                             q.norm)) and among.group(1) not in ev.titles_text:
-        thing = among.group(1)  # 「ラジオ番組で一番」: the items are 番組 (a title named there is a scope instead)
+    # The thing ranked is what the items are, not where they are, when a title holds it (「どの実証」 is no
+    # pointer at ④ ロボット導入実証; 「番組」 heads rows and still says where).
+    thing = _ranked_thing(ev, q)
     where_terms = [(t, g) for t, g in zip(q.terms, q.groups) if not thing or t not in thing or t not in ev.titles_text]
     scope = named_scope(ev, with_terms(q, where_terms) if where_terms else q, hits)
     if scope is not None:

@@ -71,8 +71,6 @@ def _in_quotes(q: Question, term: str) -> bool:
 _ET_CETERA = frozenset({"等", "など", "ほか"})
 
 
-
-
 def as_written(q: Question, term: str, group: list[str]) -> str:
     """The longest word of a term's group that holds the term and that the question writes (「知事会議」 for
     知事, 「広報紙」 for 広報); the term itself when none does."""
