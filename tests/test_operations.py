@@ -65,6 +65,7 @@ GROUPED = [
 # More shapes: dates ranked, a 費目's 事業 added up, the list named by the word counted, items joined by
 # それと or named by one subject, a comparison worded loosely, a difference that says which is larger.
 MORE_SHAPES = [
+    ("キャラバン隊の出動回数の内訳は、いくつに分かれてる？", ["3", "イベント等", "その他"], "count"),  # 「内訳：…」
     # No title is named, but 「表に」 is: the section whose table and lead cover the question (国際政策推進).
     ("海外に行けない中で知事がオンラインでやった外交、表に載っている取組は何件？", ["3件"], "count"),
     ("広報紙の「ぐんま広報」にかかったお金は？", ["98,555千円"], None),  # the quoted name, not 「ぐんま一番」

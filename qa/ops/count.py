@@ -451,7 +451,7 @@ def _count_answer(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section, ite
 
 
 # The noun a count asks about, right before its question word (「配置先は何か所」 → 配置先).
-_ASKED_NOUN = re.compile(r"([\u4e00-\u9fff\u30a1-\u30ff]{1,8})(?:は|って|の数は)(?:全部で|合わせて)?(?:何|いくつ)")
+_ASKED_NOUN = re.compile(r"([\u4e00-\u9fff\u30a1-\u30ff]{1,8})(?:は|って|の数は)[、,]?(?:全部で|合わせて)?(?:何|いくつ)")
 
 
 def labelled_list(ev: Evidence, plan: Plan, hits: list[Hit], passage: Answer) -> Answer | None:
