@@ -517,8 +517,9 @@ def part_unit(text: str) -> str | None:
     if m := counter_ask().search(text):
         return unit_family(m.group(1))
     # 「番組の長さ」 asks a time. A count word (件数, 回数) does not fix its counter: 開催件数 are counted in 回.
-    if any(w in text for w in _measure_words_not_counts()):
-        return _asked_units(text)[0]
+    if any(re.search(re.escape(w) + "(?!化)", text) for w in _measure_words_not_counts()) and (
+            units := _asked_units(text)):
+        return units[0]  # (「予算化された」 is an act, as in _asked_units)
     # 「団体数」「世帯数」「市の数」: a counter of its own before 数 (a one-character one leading the part).
     # 「動画の本数」: a one-character counter standing as its own word before 数.
     if counted := next((c for c in lexicon().counters if (len(c) >= 2 and c + "数" in text)
@@ -529,7 +530,8 @@ def part_unit(text: str) -> str | None:
         return unit_family("人")
     if "回数" in text:
         return unit_family("回")
-    return "円" if money_words().search(text) else None
+    # 「予算化された」「事業化された」 are acts, not amounts.
+    return "円" if money_words().search(re.sub(r"[\u4e00-\u9fff]+化", "", text)) else None
 
 
 def split_versus(q: Question) -> list[Question]:

@@ -103,3 +103,11 @@ def test_synonym_table_is_well_formed_and_points_into_the_report():
     # Every mapping reaches at least one word the report really uses; otherwise it maps to nothing.
     dead = [k for k, vs in synonyms().items() if not any(v in report for v in vs)]
     assert not dead, dead
+
+
+def test_an_act_ending_in_ka_asks_no_amount():
+    # 「予算化された」 is a 事業 made, not an amount of 予算: a part asking it has no unit (and does not crash).
+    from qa.analyze import part_unit
+
+    assert part_unit("うちいくつが予算化されましたか?") is None
+    assert part_unit("事業費は") == "円"
