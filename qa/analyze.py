@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -67,6 +68,9 @@ class Question:
     # The kind of thing a which-question asks for (「どこの国から」 → 国, 「どういう学校」 → 学校): the answer is a
     # word of that kind, so the noun is no topic the evidence must name.
     kind_asked: str | None = None
+    # Figures the asker states as known before asking (「約1,500人が対象だったそうですが、…は何人」): (value,
+    # unit family) pairs; the answer is another figure.
+    known: list[tuple[Decimal, str]] = field(default_factory=list)
 
 
 @lru_cache(maxsize=1)
@@ -161,6 +165,8 @@ def measure_of(text: str) -> str | None:
             j = i - 1
             while j >= 0 and words[j][1] in {"助詞", "補助記号", "助動詞"}:
                 j -= 1
+            if re.fullmatch(r"には?", "".join(w for w, _ in words[j + 1 : i])):
+                return None  # 「正確には何台」「実際には何人」: a noun made an adverb by に says how it is asked
             if j >= 0 and words[j][1] == "名詞" and words[j][0] in _adverbial(text):
                 return None  # 「ルータは結局何台」「それぞれ何回」: an adverb-like noun says how it is asked, not what
             if j >= 0 and words[j][1] in {"名詞", "接尾辞"}:
@@ -326,7 +332,7 @@ def _op(q: str) -> tuple[str | None, str | None]:
                  r"(多い|少ない|多く|少なく|多かった|少なかった|高い|安い)", q):
         return "diff", None
     # 「総合計画」 is a plan, not a sum.
-    if re.search(r"合計(?!画)|合わせ|あわせ|足す|足し|総計(?!画)|計は|トータル|全部で|両方で|合算", q):
+    if re.search(r"合計(?!画)|合わせ|あわせ|足す|足し|総計(?!画)|計は|トータル|通算|全部で|両方で|合算", q):
         return "sum", None
     return None, None
 
@@ -361,8 +367,32 @@ def kind_asked(text: str) -> str | None:
     return None
 
 
+# A clause the asker leads with to say what they know already, before the question proper: hearsay or a
+# concession after a predicate (「…整備したと聞きましたが、」「…対象だったそうですが、」「…あったけど、」).
+_PREAMBLE = re.compile(r"^(.+?(?:と聞(?:いた|きました|いています|いてます|いてる)|そう(?:です|だ)|らしい(?:です)?|"
+                       r"(?:た|だ|です|ます|でした|ました|ている|てる|ある|いる))(?:けど|けれど|けれども|が))[、,]")
+
+
+def _stated_before(text: str) -> tuple[str, list[tuple[Decimal, str]]]:
+    """The question without the figures its preamble states (「三百台以上整備したと聞きましたが、正確には何台」 →
+    「…整備したと聞きましたが、正確には何台」), and those figures: they are neither a threshold nor the answer."""
+    m = _PREAMBLE.match(nfkc(text))
+    if not m:
+        return text, []
+    counters = "|".join(sorted(map(re.escape, lexicon().counters), key=len, reverse=True))
+    figure = re.compile(rf"(?:約|およそ|ほぼ)?(\d[\d,]*(?:\.\d+)?)\s*({counters})"
+                        r"(?:以上|以下|超え|超|未満|くらい|ぐらい|程度|ほど|強|弱)?(?:が|は|を|も)?")
+    found = [f for f in figure.finditer(m.group(1)) if f.group(2) not in {"年", "年度", "月", "日"}]
+    if not found:
+        return text, []
+    known = [(Decimal(f.group(1).replace(",", "")), lexicon().family(f.group(2))) for f in found]
+    preamble = figure.sub(lambda f: f.group() if f.group(2) in {"年", "年度", "月", "日"} else "", m.group(1))
+    return preamble + nfkc(text)[m.end(1):], known
+
+
 def analyze(text: str, history: list[str] | None = None) -> Question:
     """Analyse a question; a follow-up without its own subject takes the subject of the earlier ones."""
+    text, known = _stated_before(text)
     q = norm(text)
     want, unit = _want(q)
     if asks_why(q):
@@ -408,7 +438,8 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
                         periods=[p for _, _, p in periods],
                         measure=measure,
                         units=_asked_units(q), predicate=_predicate(terms),
-                        loose=frozenset(terms) & (loose_words(text) | _described_as(q)), kind_asked=kind_asked(text))
+                        loose=frozenset(terms) & (loose_words(text) | _described_as(q)), kind_asked=kind_asked(text),
+                        known=known)
     if question.predicate is not None and question.predicate in _described_as(q):
         question.predicate = None  # 「…とはどのようなプログラム」: the kind it is described as, not a word to find
     if history and _is_follow_up(question):
@@ -459,6 +490,8 @@ _SEPARATORS = {"と", "や", "及び", "および", "並びに", "、", ","}
 _QUOTATIVE = re.compile(r"^(名|言|い[うわっ]|呼|なっ|なる|し[てた]|書|記|題|銘)")
 # A leading clause that sets the context of every part: 「記者会見のうち、」「ぐんまちゃんの情報発信で、」.
 _CONTEXT = re.compile(r"^(.+?(?:のうち|の中で|の中|について|に関して|では|で|は))[、,]")
+# 「職員の自主勉強会って、県は何回…」: a topic set with って before the comma, when several figures are asked.
+_TOPIC = re.compile(r"^(.+?って)[、,]")
 
 
 def split_parts(q: Question) -> list[Question]:
@@ -488,7 +521,7 @@ def split_parts(q: Question) -> list[Question]:
         text = "と".join([listing, *(c.strip() for c in more)])
     else:
         context = ""
-        if m := _CONTEXT.match(text):
+        if m := _CONTEXT.match(text) or _TOPIC.match(text) or _PREAMBLE.match(text):
             context, text = m.group(1), text[m.end():]
     parts = _split_items(text, q, outside=context)
     # Each part asks in its own unit when it names one (「何回で、…何日」, 「本数と、その事業費」 → 本, 円); a
@@ -559,6 +592,12 @@ _EXCEPT = re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffa-z0-9]+|[\u3041-\u3096]{1,4}
 _NEITHER = re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffa-z0-9]+)でも([\u4e00-\u9fff\u30a0-\u30ffa-z0-9]+)でも(ない|なく)")
 # A question word in a clause: the clause asks, it lists nothing.
 _ASKING = re.compile(r"どちら|どっち|どれ|何|いくつ|いくら")
+
+
+def _item_measure(item: str) -> str | None:
+    """The measure an item names itself (「NETSUGENの来場者数」 → 来場者), which is its own and not the one the
+    question's last item names (「…と交流事業の参加者数は」 → 参加者)."""
+    return measure_of(re.sub(r"[はをがの]?\s*[?？]?\s*$", "", nfkc(item)) + "は?")
 
 
 def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
@@ -656,6 +695,8 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     # 「交付金、2種類を合計すると」: a count of the items is none of them.
     counters = "|".join(sorted(map(re.escape, lexicon().counters), key=len, reverse=True))
     items = [i for i in items if i.strip() and not re.fullmatch(rf"\s*\d+\s*(?:{counters})(?:を|の|とも|は)?\s*", i)]
+    # 「全国・関東・北関東磐越五県の3つ」: the count after the last item states how many; it is no part of it.
+    items = [re.sub(rf"の\s*\d+\s*(?:{counters})(?:を|の|とも|は)?\s*$", "", i) for i in items]
     broken_down = [bool(re.match(r"\s*[^\sの、]{1,6}(?:別|ごと)(?=の|に|で|は|[、,]|$)", i)) for i in items]
     if any(broken_down) and not all(broken_down):
         return []  # 「旅券発行、男女別の件数は」: a breakdown of the other item, not an item beside it
@@ -664,6 +705,12 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     if asking and len(items) - len(asking) >= 2:
         outside += " " + " ".join(asking)
         items = [i for i in items if i not in asking]
+    # 「A と、B、再生回数はどちらが」: a last item that is a bare measure, after items that are names, is the
+    # measure of them all.
+    bare = [bool(_MEASURE_END.search(i.strip())) and "の" not in i for i in items]
+    if len(items) >= 3 and bare[-1] and not any(bare[:-1]):
+        outside += " " + items[-1]
+        items = items[:-1]
     if len(items) < 2:
         return []
     owns = [_content_terms(i) for i in items]
@@ -698,6 +745,6 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
         parts.append(Question(text=item, norm=qn, terms=terms, groups=groups_for(terms, qn + " " + q.norm),
                               want="quantity", unit=unit, op=None,
                               direction=None, period=q.period,
-                              relative=q.relative, focus=own, measure=q.measure, about=about,
+                              relative=q.relative, focus=own, measure=q.measure and (_item_measure(item) or q.measure), about=about,
                               loose=frozenset(terms) & (q.loose | loose_words(text))))
     return parts if len(parts) >= 2 else []

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from decimal import Decimal
+from itertools import product
 
 from qa.abstain import abstain
 from qa.analyze import Question, unit_family
@@ -16,7 +17,7 @@ from qa.evidence import Evidence
 from qa.lexicon import lexicon, money_words, whole_report
 from qa.models import Answer, Fact, Figure, Hit, Section
 from qa.phrasing import figure, figure_text, more_by, plain, subject, value_text
-from qa.ranking import score_facts, siblings, target_year
+from qa.ranking import Scored, score_facts, siblings, target_year
 from qa.text import norm
 
 
@@ -160,7 +161,7 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
         # 費目 the question names.
         return derived(ev, q, every, 1.0, hits)
     if q.op == "sum" and best is not None and (re.search(r"全部|全て|すべて|総数|全体|総計", q.norm) or (
-            not q.parts and re.search(r"(合わせ|あわせ)(ると|て(?=[^、。]{0,8}(いくつ|何|いくら|どれ)))|合計|足す|足し|合算",
+            not q.parts and re.search(r"(合わせ|あわせ)(ると|て(?=[^、。]{0,8}(いくつ|何|いくら|どれ)))|合計|足す|足し|合算|トータル|通算",
                                       q.norm))):
         # 「全部足すと」, or 「交付金の対象事業は合わせていくつ」 naming no items: the figure's whole column.
         column = [f for f in ev.index.facts if f.section_path == best.fact.section_path
@@ -176,16 +177,11 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
         # 「東京事務所運営は上海事務所運営よりどれくらい多い」: two 事業 named by title, no measure: their 決算額.
         return derived(ev, q, budgets, 1.0, hits)
     if q.parts:
-        facts: list[Fact] = []
-        score = 1.0
-        for part in q.parts:
-            if facts:
-                part.unit = part.unit or unit_family(facts[0].unit)
-            ranked = [s for s in score_facts(ev, part, hits) if s.fact not in facts]
-            if not ranked or ranked[0].score < w.min_fact_score:
-                return None
-            facts.append(ranked[0].fact)
-            score = min(score, ranked[0].score)
+        facts = _matched_parts(ev, q.parts, hits)
+        if facts is None:
+            return None
+        score = min(s.score for s in facts)
+        facts = [s.fact for s in facts]
         if q.op == "sum" and (counted := qualified_sum(ev, q, facts, score, hits)):
             return counted  # 「AとBで、Web開催だったのは合わせて」: the occasions their notes name
         return derived(ev, q, facts, score, hits)
@@ -194,6 +190,29 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
         if len(group) >= 2:
             return derived(ev, q, group[:2], best.score, hits)
     return None
+
+
+def _matched_parts(ev: Evidence, parts: list[Question], hits: list[Hit]) -> list[Scored] | None:
+    """Each part's own figure, no figure twice, the set with the highest total score: 「全国・関東・北関東磐越」
+    gives 関東 the 関東地方 row, which 北関東磐越 does not fit as well. None when a part has no figure that
+    reaches the minimum score."""
+    w = ev.weights
+    first = score_facts(ev, parts[0], hits)
+    unit = parts[0].unit or (unit_family(first[0].fact.unit) if first else None)
+    ranked = [first] + [score_facts(ev, replace(p, unit=p.unit or unit), hits) for p in parts[1:]]
+    # The few best candidates of each part are enough to find the best assignment, and keep it small.
+    width = w.part_candidates if len(parts) <= 4 else 2
+    options = [[s for s in r[:width] if s.score >= w.min_fact_score] for r in ranked]
+    if not all(options):
+        return None
+    best: tuple[float, tuple[Scored, ...]] | None = None
+    for combo in product(*options):
+        if len({s.fact.id for s in combo}) < len(combo):
+            continue
+        total = sum(s.score for s in combo)
+        if best is None or total > best[0] + 1e-9:
+            best = (total, combo)
+    return list(best[1]) if best else None
 
 
 # A note after a figure in its cell (「2回（6月、10月）開催 ※6月は書面、10月はWeb開催」).

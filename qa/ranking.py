@@ -113,6 +113,8 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
     about = [(g, ev.weight(g)) for g in groups_for(q.about, q.norm)] if q.about else []
     about_total = sum(gw for _, gw in about) or 1.0
     measure = groups_for([q.measure], q.norm)[0] if q.measure else None
+    if measure is not None and ev.weight(measure) < w.generic_measure_weight:
+        measure = None  # 「県は何回…支援した」: a word of most passages names no particular thing measured
     # A compound measure (「LINE広告」) is matched by its whole or by all of its words; it is unknown when
     # the report uses none of its words.
     measure_words = [t for t in (tokens(q.measure) if q.measure else []) if t]
@@ -137,6 +139,8 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
             continue
         if names and not all(any(a in f for a in g for f in (label, attr, *path, context)) for g in names):
             continue
+        if (Decimal(fact.value), unit_family(fact.unit)) in q.known:
+            continue  # 「約1,500人が対象だったそうですが、…は何人」: the figure the asker already has is not asked
         if quotes and not any(v in (label + " " + attr + " " + clause).replace(" ", "") for v in quotes):
             continue
         # A column under a group header (「男女別 男」): the group word is every column's, so only the

@@ -20,6 +20,10 @@ class Weights(BaseModel):
     min_fact_coverage: float = 0.28
     # A figure scoring below this (see fact_* below) is not an answer: a lookup abstains or falls back.
     min_fact_score: float = 0.52
+    # The candidate figures per part tried when several parts are matched to distinct figures at once: a part's
+    # own figure is among its best few (「関東」 ranks 北関東磐越五県 first and 関東地方 second); more only
+    # multiplies the combinations.
+    part_candidates: int = 4
     # A question word this rare (IDF weight; a word in one or two passages) that titles a section tells which
     # section the figure must come from: a figure whose passage lacks it is another thing's (「着ぐるみ、1体
     # いくら」 against a ふるさと納税 amount). Common words (事業 1.0, 会議 3.4) tell nothing.
@@ -35,6 +39,11 @@ class Weights(BaseModel):
     # or covers this much of it: 「地域活性化ラボ」 names 地域活性化ラボラトリー (0.76); 「テレワーク用に」 does not name
     # 庁内ネットワーク用パソコン等整備 (0.26). A count's figure must then come from inside it.
     titled_scope_coverage: float = 0.6
+    # A question that names no title may describe a section instead (「行政課題を新しい技術で解決する実証実験」 for
+    # 地域活性化ラボラトリー): its words must be mostly in one section's title and lead sentences, and clearly more
+    # there than in any other section's, or the whole report is meant.
+    described_scope_coverage: float = 0.5
+    described_scope_margin: float = 0.1
     # Between titles that match alike, the section whose own text holds the values the question quotes
     # (「移住者相互親睦」となっている団体) is the one meant; the title still decides first.
     scope_text_weight: float = 0.3
@@ -69,6 +78,9 @@ class Weights(BaseModel):
     measure_penalty: float = 0.25
     # … and more so when the report never names that thing at all.
     unknown_measure_penalty: float = 0.1
+    # A measure word this common (IDF weight; 県 1.29, 事業 1.03, against 会議 3.4) is in most passages: it
+    # names no particular thing a figure must be of (「自主勉強会って、県は何回…支援した」).
+    generic_measure_weight: float = 1.5
     # The figure is in the unit family asked for (何件 → 件).
     unit_bonus: float = 0.05
     # 「対応窓口数は」 counts 窓口: a unit that completes the measure word.

@@ -34,7 +34,12 @@ def compare_parts(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     more = not re.search(r"より(少な|小さ|低)|下回|のほうが[^。、]{0,10}(少な|小さ|低)", plan.question.norm)
     va, vb = Decimal(fa.value), Decimal(fb.value)
     ok = va > vb if more else va < vb
-    text = (f"{'はい' if ok else 'いいえ'}。{fa.label}：{fa.raw}、{fb.label}：{fb.raw}"
+    gap = ""
+    if fa.unit == fb.unit and va != vb:
+        # How far apart, in the report's figures: the larger less the smaller.
+        big, small = (fa, fb) if va > vb else (fb, fa)
+        gap = f"、差は{format_number(abs(va - vb))}{fa.unit}（{big.raw} − {small.raw}）"
+    text = (f"{'はい' if ok else 'いいえ'}。{fa.label}：{fa.raw}、{fb.label}：{fb.raw}{gap}"
             f"（{a.citations[0].section_path[-1]}）")  # type: ignore[union-attr]
     citations = [a.citations[0]] + ([b.citations[0]] if b.citations[0] != a.citations[0] else [])  # type: ignore[union-attr]
     return finish(ev, plan, text, citations, hits, [fa, fb])

@@ -19,7 +19,7 @@ from qa.models import Answer, Citation, Fact, Figure, Hit, Section
 from qa.plan import Plan, Threshold
 from qa.ranking import score_facts, siblings, target_year
 from qa.text import format_number, norm
-from qa.tokenize import tokens
+from qa.tokenize import tagged_tokens, tokens
 
 
 def title_coverage(ev: Evidence, q: Question, section: Section) -> float:
@@ -144,7 +144,7 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
             best, best_key = s, key
     # A title that shares only a minor word with the question (「2番目」 and 「番号」) names nothing.
     if best is None:
-        return None
+        return described_scope(ev, whole)
     # A quoted value (「移住者相互親睦」となっている) helps tell sections apart but need not be in the title.
     title = norm(best.title)
     q = whole
@@ -154,7 +154,38 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     # A word its rows hold (「ラジオ」 of 広報活動's table) names a section as its title does.
     named_by = best.title + " " + " ".join(t for t in row_names.terms if any(
         a in ev.section_labels.get((best.doc, tuple(best.path)), "") for a in expand(t)))
-    return best if ev.coverage(q, named_by) >= ev.weights.min_scope_coverage else None
+    if ev.coverage(q, named_by) >= ev.weights.min_scope_coverage:
+        return best
+    return described_scope(ev, whole)
+
+
+def described_scope(ev: Evidence, q: Question) -> Section | None:
+    """The section the question names by what it does rather than by its title (「行政課題を新しい技術で解決する
+    実証実験」 for 地域活性化ラボラトリー, whose lead says 「各分野の行政課題を解決するための実証事業を実施した」):
+    the one whose title and lead sentences hold most of the question's words, when they hold enough of them
+    and no other section holds as many. None when no section is described so."""
+    measures = {w for words in lexicon().measures.values() for w in words} | set(lexicon().counters)
+    # Words of most passages (事業, 県), the report's own subject and the words for its items describe nothing.
+    # Nor do words about the report itself (報告書, 載る) or a rank (一番), nor any word but a noun (小さい).
+    asides = set(lexicon().locate_words) | set(lexicon().rank_words)
+    kept = [(t, g) for t, g in zip(q.terms, q.groups)
+            if len(t) >= 2 and t not in measures and t not in lexicon().item_nouns
+            and t not in asides and not any(t in o for o in ev.own) and not ev.unknown(g)
+            and ev.weight(g) >= ev.weights.generic_measure_weight
+            and (tags := tagged_tokens(t)) and tags[0][1] == "名詞"]
+    if len(kept) < 2:
+        return None  # one word is a name, not a description
+    words = with_terms(q, kept)
+    scored = sorted(((ev.coverage(words, s.title + " " + " ".join(_lead_sentences(s))), s)
+                     for s in ev.sections if s.level > 0 and _lead_sentences(s)), key=lambda x: -x[0])
+    if not scored or scored[0][0] < ev.weights.described_scope_coverage:
+        return None
+    text = norm(scored[0][1].title + " " + " ".join(_lead_sentences(scored[0][1])))
+    if sum(1 for g in words.groups if any(a in text for a in g)) < 2:
+        return None  # one shared word (部内 of 「部内共通経費」) is a coincidence, not a description
+    if len(scored) > 1 and scored[1][0] >= scored[0][0] - ev.weights.described_scope_margin:
+        return None  # two sections described alike: the question does not say which
+    return scored[0][1]
 
 
 def titled(ev: Evidence, q: Question, scope: Section | None) -> bool:
