@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 
-from qa.lexicon import answer_type_patterns, counter_ask, lexicon, money_words
+from qa.lexicon import answer_type_patterns, counter_ask, lexicon, money_words, op_patterns
 from qa.models import Period
 from qa.text import find_periods, nfkc, norm
 from qa.tokenize import loose_words, tagged, tagged_pos3, tagged_tokens
@@ -373,12 +373,22 @@ _PREAMBLE = re.compile(r"^(.+?(?:と聞(?:いた|きました|いています|�
                        r"(?:た|だ|です|ます|でした|ました|ている|てる|ある|いる))(?:けど|けれど|けれども|が))[、,]")
 
 
+@lru_cache(maxsize=1)
+def _whole_stated() -> re.Pattern[str]:
+    counters = "|".join(sorted(map(re.escape, lexicon().counters), key=len, reverse=True))
+    return re.compile(rf"\d[\d,]*\s*({counters})の?(?:うち|中で|中)")
+
+
+_DATE_UNITS = frozenset({"年", "年度", "月", "日"})
+
+
 def _stated_before(text: str) -> tuple[str, list[tuple[Decimal, str]]]:
     """The question without the figures its preamble states (「三百台以上整備したと聞きましたが、正確には何台」 →
     「…整備したと聞きましたが、正確には何台」), and those figures: they are neither a threshold nor the answer."""
     m = _PREAMBLE.match(nfkc(text))
-    if not m:
-        return text, []
+    if not m or any(op in {"average", "share", "change_rate"} and pattern.search(norm(text))
+                    for op, pattern in op_patterns()):
+        return text, []  # 「152回出動したそうですが、ならすと月に何回」: the stated figure is what is computed with
     counters = "|".join(sorted(map(re.escape, lexicon().counters), key=len, reverse=True))
     figure = re.compile(rf"(?:約|およそ|ほぼ)?(\d[\d,]*(?:\.\d+)?)\s*({counters})"
                         r"(?:以上|以下|超え|超|未満|くらい|ぐらい|程度|ほど|強|弱)?(?:が|は|を|も)?")
@@ -398,6 +408,9 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
     if asks_why(q):
         want, unit = "text", None  # 「なぜ減ったのか」: the reason the report gives, in its words
     op, direction = _op(q)
+    if want == "quantity" and (unit is None or re.search(r"いくつ|何個", q)) and (
+            whole := _whole_stated().search(q)) and whole.group(1) not in _DATE_UNITS:
+        unit = lexicon().family(whole.group(1))  # 「10テーマのうち…いくつ」: the part is counted as the whole is
     if op == "ratio" and unit == "倍":
         unit = None  # 「AはBの何倍」: 倍 is the answer's, not the unit of the figures compared
     # A date with its month (「令和3年1月8日に開いた」「平成25年4月に開設した」) names an event, not the period of
@@ -609,7 +622,7 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     (it also joins words: メディア・コンテンツ).
     """
     body = nfkc(text)
-    body = re.sub(r"(の)?(合計|合わせ|あわせ|総計|トータル|全部|差|違い|何[%％件人回円]|何パーセント|いくら"
+    body = re.sub(r"(の)?(合計|合わせ|あわせ|総計|トータル|全部|足す|足し|足さ|差|違い|何[%％件人回円]|何パーセント|いくら"
                   r"|割合|比率|シェア|占め|何割|何倍|\d+(?:\.\d+)?倍).*$", "", body)
     # 「AとBはどちらが多く、差はいくら」: the clause that asks which is no part of the second item.
     body = re.sub(r"(?:は|では|で)?[、,]?(?:どちら|どっち)(?:が|の方が|のほうが)?[^、,。]*[、,]?$", "", body)
@@ -626,6 +639,8 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
         items_text, outside = inner.group(1), outside + " " + body[: inner.start()] + " " + body[inner.end() :]
     else:
         items_text = body
+    # 「AとかBとか」 lists A and B as と does.
+    items_text = re.sub(r"とか(?=[、,]?$)", "", items_text).replace("とか", "と")
     items: list[str] = []
     # 「男性が女性より」 compares two items; 「補助金額は対象事業費の」 puts one over the other.
     versus = re.search(r"([^はが、]+)(?:が|は)、?([^はが]+?)より$", items_text)

@@ -12,7 +12,7 @@ import re
 
 from qa.analyze import Question, unit_family
 from qa.index import Index
-from qa.models import Chunk, Citation, Fact, Hit, Section
+from qa.models import Chunk, Citation, Fact, Hit, Period, Section
 from qa.normalize import entities, wareki
 from qa.search import search
 from qa.text import find_periods, norm
@@ -198,6 +198,14 @@ class Evidence:
     def passage(self, fact: Fact) -> str:
         chunk = self.chunk_for(fact)
         return chunk.body if chunk else fact.raw
+
+    def sentence_names(self, fact: Fact, period: Period) -> bool:
+        """Whether the sentence that gives the figure names the period itself (「うち1テーマがR3年度当初予算で
+        事業化された」 for 令和3年度): the year the question asks about is written with it, whatever the figure's
+        own period. Never so for a budget figure, whose year is the report's."""
+        if fact.source == "budget":
+            return False
+        return any(p.norm == period.norm for _, _, p in find_periods(_clause(self.passage(fact), fact.raw)))
 
     def chunk_text(self, hit: Hit) -> str | None:
         """The passage a hit stands for: a chunk's body, or the passage around a fact."""

@@ -21,6 +21,10 @@ from qa.ranking import Scored, score_facts, siblings, target_year
 from qa.text import norm
 
 
+# Two periods written as a span (「平成30年度から令和2年度まで」「H30～R2」): the years between are in it.
+_SPAN = re.compile(r"から[^、。]{0,12}(まで|の間)|[～〜~]")
+
+
 def figure_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     """The best figure for a quantity question, or None when no figure answers it well enough."""
     w = ev.weights
@@ -56,7 +60,9 @@ def figure_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     # The asked period, or the report's own year first with the others after it.
     primary = best.fact
     if target is not None:
-        matching = [f for f in group if ev.fact_year(f) == target]
+        # Else the figure whose sentence names the year asked (「R3年度当初予算で事業化」 for 令和3年度).
+        matching = [f for f in group if ev.fact_year(f) == target] or [
+            f for f in group if q.period is not None and ev.sentence_names(f, q.period)]
         if not matching:
             # The figure exists, but not for the period asked: say so rather than give another year's.
             return abstain(ev, q, hits, f"{q.period.raw}の" if q.period else "前年の")
@@ -150,6 +156,11 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     if len(q.periods) >= 2 and best is not None:
         group = siblings(ev, best.fact)
         chosen = [next((f for f in group if ev.fact_year(f) == p.year), None) for p in q.periods[:2]]
+        first, last = sorted(p.year for p in q.periods[:2])
+        if q.op == "sum" and all(chosen) and _SPAN.search(q.norm):
+            # 「平成30年度から令和2年度まで合計すると」: every year of the span, the ones between included.
+            chosen = sorted((f for f in group if first <= (ev.fact_year(f) or 0) <= last),
+                            key=lambda f: ev.fact_year(f) or 0)
         if all(chosen):
             if q.op == "change":
                 # A rate of change runs from the earlier year to the later, whichever the question names first.

@@ -328,7 +328,9 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
     telling = ev.telling(q)
     # The kind asked (「どこの会場」) is what the passage must hold; the rest of the question is its topic.
     topic = with_terms(q, [(t, g) for t, g in zip(q.terms, q.groups) if t not in (q.kind_asked or "")])
-    if ev.coverage(q, context) < w.min_coverage or (
+    # A kind the report has no word for (「なんていう名前」) is what the answer is, not a word it must hold.
+    asked_unknown = q.kind_asked is not None and ev.unknown(expand(q.kind_asked))
+    if ev.coverage(topic if asked_unknown else q, context) < w.min_coverage or (
             telling is not None and ev.coverage(topic, context) < w.min_coverage
             and not any(a in norm(context) for a in telling)):
         # Too little of the question, or of its topic without its most telling word (「お誕生日会はどこの会場」

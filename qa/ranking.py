@@ -49,7 +49,13 @@ def period_fit(ev: Evidence, q: Question, fact: Fact) -> float:
         # No period asked: the report's own year first.
         fy = ev.fiscal_years.get(fact.doc)
         return w.own_year_bonus if fact.period is None or year_of(fact.period) == fy else 0.0
-    return w.period_match if ev.fact_year(fact) == target else w.period_mismatch
+    if ev.fact_year(fact) == target:
+        return w.period_match
+    if q.period is not None and ev.sentence_names(fact, q.period):
+        # 「令和3年度当初予算で事業化されたのは」: the year the sentence itself names (R3年度当初予算), not the
+        # period of the figure.
+        return w.period_match
+    return w.period_mismatch
 
 
 # Words that ask for a count of some kind (件数, 回数, 人数): lexicon measures ending in 数.

@@ -17,6 +17,7 @@ from qa.models import Answer, Figure, Hit, Section
 from qa.ops.structure import (
     budget_siblings,
     column_group,
+    examples_in,
     finish,
     jigyo,
     listed,
@@ -50,6 +51,8 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         return marked
     if (labelled := _labelled_in_hits(ev, plan, hits)) is not None:
         return labelled  # 「いくつの配置先」 over 「（配置先：県、前橋市、富岡市）」
+    if (enumerated := _enumerated(ev, plan, hits)) is not None:
+        return enumerated  # 「意見を集めたやり方（懇談会とかパブコメとか）は何種類」 over 「懇談会や…、パブリックコメント等を実施」
     scope = _scope(ev, q, hits)
     if re.search(r"表[にでの]", q.norm) and (scope is None or len(row_texts(ev, scope)) < 2):
         # 「…として表に挙がっている取組」: the items are a table's rows; a scope without a table is the wrong
@@ -482,6 +485,65 @@ def _labelled_in_hits(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | Non
         if found := _listed_after(ev, plan, hits, noun, chunk.body, chunk.doc, chunk.section_path):
             return found
     return None
+
+
+# A list of nouns a sentence does something to (「大型ディスプレイ、ウェブカメラを整備した」「懇談会や地域別懇談会、
+# パブリックコメント等を実施し」): the members before を or が, and the words of the verb after it.
+_ENUMERATION = re.compile(r"([^。\n]+?)(?:等|など)?(?:を|が)([^、。\n]{1,12})")
+_MEMBER_SEP = re.compile(r"、|や|及び|および|並びに|(?<=[\u4e00-\u9fff\u30a1-\u30ffA-Za-z0-9）)])と(?=[\u4e00-\u9fff\u30a1-\u30ffA-Za-z0-9])")
+# A member is a noun phrase: no kana but the の and katakana of names (「行えるように」 ends the list).
+_MEMBER = re.compile(r"[\u4e00-\u9fff\u30a1-\u30ffー・A-Za-z0-9０-９（）()の\s]+")
+
+
+def _enumerations(text: str) -> list[tuple[list[str], str]]:
+    """Every list of two or more nouns a sentence of `text` puts before を or が, with the words after it."""
+    out = []
+    for sentence in re.split(r"[。\n]", nfkc(text)):
+        for m in _ENUMERATION.finditer(sentence):
+            pieces = _MEMBER_SEP.split(m.group(1))
+            members: list[str] = []
+            for piece in reversed(pieces):
+                piece = piece.strip()
+                if not piece or not _MEMBER.fullmatch(piece) or len(piece) > 30:
+                    break
+                members.insert(0, piece)
+            if len(members) >= 2:
+                out.append((members, m.group(2)))
+    return out
+
+
+def _enumerated(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    """A count of the things a sentence lists, when the question names them by example or by what was done to
+    them: 「意見を集めたやり方（懇談会とかパブコメとか）、何種類」 counts 「総合計画策定懇談会や地域別懇談会、パブリッ
+    クコメント等を実施し」 (3). The list must hold a word the question gives as an example or the verb after it
+    must be the question's; None when no one list of the best passages is picked out so."""
+    q = plan.question
+    # Kinds of things (何種類, いくつ, 何本), not a counter the report writes figures in (何回, 何事業: those figures
+    # and sections answer), nor a threshold's filter.
+    counter = _asked_counter(q) or ("つ" if re.search("いくつ", q.norm) else None)
+    if plan.threshold is not None or counter is None or (
+            counter in ev.unit_families and counter not in {"つ", "個"}) or counter in {"事業", "項目", "費目"}:
+        return None
+    examples = examples_in(q)
+    wanted = [(t, g) for t, g in zip(q.terms, q.groups) if len(t) >= 2 and not ev.unknown(g)]
+    found: list[tuple[int, list[str], Hit]] = []
+    for h in [h for h in hits if h.kind == "chunk"][:NAME_HITS]:
+        chunk = ev.chunk(h.id)
+        for members, after in _enumerations(chunk.body):
+            text = norm(" ".join(members))
+            named = sum(1 for t, g in wanted if t in norm(examples) and any(a in text for a in g))
+            done = any(a in norm(after) for t, g in wanted for a in g if len(a) >= 2)
+            held = sum(1 for t, g in wanted if any(a in text for a in g))
+            if (named and (done or held >= 2)) or (done and not examples):
+                found.append((2 * named + int(done) + held, members, h))
+    if not found:
+        return None
+    found.sort(key=lambda f: -f[0])
+    if len(found) > 1 and found[1][0] == found[0][0] and found[1][1] != found[0][1]:
+        return None  # two lists picked out alike: no telling which is counted
+    _, members, h = found[0]
+    section = ev.section_by_path.get((ev.chunk(h.id).doc, tuple(ev.chunk(h.id).section_path)))
+    return _count_answer(ev, plan, hits, section, members) if section is not None else None
 
 
 def _listed_after(ev: Evidence, plan: Plan, hits: list[Hit], noun: str, text: str, doc: str,
