@@ -244,8 +244,11 @@ def _want(q: str) -> tuple[str, str | None]:
     if counter and unit_family(counter.group(1)) != "%":
         return "quantity", unit_family(counter.group(1))
     for family, words in lexicon().measures.items():
-        # 「予算化された」 is an act (a 事業 made), not an amount of 予算.
-        if any(re.search(re.escape(w) + "(?!化)", q) for w in words):
+        # 「予算化された」 is an act (a 事業 made), not an amount of 予算; 「どの予算で」「何の支払いに」 ask which
+        # one, not how much.
+        # An amount the question states (「社会参加費の16千円って」) asks nothing either.
+        if any(re.search(r"(?<!どの)(?<!どんな)(?<!何の)(?<!なんの)(?<!どういう)" + re.escape(w) + "(?!化)",
+                         re.sub(r"\d[\d,.]*\s*[千万億]?円", "", q)) for w in words):
             return "quantity", family
     if counter:
         return "quantity", "%"
@@ -748,7 +751,12 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     mine = {t for own in owns for t in own}
     shared = [t for t in q.terms if t not in mine] + [t for t in _content_terms(outside) if t not in mine]
     parts = []
-    for item, own in zip(items, owns):
+    # 「事業費と令和3年度の設置予定か所数」: a period one item names is that item's, not the others'.
+    # (A period in the first item leads the question and is every item's: 「令和元年の申請件数と発行件数」.)
+    dated = [bool(find_periods(i)) for i in items]
+    if q.want != "quantity" or not any(dated[1:]):
+        dated = [True] * len(items)
+    for item, own, has_period in zip(items, owns, dated, strict=True):
         if not own:
             continue
         terms = own + [t for t in dict.fromkeys(shared) if t not in own]
@@ -759,7 +767,7 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
             unit = next((family for family, words in lexicon().measures.items() if any(w in qn for w in words)), None)
         parts.append(Question(text=item, norm=qn, terms=terms, groups=groups_for(terms, qn + " " + q.norm),
                               want="quantity", unit=unit, op=None,
-                              direction=None, period=q.period,
+                              direction=None, period=q.period if has_period or not any(dated) else None,
                               relative=q.relative, focus=own, measure=q.measure and (_item_measure(item) or q.measure), about=about,
                               loose=frozenset(terms) & (q.loose | loose_words(text))))
     return parts if len(parts) >= 2 else []

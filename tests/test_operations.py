@@ -300,6 +300,17 @@ MORE_SHAPES = [
     ("ミン副首相との対談のテーマは何で、相手はだれ？", ["ミン副首相"], None),  # 相手 is no role to refuse
     ("知事戦略部が出席した知事会議は表に何件ある？", ["3", "北関東磐越五県知事会議"], "count"),
     ("情報化推進・セキュリティ対策に番号付きで並んでいる取組の数は？", ["4", "④ 情報化推進"], "count"),  # 番号: layout
+    # Each part gets a figure of its own, the set that fits best: 関東 takes 関東地方, not 北関東磐越五県.
+    ("全国・関東・北関東磐越の知事会議を合わせると何回開かれた？", ["5回"], None),
+    ("各種知事会議はトータルで何回開かれた？", ["5回"], None),  # トータル adds the column up
+    ("旅券の申請件数より発行件数のほうが多い？", ["はい", "差は321件"], "compare"),  # and by how much
+    # A figure the asker states before asking (「300台くらいと聞いたけど」) is no threshold and no answer.
+    ("モバイルルータは300台くらいと聞いたけど、正確には何台？", ["323台"], None),
+    ("職員の勉強会って、県は何回開催を支援した？", ["10回"], None),  # って sets the topic; 県 is no measure
+    ("テレワーク推進で会議や研修のために整備した機器は何種類？", ["2種類", "ウェブカメラ"], "count"),  # a listed noun phrase
+    ("ぐんまちゃんのデザイン利用許諾件数を平成30年度から令和2年度まで足すと？", ["3,973件"], None),  # the span
+    ("全国知事会議とか関東地方知事会議とか、回数が一番少ないのは？", ["北関東磐越五県知事会議"], "min"),  # examples
+    ("政策プレゼンの10テーマのうち事業化されたのはいくつ？", ["1テーマ"], None),  # counted as the whole is
 ]
 
 REFUSALS = [

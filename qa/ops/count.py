@@ -524,15 +524,21 @@ def _enumerated(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     if plan.threshold is not None or counter is None or (
             counter in ev.unit_families and counter not in {"つ", "個"}) or counter in {"事業", "項目", "費目"}:
         return None
+    items = "|".join(sorted(map(re.escape, lexicon().item_nouns), key=len, reverse=True))
+    if re.search(rf"(?:{items})(?:\s*[(（][^)）]*[)）])?[^。]{{0,6}}?(?:いくつ|何)", q.norm):
+        return None  # 「番号付きの取組がいくつ」「並んでる事業、何個」: sections or rows, counted elsewhere
     examples = examples_in(q)
     wanted = [(t, g) for t, g in zip(q.terms, q.groups) if len(t) >= 2 and not ev.unknown(g)]
+    # The act done to the things counted (「整備した機器」「評価・検証した計画」): a verbal noun the question writes
+    # before する.
+    acts = [(t, g) for t, g in wanted if re.search(re.escape(t) + "(?:し|する|され|を)", q.norm)]
     found: list[tuple[int, list[str], Hit]] = []
     for h in [h for h in hits if h.kind == "chunk"][:NAME_HITS]:
         chunk = ev.chunk(h.id)
         for members, after in _enumerations(chunk.body):
             text = norm(" ".join(members))
             named = sum(1 for t, g in wanted if t in norm(examples) and any(a in text for a in g))
-            done = any(a in norm(after) for t, g in wanted for a in g if len(a) >= 2)
+            done = any(a in norm(after) for t, g in acts for a in g if len(a) >= 2)
             held = sum(1 for t, g in wanted if any(a in text for a in g))
             if (named and (done or held >= 2)) or (done and not examples):
                 found.append((2 * named + int(done) + held, members, h))

@@ -34,7 +34,8 @@ _FROM = re.compile(r"([^、。,\sはにでをが]{2,30}?)から(?:数え|順に|
 # A bracket of examples ending in 等/など: what the whole takes in, written after its name.
 _EXAMPLES = re.compile(r"[(（]([^()（）]+)(?:等|など|とか)[)）]"
                        r"|[、,]([^、。,()（）]+?(?:や|と)[^、。,()（）]+?)(?:など|等|とか)[、,]"
-                       r"|([^、。,()（）はがの]{1,30}?)(?:を|も)含め(?:て|ると|たら)")
+                       r"|([^、。,()（）はがの]{1,30}?)(?:を|も)含め(?:て|ると|たら)"
+                       r"|([^、。,()（）「」はがの]{2,30}?)(?:のような|みたいな|といった)")
 # 「全国知事会議とか関東の知事会議とか」: members given as examples of all of them (which still name where they are).
 _SUCH_AS = re.compile(r"([^、。,()（）「」]+?とか[^、。,()（）「」]+?)とか")
 
