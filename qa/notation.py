@@ -61,6 +61,7 @@ class Notation(_Data):
     generic_entity_heads: list[str]
     alternate_readings: dict[str, list[str]]  # a kanji or a word → its readings in compounds or locally
     latin_readings: dict[str, str]  # an English word of the report (lower case) → its kana as typed
+    letter_names: dict[str, str]  # a Latin letter (lower case) → its name in katakana (e → イー)
 
 
 class Entities(_Data):

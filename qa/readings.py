@@ -73,13 +73,17 @@ def words(text: str) -> list[Word]:
 def _latin_reading(surface: str) -> str:
     """The kana a name in Latin letters is typed as when it is romanised Japanese (NETSUGEN → ネツゲン,
     tsulunos → ツルノス); "" for an English word whose letters do not spell kana."""
-    if not re.fullmatch(r"[A-Za-z]{3,}", surface):
+    if not re.fullmatch(r"[A-Za-z]+", surface):
         return ""
     kana = jaconv.alphabet2kana(surface.lower())
     # Only a spelling that romanises back to itself is romanised Japanese (Twitter → とぃってっ is not).
-    if not is_kana(kana) or jaconv.kana2alphabet(kana) != surface.lower():
-        return ""
-    return jaconv.hira2kata(kana)
+    if len(surface) >= 3 and is_kana(kana) and jaconv.kana2alphabet(kana) == surface.lower():
+        return jaconv.hira2kata(kana)
+    if len(surface) <= 4:
+        # A short name spelt letter by letter (e of eラーニング, IoT, SNS): the letters' names.
+        names = notation().letter_names
+        return "".join(names[c] for c in surface.lower())
+    return ""
 
 
 def content_runs(ws: list[Word], numerals: bool = False) -> list[list[Word]]:
