@@ -407,6 +407,9 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
     """Analyse a question; a follow-up without its own subject takes the subject of the earlier ones."""
     text, known = _stated_before(text)
     q = norm(text)
+    # 「交流事業38回のうち、オンラインは何回」: the whole the question states is not the part it asks.
+    known += [(Decimal(m.group(0)[: m.start(1) - m.start(0)].replace(",", "").strip()), lexicon().family(m.group(1)))
+              for m in _whole_stated().finditer(q) if m.group(1) not in _DATE_UNITS]
     want, unit = _want(q)
     if asks_why(q):
         want, unit = "text", None  # 「なぜ減ったのか」: the reason the report gives, in its words
