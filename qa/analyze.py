@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 
@@ -175,7 +175,9 @@ def measure_of(text: str) -> str | None:
                 while k - 1 >= 0 and words[k - 1][1] in {"名詞", "接頭辞", "接尾辞"}:
                     k -= 1
                 noun = "".join(w for w, _ in words[k : j + 1])
-                noun = re.sub(r"(数|件数|回数|人数|額|金額)$", "", noun) or noun
+                noun = re.sub(r"(数|件数|回数|人数|額|金額)$", "", noun)
+                if not noun:
+                    return None  # 「件数ってどれくらい」: a count word alone says what kind of figure, not of what
                 if re.search(r"(あたり|当たり|当り)$", noun):
                     return None  # 「1回あたり何部」: a rate's denominator, not the thing measured
                 # 「事業はどれくらいお金が」: a word that names what is counted or asked about is no measure.
@@ -370,6 +372,23 @@ def kind_asked(text: str) -> str | None:
     return None
 
 
+# A bracket of examples ending in 等/など: what the whole takes in, written after its name; a list of examples
+# after a comma, members given as such (「…を含めて」「…のような」).
+EXAMPLES = re.compile(r"[(（]([^()（）]+)(?:等|など|とか)[)）]"
+                      r"|[、,]([^、。,()（）]+?(?:や|と)[^、。,()（）]+?)(?:など|等|とか)[、,]"
+                      r"|([^、。,()（）はがの]{1,30}?)(?:を|も)含め(?:て|ると|たら)"
+                      r"|([^、。,()（）「」はがの]{2,30}?)(?:のような|みたいな|といった)")
+# 「全国知事会議とか関東の知事会議とか」「全国知事会議や関東地方知事会議など、」: members given as examples of all of
+# them, which still name where they are (so they are not in EXAMPLES, whose words name no scope).
+_SUCH_AS = re.compile(r"([^、。,()（）「」]+?とか[^、。,()（）「」]+?)とか|^([^、。,()（）]+?や[^、。,()（）]+?)(?:など|等)[、,]")
+
+
+def examples_of(norm_text: str) -> str:
+    """The examples a (normalised) question gives of a whole, joined."""
+    return " ".join(next(g for g in m.groups() if g) for pattern in (EXAMPLES, _SUCH_AS)
+                    for m in pattern.finditer(norm_text))
+
+
 # A clause the asker leads with to say what they know already, before the question proper: hearsay or a
 # concession after a predicate (「…整備したと聞きましたが、」「…対象だったそうですが、」「…あったけど、」).
 _PREAMBLE = re.compile(r"^(.+?(?:と聞(?:いた|きました|いています|いてます|いてる)|そう(?:です|だ)|らしい(?:です)?|"
@@ -379,7 +398,8 @@ _PREAMBLE = re.compile(r"^(.+?(?:と聞(?:いた|きました|いています|�
 @lru_cache(maxsize=1)
 def _whole_stated() -> re.Pattern[str]:
     counters = "|".join(sorted(map(re.escape, lexicon().counters), key=len, reverse=True))
-    return re.compile(rf"\d[\d,]*\s*({counters})の?(?:うち|中で|中)")
+    # 「10テーマのうち」, also with what they were between (「10テーマ提案された政策プレゼンのうち」).
+    return re.compile(rf"\d[\d,]*\s*({counters})(?:[^、。?？\d]{{0,15}}?)の?(?:うち|中で|中)")
 
 
 _DATE_UNITS = frozenset({"年", "年度", "月", "日"})
@@ -414,7 +434,7 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
     if asks_why(q):
         want, unit = "text", None  # 「なぜ減ったのか」: the reason the report gives, in its words
     op, direction = _op(q)
-    if want == "quantity" and (unit is None or re.search(r"いくつ|何個", q)) and (
+    if want == "quantity" and re.search(r"いくつ|何個", q) and (
             whole := _whole_stated().search(q)) and whole.group(1) not in _DATE_UNITS:
         unit = lexicon().family(whole.group(1))  # 「10テーマのうち…いくつ」: the part is counted as the whole is
     if op == "ratio" and unit == "倍":
@@ -465,6 +485,9 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
         question = _inherit(question, [analyze(h) for h in history])
     if op and len(question.periods) < 2:
         question.parts = _split_items(text, question)
+        if op == "sum" and question.parts and (examples := examples_of(q)) and all(
+                re.sub(r"(など|等|とか)$", "", norm(p.text).strip(" 、,")) in examples for p in question.parts):
+            question.parts = []  # 「全国知事会議や関東地方知事会議など、…合わせて」: examples of the whole summed
     return question
 
 

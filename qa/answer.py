@@ -104,6 +104,12 @@ class Answerer:
         ev = self.evidence
         query = q.text if not q.focus and not q.parts else " ".join(q.terms) + " " + q.text
         hits = ev.search(query)
+        # Of a year and the report's own fiscal year, the fiscal year is the figure's; the year dates an event
+        # (「2013年に開設された上海事務所、2020年度の決算額」).
+        fiscal = [p for p in q.periods if p.fiscal and p.year in ev.fiscal_years.values()]
+        if q.op is None and q.period is not None and not q.period.fiscal and len(fiscal) == 1 and all(
+                p.fiscal or p is q.period for p in q.periods):
+            q = replace(q, period=fiscal[0])
         # A period the corpus does not cover (令和4年度 against a 令和2年度 report) has no answer.
         if q.period is not None and q.period.year not in ev.years:
             return abstain(ev, q, hits, f"{q.period.raw}の")

@@ -21,6 +21,10 @@ from qa.ranking import Scored, score_facts, siblings, target_year
 from qa.text import norm
 
 
+# A number of times is counted in 件 or in 回; a question that says 件数 or 回数 (not 何件) takes either.
+_TIMES = {"件": "回", "回": "件"}
+_TIMES_WORD = re.compile(r"[件回]数")
+_TIMES_ASKED = re.compile(r"何[件回]")
 # Two periods written as a span (「平成30年度から令和2年度まで」「H30～R2」): the years between are in it.
 _SPAN = re.compile(r"から[^、。]{0,12}(まで|の間)|[～〜~]")
 
@@ -37,6 +41,11 @@ def figure_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
         # is in another unit; the thresholds and the grounding check still decide.
         q = replace(q, unit=None)
     scored = score_facts(ev, q, hits)
+    if q.unit in _TIMES and _TIMES_WORD.search(q.norm) and not _TIMES_ASKED.search(q.norm):
+        # 「相談した件数ってどんくらい」: a number of times is written in 件 or in 回 (83回); only 何件 picks one.
+        other = score_facts(ev, replace(q, unit=_TIMES[q.unit]), hits)
+        if other and (not scored or other[0].score > scored[0].score + w.other_times_unit_margin):
+            scored = other
     if not scored:
         return None
     best = scored[0]

@@ -27,7 +27,7 @@ _ADDED = re.compile(r"合わせ|あわせ|合計|足す|足し|トータル|総�
 # The operations the analyser's arithmetic already names (差・合計・比・前年比).
 _ARITHMETIC = {"diff": "difference", "sum": "sum", "ratio": "share", "change": "change_rate"}
 _COMPARATORS: tuple[tuple[str, Comparator], ...] = (
-    ("以上", "ge"), ("に達", "ge"), ("届", "ge"), ("を超え", "gt"), ("超え", "gt"), ("超", "gt"),
+    ("以上", "ge"), ("に達", "ge"), ("に届", "ge"), ("届", "ge"), ("を超え", "gt"), ("超え", "gt"), ("超", "gt"),
     ("より多", "gt"), ("より上", "gt"), ("を上回", "gt"), ("上回", "gt"), ("未満", "lt"), ("より少な", "lt"), ("を下回", "lt"),
     ("下回", "lt"), ("より下", "lt"), ("以下", "le"), ("に満たな", "lt"), ("に届かな", "lt"),
     # Spoken: 「1万人いってる？」「100件のった？」「200件こえてる」 (reached, went over).

@@ -125,6 +125,8 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
     # the report uses none of its words.
     measure_words = [t for t in (tokens(q.measure) if q.measure else []) if t]
     measure_unknown = measure is not None and all(ev.unknown(expand(t)) for t in measure_words or [q.measure])
+    # The act of a measure of people (受講者 → 受講, 参加者 → 参加): 「5,782人受講」 counts 受講者.
+    measure_act = re.sub(r"(者|員)$", "", q.measure) if q.measure and re.search(r"..(者|員)$", q.measure) else None
     # A name in Latin script (YouTube, LINE, NETSUGEN) picks out one thing: a figure about something else
     # is not its answer, however well the rest matches.
     names = [g for t, g in zip(q.terms, q.groups) if LATIN_NAME.fullmatch(t)]
@@ -178,7 +180,7 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
         fields = (label, attr, path[-1], phrase)
         if measure and not any(a in f for a in measure for f in fields) and not (
             measure_words and all(any(t in f for f in fields) for t in measure_words)
-        ):
+        ) and not (measure_act and any(measure_act in f for f in fields)):
             # 「群馬県の面積は」: the figure must be of the thing measured, all the more when the report never
             # names that thing at all (面積, 人口).
             why["measure"] = -(w.measure_penalty + (w.unknown_measure_penalty if measure_unknown else 0.0))

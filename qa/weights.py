@@ -20,6 +20,9 @@ class Weights(BaseModel):
     min_fact_coverage: float = 0.28
     # A figure scoring below this (see fact_* below) is not an answer: a lookup abstains or falls back.
     min_fact_score: float = 0.52
+    # A question asking a 件数 (not 何件) takes a figure in 回 only when it fits clearly better than the best in
+    # 件 (「コーディネーターに相談した件数」 → 83回), so the unit it names still decides between near equals.
+    other_times_unit_margin: float = 0.1
     # The candidate figures per part tried when several parts are matched to distinct figures at once: a part's
     # own figure is among its best few (「関東」 ranks 北関東磐越五県 first and 関東地方 second); more only
     # multiplies the combinations.

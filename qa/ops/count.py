@@ -414,10 +414,10 @@ def _counted_noun(q: Question) -> str | None:
 
 def _named_counter(q: Question, nouns: bool = True) -> str | None:
     """The longest counter of two characters or more right before いくつ or ending the question with 数 (「団体は
-    いくつ」「団体数は？」 → 団体); with nouns false,
+    いくつ」「団体数は？」「窓口数はいくつ」 → 団体, 窓口); with nouns false,
     not one that names items (事業)."""
     found = [c for c in lexicon().counters if len(c) >= 2 and (nouns or c not in lexicon().item_nouns)
-             and re.search(re.escape(c) + r"(?:(は|が|って|も)?いくつ|数(は|って|が)?(?:[?？]|$))", q.norm)]
+             and re.search(re.escape(c) + r"(?:(は|が|って|も)?いくつ|数(は|って|が)?(?:いくつ|[?？]|$))", q.norm)]
     return max(found, key=len) if found else None
 
 

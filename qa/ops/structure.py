@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import TypeVar
 
-from qa.analyze import Question, expand, unit_family, with_terms
+from qa.analyze import EXAMPLES, Question, examples_of, expand, unit_family, with_terms
 from qa.evidence import Evidence
 from qa.lexicon import lexicon, whole_report
 from qa.models import Answer, Citation, Fact, Figure, Hit, Section
@@ -31,19 +31,9 @@ _RANGE = re.compile(r"([^、。,\s]{2,30}?)から([^、。,\s]{2,30}?)まで")
 _FROM = re.compile(r"([^、。,\sはにでをが]{2,30}?)から(?:数え|順に|始ま)")
 
 
-# A bracket of examples ending in 等/など: what the whole takes in, written after its name.
-_EXAMPLES = re.compile(r"[(（]([^()（）]+)(?:等|など|とか)[)）]"
-                       r"|[、,]([^、。,()（）]+?(?:や|と)[^、。,()（）]+?)(?:など|等|とか)[、,]"
-                       r"|([^、。,()（）はがの]{1,30}?)(?:を|も)含め(?:て|ると|たら)"
-                       r"|([^、。,()（）「」はがの]{2,30}?)(?:のような|みたいな|といった)")
-# 「全国知事会議とか関東の知事会議とか」: members given as examples of all of them (which still name where they are).
-_SUCH_AS = re.compile(r"([^、。,()（）「」]+?とか[^、。,()（）「」]+?)とか")
-
-
 def examples_in(q: Question) -> str:
     """The examples a question gives of a whole (「全国知事会議とか関東の知事会議とか」「（STEAMとか…）」), joined."""
-    return " ".join(next(g for g in m.groups() if g) for pattern in (_EXAMPLES, _SUCH_AS)
-                    for m in pattern.finditer(q.norm))
+    return examples_of(q.norm)
 
 
 def without_items(q: Question) -> Question:
@@ -54,10 +44,10 @@ def without_items(q: Question) -> Question:
     ends += " " + " ".join(m.group(1) for m in _FROM.finditer(q.norm))  # 「(1)の庁議から数えて」: the first item
     # A rank (「2番目」「3位」) is no name either.
     # Examples that describe the whole (「広報活動（広報紙・テレビ・ラジオ等）の中で」) pick none of it out.
-    examples = " ".join(next(g for g in m.groups() if g) for m in _EXAMPLES.finditer(q.norm))
+    examples = " ".join(next(g for g in m.groups() if g) for m in EXAMPLES.finditer(q.norm))
     keep = [(t, g) for t, g in zip(q.terms, q.groups)
             if t not in nouns and not re.fullmatch(r"\d*(番目?|位|目)", t) and t not in ends
-            and not (t in examples and t not in _EXAMPLES.sub(" ", q.norm))]
+            and not (t in examples and t not in EXAMPLES.sub(" ", q.norm))]
     return with_terms(q, keep)
 
 
