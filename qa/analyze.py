@@ -230,6 +230,9 @@ def want_of(q: str) -> tuple[str, str | None]:
     return _want(q)
 
 
+_EXPENSE_ASKED = re.compile(r"[^\s、。]{2,}(?:運営費|経費|事業費|費用|予算額?)(?:は|って)?(?:いくら|を教えて(?:ください)?)?[?？。]?$")
+
+
 def _want(q: str) -> tuple[str, str | None]:
     """(what kind of answer, the unit family of a quantity) from the question's wording (qa/data/lexicon.json)."""
     types = answer_type_patterns()
@@ -262,6 +265,9 @@ def _want(q: str) -> tuple[str, str | None]:
     # A counter the lexicon does not know (何ライセンス, 何アカウント): a figure in that unit or none.
     if m := re.search(r"何([ァ-ヶー]{2,8})", q):
         return "quantity", m.group(1)
+    # 「上海事務所の運営費は？」: an expense named last, with no question word, asks its amount.
+    if _EXPENSE_ASKED.search(q):
+        return "quantity", "円"
     if types["title"].search(q):
         return "name", None
     if types["quantity"].search(q):
@@ -373,11 +379,13 @@ def kind_asked(text: str) -> str | None:
 
 
 # A bracket of examples ending in 等/など: what the whole takes in, written after its name; a list of examples
-# after a comma, members given as such (「…を含めて」「…のような」).
+# after a comma, members given as such (「…を含めて」「…のような」), one example after the topic (「プロジェクト
+# ってSTEAMのとか全部で」).
 EXAMPLES = re.compile(r"[(（]([^()（）]+)(?:等|など|とか)[)）]"
                       r"|[、,]([^、。,()（）]+?(?:や|と)[^、。,()（）]+?)(?:など|等|とか)[、,]"
                       r"|([^、。,()（）はがの]{1,30}?)(?:を|も)含め(?:て|ると|たら)"
-                      r"|([^、。,()（）「」はがの]{2,30}?)(?:のような|みたいな|といった)")
+                      r"|([^、。,()（）「」はがの]{2,30}?)(?:のような|みたいな|といった)"
+                      r"|(?<=って)([^、。,()（）「」\s]{2,20}?)の?(?:とか|など)(?=全部|全て|すべて|合わせ|[、,])")
 # 「全国知事会議とか関東の知事会議とか」「全国知事会議や関東地方知事会議など、」: members given as examples of all of
 # them, which still name where they are (so they are not in EXAMPLES, whose words name no scope).
 _SUCH_AS = re.compile(r"([^、。,()（）「」]+?とか[^、。,()（）「」]+?)とか|^([^、。,()（）]+?や[^、。,()（）]+?)(?:など|等)[、,]")

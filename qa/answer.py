@@ -22,7 +22,7 @@ from qa.cells import Cells
 from qa.evidence import Evidence
 from qa.index import Index
 from qa.lexicon import lexicon, time_extreme
-from qa.lookup import arithmetic, figure_answer, himoku_total, part_of_budget, prior_total
+from qa.lookup import another_sections_budget, arithmetic, figure_answer, himoku_total, part_of_budget, prior_total
 from qa.models import Answer
 from qa.normalize import Normalizer
 from qa.ops.count import labelled_list, named_items
@@ -141,7 +141,7 @@ class Answerer:
                     # 「いちばん寄附が多かった政策メニューは」: nothing ranked the menus, and the one figure found is
                     # not of a menu: no answer.
                     return abstain(ev, q, hits, "")
-                return part_of_budget(ev, q, ans) or ans
+                return part_of_budget(ev, q, ans) or another_sections_budget(ev, q, ans) or ans
             if q.period is not None and figure_answer(ev, replace(q, period=None, periods=[]), hits) is not None:
                 # The figure is there, for another year only (令和3年度 of a 令和2年度 report): no answer.
                 return abstain(ev, q, hits, f"{q.period.raw}の")

@@ -490,5 +490,33 @@ def part_of_budget(ev: Evidence, q: Question, answer: Answer) -> Answer | None:
     return answer.model_copy(update={"text": text, "abstained": True, "related": answer.citations[:3]})
 
 
+def another_sections_budget(ev: Evidence, q: Question, answer: Answer) -> Answer | None:
+    """「庁議の運営にかかった経費」 answered by 東京事務所運営's 決算額: the question names by its title a section that
+    has no money figure at all, and the figure found is another section's. Say the report gives none; None when
+    the answer is not a money figure of a section or the question names no such section."""
+    fig = answer.figures[0] if answer.figures else None
+    if fig is None or fig.derived or not answer.citations or not money_words().search(q.norm) or (
+            unit_family(fig.unit) != "円"):
+        return None
+    doc, path = answer.citations[0].doc, answer.citations[0].section_path
+    asked = q.norm.replace(" ", "")
+    related = [s for s in ev.sections if s.doc == doc and s.level > 0
+               and (s.path[: len(path)] == path or path[: len(s.path)] == s.path)]
+    if any(norm(s.title).replace(" ", "") in asked for s in related):
+        return None  # the answer's own section, or one above or below it, is named
+    moneyless = [s for s in ev.sections if s.doc == doc and s.level > 0
+                 and len(t := norm(s.title).replace(" ", "")) >= 2 and t in asked
+                 and not any(f.doc == doc and f.section_path[: len(s.path)] == s.path
+                             and unit_family(f.unit) == "円" for f in ev.index.facts)]
+    if not moneyless:
+        return None
+    named = max(moneyless, key=lambda s: len(s.title))
+    text = f"この報告書に『{named.title}』の費用の記載はありません。"
+    cited = ev.section_citation(named, " ".join(c.body for c in ev.index.chunks
+                                                if c.doc == named.doc and c.section_path == named.path)[:200])
+    return answer.model_copy(update={"text": text, "abstained": True, "citations": [cited],
+                                     "related": answer.citations[:3]})
+
+
 # A part's title this long, written whole in the question, names it (「ビッグデータ分析」, not 「PR」).
 MIN_PART_TITLE = 4

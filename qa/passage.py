@@ -199,8 +199,9 @@ def names_something(q: Question, clause: str) -> bool:
     return q.want == "place" and any(m.group() not in asked for m in _PLACE.finditer(text))
 
 
-# 「誰を対象に」「誰向け」: who a measure is for, which a class of people or bodies answers, not only a name.
-_FOR_WHOM = re.compile(r"誰(を|が|の)?(対象|向け|のため)|対象(は|って)誰|誰に(対して|向け)")
+# 「誰を対象に」「誰向け」: who a measure is for, which a class of people or bodies answers, not only a name; so
+# does who did it (「誰が運用してる」 → 県と市町村等38団体).
+_FOR_WHOM = re.compile(r"誰(を|が|の)?(対象|向け|のため)|対象(は|って)誰|誰に(対して|向け)|(誰|だれ|どこ)が")
 _CLASS_OF_PEOPLE = re.compile(r"企業|事業者|団体|法人|県民|住民|職員|市町村|学校|生徒|児童|学生|若者|高齢者|障害者|外国人")
 
 

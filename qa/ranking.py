@@ -172,7 +172,10 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
         }
         if focus and not all(any(a in label or a in attr or a in path[-1] for a in g) for g in focus):
             why["focus"] = -w.focus_penalty
-        if about and sum(gw for g, gw in about if any(a in f for a in g for f in (label, attr, path[-1], clause))
+        # The subject may be named by the figure's own words or by its passage (「官民共創スペースの来場者数と、…」:
+        # the NETSUGEN passage says 官民共創スペース once, for all its figures).
+        if about and sum(gw for g, gw in about if any(a in f for a in g for f in (label, attr, path[-1], clause,
+                                                                                   context))
                          ) / about_total < w.min_subject_coverage:
             why["subject"] = -w.subject_penalty
         # The thing measured must be what the figure's own sentence counts, not merely named nearby

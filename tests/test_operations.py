@@ -314,6 +314,9 @@ MORE_SHAPES = [
     ("じょうほうせきゅりてぃの いーらーにんぐ は なんにん うけた？", ["5,782人"], None),  # e read as イー
     ("オンライン相談で予約できる窓口数はいくつ？", ["15窓口"], None),  # 窓口数はいくつ: the figure in 窓口
     ("NETSUGENのコーディネーターへの相談件数は？", ["83回"], None),  # a 件数 the report counts in 回
+    ("上海事務所の運営費は？", ["15,442千円"], None),  # an expense named last asks its amount
+    ("教育イノベーションのプロジェクトってSTEAMのとか全部でいくつ？", ["4つ"], "count"),  # one example names no scope
+    ("群馬自治体情報セキュリティクラウドは誰が運用してる？", ["38団体"], None),  # who did it: bodies answer
 ]
 
 REFUSALS = [
@@ -324,6 +327,7 @@ REFUSALS = [
     ("健康福祉部の決算額は？", "健康福祉部"),
     ("国際交流員のうちフランスから来た人は何名？", "フランス"),
     ("新曲「ぐんまちゃんえかきうた」の再生回数は？", "ぐんまちゃんえかきうた"),  # named, but no count of it
+    ("庁議の運営にかかった経費は？", "庁議"),  # a section with no money figure, not 東京事務所運営's
 ]
 
 
