@@ -22,7 +22,14 @@ from qa.cells import Cells
 from qa.evidence import Evidence
 from qa.index import Index
 from qa.lexicon import lexicon, time_extreme
-from qa.lookup import another_sections_budget, arithmetic, figure_answer, himoku_total, part_of_budget, prior_total
+from qa.lookup import (
+    another_sections_budget,
+    arithmetic,
+    figure_answer,
+    himoku_total,
+    part_of_budget,
+    prior_total,
+)
 from qa.models import Answer
 from qa.normalize import Normalizer
 from qa.ops.count import labelled_list, named_items

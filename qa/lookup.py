@@ -20,7 +20,6 @@ from qa.phrasing import figure, figure_text, more_by, plain, subject, value_text
 from qa.ranking import Scored, score_facts, siblings, target_year
 from qa.text import norm
 
-
 # A number of times is counted in 件 or in 回; a question that says 件数 or 回数 (not 何件) takes either.
 _TIMES = {"件": "回", "回": "件"}
 _TIMES_WORD = re.compile(r"[件回]数")
