@@ -317,6 +317,7 @@ MORE_SHAPES = [
     ("上海事務所の運営費は？", ["15,442千円"], None),  # an expense named last asks its amount
     ("教育イノベーションのプロジェクトってSTEAMのとか全部でいくつ？", ["4つ"], "count"),  # one example names no scope
     ("群馬自治体情報セキュリティクラウドは誰が運用してる？", ["38団体"], None),  # who did it: bodies answer
+    ("コロナの緊急啓発広告、出した媒体は何種類？", ["3種類", "SNS広告"], "count"),  # bullets of one cell
 ]
 
 REFUSALS = [

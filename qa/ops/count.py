@@ -512,6 +512,27 @@ def _enumerations(text: str) -> list[tuple[list[str], str]]:
     return out
 
 
+# A bullet mark in a cell: 「・」 at the start or after a space, not the 「・」 of a letter-spaced word (「I o T ・ A I」).
+_BULLET = re.compile(r"(?:^|(?<=\s))(?<![A-Za-z]\s)・\s*")
+
+
+def _cell_bullets(body: str) -> list[tuple[str, list[str]]]:
+    """The row label of a table row's passage and each of its cells that lists two or more 「・」 bullets, as the
+    bullets' first words (「主な内容: ・YouTubeの…動画発信 ・日本人学生と…交流会実施」)."""
+    label, sep, cells = body.partition(" — ")
+    if not sep:
+        return []
+    out = []
+    for cell in cells.split(" / "):
+        value = cell.partition(":")[2]
+        pieces = _BULLET.split(value)
+        # The words before the first bullet lead the list; they are none of its items.
+        bullets = [b.strip() for b in (pieces if value.lstrip().startswith("・") else pieces[1:]) if b.strip()]
+        if len(bullets) >= 2:
+            out.append((label, [b if len(b) <= 30 else b[:29] + "…" for b in bullets]))
+    return out
+
+
 def _enumerated(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     """A count of the things a sentence lists, when the question names them by example or by what was done to
     them: 「意見を集めたやり方（懇談会とかパブコメとか）、何種類」 counts 「総合計画策定懇談会や地域別懇談会、パブリッ
@@ -535,6 +556,14 @@ def _enumerated(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     found: list[tuple[int, list[str], Hit]] = []
     for h in [h for h in hits if h.kind == "chunk"][:NAME_HITS]:
         chunk = ev.chunk(h.id)
+        for label, members in _cell_bullets(chunk.body) if chunk.kind == "table_row" else []:
+            # 「ベトナムオンラインWEEKで実施した企画は何個」: the bullets of a cell of the row the question names.
+            named_row = sum(1 for t, g in wanted if any(a in norm(label) for a in g))
+            # A noun the question shares with one bullet only (「SNS広告、何の媒体に」) asks inside that bullet.
+            inside = any(t not in q.loose and not any(a in norm(label) for a in g)
+                         and sum(1 for m in members if any(a in norm(m) for a in g)) == 1 for t, g in wanted)
+            if named_row and not inside:
+                found.append((2 * named_row, members, h))
         for members, after in _enumerations(chunk.body):
             text = norm(" ".join(members))
             named = sum(1 for t, g in wanted if t in norm(examples) and any(a in text for a in g))
