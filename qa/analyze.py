@@ -407,7 +407,7 @@ _PREAMBLE = re.compile(r"^(.+?(?:と聞(?:いた|きました|いています|�
 def _whole_stated() -> re.Pattern[str]:
     counters = "|".join(sorted(map(re.escape, lexicon().counters), key=len, reverse=True))
     # 「10テーマのうち」, also with what they were between (「10テーマ提案された政策プレゼンのうち」).
-    return re.compile(rf"\d[\d,]*\s*({counters})(?:[^、。?？\d]{{0,15}}?)の?(?:うち|中で|中)")
+    return re.compile(rf"(?P<n>\d[\d,]*)\s*(?P<c>{counters})(?:[^、。?？\d]{{0,15}}?)の?(?:うち|中で|中)")
 
 
 _DATE_UNITS = frozenset({"年", "年度", "月", "日"})
@@ -423,11 +423,11 @@ def _stated_before(text: str) -> tuple[str, list[tuple[Decimal, str]]]:
     counters = "|".join(sorted(map(re.escape, lexicon().counters), key=len, reverse=True))
     figure = re.compile(rf"(?:約|およそ|ほぼ)?(\d[\d,]*(?:\.\d+)?)\s*({counters})"
                         r"(?:以上|以下|超え|超|未満|くらい|ぐらい|程度|ほど|強|弱)?(?:が|は|を|も)?")
-    found = [f for f in figure.finditer(m.group(1)) if f.group(2) not in {"年", "年度", "月", "日"}]
+    found = [f for f in figure.finditer(m.group(1)) if f.group(2) not in _DATE_UNITS]
     if not found:
         return text, []
     known = [(Decimal(f.group(1).replace(",", "")), lexicon().family(f.group(2))) for f in found]
-    preamble = figure.sub(lambda f: f.group() if f.group(2) in {"年", "年度", "月", "日"} else "", m.group(1))
+    preamble = figure.sub(lambda f: f.group() if f.group(2) in _DATE_UNITS else "", m.group(1))
     return preamble + nfkc(text)[m.end(1):], known
 
 
@@ -436,15 +436,15 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
     text, known = _stated_before(text)
     q = norm(text)
     # 「交流事業38回のうち、オンラインは何回」: the whole the question states is not the part it asks.
-    known += [(Decimal(m.group(0)[: m.start(1) - m.start(0)].replace(",", "").strip()), lexicon().family(m.group(1)))
-              for m in _whole_stated().finditer(q) if m.group(1) not in _DATE_UNITS]
+    known += [(Decimal(m.group("n").replace(",", "")), lexicon().family(m.group("c")))
+              for m in _whole_stated().finditer(q) if m.group("c") not in _DATE_UNITS]
     want, unit = _want(q)
     if asks_why(q):
         want, unit = "text", None  # 「なぜ減ったのか」: the reason the report gives, in its words
     op, direction = _op(q)
     if want == "quantity" and re.search(r"いくつ|何個", q) and (
-            whole := _whole_stated().search(q)) and whole.group(1) not in _DATE_UNITS:
-        unit = lexicon().family(whole.group(1))  # 「10テーマのうち…いくつ」: the part is counted as the whole is
+            whole := _whole_stated().search(q)) and whole.group("c") not in _DATE_UNITS:
+        unit = lexicon().family(whole.group("c"))  # 「10テーマのうち…いくつ」: the part is counted as the whole is
     if op == "ratio" and unit == "倍":
         unit = None  # 「AはBの何倍」: 倍 is the answer's, not the unit of the figures compared
     # A date with its month (「令和3年1月8日に開いた」「平成25年4月に開設した」) names an event, not the period of
@@ -801,7 +801,7 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
             unit = next((family for family, words in lexicon().measures.items() if any(w in qn for w in words)), None)
         parts.append(Question(text=item, norm=qn, terms=terms, groups=groups_for(terms, qn + " " + q.norm),
                               want="quantity", unit=unit, op=None,
-                              direction=None, period=q.period if has_period or not any(dated) else None,
+                              direction=None, period=q.period if has_period else None,
                               relative=q.relative, focus=own, measure=q.measure and (_item_measure(item) or q.measure), about=about,
                               loose=frozenset(terms) & (q.loose | loose_words(text))))
     return parts if len(parts) >= 2 else []
