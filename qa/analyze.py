@@ -12,7 +12,14 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 
-from qa.lexicon import answer_type_patterns, counter_ask, lexicon, money_words, op_patterns
+from qa.lexicon import (
+    answer_type_patterns,
+    counter_alternation,
+    counter_ask,
+    lexicon,
+    money_words,
+    op_patterns,
+)
 from qa.models import Period
 from qa.text import find_periods, nfkc, norm
 from qa.tokenize import loose_words, tagged, tagged_pos3, tagged_tokens
@@ -405,7 +412,7 @@ _PREAMBLE = re.compile(r"^(.+?(?:と聞(?:いた|きました|いています|�
 
 @lru_cache(maxsize=1)
 def _whole_stated() -> re.Pattern[str]:
-    counters = "|".join(sorted(map(re.escape, lexicon().counters), key=len, reverse=True))
+    counters = counter_alternation()
     # 「10テーマのうち」, also with what they were between (「10テーマ提案された政策プレゼンのうち」).
     return re.compile(rf"(?P<n>\d[\d,]*)\s*(?P<c>{counters})(?:[^、。?？\d]{{0,15}}?)の?(?:うち|中で|中)")
 
@@ -420,7 +427,7 @@ def _stated_before(text: str) -> tuple[str, list[tuple[Decimal, str]]]:
     if not m or any(op in {"average", "share", "change_rate"} and pattern.search(norm(text))
                     for op, pattern in op_patterns()):
         return text, []  # 「152回出動したそうですが、ならすと月に何回」: the stated figure is what is computed with
-    counters = "|".join(sorted(map(re.escape, lexicon().counters), key=len, reverse=True))
+    counters = counter_alternation()
     figure = re.compile(rf"(?:約|およそ|ほぼ)?(\d[\d,]*(?:\.\d+)?)\s*({counters})"
                         r"(?:以上|以下|超え|超|未満|くらい|ぐらい|程度|ほど|強|弱)?(?:が|は|を|も)?")
     found = [f for f in figure.finditer(m.group(1)) if f.group(2) not in _DATE_UNITS]
@@ -745,7 +752,7 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     # 「動画の本数と、その再生回数」: その points back at what the first item is about; it names nothing.
     items = [re.sub(r"^\s*(その|それの|この|これの)", "", i) for i in items if i.strip()]
     # 「交付金、2種類を合計すると」: a count of the items is none of them.
-    counters = "|".join(sorted(map(re.escape, lexicon().counters), key=len, reverse=True))
+    counters = counter_alternation()
     items = [i for i in items if i.strip() and not re.fullmatch(rf"\s*\d+\s*(?:{counters})(?:を|の|とも|は)?\s*", i)]
     # 「全国・関東・北関東磐越五県の3つ」: the count after the last item states how many; it is no part of it.
     items = [re.sub(rf"の\s*\d+\s*(?:{counters})(?:を|の|とも|は)?\s*$", "", i) for i in items]

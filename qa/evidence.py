@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import cached_property
 
 from qa.analyze import Question, unit_family
 from qa.index import Index
@@ -115,6 +116,7 @@ class Evidence:
         self.titles_text = " ".join(self.title_norms.values())
         self.unit_families = {unit_family(f.unit) for f in index.facts if f.unit}
         self.budgets = {(f.doc, tuple(f.section_path)): f for f in index.facts if f.source == "budget"}
+        self._clause_periods: dict[str, frozenset[str]] = {}  # fact id → periods its sentence names (norm)
         # The figures written in one cell (「48社73名」).
         self._cells: dict[tuple[str, tuple[int, int], str, str | None], list[Fact]] = {}
         for f in index.facts:
@@ -205,7 +207,16 @@ class Evidence:
         own period. Never so for a budget figure, whose year is the report's."""
         if fact.source == "budget":
             return False
-        return any(p.norm == period.norm for _, _, p in find_periods(_clause(self.passage(fact), fact.raw)))
+        if (named := self._clause_periods.get(fact.id)) is None:
+            named = frozenset(p.norm for _, _, p in find_periods(_clause(self.passage(fact), fact.raw)))
+            self._clause_periods[fact.id] = named  # read once per figure, as questions first need it
+        return period.norm in named
+
+    @cached_property
+    def money_paths(self) -> frozenset[tuple[str, tuple[str, ...]]]:
+        """Every section (doc, path) that holds a figure in yen, itself or below it."""
+        return frozenset((f.doc, tuple(f.section_path[:k])) for f in self.index.facts if unit_family(f.unit) == "円"
+                         for k in range(1, len(f.section_path) + 1))
 
     def chunk_text(self, hit: Hit) -> str | None:
         """The passage a hit stands for: a chunk's body, or the passage around a fact."""

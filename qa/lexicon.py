@@ -96,6 +96,12 @@ def op_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 
 @lru_cache(maxsize=1)
+def counter_alternation() -> str:
+    """Every counter of the lexicon as one regex alternation, longest first (「か所」 before 「か」)."""
+    return "|".join(sorted(map(re.escape, lexicon().counters), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
 def counter_ask() -> re.Pattern[str]:
     """何<counter>(分)?: a question asking for a count in a unit; longest counters first."""
     names = sorted(lexicon().counters, key=len, reverse=True)

@@ -505,8 +505,7 @@ def another_sections_budget(ev: Evidence, q: Question, answer: Answer) -> Answer
         return None  # the answer's own section, or one above or below it, is named
     moneyless = [s for s in ev.sections if s.doc == doc and s.level > 0
                  and len(t := norm(s.title).replace(" ", "")) >= 2 and t in asked
-                 and not any(f.doc == doc and f.section_path[: len(s.path)] == s.path
-                             and unit_family(f.unit) == "円" for f in ev.index.facts)]
+                 and (s.doc, tuple(s.path)) not in ev.money_paths]
     if not moneyless:
         return None
     named = max(moneyless, key=lambda s: len(s.title))

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from qa.analyze import Question, asks_why, split_ahead, split_over, split_parts, split_versus, with_terms
-from qa.lexicon import lexicon, op_patterns, time_extreme
+from qa.lexicon import counter_alternation, lexicon, op_patterns, time_extreme
 from qa.text import nfkc
 
 Op = Literal["lookup", "list", "count", "max", "min", "sum", "average", "share", "difference", "change_rate",
@@ -217,7 +217,7 @@ def split_questions(text: str) -> list[str]:
     subject = re.match(r"^([^はの、]+(?:の[^はの、]+)*?)(?:は|って|では)", pieces[0]) or re.match(r"^(.+?)の", pieces[0])
     lead = subject.group(1) if subject else ""
     # 「何テーマが提案されて、そのうちいくつが…」: a part of the first one's count is counted in its counter.
-    counters = "|".join(sorted(map(re.escape, lexicon().counters), key=len, reverse=True))
+    counters = counter_alternation()
     if asked := re.search(rf"何({counters})", pieces[0]):
         pieces = [pieces[0]] + [re.sub(r"いくつ", f"何{asked.group(1)}", p, count=1) if re.search(r"^(その)?うち", p) else p
                                 for p in pieces[1:]]

@@ -533,6 +533,13 @@ def _cell_bullets(body: str) -> list[tuple[str, list[str]]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _item_counted() -> re.Pattern[str]:
+    """An item noun right before the question word (「取組（①〜）がいくつ」「事業、何個」)."""
+    items = "|".join(sorted(map(re.escape, lexicon().item_nouns), key=len, reverse=True))
+    return re.compile(rf"(?:{items})(?:\s*[(（][^)）]*[)）])?[^。]{{0,6}}?(?:いくつ|何)")
+
+
 def _enumerated(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     """A count of the things a sentence lists, when the question names them by example or by what was done to
     them: 「意見を集めたやり方（懇談会とかパブコメとか）、何種類」 counts 「総合計画策定懇談会や地域別懇談会、パブリッ
@@ -545,10 +552,9 @@ def _enumerated(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     if plan.threshold is not None or counter is None or (
             counter in ev.unit_families and counter not in {"つ", "個"}) or counter in {"事業", "項目", "費目"}:
         return None
-    items = "|".join(sorted(map(re.escape, lexicon().item_nouns), key=len, reverse=True))
-    if re.search(rf"(?:{items})(?:\s*[(（][^)）]*[)）])?[^。]{{0,6}}?(?:いくつ|何)", q.norm):
+    if _item_counted().search(q.norm):
         return None  # 「番号付きの取組がいくつ」「並んでる事業、何個」: sections or rows, counted elsewhere
-    examples = examples_in(q)
+    examples = norm(examples_in(q))
     wanted = [(t, g) for t, g in zip(q.terms, q.groups) if len(t) >= 2 and not ev.unknown(g)]
     # The act done to the things counted (「整備した機器」「評価・検証した計画」): a verbal noun the question writes
     # before する.
@@ -558,15 +564,16 @@ def _enumerated(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         chunk = ev.chunk(h.id)
         for label, members in _cell_bullets(chunk.body) if chunk.kind == "table_row" else []:
             # 「ベトナムオンラインWEEKで実施した企画は何個」: the bullets of a cell of the row the question names.
-            named_row = sum(1 for t, g in wanted if any(a in norm(label) for a in g))
+            row, bullets = norm(label), [norm(m) for m in members]
+            named_row = sum(1 for t, g in wanted if any(a in row for a in g))
             # A noun the question shares with one bullet only (「SNS広告、何の媒体に」) asks inside that bullet.
-            inside = any(t not in q.loose and not any(a in norm(label) for a in g)
-                         and sum(1 for m in members if any(a in norm(m) for a in g)) == 1 for t, g in wanted)
+            inside = any(t not in q.loose and not any(a in row for a in g)
+                         and sum(1 for m in bullets if any(a in m for a in g)) == 1 for t, g in wanted)
             if named_row and not inside:
                 found.append((2 * named_row, members, h))
         for members, after in _enumerations(chunk.body):
             text = norm(" ".join(members))
-            named = sum(1 for t, g in wanted if t in norm(examples) and any(a in text for a in g))
+            named = sum(1 for t, g in wanted if t in examples and any(a in text for a in g))
             done = any(a in norm(after) for t, g in acts for a in g if len(a) >= 2)
             held = sum(1 for t, g in wanted if any(a in text for a in g))
             if (named and (done or held >= 2)) or (done and not examples):

@@ -83,7 +83,8 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     parts = split_parts(q)
     if parts_name_a_title(ev, parts):
         parts = []  # 「海外県人会・サポーターズの中で」 names the section whose title lists them, not two items
-    if parts and not re.search(r"どちら|どっち", q.norm) and (examples := examples_in(q)) and all(norm(p.text).strip(" 、,") in examples for p in parts):
+    if parts and not re.search(r"どちら|どっち", q.norm) and (examples := examples_in(q)) and all(
+            norm(p.text).strip(" 、,") in examples for p in parts):
         parts = []  # 「全国知事会議とか関東の知事会議とか、…いちばん少ない」: examples of all, not the two compared
     grouped = group_facts(ev, q, scope)
     named = [f for part in parts if (f := part_fact(ev, part, hits)) is not None]

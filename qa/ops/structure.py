@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from qa.analyze import EXAMPLES, Question, examples_of, expand, unit_family, with_terms
 from qa.evidence import Evidence
-from qa.lexicon import lexicon, whole_report
+from qa.lexicon import counter_alternation, lexicon, whole_report
 from qa.models import Answer, Citation, Fact, Figure, Hit, Section
 from qa.plan import Plan, Threshold
 from qa.ranking import score_facts, siblings, target_year
@@ -175,11 +175,12 @@ def described_scope(ev: Evidence, q: Question) -> Section | None:
     if len(kept) < 2:
         return None  # one word is a name, not a description
     words = with_terms(q, kept)
-    scored = sorted(((ev.coverage(words, s.title + " " + " ".join(_lead_sentences(s))), s)
-                     for s in ev.sections if s.level > 0 and _lead_sentences(s)), key=lambda x: -x[0])
+    described = [(s, norm(s.title + " " + " ".join(lead))) for s in ev.sections
+                 if s.level > 0 and (lead := _lead_sentences(s))]
+    scored = sorted(((ev.coverage(words, text), s, text) for s, text in described), key=lambda x: -x[0])
     if not scored or scored[0][0] < ev.weights.described_scope_coverage:
         return None
-    text = norm(scored[0][1].title + " " + " ".join(_lead_sentences(scored[0][1])))
+    text = scored[0][2]
     if sum(1 for g in words.groups if any(a in text for a in g)) < 2:
         return None  # one shared word (部内 of 「部内共通経費」) is a coincidence, not a description
     if len(scored) > 1 and scored[1][0] >= scored[0][0] - ev.weights.described_scope_margin:
@@ -293,7 +294,7 @@ def _describes_all(lead: list[str], group: list[str], unheld: list[list[str]]) -
 
 @lru_cache(maxsize=1)
 def _stated_pattern() -> re.Pattern[str]:
-    counters = "|".join(sorted((re.escape(c) for c in lexicon().counters), key=len, reverse=True))
+    counters = counter_alternation()
     return re.compile(rf"(?<![\d,.])(\d+)\s*(?:{counters}|つ)の")
 
 
