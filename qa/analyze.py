@@ -157,6 +157,16 @@ def _measure_verb(q: str) -> str | None:
 _ROLE = re.compile(r"([\u4e00-\u9fff\u30a1-\u30ff]{2,8})(?:は|って|が|を|に)?(?:務めた|やった|担当した)?(?:の)?(?:は)?(?:誰|だれ|どなた)")
 
 
+# A person's name asked (「国際交流員3名の名前」「知事の氏名」「講師は誰」): a noun for people, then the name asked.
+_PERSON_ASKED = re.compile(r"(?:者|員|長|官|師|知事|大臣|首相|大使|先生|講師|アーティスト|タレント|ゲスト)(?:\d+(?:名|人))?"
+                           r"(?:の)?(?:名前|氏名|フルネーム)|(?:者|員|長|官|師|知事|大臣|首相|大使|先生|講師)(?:は|って)(?:誰|だれ|どなた)")
+
+
+def person_asked(norm_text: str) -> bool:
+    """Whether the question asks for a person's name, which only a person's name answers."""
+    return _PERSON_ASKED.search(norm_text) is not None
+
+
 def role_asked(norm_text: str) -> str | None:
     """The role a who-question asks about (「所長は誰」 → 所長, 「講師は誰でしたか」 → 講師), or None."""
     m = _ROLE.search(norm_text)
@@ -582,8 +592,11 @@ def split_parts(q: Question) -> list[Question]:
             context, text = m.group(1), text[m.end():]
     parts = _split_items(text, q, outside=context)
     # Each part asks in its own unit when it names one (「何回で、…何日」, 「本数と、その事業費」 → 本, 円); a
-    # part that names none (「開催件数」 is counted in 回) takes any.
-    return [replace(p, unit=part_unit(p.norm)) for p in parts]
+    # part that names none takes the one counter the whole question asks in (「個人版と企業版でそれぞれ何件」 →
+    # 件 for both), else any (「開催件数」 is counted in 回).
+    asked = {unit_family(m.group(1)) for m in counter_ask().finditer(q.norm)}
+    shared = asked.pop() if len(asked) == 1 else None
+    return [replace(p, unit=part_unit(p.norm) or shared) for p in parts]
 
 
 # A connective that adds one more item to a list: 「、それと」「、あと」「、それから」「、さらに」「、加えて」.

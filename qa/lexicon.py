@@ -27,6 +27,7 @@ class Lexicon(BaseModel):
     answer_types: dict[str, list[str]]
     item_nouns: list[str]  # nouns that name what a count counts (事業, 項目, 取組): never its scope
     loose_nouns: list[str]  # the asker's words for people (先生, 人たち): loose wording, not topic
+    frame_nouns: list[str]  # the asker's words for the answer's form (名前, 記述): loose wording, not topic
     whole_report: list[str]  # patterns that widen a count or a superlative to the whole report
     list_cue: str  # a pattern for words that point at a listing (表, 一覧, 載って)
     whole_words: str  # a pattern for words that name a whole (全体, 総額, 合計)
@@ -68,6 +69,7 @@ def lexicon() -> Lexicon:
         answer_types=_entries(data["answer_types"]),
         item_nouns=data["item_nouns"]["nouns"],
         loose_nouns=data["loose_nouns"]["nouns"],
+        frame_nouns=data["frame_nouns"]["nouns"],
         whole_report=data["whole_report"]["patterns"],
         list_cue=data["list_cue"]["pattern"],
         whole_words=data["whole_words"]["pattern"],

@@ -8,12 +8,12 @@ import re
 from collections.abc import Callable
 
 from qa.abstain import abstain, not_stated, undated
-from qa.analyze import Question, asks_why, expand, with_terms
+from qa.analyze import Question, asks_why, expand, person_asked, with_terms
 from qa.evidence import Evidence
 from qa.models import Answer, Chunk, Citation, Hit
 from qa.text import norm
 from qa.lexicon import answer_type_patterns, lexicon
-from qa.tokenize import proper_nouns, tokens
+from qa.tokenize import person_names, proper_nouns, tokens
 
 # The best passages a passage answer looks in, and the longest answer text it shows.
 PASSAGE_HITS = 8
@@ -33,7 +33,8 @@ TIME = re.compile(r"午[前後]\d{1,2}時|\d{1,2}時(\d{1,2}分)?")
 _LEAD = re.compile(r"^.*(?:ため|として|ように|よう|ほか)、")
 # The pull of a clause holding a word of the kind a which-question asks for (「どこの国」 → 各国).
 KIND_BONUS = 0.2
-_ITEM_MARK = re.compile(r"^[ア-ト①-⑳]\s*")
+# A katakana mark stands apart (「ア 庁外から…」); 「オンライン…」 begins with a word, not a mark.
+_ITEM_MARK = re.compile(r"^(?:[ア-ト]\s+|[①-⑳]\s*)")
 
 
 def segments(body: str) -> list[str]:
@@ -163,6 +164,10 @@ def best_clause(q: Question, segment: str, coverage: Callable[[str], float]) -> 
                       and re.search(r"\w", parts[i + 1]) and not re.search(r"[:：]", parts[i + 1]) else "")
                  for i, c in enumerate(parts) if shape_bonus(q, c) > 0]
         parts = dated or parts
+    elif q.want == "name":
+        # Only a clause that names something can say who or which (「…のためのサービスとして、グループウェア
+        # サービス（G Suite Business）の利用契約を行った」: the second clause, though the first repeats more words).
+        parts = [c for c in parts if names_something(q, c)] or parts
     scored = [(coverage(c) + shape_bonus(q, c) * 2 + 2 * predicate_bonus(q, c) + _event_bonus(q, c), -i)
               for i, c in enumerate(parts)]
     _, i = max(scored)
@@ -197,6 +202,18 @@ def names_something(q: Question, clause: str) -> bool:
     if q.want == "name" and _FOR_WHOM.search(asked) and _CLASS_OF_PEOPLE.search(text):
         return True  # 「誰を対象にした補助金」: a class of people or bodies (「中小企業等を支援する」) answers
     return q.want == "place" and any(m.group() not in asked for m in _PLACE.finditer(text))
+
+
+def _names_person(q: Question, text: str) -> bool:
+    """Whether the text names a person the question does not (「アーティスト：内田彩」「ホルコム知事」)."""
+    asked = q.norm.replace(" ", "")
+    if any(p not in asked for p in person_names(text)):
+        return True
+    return any(m.group(1) not in asked for m in _TITLED_PERSON.finditer(norm(text)))
+
+
+# A name written before a person's title (「ホルコム知事」「ミン副首相」), which unidic may not know for a name.
+_TITLED_PERSON = re.compile(r"([ァ-ヴー]{2,})(?=(?:副)?(?:知事|首相|大統領|大臣|大使|市長|氏|さん|先生))")
 
 
 # 「誰を対象に」「誰向け」: who a measure is for, which a class of people or bodies answers, not only a name; so
@@ -329,8 +346,9 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
     telling = ev.telling(q)
     # The kind asked (「どこの会場」) is what the passage must hold; the rest of the question is its topic.
     topic = with_terms(q, [(t, g) for t, g in zip(q.terms, q.groups) if t not in (q.kind_asked or "")])
-    # A kind the report has no word for (「なんていう名前」) is what the answer is, not a word it must hold.
-    asked_unknown = q.kind_asked is not None and ev.unknown(expand(q.kind_asked))
+    # A kind the report has no word for (「なんていう名前」), or a word for the answer's form (「どんな形で」), is
+    # what the answer is, not a word it must hold.
+    asked_unknown = q.kind_asked is not None and (ev.unknown(expand(q.kind_asked)) or q.kind_asked in lexicon().frame_nouns)
     if ev.coverage(topic if asked_unknown else q, context) < w.min_coverage or (
             telling is not None and ev.coverage(topic, context) < w.min_coverage
             and not any(a in norm(context) for a in telling)):
@@ -362,6 +380,13 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
             return abstain(ev, q, hits, "")
     else:
         text = seg
+    if person_asked(q.norm) and not _names_person(q, text):
+        # 「知事の名前は」「国際交流員3名の名前」 over a passage that names no person: the report does not say.
+        return abstain(ev, q, hits, "")
+    if chunk.kind == "table_row" and (label := chunk.body.split(" — ")[0].strip()) and norm(label) not in norm(text):
+        # A cell says what of which row (「主な活動: 上海事務所に各種情報を提供」 is 上海群馬県人会's): the row's
+        # name comes first, and answers 「どの団体」「どの実証」.
+        text = f"{label} — {text}"
     text = text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
     text += f"（{chunk.section_path[-1]}）"
     citations = [Citation(doc=chunk.doc, section_path=chunk.section_path, lines=list(chunk.lines),

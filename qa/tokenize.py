@@ -105,8 +105,8 @@ def loose_words(text: str) -> set[str]:
                 # A verbal noun used as a verb (「実施した」「紹介されて」) says what was done to the thing asked
                 # about, as any verb does; the same noun standing alone (「実施状況」) is a topic word.
                 out.add(norm(w.surface))
-    # The asker's words for people (「ALTの先生」): loose as a verb is.
-    out.update(norm(n) for n in lexicon().loose_nouns if norm(n) in norm(text))
+    # The asker's words for people (「ALTの先生」) and for the answer's form (「何という名前」): loose as a verb is.
+    out.update(norm(n) for n in (*lexicon().loose_nouns, *lexicon().frame_nouns) if norm(n) in norm(text))
     return out
 
 
@@ -146,6 +146,16 @@ def proper_nouns(text: str) -> list[str]:
     for piece in _slices(norm(text)):
         for w in _tagger()(piece):
             if w.feature.pos2 == "固有名詞" and w.surface.strip() and w.surface not in out:
+                out.append(w.surface)
+    return out
+
+
+def person_names(text: str) -> list[str]:
+    """The words unidic takes for people's names in the normalised text (「内田」「彩」), each once."""
+    out: list[str] = []
+    for piece in _slices(norm(text)):
+        for w in _tagger()(piece):
+            if w.feature.pos3 == "人名" and w.surface.strip() and w.surface not in out:
                 out.append(w.surface)
     return out
 
