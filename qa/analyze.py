@@ -336,7 +336,7 @@ def _asked_units(q: str) -> list[str]:
 
 # A question that asks why or what for (「なぜ減った」「どうして録画だけ」「誰のため」「何を目的に」) asks for the
 # report's reason or purpose, never arithmetic.
-_WHY = re.compile(r"なぜ|何故|どうして|なんで(?!す|しょう)|何で(?!す)|理由|原因|わけは|(?<!内)訳は|(何|なに|なん|誰|だれ)のため|何を目的")
+_WHY = re.compile(r"なぜ|何故|どうして|なんで(?!す|しょう)|何で(?!す)|理由|原因|わけは|(?<!内)訳は|(何|なに|なん|誰|だれ)のため|何を目的|狙い|ねらい|目的(は|って|が|を)|意図(は|って)")
 
 
 def asks_why(text: str) -> bool:
@@ -774,6 +774,12 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
         return []  # 「旅券発行、男女別の件数は」: a breakdown of the other item, not an item beside it
     # 「AとBでは、構成員はどちらが」: a clause that asks is no item; its words qualify both.
     asking = [i for i in items if _ASKING.search(i)]
+    # 「…新聞広告、何紙に載せた」: a clause that only asks (it starts with the question word) is never an item.
+    only_asking = [i for i in asking if _ASKING.match(i.strip())]
+    if only_asking and len(items) > len(only_asking):
+        outside += " " + " ".join(only_asking)
+        items = [i for i in items if i not in only_asking]
+        asking = [i for i in asking if i not in only_asking]
     if asking and len(items) - len(asking) >= 2:
         outside += " " + " ".join(asking)
         items = [i for i in items if i not in asking]

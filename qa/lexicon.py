@@ -19,6 +19,7 @@ class Lexicon(BaseModel):
 
     counters: dict[str, str]  # counter → unit family
     counter_sums: dict[str, list[str]]  # 市町村 → 市, 町, 村: a count that adds up counts in other counters
+    counter_alternates: dict[str, list[str]]  # 本 → 件: other counters the same things are counted in
     counter_items: dict[str, str]  # 紙 → 新聞: a counter no figure uses, and the word its items end in
     measures: dict[str, list[str]]  # unit family → words that ask for an amount of it
     operations: dict[str, list[str]]  # op → cue patterns
@@ -61,6 +62,7 @@ def lexicon() -> Lexicon:
     return Lexicon(
         counters=_entries(data["counters"]),
         counter_sums=_entries(data["counter_sums"]),
+        counter_alternates=_entries(data["counter_alternates"]),
         counter_items=_entries(data["counter_items"]),
         measures=_entries(data["measures"]),
         operations=_entries(data["operations"]),

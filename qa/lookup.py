@@ -45,12 +45,20 @@ def figure_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
         other = score_facts(ev, replace(q, unit=_TIMES[q.unit]), hits)
         if other and (not scored or other[0].score > scored[0].score + w.other_times_unit_margin):
             scored = other
+    # A follow-up (「男性は？」) must match its own new words; the earlier subject is context.
+    needed = w.min_fact_coverage / 2 if q.focus else w.min_fact_coverage
+
+    def fits(s: Scored) -> bool:
+        return s.score >= w.min_fact_score - (w.follow_up_relief if q.focus else 0.0) and s.coverage >= needed
+
+    if (not scored or not fits(scored[0])) and (alternates := lexicon().counter_alternates.get(q.unit or "")):
+        # 「調査研究は何本」: no figure in 本 fits; things counted in 本 are written in 件 too (対象調査研究数 4件).
+        scored = next((other for u in alternates if (other := score_facts(ev, replace(q, unit=u), hits))
+                       and fits(other[0])), scored)
     if not scored:
         return None
     best = scored[0]
-    # A follow-up (「男性は？」) must match its own new words; the earlier subject is context.
-    needed = w.min_fact_coverage / 2 if q.focus else w.min_fact_coverage
-    if best.score < w.min_fact_score - (w.follow_up_relief if q.focus else 0.0) or best.coverage < needed:
+    if not fits(best):
         return None
     if best.coverage < w.min_coverage and elsewhere_titled(ev, q, best.fact):
         return None

@@ -184,6 +184,12 @@ _LABELLED = re.compile(r"([^\s:：、。]*)[:：]\s*([^\s、。\d][^\s、。]+)|
 _PLAIN_LABELS = re.compile(r"(内容|概要|実績|事業量|時期|期間|日時)$")
 
 
+def _names_place(q: Question, text: str) -> bool:
+    asked = q.norm.replace(" ", "")
+    places = (m.group().lstrip("・-") for m in _PLACE.finditer(norm(text)))
+    return any(len(p) >= 3 and p not in asked for p in places)
+
+
 def names_something(q: Question, clause: str) -> bool:
     """Whether a clause names something the question does not: a proper noun, a Latin-script name, a
     labelled value or a quoted title, or (for どこ) a place."""
@@ -201,7 +207,7 @@ def names_something(q: Question, clause: str) -> bool:
             return True
     if q.want == "name" and _FOR_WHOM.search(asked) and _CLASS_OF_PEOPLE.search(text):
         return True  # 「誰を対象にした補助金」: a class of people or bodies (「中小企業等を支援する」) answers
-    return q.want == "place" and any(m.group() not in asked for m in _PLACE.finditer(text))
+    return q.want == "place" and _names_place(q, text)
 
 
 def _names_person(q: Question, text: str) -> bool:
@@ -307,6 +313,12 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
     if not candidates:
         return abstain(ev, q, hits, "")
     _, _, hit, seg = max(candidates, key=order)
+    if q.want == "place" and not names_something(q, seg):
+        # 「Wi-Fiを使えるようにした施設はどこ」: of the passage's segments, one that names a place answers where
+        # (「観音山ファミリーパークと近代美術館に…整備した」), not the heading that repeats the question's words.
+        placed = [c for c in candidates if c[2].id == hit.id and _names_place(q, c[3])]
+        if placed:
+            _, _, hit, seg = max(placed, key=order)
     chunk = ev.chunk(hit.id)
     if q.want == "text" and (described := answer_type_patterns()["description"].search(q.norm)):
         # 「どんな結果になった」: the row's cell labelled with the word asked (「実証結果: …」), when it has one.

@@ -9,12 +9,13 @@ from decimal import Decimal
 
 from qa.analyze import unit_family
 from qa.evidence import Evidence
+from qa.lexicon import lexicon
 from qa.models import Answer, Fact, Figure, Hit, Section
 from qa.ops.structure import amount, finish, ordinal
 from qa.phrasing import value_text
 from qa.plan import Plan
 from qa.ranking import score_facts
-from qa.text import format_number
+from qa.text import format_number, norm
 
 
 def _under(fact: Fact, section: Section) -> bool:
@@ -25,11 +26,15 @@ def _column(fact: Fact) -> str:
     return (fact.attribute or "").rpartition(" ")[2]
 
 
-def child_extreme(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section | None) -> Answer | None:
+def child_extreme(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section | None,
+                  thing: str | None = None) -> Answer | None:
     q = plan.question
     children = ev.children(scope) if scope is not None else []
     if scope is None or len(children) < 2:
         return None
+    if thing and len(thing) >= 3 and thing not in lexicon().item_nouns and not any(
+            thing in norm(c.title) for c in children):
+        return None  # 「寄附が多かった政策メニューは」: ア 個人版 and イ 企業版 are no menus; nothing ranks menus
     ranked = [s for s in score_facts(ev, q, hits)
               if s.fact.source != "budget" and any(_under(s.fact, c) for c in children)]
     if not ranked or ranked[0].score < ev.weights.min_fact_score:

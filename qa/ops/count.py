@@ -549,6 +549,8 @@ def _enumerated(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     # Kinds of things (何種類, いくつ, 何本), not a counter the report writes figures in (何回, 何事業: those figures
     # and sections answer), nor a threshold's filter.
     counter = _asked_counter(q) or ("つ" if re.search("いくつ", q.norm) else None)
+    if plan.threshold is None and counter is not None and (bracketed := _bracketed_list(ev, q, counter, hits)):
+        return _count_answer(ev, plan, hits, *bracketed)
     if plan.threshold is not None or counter is None or (
             counter in ev.unit_families and counter not in {"つ", "個"}) or counter in {"事業", "項目", "費目"}:
         return None
@@ -586,6 +588,37 @@ def _enumerated(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     _, members, h = found[0]
     section = ev.section_by_path.get((ev.chunk(h.id).doc, tuple(ev.chunk(h.id).section_path)))
     return _count_answer(ev, plan, hits, section, members) if section is not None else None
+
+
+# A noun followed by the things it stands for in brackets (「各国（米、仏）」「問題点（視界不良、可動域の制限など）」):
+# the head, and the bracket's contents.
+_BRACKETED = re.compile(r"([\u4e00-\u9fff\u30a1-\u30fa\u30fc]{1,12})[(（]([^()（）]{2,80})[)）]")
+# What is no item of such a list: a figure's breakdown (「県：141」), a date (「6月」), a count.
+_NOT_MEMBER = re.compile(r"[:：]|^\d")
+
+
+def _bracketed_list(ev: Evidence, q: Question, counter: str, hits: list[Hit]) -> tuple[Section, list[str]] | None:
+    """「国際交流員は何か国から」: the things a noun of the question stands for, written in brackets after it in
+    the best passages on the topic (各国（米、仏） → 2); the head must hold the counter's noun (国 of か国) or a
+    word of the question that names what is counted."""
+    own_noun = re.sub(r"^[かヶカケ箇]", "", counter)
+    before = re.search(r"([\u4e00-\u9fff\u30a1-\u30fa\u30fc]{2,12})(?:は|が|って|も)?(?:いくつ|何)", q.norm)
+    asked = before.group(1) if before else (measure_of(q.norm) or "")
+    for h in [h for h in hits if h.kind == "chunk"][:NAME_HITS]:
+        chunk = ev.chunk(h.id)
+        if ev.coverage(q, " ".join(chunk.section_path) + " " + chunk.body) < ev.weights.min_coverage:
+            continue
+        for m in _BRACKETED.finditer(nfkc(chunk.body)):
+            head = norm(m.group(1))
+            if not ((len(own_noun) and head.endswith(own_noun) and own_noun not in {"つ", "個", "件", "種類"})
+                    or (len(asked) >= 2 and norm(asked) in head)):
+                continue
+            members = [re.sub(r"(など|等)$", "", i).strip() for i in re.split(r"[、,]", m.group(2))]
+            members = [i for i in members if i]
+            if len(members) >= 2 and not any(_NOT_MEMBER.search(i) for i in members):
+                section = ev.section_by_path.get((chunk.doc, tuple(chunk.section_path)))
+                return (section, members) if section is not None else None
+    return None
 
 
 def _listed_after(ev: Evidence, plan: Plan, hits: list[Hit], noun: str, text: str, doc: str,

@@ -129,7 +129,7 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
             group = siblings(ev, ranked[0].fact)
             candidates = [(f.period_raw or "", f) for f in group if f.period_raw]
             where = f"{ranked[0].fact.label}（{ranked[0].fact.section_path[-1]}）"
-    if len(candidates) < 2 and (by_child := child_extreme(ev, plan, hits, scope)) is not None:
+    if len(candidates) < 2 and (by_child := child_extreme(ev, plan, hits, scope, thing)) is not None:
         return by_child  # 「DX推進の取組のうち事業費が最も大きい」: each child by its own table's figures
     if len(candidates) < 2:
         # 「対象事業の数が最大」: the figures compared are counted in the counter the question measures by.

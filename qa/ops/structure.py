@@ -137,6 +137,10 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
                 if not any(a in own_title for a in g)]
         above = ev.coverage(with_terms(whole, rest),
                             " ".join(s.path[:-1])) if rest else 0.0
+        path_above = norm(" ".join(s.path[:-1]))
+        if (mine := [g for g in whole.groups if any(a in own_title for a in g)]) and all(
+                any(a in path_above for a in g) for g in mine):
+            continue  # 「教育イノベーションのプロジェクト」: ア STEAM教育推進PJ adds no word to the ② above it
         key = (round(cov + ev.weights.scope_text_weight * text + ev.weights.scope_path_weight * above, 6),
                -rank.get(tuple(s.path), len(hits) + 1))
         if key > best_key:
@@ -153,7 +157,14 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     # A word its rows hold (「ラジオ」 of 広報活動's table) names a section as its title does.
     named_by = best.title + " " + " ".join(t for t in row_names.terms if any(
         a in ev.section_labels.get((best.doc, tuple(best.path)), "") for a in expand(t)))
-    if ev.coverage(q, named_by) >= ev.weights.min_scope_coverage:
+    if (named_cov := ev.coverage(q, named_by)) >= ev.weights.min_scope_coverage:
+        if named_cov < ev.weights.titled_scope_coverage and (described := described_scope(ev, whole)) is not None and (
+                described.path[: len(best.path)] != best.path) and (
+                ev.coverage(q, described.title + " " + " ".join(_lead_sentences(described)))
+                >= named_cov + ev.weights.described_scope_margin):
+            # A title sharing a word or two (行政 of 「① 行政改革推進」) names less than a section the question
+            # describes by what it does (「行政の困りごとをデジタルで解決する実証」: 地域活性化ラボラトリー).
+            return described
         return best
     return described_scope(ev, whole)
 
@@ -243,6 +254,10 @@ def narrow(ev: Evidence, q: Question, items: list[T], text_of: Callable[[T], str
         # A compound the question writes (「広報紙」, read as 広報 + 紙) names the scope only when it is in it.
         written = as_written(q, term, group)
         names_scope = written in where if written != term else any(a in where for a in group)
+        if names_scope and scope is not None and _one_kind_of_title(q, group, scope):
+            # A title naming two kinds (「海外県人会、海外ぐんまサポーターズとの連携」): a word of one of them picks
+            # its items (「ぐんまサポーターズで」 → 香港, ハノイ), unless the question names the others too.
+            names_scope = False
         # A quoted value picks items, unless the quote is the scope's own title (「「知事戦略管理費」の下には」).
         quoted_pick = any(term in v and v.replace(" ", "") not in where.replace(" ", "") for v in quoted(q))
         if len(term) < 2 or term in q.loose or (names_scope and not quoted_pick):
@@ -276,6 +291,20 @@ def narrow(ev: Evidence, q: Question, items: list[T], text_of: Callable[[T], str
     if stated == len(items) != len(chosen):
         return items  # 「9団体の平均」 over nine: every one of them
     return [items[k] for k in sorted(chosen)] if len(chosen) >= least else items
+
+
+def _one_kind_of_title(q: Question, group: list[str], scope: Section) -> bool:
+    """Whether the scope's title names two kinds or more (「A、Bとの連携」「A及びB」), the word names one of them
+    only, and no other word of the question names another."""
+    kinds = [k for k in re.split(r"[、,]|及び|並びに", norm(scope.title)) if k.strip()]
+    if len(kinds) < 2:
+        return False
+    mine = [k for k in kinds if any(a in k for a in group)]
+    if len(mine) != 1:
+        return False
+    # Another kind is named by any two characters of it that the named kind does not share (県人 of 海外県人会).
+    return not any(k[i: i + 2] in q.norm and k[i: i + 2] not in mine[0]
+                   for k in kinds if k is not mine[0] for i in range(len(k) - 1))
 
 
 def _lead_sentences(scope: Section | None) -> list[str]:
