@@ -493,9 +493,10 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
         # 「10年でも5年でもない旅券」: neither is asked about; a table calls the rest その他.
         terms = [t for t in terms if t not in {m.group(1), m.group(2)}] + (["その他"] if "その他" not in q else [])
     measure = measure_of(text) if want == "quantity" and not op else None
-    if want == "quantity" and unit is None and not money_words().search(q) and (said := _measure_verb(q)):
-        # 「どれくらい見られた」: the verb after the question word names the measure (再生); a counter
-        # (「何人来た」) or money (「いくら使った」) already says what is measured.
+    if want == "quantity" and unit in {None, "回"} and not money_words().search(q) and (said := _measure_verb(q)):
+        # 「どれくらい見られた」「何回くらい見られた」: the verb after the question word names the measure (再生);
+        # a counter of things (「何人来た」) or money (「いくら使った」) already says what is measured, while times
+        # (回) are counted of any act.
         measure, terms = said, [*terms, said] if said not in terms else terms
     question = Question(text=text, norm=q, terms=terms, groups=groups_for(terms, q), want=want, unit=unit,
                         op=op, direction=direction, period=period, relative=relative,

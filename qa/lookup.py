@@ -441,10 +441,10 @@ def prior_total(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     (「令和2年度 2か所」) of the same column: what there was before; None when the question does not ask so or
     the report gives no running total on the topic."""
     total_word = re.compile(lexicon().running_total)
-    if q.op or total_word.search(q.norm):
-        return None  # 「累計何か所」 asks the running total itself
-    cue = re.search(lexicon().prior_cue, q.norm)
     ends = [p.year for p in q.periods if re.search(re.escape(p.raw) + r"末", q.norm)]  # 「令和元年度末で」
+    if q.op or (total_word.search(q.norm) and not ends):
+        return None  # 「累計何か所」 asks the running total itself (「令和元年度末の累計」 the one before it)
+    cue = re.search(lexicon().prior_cue, q.norm)
     if not cue and not ends:
         return None
     for s in score_facts(ev, replace(q, unit=None, period=None, periods=[]), hits)[:PRIOR_CANDIDATES]:

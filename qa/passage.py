@@ -28,6 +28,7 @@ YEAR = re.compile(r"(令和|平成|R|H)(元|\d{1,2})([~～〜-](令和|平成)?(
 # Any word that says when (a date, a month, a year, a season, a time of day, a weekday).
 WHEN = re.compile(r"\d{1,2}月|\d{1,2}日|年度|\d{4}年|(令和|平成|昭和)(元|\d)|[RH]\d|上旬|中旬|下旬|[春夏秋冬]|毎[週月年日]|曜|"
                   r"\d{1,2}時|当初|以降|以来|まで|から|第\d+回|定例会|臨時会|会期")
+_DAY = re.compile(r"\d{1,2}月\d{1,2}日")
 TIME = re.compile(r"午[前後]\d{1,2}時|\d{1,2}時(\d{1,2}分)?")
 # Purpose and means clauses (「…を図るため、」「…として、」「…ように、」) come before the act itself.
 _LEAD = re.compile(r"^.*(?:ため|として|ように|よう|ほか)、")
@@ -163,7 +164,11 @@ def best_clause(q: Question, segment: str, coverage: Callable[[str], float]) -> 
         dated = [c + ("、" + parts[i + 1] if i + 1 < len(parts) and shape_bonus(q, parts[i + 1]) <= 0
                       and re.search(r"\w", parts[i + 1]) and not re.search(r"[:：]", parts[i + 1]) else "")
                  for i, c in enumerate(parts) if shape_bonus(q, c) > 0]
-        parts = dated or parts
+        # A date the question states (「12月23日に配信した会談、実際に話したのはいつ」) is what it knows, not the
+        # answer: a clause dated otherwise answers.
+        told = {m.group() for m in _DAY.finditer(q.norm)}
+        unknown = [c for c in dated if {m.group() for m in _DAY.finditer(norm(c))} - told]
+        parts = (unknown if told else dated) or dated or parts
     elif q.want == "name":
         # Only a clause that names something can say who or which (「…のためのサービスとして、グループウェア
         # サービス（G Suite Business）の利用契約を行った」: the second clause, though the first repeats more words).
@@ -187,7 +192,8 @@ _PLAIN_LABELS = re.compile(r"(内容|概要|実績|事業量|時期|期間|日�
 def _names_place(q: Question, text: str) -> bool:
     asked = q.norm.replace(" ", "")
     places = (m.group().lstrip("・-") for m in _PLACE.finditer(norm(text)))
-    return any(len(p) >= 3 and p not in asked for p in places)
+    # 「16か所」 is a count of places, not a place (「県庁32階展望フロア」 is one).
+    return any(len(p) >= 3 and not re.search(r"\d\s*[かヶカケ箇]?所$", p) and p not in asked for p in places)
 
 
 def names_something(q: Question, clause: str) -> bool:
@@ -316,7 +322,8 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
     if q.want == "place" and not names_something(q, seg):
         # 「Wi-Fiを使えるようにした施設はどこ」: of the passage's segments, one that names a place answers where
         # (「観音山ファミリーパークと近代美術館に…整備した」), not the heading that repeats the question's words.
-        placed = [c for c in candidates if c[2].id == hit.id and _names_place(q, c[3])]
+        placed = [c for c in candidates if c[2].id == hit.id and _names_place(q, c[3])] or [
+            c for c in all_candidates if c[1] >= w.min_coverage and _names_place(q, c[3])]  # or another passage's
         if placed:
             _, _, hit, seg = max(placed, key=order)
     chunk = ev.chunk(hit.id)

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from qa.analyze import Question, asks_why, split_ahead, split_over, split_parts, split_versus, with_terms
 from qa.lexicon import counter_alternation, lexicon, op_patterns, time_extreme
-from qa.text import nfkc
+from qa.text import nfkc, to_decimal
 
 Op = Literal["lookup", "list", "count", "max", "min", "sum", "average", "share", "difference", "change_rate",
              "compare", "locate", "describe"]
@@ -85,13 +85,20 @@ def _band(text: str) -> Threshold | None:
     return Threshold(raw=m.group(), value=value, unit=unit, comparator="ge", below=value + step)
 
 
+# A number written with 億/万/千 marks between its digits (「1万5千」「2億406万」).
+_COMPOUND = re.compile(r"(?<![\d.,])(?:\d[\d,.]*億)?(?:\d[\d,.]*万)?(?:\d[\d,.]*千)?(?:\d[\d,.]*)?")
+
+
 def threshold(text: str) -> Threshold | None:
     """「40回以上」「1万件を超え」「200件超えてる」「300万円台」: the figure a question compares with."""
     if (band := _band(text)) is not None:
         return band
     pattern = dict(op_patterns()).get("compare")
+    # 「1万5千件に届いた」: a figure written with two marks is one number (15000), not its last piece (5千).
+    text = _COMPOUND.sub(lambda m: str(to_decimal(m.group())) if len(re.findall("[億万千]", m.group())) >= 2
+                         or re.search(r"[億万千]\d", m.group()) else m.group(), nfkc(text))
     # The last figure named is the one meant: 「毎月1回以上、つまり年12回以上」.
-    found = [m for m in pattern.finditer(nfkc(text)) if re.match(r"\d", m.group())] if pattern else []
+    found = [m for m in pattern.finditer(text) if re.match(r"\d", m.group())] if pattern else []
     if not found:
         return None
     raw = found[-1].group()
@@ -195,9 +202,28 @@ _ASKS = re.compile(r"いつ|どこ|誰|だれ|いくら|いくつ|何(?:年|月|
 _CLAUSE_END = re.compile(r"(?:て|で|か|し|り)?[、,。?？]|それと|あと(?=[^でに])|また(?=[、,]?)")
 
 
+# A sentence asking one more thing along with the question (「事業費もあわせて知りたい」「あと場所も教えて」; the
+# normaliser may have cut the request off: 「申請件数も」).
+_ALSO = re.compile(r"(?:^|[。?？!！]\s*)(?:あと|それと|ついでに)?[、,]?([^。?？、,]{2,20}?)も(?:あわせて|合わせて|併せて|一緒に|ついでに)?"
+                   r"(?:(?:知りたい|教えて|お願い|聞きたい)[^。?？]*)?[。?？]?\s*$")
+
+
+# A word that names a measure (件数, 決算額, 事業費, 参加者数).
+_MEASURED = re.compile(r"(数|額|費|率|回数|件数)$")
+
+
 def split_questions(text: str) -> list[str]:
     """Two or more questions asked in one (「お誕生日会はいつ配信して、何回再生された？」): one text each, the later
     ones led by the first one's subject (「お誕生日会は何回再生された」). A single question comes back alone."""
+    if (also := _ALSO.search(text)) and (_ASKS.search(prefix := text[: also.start(1)].strip(" 、,あとそれとついでに"))
+                                         or re.search(r"[?？]$", prefix)):
+        # 「…何本で、再生は何回？事業費もあわせて知りたい」: the measure asked along is one more question, about the
+        # first one's subject (「旅券の発行件数は？申請件数も」: 旅券, the measure replaced).
+        first = split_questions(prefix)
+        lead = re.split(r"は|って", first[0], maxsplit=1)[0] if re.search(r"は|って", first[0]) else ""
+        if _MEASURED.search(also.group(1)) and _MEASURED.search(lead) and "の" in lead:
+            lead = lead.rpartition("の")[0]
+        return first + [f"{lead}の{also.group(1)}は？" if lead else f"{also.group(1)}は？"]
     asks = list(_ASKS.finditer(text))
     if len(asks) < 2:
         return [text]

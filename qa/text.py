@@ -117,7 +117,7 @@ QUANTITY = re.compile(
 BARE_NUMBER = re.compile(rf"(?<![\d.,]){_NUM}(?![\d.,])")
 
 
-def _to_decimal(num: str, scale: int = 1) -> Decimal:
+def to_decimal(num: str, scale: int = 1) -> Decimal:
     """「2億406万」 → 204060000, 「1.9万」 → 19000, 「13,062」 → 13062.
 
     With a scaled unit the result is in that unit: 「2億5,000万」 before 万円 (scale 10000) → 25000.
@@ -164,7 +164,7 @@ def find_quantities(text: str) -> list[tuple[int, int, Quantity]]:
         if m.group("approx") is None and start > 0 and re.match(r"[A-Za-z.]", masked[start - 1]):
             continue
         unit = m.group("unit")
-        value = _to_decimal(num, SCALES.get(unit, 1))
+        value = to_decimal(num, SCALES.get(unit, 1))
         if m.group("sec") is not None and unit == "分":
             # 「1分30秒」 is one duration: keep it whole, in seconds.
             value, unit = value * 60 + Decimal(m.group("sec")), "秒"
