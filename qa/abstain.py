@@ -4,12 +4,15 @@ passages in `Answer.related`, and the grounding check that turns an answer about
 
 from __future__ import annotations
 
+import re
+
 from qa import grounding
-from qa.analyze import Question
+from qa.analyze import Question, expand
 from qa.evidence import Evidence
 from qa.lexicon import lexicon
 from qa.models import Answer, Citation, Hit
 from qa.phrasing import topic
+from qa.text import norm
 
 # How many nearby passages an abstention lists.
 NEAR = 3
@@ -58,6 +61,11 @@ def refuse_unknown(ev: Evidence, q: Question, hits: list[Hit], names: list[str])
     return refuse(ev, q, names, _near(ev, hits))
 
 
+# A part of a whole, asked by 分 (「うち市町村分」「女性の分は」).
+_PART_OF = re.compile(r"(?:のうち|うち)、?([\u4e00-\u9fff\u30a1-\u30fa\u30fc]{1,8}?)の?分(?!析|野|類|割|担|布|間|かる|から)|"
+                      r"([\u4e00-\u9fff\u30a1-\u30fa\u30fc]{1,8}?)の分(?:は|って|が|を)")
+
+
 def ground(ev: Evidence, q: Question, answer: Answer) -> Answer:
     """The answer, or an abstention naming a salient term of the question its evidence lacks."""
     if answer.abstained:
@@ -74,6 +82,14 @@ def ground(ev: Evidence, q: Question, answer: Answer) -> Answer:
             missing.append(b)
         elif b in grounding.TIME_GRAINS and ev.unknown([b + "別", b + "ごと"]):
             missing.append(b + "別")
+    # A part asked of a figure (「交付金のうち市町村分」「女性の分」) must be one the figure itself names (its
+    # label, its column), not only the section around it (「県及び市町村申請のとりまとめ」).
+    if _PART_OF.search(q.norm):
+        evidence = norm(" ".join([answer.text, *(f"{f.label} {f.attribute or ''}" for f in answer.figures)]))
+        for m in _PART_OF.finditer(q.norm):
+            part = m.group(1) or m.group(2)
+            if not any(norm(a) in evidence for a in expand(part)) and part + "分" not in missing:
+                missing.append(part + "分")
     if not missing:
         return answer
     if all(not ev.unknown([m]) for m in missing):

@@ -172,7 +172,7 @@ class Normalizer:
                 self.lexicon.setdefault(key, _Entry(surface, _READING))
         self.max_key = max((len(k) for k in self.lexicon), default=1)
         ents = entities()
-        self.entity_names = sorted({*ents.prefectures, *ents.departments}, key=len, reverse=True)
+        self.entity_names = sorted({*ents.prefectures, *ents.departments, *ents.media}, key=len, reverse=True)
         self.entity_pattern = re.compile("|".join(re.escape(e) for e in self.entity_names))
         self.suffixes = set(n.entity_suffixes)
         self.longest_suffix = max(map(len, self.suffixes))

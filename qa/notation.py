@@ -67,6 +67,7 @@ class Notation(_Data):
 class Entities(_Data):
     prefectures: list[str]
     departments: list[str]
+    media: list[str]
 
 
 def _load(name: str) -> dict[str, Any]:

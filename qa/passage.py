@@ -11,7 +11,7 @@ from qa.abstain import abstain, not_stated, undated
 from qa.analyze import Question, asks_why, expand, person_asked, with_terms
 from qa.evidence import Evidence
 from qa.models import Answer, Chunk, Citation, Hit
-from qa.text import norm
+from qa.text import find_periods, norm
 from qa.lexicon import answer_type_patterns, lexicon
 from qa.tokenize import person_names, proper_nouns, tokens
 
@@ -386,6 +386,10 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
                                                         score=round(on_topic[2].score, 4)), q.kind_asked or "")
         return abstain(ev, q, hits, "")
     dated = q.period is not None and q.period.raw in seg  # 「令和3年度はどうする」: that year's segment
+    if (q.period is not None and q.period.year not in ev.fiscal_years.values()
+            and not any(p.year == q.period.year for _, _, p in find_periods(chunk.body))):
+        # 「令和3年度にWi-Fiを整備する予定の施設」 over a passage that says nothing of 令和3年度: another year's.
+        return abstain(ev, q, hits, f"{q.period.raw}の")
     if q.want == "list" and not kind_found and not dated and not labelled_cell:
         text = "、".join(dict.fromkeys(_list_for(ev, q, chunk)))
     elif q.want in {"date", "place", "name"}:

@@ -224,6 +224,8 @@ ENTITIES = [
     ("群馬県健康福祉部の事業", ["健康福祉部"]),
     ("厚生労働省との連携は？", ["厚生労働省"]),
     ("高崎市の参加者数は？", ["高崎市"]),
+    ("コロナ啓発で朝日新聞に広告を出したのはいつ？", ["朝日新聞"]),  # a newspaper the report never names
+    ("コロナ啓発で上毛新聞に広告を出したのはいつ？", []),  # one it names (新聞広告 上毛新聞)
     ("九戸村の事業", ["九戸村"]),  # a numeral in a place's name belongs to the name
     ("前橋市の配置は？", []),  # the report names 前橋市
     ("近隣県との連携は？", []),  # no body of its own: 近隣, 各, 本
@@ -452,7 +454,8 @@ def test_entities_are_well_formed():
     assert {"北海道", "東京都", "京都府", "大阪府", "群馬県", "沖縄県"} <= set(e.prefectures)
     assert len(set(e.departments)) == len(e.departments)
     assert not set(e.departments) & set(e.prefectures)
-    assert all(d == nfkc(d) and not re.search(r"\s", d) for d in [*e.prefectures, *e.departments])
+    assert all(d == nfkc(d) and not re.search(r"\s", d) for d in [*e.prefectures, *e.departments, *e.media])
+    assert len(set(e.media)) == len(e.media) and not set(e.media) & {*e.prefectures, *e.departments}
 
 
 def test_thresholds_are_named_with_reasons():
