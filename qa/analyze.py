@@ -485,7 +485,8 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
         # 「①から番号付きでいくつ」: 番号 says how the items are marked, not what they are about.
         terms = [t for t in terms if t not in layout] or terms
     if asks_why(q):
-        terms = [t for t in terms if t not in {"ため", "為"}]  # 「何のために」 frames the question; it names nothing
+        # 「何のために」「作った理由」 frame the question; they name nothing.
+        terms = [t for t in terms if t not in {"ため", "為", "理由", "原因", "目的", "狙い", "ねらい", "意図", "わけ", "訳"}] or terms
     if (m := _EXCEPT.search(q)) and not (re.search(r"(それ|これ|あれ)以外", q) and "その他" in q):
         # 「県以外の分」: the word before 以外 is what is left out; a table calls the rest その他.
         terms = [t for t in terms if t != m.group(1)] + ["その他"]
@@ -592,6 +593,10 @@ def split_parts(q: Question) -> list[Question]:
         if m := _CONTEXT.match(text) or _TOPIC.match(text) or _PREAMBLE.match(text):
             context, text = m.group(1), text[m.end():]
     parts = _split_items(text, q, outside=context)
+    if parts and not _list_marks(text) and any(pos == "動詞" for p in parts for _, pos in tagged(p.text)):
+        # 「行政課題を…解決する実証実験、令和2年度に取り組んだ実証は何件」: clauses set apart by a comma only,
+        # with verbs of their own, describe one thing; a list of names has no verbs.
+        return []
     # Each part asks in its own unit when it names one (「何回で、…何日」, 「本数と、その事業費」 → 本, 円); a
     # part that names none takes the one counter the whole question asks in (「個人版と企業版でそれぞれ何件」 →
     # 件 for both), else any (「開催件数」 is counted in 回).

@@ -17,6 +17,7 @@ from qa.models import Answer, Figure, Hit, Section
 from qa.ops.structure import (
     budget_siblings,
     column_group,
+    described_scope,
     examples_in,
     finish,
     jigyo,
@@ -293,9 +294,9 @@ def named_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
                     return _count_answer(ev, plan, hits, scope, held)
     if word is None:
         return None
-    if scope is not None and titled(ev, q, scope):
-        # 「地域活性化ラボラトリーで行われた実証は何件」: the section named by its title says what its table
-        # lists (「実証事業を実施した」, column 実証結果); its rows are the items.
+    if scope is not None and (titled(ev, q, scope) or described_scope(ev, q) == scope):
+        # 「地域活性化ラボラトリーで行われた実証は何件」: the section named by its title (or described by what it
+        # does) says what its table lists (「実証事業を実施した」, column 実証結果); its rows are the items.
         rows = row_texts(ev, scope)
         own = norm(" ".join(b.text for b in scope.blocks if b.kind == "paragraph") + " " + " ".join(rows.values()))
         if len(rows) >= 2 and word in own and not ev.children(scope):
