@@ -110,7 +110,9 @@ class Answerer:
     def _route(self, q: Question) -> Answer:
         ev = self.evidence
         query = q.text if not q.focus and not q.parts else " ".join(q.terms) + " " + q.text
-        hits = ev.search(query)
+        # The report's words for the asker's words it never uses (幹部会議 → 庁議) are searched for too.
+        said = {a for t, g in zip(q.terms, q.groups) if ev.unknown([t]) for a in g[1:] if a not in q.norm}
+        hits = ev.search(query + (" " + " ".join(sorted(said)) if said else ""))
         # Of a year and the report's own fiscal year, the fiscal year is the figure's; the year dates an event
         # (「2013年に開設された上海事務所、2020年度の決算額」).
         fiscal = [p for p in q.periods if p.fiscal and p.year in ev.fiscal_years.values()]
