@@ -152,6 +152,8 @@ def make_plan(q: Question) -> Plan:
         q = with_terms(q, kept)
     if op in {"max", "min"} and q.op == "diff" and len(q.parts) == 2:
         op = None  # 「AとBではどちらが何人多い？」: the difference of the two, which names the larger
+    if op == "count" and q.op in {"diff", "ratio"} and len(q.parts) == 2 and re.search(r"(差|違い|開き|比)は?いくつ", text):
+        op = None  # 「10年ものと5年もの、差はいくつ」: いくつ asks the difference, not a count of items
     if op == "count" and q.op == "sum" and len(q.parts) >= 2 and _ADDED.search(text) and re.search(
             r"と|や|及び|および|並びに|・", re.sub(r"「[^」]*」|[(（][^()（）]*(?:等|など|とか)[)）]", "", text)) and not any(
             n in text for n in lexicon().counter_sums):

@@ -41,6 +41,8 @@ def _breakdown_whole(ev: Evidence, part: Fact) -> Fact | None:
             continue
         if part.table and (f.row != part.row or (f.attribute or "").split(" ")[0] != (part.attribute or "").split(" ")[0]):
             continue
+        if part.table and " " in (part.attribute or "") and " " in (f.attribute or ""):
+            continue  # 「男女別 男」 beside 「男女別 女」: two parts of the group, neither the other's whole
         if unit_family(f.unit or part.unit) == unit_family(part.unit or f.unit) and amount(f) > amount(part) and (
                 part.table or _inside(ev.passage(part), f.raw, part.raw)):
             return f
@@ -65,6 +67,15 @@ def _whole(ev: Evidence, q: Question, part: Fact) -> tuple[Decimal, str] | None:
         if len(under) >= 2:
             total = sum((amount(f) for f in under), Decimal(0))
             return total, f"{section.title}の事業の計：{format_number(total / part.scale)}{part.unit}"
+    if part.table and " " in (part.attribute or ""):
+        # A column under a group header (「男女別 女」): the whole is the group's columns of the row added up.
+        group = (part.attribute or "").rsplit(" ", 1)[0]
+        mates = [f for f in ev.index.facts if f.table == part.table and f.row == part.row and f.period == part.period
+                 and (f.attribute or "").rsplit(" ", 1)[0] == group and " " in (f.attribute or "")
+                 and unit_family(f.unit) == unit_family(part.unit)]
+        if len(mates) >= 2:
+            total = sum((amount(f) for f in mates), Decimal(0))
+            return total, f"{group}の計：{format_number(total / part.scale)}{part.unit}"
     if part.table:
         figures = column(ev, part)
         if len(figures) >= 2:
