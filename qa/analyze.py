@@ -336,7 +336,7 @@ def _asked_units(q: str) -> list[str]:
 
 # A question that asks why or what for (「なぜ減った」「どうして録画だけ」「誰のため」「何を目的に」) asks for the
 # report's reason or purpose, never arithmetic.
-_WHY = re.compile(r"なぜ|何故|どうして|なんで(?!す|しょう)|何で(?!す)|理由|原因|わけは|(?<!内)訳は|(何|なに|なん|誰|だれ)のため|何を目的|狙い|ねらい|目的(は|って|が|を)|意図(は|って)")
+_WHY = re.compile(r"なぜ|何故|どうして|なんで(?!す|しょう)|何で(?!す)|理由|原因|わけは|(?<!内)訳は|(何|なに|なん|誰|だれ)のため|何を目的|狙い|ねらい|(狙|ねら)っ|目的(は|って|が|を)|意図(は|って)")
 
 
 def asks_why(text: str) -> bool:
@@ -619,7 +619,8 @@ def _list_marks(clause: str) -> int:
     words = tagged(clause)
     return sum(1 for k, (surface, pos) in enumerate(words)
                if surface in _SEPARATORS - {"、", ","} | {"・"} and pos in {"助詞", "接続詞", "補助記号"}
-               and not (surface == "と" and _QUOTATIVE.match("".join(w for w, _ in words[k + 1 : k + 3]))))
+               and not (surface == "と" and _QUOTATIVE.match("".join(w for w, _ in words[k + 1 : k + 3])))
+               and not (surface == "と" and k + 1 < len(words) and words[k + 1][0] == "の"))
 
 
 def part_unit(text: str) -> str | None:
@@ -758,8 +759,9 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
         words = tagged(items_text)
         for k, (surface, pos) in enumerate(words):
             after = "".join(w for w, _ in words[k + 1 : k + 3])
-            if surface == "と" and _QUOTATIVE.match(after):
-                current += surface  # 「「群馬県人会」と名の付く」: と quotes a name, it lists nothing
+            if surface == "と" and (_QUOTATIVE.match(after) or after.startswith("の")):
+                # 「「群馬県人会」と名の付く」: と quotes a name; 「海外との交流」: と is "with"; neither lists
+                current += surface
             elif surface in _SEPARATORS and pos in {"助詞", "接続詞", "補助記号"}:
                 items.append(current)
                 current = ""
@@ -778,6 +780,11 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     broken_down = [bool(re.match(r"\s*[^\sの、]{1,6}(?:別|ごと)(?=の|に|で|は|[、,]|$)", i)) for i in items]
     if any(broken_down) and not all(broken_down):
         return []  # 「旅券発行、男女別の件数は」: a breakdown of the other item, not an item beside it
+    # 「海外との交流・外交関係の4事業」: a count the question states of a group that is not its items' number
+    # says the items are that group's, not the pieces the list marks cut.
+    nouns = "|".join(sorted(map(re.escape, [*lexicon().item_nouns, "つ"]), key=len, reverse=True))
+    if (told := re.search(rf"(\d+)\s*(?:{nouns})の(?!うち)", body)) and int(told.group(1)) != len(items) and len(items) >= 2:
+        return []
     # 「AとBでは、構成員はどちらが」: a clause that asks is no item; its words qualify both.
     asking = [i for i in items if _ASKING.search(i)]
     # 「…新聞広告、何紙に載せた」: a clause that only asks (it starts with the question word) is never an item.

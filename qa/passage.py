@@ -169,6 +169,9 @@ def best_clause(q: Question, segment: str, coverage: Callable[[str], float]) -> 
         told = {m.group() for m in _DAY.finditer(q.norm)}
         unknown = [c for c in dated if {m.group() for m in _DAY.finditer(norm(c))} - told]
         parts = (unknown if told else dated) or dated or parts
+    elif q.want == "place":
+        # 「検証したのはどこの会議」: the clause naming a place or a body (「群馬の未来創生検証委員会において」).
+        parts = [c for c in parts if _names_place(q, c)] or parts
     elif q.want == "name":
         # Only a clause that names something can say who or which (「…のためのサービスとして、グループウェア
         # サービス（G Suite Business）の利用契約を行った」: the second clause, though the first repeats more words).
@@ -181,7 +184,7 @@ def best_clause(q: Question, segment: str, coverage: Callable[[str], float]) -> 
 
 # A place written as a name with its kind (「太田市」「近代美術館」「県庁32階展望フロア」) or held online.
 _PLACE = re.compile(r"[^\s、。,（(「」)）]{1,15}(市|町|村|県|都|府|国|州|館|所|室|階|会場|センター|ホール|大学|学校|"
-                    r"パーク|フロア|事務所|省|庁)|オンライン|web|ウェブ")
+                    r"パーク|フロア|事務所|省|庁|委員会|協議会|協会|機構|財団|法人|会社)|オンライン|web|ウェブ")
 # A labelled value (「アーティスト：内田彩」「視察先：鈴木工業株式会社」), a quoted title or a name in brackets
 # (「情報システム（番号連携サーバー）」); a label that only introduces a description or a figure (「事業内容：」
 # 「実績：14件」) names nothing.
@@ -191,9 +194,14 @@ _PLAIN_LABELS = re.compile(r"(内容|概要|実績|事業量|時期|期間|日�
 
 def _names_place(q: Question, text: str) -> bool:
     asked = q.norm.replace(" ", "")
-    places = (m.group().lstrip("・-") for m in _PLACE.finditer(norm(text)))
+    # A place word inside a longer compound (「群馬県版総合戦略」) names no place; a short one followed by the
+    # places it stands for (「各国（米、仏）」) does.
+    t = norm(text)
+    places = ((m.group().lstrip("・-"), t[m.end():m.end() + 1]) for m in _PLACE.finditer(t)
+              if not re.match(r"[\u4e00-\u9fff]", t[m.end():m.end() + 1]))
     # 「16か所」 is a count of places, not a place (「県庁32階展望フロア」 is one).
-    return any(len(p) >= 3 and not re.search(r"\d\s*[かヶカケ箇]?所$", p) and p not in asked for p in places)
+    return any((len(p) >= 3 or (len(p) == 2 and after == "(")) and not re.search(r"\d\s*[かヶカケ箇]?所$", p)
+               and p not in asked for p, after in places)
 
 
 def names_something(q: Question, clause: str) -> bool:
