@@ -217,7 +217,7 @@ _MEASURED = re.compile(r"(数|額|費|率|回数|件数)$")
 def split_questions(text: str) -> list[str]:
     """Two or more questions asked in one (「お誕生日会はいつ配信して、何回再生された？」): one text each, the later
     ones led by the first one's subject (「お誕生日会は何回再生された」). A single question comes back alone."""
-    if (also := _ALSO.search(text)) and (_ASKS.search(prefix := text[: also.start(1)].strip(" 、,あとそれとついでに"))
+    if (also := _ALSO.search(text)) and (_ASKS.search(prefix := re.sub(r"[\s、,]*(?:あと|それと|ついでに)?[\s、,]*$", "", text[: also.start(1)]))
                                          or re.search(r"[?？]$", prefix)):
         # 「…何本で、再生は何回？事業費もあわせて知りたい」: the measure asked along is one more question, about the
         # first one's subject (「旅券の発行件数は？申請件数も」: 旅券, the measure replaced).

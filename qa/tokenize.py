@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from qa.lexicon import lexicon
 from qa.text import norm
@@ -142,20 +144,19 @@ def count(text: str) -> int:
 
 def proper_nouns(text: str) -> list[str]:
     """The proper nouns of the normalised text (「長野」, 「上海」, 「フランス」), each once, as written."""
-    out: list[str] = []
-    for piece in _slices(norm(text)):
-        for w in _tagger()(piece):
-            if w.feature.pos2 == "固有名詞" and w.surface.strip() and w.surface not in out:
-                out.append(w.surface)
-    return out
+    return _words_where(text, lambda f: f.pos2 == "固有名詞")
 
 
 def person_names(text: str) -> list[str]:
     """The words unidic takes for people's names in the normalised text (「内田」「彩」), each once."""
+    return _words_where(text, lambda f: f.pos3 == "人名")
+
+
+def _words_where(text: str, keep: Callable[[Any], bool]) -> list[str]:
     out: list[str] = []
     for piece in _slices(norm(text)):
         for w in _tagger()(piece):
-            if w.feature.pos3 == "人名" and w.surface.strip() and w.surface not in out:
+            if keep(w.feature) and w.surface.strip() and w.surface not in out:
                 out.append(w.surface)
     return out
 
