@@ -25,6 +25,7 @@ from qa.lexicon import lexicon, time_extreme
 from qa.lookup import (
     another_sections_budget,
     arithmetic,
+    described_budget,
     figure_answer,
     himoku_total,
     part_of_budget,
@@ -151,6 +152,8 @@ class Answerer:
                     # not of a menu: no answer.
                     return abstain(ev, q, hits, "")
                 return part_of_budget(ev, q, ans) or another_sections_budget(ev, q, ans) or ans
+            if budget := described_budget(ev, q, hits):
+                return budget  # 「ネットワークやらパソコンやらの維持費」: a 事業 whose parts are named
             if q.period is not None and figure_answer(ev, replace(q, period=None, periods=[]), hits) is not None:
                 # The figure is there, for another year only (令和3年度 of a 令和2年度 report): no answer.
                 return abstain(ev, q, hits, f"{q.period.raw}の")

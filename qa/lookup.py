@@ -11,7 +11,7 @@ from decimal import Decimal
 from itertools import product
 
 from qa.abstain import abstain
-from qa.analyze import Question, unit_family
+from qa.analyze import Question, unit_family, with_terms
 from qa.arithmetic import derive
 from qa.evidence import Evidence
 from qa.lexicon import lexicon, money_words, whole_report
@@ -526,3 +526,41 @@ def another_sections_budget(ev: Evidence, q: Question, answer: Answer) -> Answer
 
 # A part's title this long, written whole in the question, names it (「ビッグデータ分析」, not 「PR」).
 MIN_PART_TITLE = 4
+
+
+def described_budget(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
+    """「県庁のネットワークやら職員パソコンやらの維持費」: no figure is named by what the question asks about, but
+    two parts or more of one 事業 are (① 県庁情報通信ネットワーク運用管理, ③ 庁内ネットワーク用パソコン等整備): the
+    事業's 決算額 covers them. None for one part alone (its own cost is not given) or no such 事業."""
+    if q.unit != "円" or q.op or q.parts:
+        return None
+    money = {w for w in lexicon().measures.get("円", [])}
+    topic = [(t, g) for t, g in zip(q.terms, q.groups)
+             if len(t) >= 2 and t not in q.loose and t not in money and not ev.unknown(g)]
+    if not topic:
+        return None
+    about = with_terms(q, topic)
+    # The parts are listed (「ネットワークやらパソコンやら」「AとB」): each piece of the list names its own part.
+    pieces = [p for p in re.split(r"やら|とか|や|と|・", q.norm) if p.strip()]
+    if len(pieces) < 2:
+        return None
+    best: tuple[float, Fact] | None = None
+    for (doc, path), fact in ev.budgets.items():
+        section = ev.section_by_path.get((doc, path))
+        kids = ev.children(section) if section is not None else []
+        own = norm(" ".join(path))
+        named = [{k.id for k in kids for t, g in topic if t in piece and not any(a in own for a in g)
+                  and any(a in norm(k.title) for a in g)} for piece in pieces]
+        if sum(1 for n in named if n) < 2 or len(set().union(*named)) < 2 or any(
+                len(n) == 1 and n == m for n in named for m in named if n is not m and n):
+            continue  # fewer than two pieces, each naming a part of its own
+        cov = ev.coverage(about, " ".join(path) + " " + " ".join(k.title for k in kids))
+        if cov >= ev.weights.min_coverage and (best is None or cov > best[0]):
+            best = (cov, fact)
+    if best is None:
+        return None
+    fact = best[1]
+    text = f"{figure_text(fact)}。{subject(fact)}"
+    citations = [ev.citation_for_fact(fact, best[0])]
+    citations += ev.citations_from_hits(hits, citations, ev.top_k - 1)
+    return Answer(question=q.text, text=text, figures=[figure(fact)], citations=citations)
