@@ -677,6 +677,13 @@ def _item_measure(item: str) -> str | None:
     return measure_of(re.sub(r"[はをがの]?\s*[?？]?\s*$", "", nfkc(item)) + "は?")
 
 
+@lru_cache(maxsize=1)
+def _group_stated() -> re.Pattern[str]:
+    """A count of items the question states before what they have (「4事業の」, not 「203件のうち」)."""
+    nouns = "|".join(sorted(map(re.escape, [*lexicon().item_nouns, "つ"]), key=len, reverse=True))
+    return re.compile(rf"(\d+)\s*(?:{nouns})の(?!うち)")
+
+
 def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     """The items an operation combines, each with the words they share.
 
@@ -782,8 +789,7 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
         return []  # 「旅券発行、男女別の件数は」: a breakdown of the other item, not an item beside it
     # 「海外との交流・外交関係の4事業」: a count the question states of a group that is not its items' number
     # says the items are that group's, not the pieces the list marks cut.
-    nouns = "|".join(sorted(map(re.escape, [*lexicon().item_nouns, "つ"]), key=len, reverse=True))
-    if (told := re.search(rf"(\d+)\s*(?:{nouns})の(?!うち)", body)) and int(told.group(1)) != len(items) and len(items) >= 2:
+    if (told := _group_stated().search(body)) and int(told.group(1)) != len(items) and len(items) >= 2:
         return []
     # 「AとBでは、構成員はどちらが」: a clause that asks is no item; its words qualify both.
     asking = [i for i in items if _ASKING.search(i)]

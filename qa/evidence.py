@@ -117,6 +117,7 @@ class Evidence:
         self.unit_families = {unit_family(f.unit) for f in index.facts if f.unit}
         self.budgets = {(f.doc, tuple(f.section_path)): f for f in index.facts if f.source == "budget"}
         self._clause_periods: dict[str, frozenset[str]] = {}  # fact id → periods its sentence names (norm)
+        self._leads: dict[tuple[str, tuple[str, ...]], list[str]] = {}  # section → its lead sentences (norm)
         # The figures written in one cell (「48社73名」).
         self._cells: dict[tuple[str, tuple[int, int], str, str | None], list[Fact]] = {}
         for f in index.facts:
@@ -224,6 +225,16 @@ class Evidence:
             return self._chunks_by_id[hit.id].body
         fact = self.facts_by_id.get(hit.id)
         return self.passage(fact) if fact else None
+
+    def lead(self, section: Section) -> list[str]:
+        """The sentences of a section's own paragraphs (its lead, not its tables or bullets), normalised; read
+        once per section."""
+        key = (section.doc, tuple(section.path))
+        if (sentences := self._leads.get(key)) is None:
+            sentences = [norm(x) for b in section.blocks if b.kind == "paragraph"
+                         for x in re.split(r"[。]", b.text) if x.strip()]
+            self._leads[key] = sentences
+        return sentences
 
     def section_text(self, doc: str, path: list[str]) -> str:
         """The normalised text of a section's own passages (children excluded)."""

@@ -29,6 +29,7 @@ class Lexicon(BaseModel):
     item_nouns: list[str]  # nouns that name what a count counts (事業, 項目, 取組): never its scope
     loose_nouns: list[str]  # the asker's words for people (先生, 人たち): loose wording, not topic
     frame_nouns: list[str]  # the asker's words for the answer's form (名前, 記述): loose wording, not topic
+    generic_latin: frozenset[str]  # Latin-script words for a kind of thing (sns, web): no one thing's name
     whole_report: list[str]  # patterns that widen a count or a superlative to the whole report
     list_cue: str  # a pattern for words that point at a listing (表, 一覧, 載って)
     whole_words: str  # a pattern for words that name a whole (全体, 総額, 合計)
@@ -72,6 +73,7 @@ def lexicon() -> Lexicon:
         item_nouns=data["item_nouns"]["nouns"],
         loose_nouns=data["loose_nouns"]["nouns"],
         frame_nouns=data["frame_nouns"]["nouns"],
+        generic_latin=frozenset(data["generic_latin"]["words"]),
         whole_report=data["whole_report"]["patterns"],
         list_cue=data["list_cue"]["pattern"],
         whole_words=data["whole_words"]["pattern"],

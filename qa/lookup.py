@@ -534,7 +534,7 @@ def described_budget(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | Non
     事業's 決算額 covers them. None for one part alone (its own cost is not given) or no such 事業."""
     if q.unit != "円" or q.op or q.parts:
         return None
-    money = {w for w in lexicon().measures.get("円", [])}
+    money = set(lexicon().measures.get("円", []))
     topic = [(t, g) for t, g in zip(q.terms, q.groups)
              if len(t) >= 2 and t not in q.loose and t not in money and not ev.unknown(g)]
     if not topic:

@@ -86,7 +86,7 @@ def _band(text: str) -> Threshold | None:
 
 
 # A number written with 億/万/千 marks between its digits (「1万5千」「2億406万」).
-_COMPOUND = re.compile(r"(?<![\d.,])(?:\d[\d,.]*億)?(?:\d[\d,.]*万)?(?:\d[\d,.]*千)?(?:\d[\d,.]*)?")
+_COMPOUND = re.compile(r"(?<![\d.,])\d[\d,.]*(?:億(?:\d[\d,.]*)?)?(?:万(?:\d[\d,.]*)?)?(?:千(?:\d[\d,.]*)?)?")
 
 
 def threshold(text: str) -> Threshold | None:

@@ -22,10 +22,6 @@ from qa.tokenize import tokens
 LATIN_NAME = re.compile(r"[a-z][a-z0-9.+!-]{2,}")
 
 
-# Latin-script words that name a kind of thing, not one thing (SNS広告, Web会議, ICT, IoT).
-_GENERIC_LATIN = frozenset({"sns", "web", "ict", "iot", "dx", "pr", "url", "faq", "pdf", "alt", "pj", "jr"})
-
-
 @dataclass
 class Scored:
     fact: Fact
@@ -134,7 +130,8 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
     # A name in Latin script (YouTube, LINE, NETSUGEN) picks out one thing: a figure about something else
     # is not its answer, however well the rest matches.
     names = [g for t, g in zip(q.terms, q.groups) if LATIN_NAME.fullmatch(t)]
-    own_names = [g for t, g in zip(q.terms, q.groups) if LATIN_NAME.fullmatch(t) and t not in _GENERIC_LATIN]
+    generic = lexicon().generic_latin
+    own_names = [g for t, g in zip(q.terms, q.groups) if LATIN_NAME.fullmatch(t) and t not in generic]
     # A figure quoted to pick a row is in another unit than the one asked (「15事業のほう、いくら」).
     stated = [f for f in _stated_figures(whole.norm) if not q.unit or unit_family(_counter_of(f)) != q.unit]
     # A name the question quotes (「ぐんま広報」) picks out the figures that hold it whole, when some do: 「ぐんま
@@ -153,7 +150,7 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
         if names and not all(any(a in f for a in g for f in (label, attr, *path, context)) for g in names):
             continue
         if own_names and not any(a in f for g in own_names for a in g for f in (label, attr, *path)) and any(
-                m.group() not in _GENERIC_LATIN for m in LATIN_NAME.finditer(label + " " + attr)):
+                m.group() not in generic for m in LATIN_NAME.finditer(label + " " + attr)):
             continue  # 「FM GUNMAのラジオ広告は何回」: the cell's 「SNS広告 Twitter」 figure is another name's
         if (Decimal(fact.value), unit_family(fact.unit)) in q.known:
             continue  # 「約1,500人が対象だったそうですが、…は何人」: the figure the asker already has is not asked

@@ -160,7 +160,7 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     if (named_cov := ev.coverage(q, named_by)) >= ev.weights.min_scope_coverage:
         if named_cov < ev.weights.titled_scope_coverage and (described := described_scope(ev, whole)) is not None and (
                 described.path[: len(best.path)] != best.path) and (
-                ev.coverage(q, described.title + " " + " ".join(_lead_sentences(described)))
+                ev.coverage(q, described.title + " " + " ".join(ev.lead(described)))
                 >= named_cov + ev.weights.described_scope_margin):
             # A title sharing a word or two (行政 of 「① 行政改革推進」) names less than a section the question
             # describes by what it does (「行政の困りごとをデジタルで解決する実証」: 地域活性化ラボラトリー).
@@ -187,7 +187,7 @@ def described_scope(ev: Evidence, q: Question) -> Section | None:
         return None  # one word is a name, not a description
     words = with_terms(q, kept)
     described = [(s, norm(s.title + " " + " ".join(lead))) for s in ev.sections
-                 if s.level > 0 and (lead := _lead_sentences(s))]
+                 if s.level > 0 and (lead := ev.lead(s))]
     scored = sorted(((ev.coverage(words, text), s, text) for s, text in described), key=lambda x: -x[0])
     if not scored or scored[0][0] < ev.weights.described_scope_coverage:
         return None
@@ -239,7 +239,7 @@ def narrow(ev: Evidence, q: Question, items: list[T], text_of: Callable[[T], str
             return items
         # 「記者会見は全部で何件」: no group is named; the words narrow as without 全部 (else every item).
     where = norm(" ".join(scope.path)) if scope is not None else ""
-    lead = _lead_sentences(scope)
+    lead = ev.lead(scope) if scope is not None else []
     # Question words that no item holds (「トップ外交」 of rows titled by the talks themselves).
     unheld = [g for t, g in zip(q.terms, q.groups)
               if len(t) >= 2 and t not in q.loose and not any(a in x for a in g for x in texts)]
@@ -305,13 +305,6 @@ def _one_kind_of_title(q: Question, group: list[str], scope: Section) -> bool:
     # Another kind is named by any two characters of it that the named kind does not share (県人 of 海外県人会).
     return not any(k[i: i + 2] in q.norm and k[i: i + 2] not in mine[0]
                    for k in kinds if k is not mine[0] for i in range(len(k) - 1))
-
-
-def _lead_sentences(scope: Section | None) -> list[str]:
-    """The sentences of a section's own paragraphs (its lead, not its tables or bullets), normalised."""
-    if scope is None:
-        return []
-    return [norm(x) for b in scope.blocks if b.kind == "paragraph" for x in re.split(r"[。]", b.text) if x.strip()]
 
 
 def _describes_all(lead: list[str], group: list[str], unheld: list[list[str]]) -> bool:
