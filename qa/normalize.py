@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from qa.analyze import WHICH_WORDS
+from qa.analyze import WHICH_WORDS, synonyms
 from qa.lexicon import lexicon
 from qa.models import Document, NormalizedQuestion, Rewrite, RewriteReason
 from qa.notation import DATE_RULES, Years, entities, notation, wareki
@@ -493,10 +493,11 @@ class Normalizer:
 
 @lru_cache(maxsize=1)
 def known_words() -> frozenset[str]:
-    """Words the analysis knows though the report may not write them (社数, 費目, the counters): never a typo
-    of a report word (社数 is no misspelt 者数)."""
+    """Words the analysis knows though the report may not write them (社数, 費目, the counters, the synonym
+    table's question words): never a typo of a report word (社数 is no misspelt 者数, 工場 no misread 向上)."""
     lex = lexicon()
     words = {w for ws in lex.measures.values() for w in ws} | set(lex.counters) | set(lex.item_nouns)
+    words |= set(synonyms())
     return frozenset(w for w in words if len(w) >= 2)
 
 
