@@ -203,5 +203,6 @@ def _holds_figure(text: str, family: str) -> bool:
 
 def _unknown_name(ev: Evidence, q: Question) -> bool:
     """A Latin-script name the report never uses (「TikTok」): the report cannot be about it."""
-    return any(LATIN_NAME.fullmatch(t) and ev.unknown(g) for t, g in zip(q.terms, q.groups))
+    generic = lexicon().generic_latin  # a word for a kind of thing (LAN, PC) is no name
+    return any(LATIN_NAME.fullmatch(t) and t not in generic and ev.unknown(g) for t, g in zip(q.terms, q.groups))
 

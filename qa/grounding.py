@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from qa.analyze import expand
+from qa.lexicon import lexicon
 from qa.models import Answer
 from qa.text import norm
 from qa.tokenize import proper_nouns
@@ -25,6 +26,10 @@ MIN_QUOTED_CHARS = 4
 _QUOTED = re.compile(r"[「『]([^」』]{1,40})[」』]")
 # A name is the theme of sections that stand together when at least half their titles hold it, and this many.
 MIN_THEME_TITLES = 3
+
+
+# An ordinal of a series (第3次, 第2回, 第80期): which one of the series is meant.
+_ORDINAL = re.compile(r"第\d+(?:次|回|期|号|弾)")
 
 
 # Era names are tagged as proper nouns; periods are checked on their own (qa.answer: the years covered).
@@ -44,11 +49,20 @@ def salient_terms(question: str) -> list[str]:
             continue  # 「○○群馬県人会」: a pattern of names, not one
         if len(quoted) >= MIN_QUOTED_CHARS and quoted not in terms:
             terms.append(quoted)
-    for m in _LATIN.finditer(norm(question)):
+    # An ordinal picks out one of a series (「第3次群馬県国際戦略」 is not the 第1次 or 第2次 the report names).
+    for m in _ORDINAL.finditer(norm(question)):
+        if m.group() not in terms:
+            terms.append(m.group())
+    generic = lexicon().generic_latin
+    for m in _LATIN.finditer(text := norm(question)):
         if re.fullmatch(r"[rh]\d+", m.group()):
             continue  # R2, H30: era years, not names
-        if not any(m.group() in t for t in terms):
-            terms.append(m.group())
+        # A number after the name that a counter follows is a count (「SNS2つ」), not part of the name.
+        name = re.sub(r"(?<=[a-z])\d+$", "", m.group()) if re.match(r"[^\x00-\x7f]", text[m.end():]) else m.group()
+        if len(name) < 3 or name in generic:
+            continue  # a word for a kind of thing (SNS, LAN) names no one thing the evidence must hold
+        if not any(name in t for t in terms):
+            terms.append(name)
     return terms
 
 

@@ -16,6 +16,9 @@ class Weights(BaseModel):
     # Below this IDF-weighted share of the question's terms in the best passage, a passage answer abstains:
     # half the question's weight missing means the passage is about something else.
     min_coverage: float = 0.55
+    # A question word the report never uses counts for this share of the rarest words' weight in coverage: no
+    # passage holds it, so it cannot tell which passage is meant, only that the asker words things differently.
+    unknown_term_share: float = 0.5
     # A figure's own fields and passage must hold at least this share of the question's term weight.
     min_fact_coverage: float = 0.28
     # A figure scoring below this (see fact_* below) is not an answer: a lookup abstains or falls back.
