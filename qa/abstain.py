@@ -90,6 +90,7 @@ def ground(ev: Evidence, q: Question, answer: Answer) -> Answer:
             part = m.group(1) or m.group(2)
             if not any(norm(a) in evidence for a in expand(part)) and part + "分" not in missing:
                 missing.append(part + "分")
+    missing += [t for t in _other_rows(ev, q, answer) if t not in missing]
     if not missing:
         return answer
     if all(not ev.unknown([m]) for m in missing):
@@ -99,3 +100,22 @@ def ground(ev: Evidence, q: Question, answer: Answer) -> Answer:
         return Answer(question=q.text, text=text, abstained=True, citations=answer.citations[:NEAR],
                       related=answer.citations[:NEAR], op=answer.op)
     return refuse(ev, q, missing, answer.citations[:NEAR], answer.op)
+
+
+def _other_rows(ev: Evidence, q: Question, answer: Answer) -> list[str]:
+    """The question's names that another row of the answer's table holds, and the answer's own row and section
+    do not: 「ベトナムのオンラインWEEKの参加者」 answered by the 蘇州 row's 300名 beside the ベトナム row is
+    another entity's figure, though the section around it names ベトナム."""
+    out: list[str] = []
+    names = grounding.salient_terms(q.text)
+    if answer.op not in {None, "lookup"} or len(answer.figures) != 1:
+        return out  # a comparison, a sum or a ranking stands on several rows, which the question names
+    for figure, citation in zip([f for f in answer.figures if not f.derived], answer.citations, strict=False):
+        rows = ev.row_labels(citation.doc, citation.section_path)
+        label = norm(figure.label)
+        if not names or label not in rows:
+            continue  # not a table row's figure
+        own = norm(" ".join([figure.label, figure.attribute or "", *citation.section_path]))
+        out += [n for n in names if n not in out and not any(a in own for a in expand(n))
+                and any(a in r for r in rows if r != label for a in expand(n))]
+    return out
