@@ -111,7 +111,7 @@ def _other_rows(ev: Evidence, q: Question, answer: Answer) -> list[str]:
     if answer.op not in {None, "lookup"} or len(answer.figures) != 1:
         return out  # a comparison, a sum or a ranking stands on several rows, which the question names
     for figure, citation in zip([f for f in answer.figures if not f.derived], answer.citations, strict=False):
-        rows = ev.row_labels(citation.doc, citation.section_path)
+        rows = [norm(r) for r in ev.table_rows.get((citation.doc, tuple(citation.section_path)), {})]
         label = norm(figure.label)
         if not names or label not in rows:
             continue  # not a table row's figure

@@ -101,10 +101,6 @@ class Evidence:
         self.fact_phrases = [_phrase(c, norm(f.raw)) if f.source == "text" else c
                              for f, c in zip(index.facts, self.fact_clauses)]
         self.facts_by_id = {f.id: f for f in index.facts}
-        self._row_labels: dict[tuple[str, tuple[str, ...]], list[str]] = {}
-        for c in index.chunks:
-            if c.kind == "table_row" and " — " in c.body:
-                self._row_labels.setdefault((c.doc, tuple(c.section_path)), []).append(norm(c.body.split(" — ")[0]))
         self._chunks_by_id = {c.id: c for c in index.chunks}
         self.sections: list[Section] = [s for d in index.documents for s in d.sections]
         self.section_by_path = {(s.doc, tuple(s.path)): s for s in self.sections}
@@ -197,10 +193,6 @@ class Evidence:
         return found / total if total else 0.0
 
     # --- passages and sections ---------------------------------------------------------------
-
-    def row_labels(self, doc: str, path: list[str]) -> list[str]:
-        """The labels of the table rows a section holds itself (normalised, the report's order)."""
-        return self._row_labels.get((doc, tuple(path)), [])
 
     def chunk(self, cid: str) -> Chunk:
         return self._chunks_by_id[cid]
