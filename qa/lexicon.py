@@ -36,6 +36,7 @@ class Lexicon(BaseModel):
     every_item: str  # a pattern for words that ask about every item in scope (全部で, 9団体の)
     locate_words: list[str]  # words that ask where something is written (報告書, 項目, 載る)
     money_words: list[str]  # words that ask about money without asking an amount (一番安く)
+    budget_cue: str  # a pattern for words that ask a 事業's budget (決算, 予算, 経費), not a table's 事業費
     time_extremes: dict[str, str]  # min / max → a pattern for the earliest / latest (一番早い, 一番新しい)
     measure_verbs: dict[str, str]  # a verb after the question word → the report's word for what it measures
     prior_cue: str  # a pattern for asking the count before the year's addition (整備する前は)
@@ -78,6 +79,7 @@ def lexicon() -> Lexicon:
         list_cue=data["list_cue"]["pattern"],
         whole_words=data["whole_words"]["pattern"],
         every_item=data["every_item"]["pattern"],
+        budget_cue=data["budget_cue"]["pattern"],
         locate_words=data["locate_words"]["words"],
         money_words=data["money_words"]["words"],
         time_extremes=_entries(data["time_extremes"]),

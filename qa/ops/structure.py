@@ -105,8 +105,10 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     subject = " ".join(o for o in ev.own if len(o) >= 3 and o in q.norm and not any(o in t for t in named_titles))
     # A one-character piece of a longer word of the question (金 of お金) is that word's: it names no title (交付金).
     # Nor does 等 (「県人会等の中で」 names no 企画会議等運営).
+    # A rank word (「決算額がトップなのは」) says which end is wanted, not which section (5 トップセールス).
     known = [(t, g) for t, g in zip(q.terms, q.groups) if not ev.unknown(g) and t not in subject
-             and not (len(t) == 1 and any(t in o and o != t for o in q.terms)) and t not in _ET_CETERA]
+             and not (len(t) == 1 and any(t in o and o != t for o in q.terms)) and t not in _ET_CETERA
+             and t not in lexicon().rank_words]
     whole = with_terms(q, known)
     # A name no title holds does not decide between the titles that hold the others; it still counts when
     # the best title is checked for naming the question at all.
@@ -115,7 +117,9 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     rank = {}
     for i, h in enumerate(hits):
         rank.setdefault(tuple(h.section_path), i)
-    best, best_key = None, (0.0, 0.0)
+    # 「メディア関係の経費3つの中で」: of the sections the question's words name, one with that many items.
+    stated = stated_count(whole)
+    best, best_key = None, (False, 0.0, 0.0)
     for s in ev.sections:
         if s.level == 0:
             continue
@@ -141,8 +145,10 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
         if (mine := [g for g in whole.groups if any(a in own_title for a in g)]) and all(
                 any(a in path_above for a in g) for g in mine):
             continue  # 「教育イノベーションのプロジェクト」: ア STEAM教育推進PJ adds no word to the ② above it
-        key = (round(cov + ev.weights.scope_text_weight * text + ev.weights.scope_path_weight * above, 6),
-               -rank.get(tuple(s.path), len(hits) + 1))
+        score = round(cov + ev.weights.scope_text_weight * text + ev.weights.scope_path_weight * above, 6)
+        fits = stated is not None and score >= ev.weights.min_scope_coverage and stated in (
+            len(ev.children(s)), len(row_texts(ev, s)))
+        key = (fits, score, -rank.get(tuple(s.path), len(hits) + 1))
         if key > best_key:
             best, best_key = s, key
     # A title that shares only a minor word with the question (「2番目」 and 「番号」) names nothing.
@@ -317,11 +323,11 @@ def _describes_all(lead: list[str], group: list[str], unheld: list[list[str]]) -
 @lru_cache(maxsize=1)
 def _stated_pattern() -> re.Pattern[str]:
     counters = counter_alternation()
-    return re.compile(rf"(?<![\d,.])(\d+)\s*(?:{counters}|つ)の")
+    return re.compile(rf"(?<![\d,.])(\d+)\s*(?:{counters}|つ)(?:の|を?(?:合わせ|あわせ|足し|足す|合計))")
 
 
 def stated_count(q: Question) -> int | None:
-    """The number of items the question says there are (「5団体の」「3つの知事会議」), or None."""
+    """The number of items the question says there are (「5団体の」「3つの知事会議」「3つ合わせた」), or None."""
     m = _stated_pattern().search(q.norm)
     return int(m.group(1)) if m else None
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import replace
 
 from qa.evidence import Evidence
+from qa.lexicon import lexicon
 from qa.lookup import derived
 from qa.models import Answer, Hit
 from qa.ops.structure import budget_siblings, narrow, peers, stated_count
@@ -29,6 +30,8 @@ def total(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         # 「…費の3事業の決算額を合計」: the 事業 are sections with budgets, not a table's rows: those of the heading
         # that has that many, the one the question's words cover best (「海外との交流・外交関係の4事業」 → 5 地域外交費).
         return _counted_jigyo(ev, plan, hits, int(told.group(1)))
+    if re.search(lexicon().budget_cue, q.norm) and (n := stated_count(q)) and (ans := _counted_jigyo(ev, plan, hits, n)):
+        return ans  # 「メディア関係の経費、3つ合わせた決算額」: a budget summed over that many 事業
     ranked = [s for s in score_facts(ev, q, hits) if len(peers(ev, s.fact)) >= 2]
     if not ranked or ranked[0].score < ev.weights.min_fact_score:
         return None
