@@ -436,7 +436,8 @@ class Normalizer:
             return None
         key = fold(w.reading)
         target = self.index.by_reading.get(key)
-        if target and target != surf and len(target) == len(surf) and self.index.homophones.get(key) == 1:
+        if target and target != surf and len(target) == len(surf) and self.index.homophones.get(key) == 1 and (
+                _meant(surf, target)):
             return _Edit(w.start, w.end, target, "fuzzy")
         return None
 
@@ -459,7 +460,7 @@ class Normalizer:
                 if not all(w.reading for w in part):
                     continue
                 target = self.index.by_reading.get(fold("".join(w.reading for w in part)))
-                if target and target != surf and len(target) >= self.t.fuzzy_min_chars:
+                if target and target != surf and len(target) >= self.t.fuzzy_min_chars and _meant(surf, target):
                     edits.append(_Edit(part[0].start, part[-1].end, target, "fuzzy"))
                     i = j
                     break
@@ -491,13 +492,19 @@ class Normalizer:
         return [_Edit(run[0].start, run[-1].end, candidate, "fuzzy")]
 
 
+def _meant(surface: str, target: str) -> bool:
+    """Whether a homophone may stand for the word typed: not when the synonym table reads the word as others
+    (工場 → ものづくり, 製造 is spelt as meant, not a misread 向上; 広報誌 → 広報紙 is the homophone itself)."""
+    said = synonyms().get(surface)
+    return said is None or target in said
+
+
 @lru_cache(maxsize=1)
 def known_words() -> frozenset[str]:
-    """Words the analysis knows though the report may not write them (社数, 費目, the counters, the synonym
-    table's question words): never a typo of a report word (社数 is no misspelt 者数, 工場 no misread 向上)."""
+    """Words the analysis knows though the report may not write them (社数, 費目, the counters): never a typo
+    of a report word (社数 is no misspelt 者数)."""
     lex = lexicon()
     words = {w for ws in lex.measures.values() for w in ws} | set(lex.counters) | set(lex.item_nouns)
-    words |= set(synonyms())
     return frozenset(w for w in words if len(w) >= 2)
 
 

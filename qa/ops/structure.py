@@ -105,10 +105,11 @@ def named_scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     subject = " ".join(o for o in ev.own if len(o) >= 3 and o in q.norm and not any(o in t for t in named_titles))
     # A one-character piece of a longer word of the question (金 of お金) is that word's: it names no title (交付金).
     # Nor does 等 (「県人会等の中で」 names no 企画会議等運営).
-    # A rank word (「決算額がトップなのは」) says which end is wanted, not which section (5 トップセールス).
+    # A rank word (「決算額がトップなのは」) says which end is wanted, not which section (5 トップセールス); in a
+    # compound (「トップ外交」) it is the topic's.
     known = [(t, g) for t, g in zip(q.terms, q.groups) if not ev.unknown(g) and t not in subject
              and not (len(t) == 1 and any(t in o and o != t for o in q.terms)) and t not in _ET_CETERA
-             and t not in lexicon().rank_words]
+             and not (t in lexicon().rank_words and not re.search(re.escape(t) + "[一-龥ァ-ヴ]", q.norm))]
     whole = with_terms(q, known)
     # A name no title holds does not decide between the titles that hold the others; it still counts when
     # the best title is checked for naming the question at all.
