@@ -66,6 +66,10 @@ _PART_OF = re.compile(r"(?:のうち|うち)、?([\u4e00-\u9fff\u30a1-\u30fa\u30
                       r"([\u4e00-\u9fff\u30a1-\u30fa\u30fc]{1,8}?)の分(?:は|って|が|を)")
 
 
+# A part of a whole picked out by a name (「…のうちフランスから来た人」「うち上海の分」).
+_NAMED_PART = re.compile(r"うち、?([\u4e00-\u9fff\u30a1-\u30fa\u30fca-z]{2,10}?)(?:から|出身|在住|の人|の方)")
+
+
 def ground(ev: Evidence, q: Question, answer: Answer) -> Answer:
     """The answer, or an abstention naming a salient term of the question its evidence lacks."""
     if answer.abstained:
@@ -90,6 +94,14 @@ def ground(ev: Evidence, q: Question, answer: Answer) -> Answer:
             part = m.group(1) or m.group(2)
             if not any(norm(a) in evidence for a in expand(part)) and part + "分" not in missing:
                 missing.append(part + "分")
+    # A named part of a whole (「国際交流員のうちフランスから来た人」): the figure must be that part's, named by
+    # its label or its column, not a total whose sentence lists the part among others (「各国（米、仏）から…3名」).
+    names = grounding.salient_terms(q.text)
+    for m in _NAMED_PART.finditer(q.norm):
+        part = m.group(1)
+        if part in names and answer.figures and part not in missing and not any(
+                norm(a) in norm(f"{f.label} {f.attribute or ''}") for f in answer.figures for a in expand(part)):
+            missing.append(part)
     missing += [t for t in _other_rows(ev, q, answer) if t not in missing]
     if not missing:
         return answer

@@ -185,12 +185,16 @@ class Evidence:
         # Loose wording the report never uses (「撮った」「そもそも」) is the asker's, not the topic's.
         groups = [g for term, g in zip(q.terms, q.groups) if not (term in q.loose and self.unknown(g))]
         groups = groups or q.groups
-        # A word the report never uses cannot be found in any passage: it weighs as much as the report's rarest
-        # words times `unknown_term_share`, not as the rarest word of all (「要人」「スーツ」 are the asker's).
-        weight = {id(g): self.weight(g) * (self.weights.unknown_term_share if self.unknown(g) else 1.0) for g in groups}
+        weight = {id(g): self.term_weight(g) for g in groups}
         total = sum(weight[id(g)] for g in groups)
         found = sum(weight[id(g)] for g in groups if any(a in t for a in g))
         return found / total if total else 0.0
+
+    def term_weight(self, group: list[str]) -> float:
+        """A question word's weight in what a passage or a figure must hold: its IDF weight; a word the report
+        never uses cannot be found in any passage, so it weighs as the rarest words times `unknown_term_share`,
+        not as the rarest word of all (「要人」「スーツ」 are the asker's words)."""
+        return self.weight(group) * (self.weights.unknown_term_share if self.unknown(group) else 1.0)
 
     # --- passages and sections ---------------------------------------------------------------
 

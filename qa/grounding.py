@@ -40,8 +40,9 @@ def salient_terms(question: str) -> list[str]:
     """The question's names, normalised: proper nouns and Latin-script names."""
     # A short run of hiragana tagged as a name (「けん」 of a question typed in kana) is a word not converted,
     # not a body the report must name.
+    generic = lexicon().generic_latin  # 「PR」 tagged as a name is a word for a kind of thing
     terms = [t for t in proper_nouns(question) if len(t) >= MIN_SALIENT_CHARS and not _ERA.match(t)
-             and not re.fullmatch(r"[\u3041-\u309f]{1,3}", t)]
+             and not re.fullmatch(r"[\u3041-\u309f]{1,3}", t) and norm(t) not in generic]
     # A title the question quotes (新曲「ぐんまちゃんえかきうた」の再生回数) picks out one thing, as a name does.
     for m in _QUOTED.finditer(question):
         quoted = norm(m.group(1))
@@ -53,7 +54,6 @@ def salient_terms(question: str) -> list[str]:
     for m in _ORDINAL.finditer(norm(question)):
         if m.group() not in terms:
             terms.append(m.group())
-    generic = lexicon().generic_latin
     for m in _LATIN.finditer(text := norm(question)):
         if re.fullmatch(r"[rh]\d+", m.group()):
             continue  # R2, H30: era years, not names
