@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from qa import ops
 from qa.abstain import abstain, ground, refuse_unknown
-from qa.analyze import Question, analyze, asks_why, groups_for, role_asked, with_terms
+from qa.analyze import Question, analyze, asks_why, expand, groups_for, role_asked, with_terms
 from qa.cells import Cells
 from qa.evidence import Evidence
 from qa.index import Index
@@ -38,6 +38,7 @@ from qa.ops.duration import asks_days, duration
 from qa.passage import passage_answer
 from qa.plan import make_plan, split_questions
 from qa.ranking import LATIN_NAME
+from qa.tokenize import tokens
 
 
 def _names_a_figure(ev: Evidence, q: Question) -> bool:
@@ -164,7 +165,7 @@ class Answerer:
                     return days  # 「何日間掲載された」: the range the report writes, counted
                 if q.unit and not q.op:
                     ans = passage_answer(ev, q, hits)
-                    if not ans.abstained and _holds_figure(ans.text, q.unit):
+                    if not ans.abstained and _holds_figure(ans.text, q.unit) and not _measure_unknown(ev, q):
                         return ans
                     if items := named_items(ev, plan, hits):
                         return items  # 「新曲は何曲」: no figure in 曲; the report lists 新曲①, 新曲②
@@ -206,3 +207,12 @@ def _unknown_name(ev: Evidence, q: Question) -> bool:
     generic = lexicon().generic_latin  # a word for a kind of thing (LAN, PC) is no name
     return any(LATIN_NAME.fullmatch(t) and t not in generic and ev.unknown(g) for t, g in zip(q.terms, q.groups))
 
+
+
+def _measure_unknown(ev: Evidence, q: Question) -> bool:
+    """Whether the thing a count measures is a word the report never uses (「群馬県の人口は何人」): a figure in
+    人 in a passage found by the question's other words counts something else."""
+    # Loose wording (「ALTの先生」) and words left in kana (じっせきがく, not read as kanji) are the asker's.
+    words = [t for t in (tokens(q.measure) if q.measure else []) if t not in q.loose
+             and t not in lexicon().loose_nouns and not re.fullmatch(r"[\u3041-\u309f]+", t)]
+    return bool(words) and len(words) == len(tokens(q.measure or "")) and all(ev.unknown(expand(t)) for t in words)

@@ -34,8 +34,8 @@ def figure_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     if len(q.units) >= 2 and not q.op:
         return several_units(ev, q, hits)
     if q.unit and q.unit not in ev.unit_families:
-        if q.unit == "%":
-            return None  # a rate the report never writes (and no share of its figures computed): no count answers
+        if q.unit in lexicon().strict_units:
+            return None  # a rate or an area the report never writes (and no share computed): no count answers
         # A counter no figure of the report is counted in (何冊 for 旅券, 何ライセンス): the figure, if any,
         # is in another unit; the thresholds and the grounding check still decide.
         q = replace(q, unit=None)

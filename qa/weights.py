@@ -15,7 +15,7 @@ class Weights(BaseModel):
     # --- when the report is taken to hold the answer ---
     # Below this IDF-weighted share of the question's terms in the best passage, a passage answer abstains:
     # half the question's weight missing means the passage is about something else.
-    min_coverage: float = 0.55
+    min_coverage: float = 0.5
     # A question word the report never uses counts for this share of the rarest words' weight in coverage: no
     # passage holds it, so it cannot tell which passage is meant, only that the asker words things differently.
     unknown_term_share: float = 0.5
