@@ -124,7 +124,7 @@ class Answerer:
         # A period the corpus does not cover (令和4年度 against a 令和2年度 report) has no answer.
         if q.period is not None and q.period.year not in ev.years:
             return abstain(ev, q, hits, f"{q.period.raw}の")
-        if _unknown_name(ev, q):
+        if _unknown_name(ev, q) or _only_subject(ev, q):
             return abstain(ev, q, hits, "")
         if q.want == "name" and (role := role_asked(q.norm)) and role not in lexicon().loose_nouns and ev.unknown(
                 groups_for([role], q.norm)[0]):
@@ -216,3 +216,11 @@ def _measure_unknown(ev: Evidence, q: Question) -> bool:
     words = [t for t in (tokens(q.measure) if q.measure else []) if t not in q.loose
              and t not in lexicon().loose_nouns and not re.fullmatch(r"[\u3041-\u309f]+", t)]
     return bool(words) and len(words) == len(tokens(q.measure or "")) and all(ev.unknown(expand(t)) for t in words)
+
+
+def _only_subject(ev: Evidence, q: Question) -> bool:
+    """Whether the question names nothing of the report but its own subject, and asks a word the report never
+    uses (「群馬県の面積は」): every passage is about 群馬県, and none about its 面積."""
+    topic = [(t, g) for t, g in zip(q.terms, q.groups) if t not in q.loose]
+    return any(ev.unknown(g) for _, g in topic) and all(
+        ev.unknown(g) or any(t in o for o in ev.own) for t, g in topic)
