@@ -32,7 +32,7 @@ from qa.lookup import (
     prior_total,
 )
 from qa.models import Answer
-from qa.normalize import Normalizer
+from qa.normalize import Normalizer, known_words
 from qa.ops.count import labelled_list, named_items
 from qa.ops.duration import asks_days, duration
 from qa.passage import passage_answer
@@ -221,6 +221,11 @@ def _measure_unknown(ev: Evidence, q: Question) -> bool:
 def _only_subject(ev: Evidence, q: Question) -> bool:
     """Whether the question names nothing of the report but its own subject, and asks a word the report never
     uses (「群馬県の面積は」): every passage is about 群馬県, and none about its 面積."""
+    # Words the analysis knows though the report need not write them (費目, 合計額, トップ) ask about its
+    # structure or its figures, not about something it lacks.
+    known = known_words() | set(lexicon().rank_words)
     topic = [(t, g) for t, g in zip(q.terms, q.groups) if t not in q.loose]
+    if q.op or any(t in known for t, _ in topic):
+        return False
     return any(ev.unknown(g) for _, g in topic) and all(
         ev.unknown(g) or any(t in o for o in ev.own) for t, g in topic)

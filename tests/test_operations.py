@@ -335,6 +335,15 @@ MORE_SHAPES = [
     ("海外ぐんまサポーターズで人数が多い方はどこ？", ["香港ぐんまサポーターズ"], "max"),  # one kind of two
     # Two parts of one 事業 named (① …ネットワーク運用管理, ③ …パソコン等整備): the 事業's 決算額.
     ("県庁のネットワークやら職員パソコンやらの維持費、決算でどのくらいかかってるの？", ["1,063,965千円", "県庁情報基盤整備"], None),
+    # A stated count picks the section with that many items: 2 メディアプロモーション費's three 事業.
+    ("メディア関係の経費、3つ合わせた決算額っていくら？", ["404,174千円"], None),
+    ("メディア関係の経費3つの中で、決算が最も大きいのはどれですか", ["広報活動", "232,972千円"], "max"),
+    ("南米の群馬県人会はいくつある？", ["3", "在パラグアイ群馬県人会"], "count"),  # a region names 伯, パラグアイ
+    ("観光客向けに無線LANを今回つないだ県の施設、2か所ってどこ？", ["観音山ファミリーパーク"], None),  # LAN: no name
+    # Words the report never uses (要人, ネット越し → オンライン) weigh half: the passage on the 会談 answers.
+    ("知事がベトナム政府の要人とネット越しに話した対談、お題は何？", ["withコロナの未来"], None),
+    # 費目 and 合計額 are words the analysis knows: not a question about something the report lacks.
+    ("5つの費目で合計額が一番小さい費目は？", ["デジタル改革費", "59,184千円"], None),
 ]
 
 REFUSALS = [
@@ -348,6 +357,8 @@ REFUSALS = [
     ("庁議の運営にかかった経費は？", "庁議"),  # a section with no money figure, not 東京事務所運営's
     ("コロナ啓発で朝日新聞に広告を出したのはいつ？", "朝日新聞"),  # a newspaper the report never names
     ("地方創生推進交付金のうち市町村分の金額は？", "市町村分"),  # a part the figure does not name
+    ("第3次群馬県国際戦略の計画期間は？", "第3次"),  # the report names the 第1次 and 第2次 only
+    ("ベトナムのオンライン週間には何人参加したの？", "ベトナム"),  # 300名 is the 蘇州 row's, beside the ベトナム row
 ]
 
 
