@@ -104,6 +104,17 @@ def _apply(text: str, edits: list[_Edit], rewrites: list[Rewrite]) -> str:
     return "".join(out)
 
 
+def _particle_starts(text: str) -> set[int]:
+    """The offsets at which MeCab starts a particle; and the って after a compound noun's last kanji that MeCab
+    reads as a verb's て-form (「県人会って」「出身者の会って」 as 会う: 「会っ」 after a kanji or の is a noun and the
+    topic って; after に or を it is the verb)."""
+    ws = words(text)
+    starts = {w.start for w in ws if w.pos1 == "助詞"}
+    starts |= {w.start + 1 for w in ws if w.pos1 == "動詞" and len(text[w.start:w.end]) == 2
+               and text[w.start + 1:w.end] == "っ" and w.start > 0 and re.match(r"[\u4e00-\u9fffの]", text[w.start - 1])}
+    return starts
+
+
 def _replace(m: re.Match[str], replace: str, starts: set[int] | None) -> str | None:
     """A colloquial rule's replacement, unless the rule wants a particle where MeCab sees none."""
     return replace if starts is None or m.start() in starts else None
@@ -255,7 +266,7 @@ class Normalizer:
             if not pattern.search(text):
                 continue
             # Where a rule wants a particle, the offsets at which MeCab starts one.
-            starts = {w.start for w in words(text) if w.pos1 == "助詞"} if particle else None
+            starts = _particle_starts(text) if particle else None
             done = len(rewrites)
             rule = partial(_replace, replace=replace, starts=starts)
             plain = _sub(text, pattern, rule, "colloquial", rewrites)
