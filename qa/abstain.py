@@ -102,7 +102,7 @@ def ground(ev: Evidence, q: Question, answer: Answer) -> Answer:
         if part in names and answer.figures and part not in missing and not any(
                 norm(a) in norm(f"{f.label} {f.attribute or ''}") for f in answer.figures for a in expand(part)):
             missing.append(part)
-    missing += [t for t in _other_rows(ev, q, answer) if t not in missing]
+    missing += [t for t in _other_rows(ev, names, answer) if t not in missing]
     if not missing:
         return answer
     if all(not ev.unknown([m]) for m in missing):
@@ -114,18 +114,17 @@ def ground(ev: Evidence, q: Question, answer: Answer) -> Answer:
     return refuse(ev, q, missing, answer.citations[:NEAR], answer.op)
 
 
-def _other_rows(ev: Evidence, q: Question, answer: Answer) -> list[str]:
-    """The question's names that another row of the answer's table holds, and the answer's own row and section
-    do not: 「ベトナムのオンラインWEEKの参加者」 answered by the 蘇州 row's 300名 beside the ベトナム row is
-    another entity's figure, though the section around it names ベトナム."""
+def _other_rows(ev: Evidence, names: list[str], answer: Answer) -> list[str]:
+    """The question's names (`names`) that another row of the answer's table holds, and the answer's own row and
+    section do not: 「ベトナムのオンラインWEEKの参加者」 answered by the 蘇州 row's 300名 beside the ベトナム row
+    is another entity's figure, though the section around it names ベトナム."""
     out: list[str] = []
-    names = grounding.salient_terms(q.text)
-    if answer.op not in {None, "lookup"} or len(answer.figures) != 1:
+    if not names or answer.op not in {None, "lookup"} or len(answer.figures) != 1:
         return out  # a comparison, a sum or a ranking stands on several rows, which the question names
     for figure, citation in zip([f for f in answer.figures if not f.derived], answer.citations, strict=False):
         rows = [norm(r) for r in ev.table_rows.get((citation.doc, tuple(citation.section_path)), {})]
         label = norm(figure.label)
-        if not names or label not in rows:
+        if label not in rows:
             continue  # not a table row's figure
         own = norm(" ".join([figure.label, figure.attribute or "", *citation.section_path]))
         out += [n for n in names if n not in out and not any(a in own for a in expand(n))

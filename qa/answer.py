@@ -208,7 +208,6 @@ def _unknown_name(ev: Evidence, q: Question) -> bool:
     return any(LATIN_NAME.fullmatch(t) and t not in generic and ev.unknown(g) for t, g in zip(q.terms, q.groups))
 
 
-
 def _measure_unknown(ev: Evidence, q: Question) -> bool:
     """Whether the thing a count measures is a word the report never uses (「群馬県の人口は何人」): a figure in
     人 in a passage found by the question's other words counts something else."""
