@@ -344,6 +344,7 @@ MORE_SHAPES = [
     ("知事がベトナム政府の要人とネット越しに話した対談、お題は何？", ["withコロナの未来"], None),
     # 費目 and 合計額 are words the analysis knows: not a question about something the report lacks.
     ("5つの費目で合計額が一番小さい費目は？", ["デジタル改革費", "59,184千円"], None),
+    ("地域活性化ラボラトリーで実証実験はいくつやった？", ["5つ", "職員名簿のデジタル化"], "count"),  # やった: 実施
 ]
 
 REFUSALS = [
