@@ -74,7 +74,8 @@ def ground(ev: Evidence, q: Question, answer: Answer) -> Answer:
     """The answer, or an abstention naming a salient term of the question its evidence lacks."""
     if answer.abstained:
         return answer
-    missing = grounding.missing_terms(q.text, answer, ev.own, ev.section_text, ev.sibling_titles, q.kind_asked)
+    names = grounding.salient_terms(q.text)  # read once: the checks below share them
+    missing = grounding.missing_terms(names, answer, ev.own, ev.section_text, ev.sibling_titles, q.kind_asked)
     # A breakdown the report never makes (「年代別」「20代」): its words are nowhere in the report.
     # The report's own structure words (費目, 事業) are known whatever its text says.
     structure = {*lexicon().item_nouns, *lexicon().counters}
@@ -96,7 +97,6 @@ def ground(ev: Evidence, q: Question, answer: Answer) -> Answer:
                 missing.append(part + "分")
     # A named part of a whole (「国際交流員のうちフランスから来た人」): the figure must be that part's, named by
     # its label or its column, not a total whose sentence lists the part among others (「各国（米、仏）から…3名」).
-    names = grounding.salient_terms(q.text)
     for m in _NAMED_PART.finditer(q.norm):
         part = m.group(1)
         if part in names and answer.figures and part not in missing and not any(

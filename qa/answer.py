@@ -212,9 +212,9 @@ def _measure_unknown(ev: Evidence, q: Question) -> bool:
     """Whether the thing a count measures is a word the report never uses (「群馬県の人口は何人」): a figure in
     人 in a passage found by the question's other words counts something else."""
     # Loose wording (「ALTの先生」) and words left in kana (じっせきがく, not read as kanji) are the asker's.
-    words = [t for t in (tokens(q.measure) if q.measure else []) if t not in q.loose
-             and t not in lexicon().loose_nouns and not re.fullmatch(r"[\u3041-\u309f]+", t)]
-    return bool(words) and len(words) == len(tokens(q.measure or "")) and all(ev.unknown(expand(t)) for t in words)
+    words = tokens(q.measure) if q.measure else []
+    return bool(words) and all(t not in q.loose and t not in lexicon().loose_nouns and not re.fullmatch(
+        r"[\u3041-\u309f]+", t) and ev.unknown(expand(t)) for t in words)
 
 
 def _only_subject(ev: Evidence, q: Question) -> bool:
@@ -222,9 +222,8 @@ def _only_subject(ev: Evidence, q: Question) -> bool:
     uses (「群馬県の面積は」): every passage is about 群馬県, and none about its 面積."""
     # Words the analysis knows though the report need not write them (費目, 合計額, トップ) ask about its
     # structure or its figures, not about something it lacks.
-    known = known_words() | set(lexicon().rank_words)
     topic = [(t, g) for t, g in zip(q.terms, q.groups) if t not in q.loose]
-    if q.op or any(t in known for t, _ in topic):
+    if q.op or any(t in known_words() or t in lexicon().rank_words for t, _ in topic):
         return False
     return any(ev.unknown(g) for _, g in topic) and all(
         ev.unknown(g) or any(t in o for o in ev.own) for t, g in topic)

@@ -185,9 +185,9 @@ class Evidence:
         # Loose wording the report never uses (「撮った」「そもそも」) is the asker's, not the topic's.
         groups = [g for term, g in zip(q.terms, q.groups) if not (term in q.loose and self.unknown(g))]
         groups = groups or q.groups
-        weight = {id(g): self.term_weight(g) for g in groups}
-        total = sum(weight[id(g)] for g in groups)
-        found = sum(weight[id(g)] for g in groups if any(a in t for a in g))
+        weights = [self.term_weight(g) for g in groups]
+        total = sum(weights)
+        found = sum(w for g, w in zip(groups, weights, strict=True) if any(a in t for a in g))
         return found / total if total else 0.0
 
     def term_weight(self, group: list[str]) -> float:

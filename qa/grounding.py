@@ -110,15 +110,15 @@ def theme(term: str, titles: list[str]) -> bool:
     return holding >= MIN_THEME_TITLES and 2 * holding >= len(titles)
 
 
-def missing_terms(question: str, answer: Answer, own: set[str], section_text: Callable[[str, list[str]], str],
+def missing_terms(names: list[str], answer: Answer, own: set[str], section_text: Callable[[str, list[str]], str],
                   sibling_titles: Callable[[str, list[str]], list[str]], kind: str | None = None) -> list[str]:
-    """The salient terms of the question the answer's evidence does not hold (the report's own names and the
-    theme of the sections beside excepted)."""
+    """The salient terms of the question (`names`, from `salient_terms`) the answer's evidence does not hold
+    (the report's own names and the theme of the sections beside excepted)."""
     evidence = evidence_text(answer, section_text)
     beside = themes(answer, sibling_titles)
     kind = kind or ""  # 「どこのテレビ局」 (Question.kind_asked): the kind of the answer, not a body it is about
     out = []
-    for term in salient_terms(question):
+    for term in names:
         if term in own or any(term in o for o in own) or _found(term, evidence) or (kind and term in kind):
             continue
         if any(theme(term, titles) for titles in beside):
