@@ -179,9 +179,16 @@ def measure_of(text: str) -> str | None:
     asks = re.compile(r"^(何|なん|いくら|いくつ|どれ|どのくらい|どれほど)")
     for i, (surface, _) in enumerate(words):
         if asks.match(surface) or (surface == "数" and i + 1 < len(words) and words[i + 1][0] in {"は", "を", "?", "？"}):
-            j = i - 1
-            while j >= 0 and words[j][1] in {"助詞", "補助記号", "助動詞"}:
-                j -= 1
+            after = _counted_after(words, i)
+            if after is not None:
+                return after if after not in STOPWORDS and after not in lexicon().item_nouns else None
+            j = _noun_before(words, i)
+            while j >= 0 and words[j][0] in lexicon().count_qualifiers:
+                # 「参加者は延べ何人」: 延べ says how 参加者 are counted. Past a comma (「講座、延べ何人参加」)
+                # the noun is the topic, not what is counted.
+                if j > 0 and words[j - 1][1] == "補助記号":
+                    return None
+                j = _noun_before(words, j)
             if re.fullmatch(r"には?", "".join(w for w, _ in words[j + 1 : i])):
                 return None  # 「正確には何台」「実際には何人」: a noun made an adverb by に says how it is asked
             if j >= 0 and words[j][1] == "名詞" and words[j][0] in _adverbial(text):
@@ -201,6 +208,27 @@ def measure_of(text: str) -> str | None:
                 return noun if noun not in STOPWORDS and noun not in lexicon().item_nouns else None
             return None
     return None
+
+
+def _noun_before(words: list[tuple[str, str]], i: int) -> int:
+    """The index of the last word before `i` that is no particle, symbol or auxiliary (-1 if none)."""
+    j = i - 1
+    while j >= 0 and words[j][1] in {"助詞", "補助記号", "助動詞"}:
+        j -= 1
+    return j
+
+
+def _counted_after(words: list[tuple[str, str]], i: int) -> str | None:
+    """The noun a question word counts when it comes first (「何人のスタッフ」「いくつの事業」), or None."""
+    k = i + 1
+    if k < len(words) and words[k][1] == "接尾辞":
+        k += 1  # the counter: 何「人」の
+    if k + 1 >= len(words) or words[k][0] != "の" or words[k + 1][1] != "名詞":
+        return None
+    end = k + 1
+    while end + 1 < len(words) and words[end + 1][1] in {"名詞", "接尾辞"}:
+        end += 1
+    return "".join(w for w, _ in words[k + 1 : end + 1])
 
 
 def _content_terms(text: str) -> list[str]:
@@ -671,6 +699,15 @@ _NEITHER = re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffa-z0-9]+)でも([\u4e00-\u9f
 _ASKING = re.compile(r"どちら|どっち|どれ|何|いくつ|いくら")
 
 
+def _part_measure(q: Question, item: str, qn: str) -> str | None:
+    """What a part measures: its own measure word, or the question's when the part names none (「AとBの参加者は
+    何人」: A counts 参加者 too). A part that names a measure of its own (「放送回数と事業費」) is not given the
+    other part's."""
+    if not q.measure:
+        return None
+    return _item_measure(item) or (None if _MEASURE_END.search(qn) else q.measure)
+
+
 def _item_measure(item: str) -> str | None:
     """The measure an item names itself (「NETSUGENの来場者数」 → 来場者), which is its own and not the one the
     question's last item names (「…と交流事業の参加者数は」 → 参加者)."""
@@ -847,6 +884,6 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
         parts.append(Question(text=item, norm=qn, terms=terms, groups=groups_for(terms, qn + " " + q.norm),
                               want="quantity", unit=unit, op=None,
                               direction=None, period=q.period if has_period else None,
-                              relative=q.relative, focus=own, measure=q.measure and (_item_measure(item) or q.measure), about=about,
+                              relative=q.relative, focus=own, measure=_part_measure(q, item, qn), about=about,
                               loose=frozenset(terms) & (q.loose | loose_words(text))))
     return parts if len(parts) >= 2 else []

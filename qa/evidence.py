@@ -50,6 +50,13 @@ def _phrase(clause: str, raw: str) -> str:
     return clause
 
 
+def _own_cell(row: str, raw: str) -> str:
+    """A table row's clause (「名 — 列: 値 / 列: 値」) cut to its name and the cell holding `raw`."""
+    name, sep, cells = row.partition(" — ")
+    own = [c for c in cells.split(" / ") if raw in c]
+    return f"{name}{sep}{own[0]}" if sep and len(own) == 1 else row
+
+
 class Evidence:
     """The index, and everything the answer layer derives from it once."""
 
@@ -97,8 +104,10 @@ class Evidence:
         # The sentence (or table row) that holds each figure: what the figure is said to count.
         self.fact_clauses = [norm(_clause(self.passage(f), f.raw)) for f in index.facts]
         # The phrase of a prose figure: its clause cut at 、 (「研修やeラーニング（5,782人受講）」 of a sentence that
-        # begins 「職員の…意識を高め、」); a table figure's is its cell's clause.
-        self.fact_phrases = [_phrase(c, norm(f.raw)) if f.source == "text" else c
+        # begins 「職員の…意識を高め、」); a table figure's is its row name and its own cell, not the row's
+        # other cells (「構成員数: 124」 counts members, though the row's 主な活動 mentions 研修生).
+        self.fact_phrases = [_phrase(c, norm(f.raw)) if f.source == "text"
+                             else _own_cell(c, norm(f.raw)) if f.source == "table" else c
                              for f, c in zip(index.facts, self.fact_clauses)]
         self.facts_by_id = {f.id: f for f in index.facts}
         self._chunks_by_id = {c.id: c for c in index.chunks}

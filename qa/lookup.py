@@ -10,13 +10,13 @@ from dataclasses import replace
 from decimal import Decimal
 from itertools import product
 
-from qa.abstain import abstain
-from qa.analyze import Question, unit_family, with_terms
+from qa.abstain import abstain, not_stated
+from qa.analyze import Question, expand, unit_family, with_terms
 from qa.arithmetic import derive
 from qa.evidence import Evidence
 from qa.lexicon import lexicon, money_words, whole_report
 from qa.models import Answer, Fact, Figure, Hit, Section
-from qa.phrasing import figure, figure_text, more_by, plain, subject, value_text
+from qa.phrasing import figure, figure_text, more_by, plain, subject, topic, value_text
 from qa.ranking import Scored, score_facts, siblings, target_year
 from qa.text import norm
 
@@ -62,6 +62,12 @@ def figure_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
         return None
     if best.coverage < w.min_coverage and elsewhere_titled(ev, q, best.fact):
         return None
+    if best.why.get("measure", 0.0) < 0 and q.measure and _row_names(ev, best.fact, q.measure):
+        # The figure's row names what is asked in another cell (「パラグアイの会が推薦した研修生は何人」
+        # against the 県人会's 構成員数 124, whose 主な活動 cell says 研修生推薦): the row says that thing was
+        # done and gives no number of it; its other figure counts something else.
+        where = ev.citation_for_fact(best.fact, best.score)
+        return not_stated(ev, q, hits, where, "数" if q.measure in topic(q.text, "") else f"{q.measure}の数")
     target = target_year(ev, q, best.fact.doc)
     if target is not None and q.period is not None:
         # The figure is chosen by what it is, then its period: a better-matching figure that the report gives
@@ -114,6 +120,18 @@ def figure_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     citations = [ev.citation_for_fact(primary, best.score)]
     citations += ev.citations_from_hits(hits, citations, ev.top_k - 1)
     return Answer(question=q.text, text=text, figures=figures, citations=citations)
+
+
+def _row_names(ev: Evidence, fact: Fact, word: str) -> bool:
+    """Whether a table figure's row names `word` (or a synonym) in a cell other than the figure's own."""
+    if fact.source != "table":
+        return False
+    i = ev.index.facts.index(fact)
+    own = ev.fact_phrases[i].partition(" — ")[2]
+    header = own.partition(": ")[0]
+    # Cells under the figure's own header (「事業量: 番組内コーナー(1分30秒) / 事業量: 208」) describe the figure.
+    others = [c for c in ev.fact_clauses[i].partition(" — ")[2].split(" / ") if c.partition(": ")[0] != header]
+    return bool(own) and any(a in c and a not in own for c in others for a in expand(word))
 
 
 def elsewhere_titled(ev: Evidence, q: Question, fact: Fact) -> bool:

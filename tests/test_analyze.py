@@ -42,6 +42,14 @@ PERIODS = [
     ("旅券発行件数は？", None),
 ]
 
+MEASURES = [
+    ("参加者は延べ何人？", "参加者"),  # 延べ says how they are counted, not what
+    ("登録者は累計何人になった？", "登録者"),
+    ("何人のスタッフで回してるの？", "スタッフ"),  # the question word first, the thing counted after の
+    ("学生向け講座、延べ何人参加した？", None),  # past a comma the noun is the topic, not the thing counted
+    ("いくつの事業がある？", None),  # 事業 names what a count counts: no measure
+]
+
 SYNONYMS = [
     ("パスポート", "旅券"),
     ("寄付", "寄附"),
@@ -73,6 +81,21 @@ def test_periods(question, period):
 @pytest.mark.parametrize(("word", "report_word"), SYNONYMS)
 def test_synonyms_expand_to_the_reports_words(word, report_word):
     assert report_word in expand(norm(word))
+
+
+@pytest.mark.parametrize(("question", "measure"), MEASURES)
+def test_what_a_quantity_measures(question, measure):
+    assert analyze(question).measure == measure
+
+
+def test_a_part_naming_its_own_measure_keeps_it():
+    # 「放送回数と事業費」: the first part counts broadcasts; 事業費 is the second part's measure only.
+    from qa.analyze import split_parts
+
+    parts = split_parts(analyze("県政インフォメーションの放送回数と事業費はどれくらい？"))
+    assert [p.measure for p in parts] == [None, "事業費"]
+    parts = split_parts(analyze("STEAMの授業と始動人Jr.キャンプの参加者は何人？"))
+    assert len(parts) == 2 and all(p.measure == "参加者" for p in parts)  # a part naming none shares it
 
 
 def test_key_terms_drop_question_words():

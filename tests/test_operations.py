@@ -345,6 +345,12 @@ MORE_SHAPES = [
     # 費目 and 合計額 are words the analysis knows: not a question about something the report lacks.
     ("5つの費目で合計額が一番小さい費目は？", ["デジタル改革費", "59,184千円"], None),
     ("地域活性化ラボラトリーで実証実験はいくつやった？", ["5つ", "職員名簿のデジタル化"], "count"),  # やった: 実施
+    # Keyword style: 最多 before the noun asked (「最多団体」) is a superlative as 「最多の」 is.
+    ("県人会 構成員数 最多団体", ["在パラグアイ群馬県人会", "124"], "max"),
+    # Kana for 載る: 「どこにのってる」 asks where the report says it.
+    ("ぐんまちゃん お誕生日会 どこにのってる？", ["ぐんまちゃんお誕生日会に記載があります"], "locate"),
+    # A stated 「15事業」 under (8) 未来創生 is the 交付金's, which the question does not name: the 費目's 事業.
+    ("知事戦略管理費には、事業がいくつ含まれる？", ["11事業", "東京事務所運営"], "count"),
 ]
 
 REFUSALS = [
@@ -361,6 +367,19 @@ REFUSALS = [
     ("第3次群馬県国際戦略の計画期間は？", "第3次"),  # the report names the 第1次 and 第2次 only
     ("ベトナムのオンライン週間には何人参加したの？", "ベトナム"),  # 300名 is the 蘇州 row's, beside the ベトナム row
 ]
+
+
+# The figure's row names the thing asked in another cell, and no figure counts it: not stated, with where.
+NOT_STATED = [
+    ("在パラグアイ群馬県人会が推薦した研修生は何人？", "海外県人会"),  # 124 counts the 県人会's members
+]
+
+
+@pytest.mark.parametrize(("question", "where"), NOT_STATED)
+def test_a_thing_the_row_names_without_a_figure_is_not_stated(assistant, question, where):
+    answer = assistant.ask(question)
+    assert answer.abstained and not answer.figures, answer.text
+    assert "数の記載はありません" in answer.text and where in answer.text
 
 
 @pytest.mark.parametrize(("question", "expected", "op"), SHAPES)

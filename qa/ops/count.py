@@ -77,8 +77,9 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
             found = figure_answer(ev, replace(q, unit=unit_family(counted)), hits)
             # The figure answers from inside a section named by its title, never from another (15事業 of the
             # 交付金 for 「地域外交費の事業はいくつ」); a scope only guessed at from some words decides nothing.
-            if found is not None and (not titled(ev, q, scope) or not found.citations
-                                      or found.citations[0].section_path[: len(scope.path)] == scope.path):  # type: ignore[union-attr]
+            if found is not None and (not titled(ev, q, scope) or not found.citations or (
+                    found.citations[0].section_path[: len(scope.path)] == scope.path  # type: ignore[union-attr]
+                    and not _deeper_unasked(ev, q, scope, found))):
                 return found
     if plan.threshold is not None:
         # 「決算額が1,000万円を超えているものはいくつ」: the 事業 (or a column's rows) the threshold lets through.
@@ -139,6 +140,19 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         found = _report_items(ev, plan, hits)
         return found if found is not None and found.figures and found.figures[0].value not in {"0", "1"} else None
     return _count_answer(ev, plan, hits, scope, items)
+
+
+def _deeper_unasked(ev: Evidence, q: Question, scope: Section | None, found: Answer) -> bool:
+    """Whether a stated count from below the section the question names is about something the question does
+    not ask: 「知事戦略管理費って、中に事業がいくつ」 is not answered by 「15事業」 of the 交付金 under (8) 未来創生,
+    which no word of the question names (beyond the 費目's own title and the word counted)."""
+    if scope is None or not found.figures or len(found.citations[0].section_path) <= len(scope.path):
+        return False
+    title = ev.title_norms[(scope.doc, tuple(scope.path))]
+    skip = {*lexicon().item_nouns, *lexicon().counters}
+    own = [g for t, g in zip(q.terms, q.groups) if t not in title and t not in skip and t not in q.loose]
+    below = norm(" ".join([found.figures[0].label, *found.citations[0].section_path[len(scope.path):]]))
+    return not any(a in below for g in own for a in g)
 
 
 @lru_cache(maxsize=1)
