@@ -122,6 +122,12 @@ def figure_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     return Answer(question=q.text, text=text, figures=figures, citations=citations)
 
 
+def _only_own_year(ev: Evidence, best: Scored, group: list[Fact], year: int | None) -> bool:
+    """Whether the figure a change is asked of fits the question and is given for `year` alone."""
+    return (year is not None and best.score >= ev.weights.min_fact_score
+            and all(ev.fact_year(f) in {None, year} for f in group))
+
+
 def _row_names(ev: Evidence, fact: Fact, word: str) -> bool:
     """Whether a table figure's row names `word` (or a synonym) in a cell other than the figure's own."""
     if fact.source != "table":
@@ -173,11 +179,21 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     if len(q.periods) == 1 and q.op in {"diff", "change", "ratio"} and best is not None and re.search(
             re.escape(q.periods[0].raw) + r"(から|と比べ|に比べ|より|の(何倍|何%|何パーセント))", q.norm):
         # 「平成30年度から何%減った」「令和元年の何倍」: the report's own year against the year named.
+        # The figure is chosen by what it is, then its years: a figure of something else that happens to be given
+        # for the year named is no answer (as in figure_answer).
+        neutral = score_facts(ev, replace(q, period=None, periods=[], relative=None), hits)
+        if neutral and neutral[0].fact is not best.fact and (
+                neutral[0].why["lexical"] > best.why["lexical"] + w.period_match / 2):
+            best = neutral[0]
         group = siblings(ev, best.fact)
         own = ev.fiscal_years.get(best.fact.doc)
         chosen = [next((f for f in group if ev.fact_year(f) == y), None) for y in (own, q.periods[0].year)]
         if all(chosen) and own != q.periods[0].year:
             return derived(ev, q, chosen, best.score, hits)  # type: ignore[arg-type]
+        if _only_own_year(ev, best, group, own):
+            # 「電子申請の利用件数、令和元年度から何%伸びた」: the figure is given for the report's year only; there
+            # is nothing to set against it, whatever other figure shares its words.
+            return abstain(ev, q, hits, f"{q.periods[0].raw}の")
     if q.relative == "previous" and len(q.periods) <= 1 and q.op in {"diff", "change", "ratio"} and best is not None:
         # 「令和2年度は前年度比で何%減」「前年比でどれくらい増えた」: the year named (else the report's own) against
         # the year before it.
@@ -187,6 +203,9 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
             chosen = [next((f for f in group if ev.fact_year(f) == y), None) for y in (year, year - 1)]
             if all(chosen):
                 return derived(ev, q, chosen, best.score, hits)  # type: ignore[arg-type]
+            if _only_own_year(ev, best, group, year):
+                # The figure is given for its year only: nothing to set the year before against.
+                return abstain(ev, q, hits, "前年度の" if "年度" in q.norm else "前年の")
     if len(q.periods) >= 2 and best is not None:
         group = siblings(ev, best.fact)
         chosen = [next((f for f in group if ev.fact_year(f) == p.year), None) for p in q.periods[:2]]

@@ -32,6 +32,8 @@ OPS = [
     ("記者会見と資料提供をあわせると何件？", "sum"),
     ("令和2年の旅券発行件数は令和元年の何％？", "ratio"),
     ("新・群馬県総合計画はいつ策定された？", None),  # 総合計画 is not 合計
+    ("旅券申請件数は前年比で何件減った？", "diff"),  # 前年比 with an amount in the figure's unit: a difference
+    ("許諾件数は前年度から何%伸びた？", "change"),  # 伸びた: a rate of increase
 ]
 
 PERIODS = [
