@@ -624,9 +624,10 @@ def split_parts(q: Question) -> list[Question]:
         if m := _CONTEXT.match(text) or _TOPIC.match(text) or _PREAMBLE.match(text):
             context, text = m.group(1), text[m.end():]
     parts = _split_items(text, q, outside=context)
-    if parts and not _list_marks(text) and any(pos == "動詞" for p in parts for _, pos in tagged(p.text)):
+    if parts and not _list_marks(text) and any(pos == "動詞" for p in parts[:-1] for _, pos in tagged(p.text)):
         # 「行政課題を…解決する実証実験、令和2年度に取り組んだ実証は何件」: clauses set apart by a comma only,
-        # with verbs of their own, describe one thing; a list of names has no verbs.
+        # with verbs of their own, describe one thing; a list of names has no verbs (the last item carries the
+        # question's own: 「A、B、Cの参加人数をまとめて教えて」).
         return []
     # Each part asks in its own unit when it names one (「何回で、…何日」, 「本数と、その事業費」 → 本, 円); a
     # part that names none takes the one counter the whole question asks in (「個人版と企業版でそれぞれ何件」 →

@@ -92,6 +92,10 @@ class Answerer:
         shown = []
         for a in answers:
             fig = a.figures[0] if a.figures else None
+            if len(a.figures) > 1 and "／" in a.text:
+                # A question of several figures itself (「イベントと幼稚園の内訳も」): each of them.
+                shown.append(_CITED_SECTION.sub("", a.text))
+                continue
             shown.append(f"{fig.raw}{'（' + fig.period + '）' if fig and fig.period and not fig.derived else ''}"
                          if fig else _CITED_SECTION.sub("", a.text)[:80])
         if len(set(shown)) < len(shown):
@@ -177,6 +181,10 @@ class Answerer:
             # 「一番寄附が集まったメニューは」: nothing the report gives ranks them, and the passage found says
             # nothing of which is first; another sentence about the topic is no answer.
             return abstain(ev, q, hits, "")
+        if plan.op == "average" and not ans.abstained and not _PER_ITEM.search(ans.text):
+            # 「モバイルルータ、1台あたりの価格は」: no amount and count to divide, and the passage found states no
+            # average either; the sentence about the routers is no price.
+            return abstain(ev, q, hits, "")
         if q.want == "quantity" and plan.op not in {"locate", "describe", "list"} and not ans.abstained and not re.search(r"\d", _CITED_SECTION.sub("", ans.text)):
             # 「幸福度の平均点はいくつ」: a number is asked and the passage found writes none; it says what was done,
             # not how much.
@@ -190,6 +198,9 @@ _CITED_SECTION = re.compile(r"（[^（）]*(?:（[^（）]*）[^（）]*)*）$")
 
 # The thing a superlative asks for, ending the question (「…が多かった政策メニューは？」 → 政策メニュー).
 _ASKED_THING = re.compile(r"(?:た|い)([\u4e00-\u9fff\u30a1-\u30ff]{2,8})(?:は|って|はどれ|はどこ|はなに|は何)[?？]?$")
+
+# Words by which a passage states an amount per item itself (「1人あたり」「平均」).
+_PER_ITEM = re.compile(r"あたり|当たり|当り|平均|につき|単価")
 
 # Words by which a passage itself says which is first (「最も多い」「第1位」).
 _RANKED = re.compile(r"最も|一番|いちばん|最大|最多|最高|最小|最少|最低|最長|最短|トップ|首位|第1位|1位|最初|最後|初めて|初の")

@@ -351,6 +351,14 @@ MORE_SHAPES = [
     ("ぐんまちゃん お誕生日会 どこにのってる？", ["ぐんまちゃんお誕生日会に記載があります"], "locate"),
     # A stated 「15事業」 under (8) 未来創生 is the 交付金's, which the question does not name: the 費目's 事業.
     ("知事戦略管理費には、事業がいくつ含まれる？", ["11事業", "東京事務所運営"], "count"),
+    # A small amount per item in 千円 is shown in 円 (約2.3千円 would hide the yen asked).
+    ("スタジオ動画制作の事業費、1本あたりいくら？", ["約2,280円", "3,449千円 ÷ 1,513本"], "average"),
+    # The count the question divides by is the one it names (申請件数 stands beside 発行件数).
+    ("旅券発給の決算額を申請件数で割ると1件いくら？", ["約1,648円", "÷ 12,741件"], "average"),
+    # Each part's cell when it counts in two units (「48社73名」), as a lookup of one shows it.
+    ("IoT・AIセミナーと先進企業視察の参加人数はそれぞれ？", ["48社73名", "18社19名"], None),
+    # A second question that asks several figures itself gets each of them.
+    ("キャラバン隊は何回出動した？幼稚園とイベントの内訳も知りたい", ["152回", "57回", "63回"], None),
 ]
 
 REFUSALS = [

@@ -27,15 +27,24 @@ from qa.ops.structure import (
 from qa.phrasing import figure, value_text
 from qa.plan import Plan
 from qa.ranking import score_facts
-from qa.text import format_number
+from qa.text import format_number, norm
+from qa.tokenize import tokens
+
+
+_COUNTERS = "件|回|人|名|社|本|台|か所|事業|団体|課|部|日|校"
+# 「1本あたり」「1本いくら」「1本につき」「本数で割ると」: the counter the amount is spread over.
+_PER = (re.compile(rf"(?:1|一|ひと)({_COUNTERS}|つ)(?:あたり|当たり|当り|につき|で?いくら|で?何円)"),
+        re.compile(rf"({_COUNTERS})(?:あたり|当たり|当り|平均)"),
+        re.compile(rf"({_COUNTERS})数で割"))
+
+
+# What an amount is divided by, as the question names it (「令和2年の発行件数で割ると」 → 発行件数).
+_DIVIDED_BY = re.compile(r"([^、。をはがの\s]{2,12})で割")
+_COUNT_WORDS = {"件数", "回数", "人数", "本数", "数"}
 
 
 def _per_counter(q: Question) -> str | None:
-    m = re.search(r"(?:1|一|ひと)(件|回|人|名|社|本|か所|事業|団体|つ|課|部|日|校)(?:あたり|当たり|当り)", q.norm)
-    if m:
-        return m.group(1)
-    m = re.search(r"(件|回|人|名|社|本|か所|事業|団体|課|部|日|校)(?:あたり|当たり|当り|平均)", q.norm)
-    return m.group(1) if m else None
+    return next((m.group(1) for p in _PER if (m := p.search(q.norm))), None)
 
 
 def _mean_of_peers(ev: Evidence, plan: Plan, hits: list[Hit], ranked: list) -> Answer | None:  # type: ignore[type-arg]
@@ -138,7 +147,14 @@ def average(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
                  and unit_family(f.unit) not in {"秒", "時間", "%", "円"}
                  and unit_family(f.unit) != unit_family(amount.unit)
                  and (family is None or any_count or unit_family(f.unit) == family)]
-        return sorted(found, key=lambda f: (f.attribute != amount.attribute or f.label != amount.label))
+        # The count the question names (「発行件数で割ると」) before any other: 申請件数 stands beside it.
+        return sorted(found, key=lambda f: (not named(f), f.attribute != amount.attribute or f.label != amount.label))
+
+    by = _DIVIDED_BY.search(q.norm)
+    by_words = [t for t in tokens(by.group(1)) if len(t) >= 2 and t not in _COUNT_WORDS] if by else []
+
+    def named(f: Fact) -> bool:
+        return bool(by_words) and all(t in norm(f"{f.label} {f.attribute or ''}") for t in by_words)
 
     # An amount and the count it is spread over stand in one table row when the report has such a row.
     # (Only among the figures that answer about as well as the best: a row far down the ranking is another topic.)
@@ -158,12 +174,15 @@ def average(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     best, divisor = chosen
     amount = best.fact
     exact = amount.value / divisor.value
+    unit = amount.unit
+    if amount.scale > 1 and abs(exact) < 100:
+        # 「1本いくら」 over 3,449千円 ÷ 1,513本: 約2.3千円 hides the yen asked; the base unit shows them (約2,280円).
+        exact, unit = exact * amount.scale, unit_family(amount.unit)
     shown = rounded(exact)
     approx = shown != exact
-    unit = amount.unit
     result = f"{'約' if approx else ''}{format_number(shown)}{unit}"
     formula = f"{value_text(amount)} ÷ {value_text(divisor)} {'≈' if approx else '='} {result.lstrip('約')}"
-    text = f"{result}（{formula}）。{divisor.unit}あたりの平均 — {amount.section_path[-1]}"
+    text = f"{result}（{formula}）。1{divisor.unit}あたりの平均 — {amount.section_path[-1]}"
     fig = Figure(label=amount.label, attribute="平均", value=format(shown, "f"), unit=unit, raw=result,
                     approx=approx, derived=True, formula=formula)
     citations = [ev.citation_for_fact(amount, best.score)]

@@ -89,7 +89,10 @@ def _shown(a: Answer, named: bool = True) -> str:
         words = a.text.rsplit("（", 1)[0] if a.text.endswith("）") else a.text
         return words if len(words) <= PART_CHARS else words[: PART_CHARS - 1] + "…"
     f = a.figures[0]
-    value = f"{f.raw}{'（' + f.period + '）' if f.period else ''}"
+    # One cell counting in two units (「48社73名」): the lookup shows it after the figure; so does each part.
+    cell = re.match(re.escape(f.raw) + r"（([^（）]{1,24})）", a.text)
+    raw = cell.group(1) if cell and f.raw in cell.group(1) else f.raw
+    value = f"{raw}{'（' + f.period + '）' if f.period else ''}"
     if not named:
         return f"{f.attribute} {value}" if f.attribute else value
     return f"{f.label}{'［' + f.attribute + '］' if f.attribute else ''}：{value}"
