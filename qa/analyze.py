@@ -856,8 +856,13 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     # outside the list qualify every item, when the other items are bare names; items that are whole
     # phrases (「観光誘客促進の件数は…ビジネス展開支援の件数より」) keep their words.
     about: list[str] = []  # the subject every item is about: each part's figure should be of it too
-    head, sep, _ = items[-1].partition("の")
+    head, sep, tail = items[-1].partition("の")
     if sep and _content_terms(head) and not any("の" in i for i in items[:-1]):
+        owns[-1] = _content_terms(head)
+    elif sep and _content_terms(head) and q.op is None and part_unit(tail) and not any(
+            _MEASURE_END.search(i.strip()) or part_unit(i) for i in items[:-1]):
+        # 「STEAMの授業、始動人Jr.キャンプ、大学連携講座の参加人数」: the last item's measure is every item's,
+        # though the others are named with の; none of them names a measure of its own.
         owns[-1] = _content_terms(head)
     elif q.op is None and "の" in items[0] and not any("の" in i for i in items[1:]) and all(
         _asked_units(i) or _MEASURE_END.search(i) for i in items[1:]

@@ -256,11 +256,20 @@ def arithmetic(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     return None
 
 
+# A part that is the rest of another (「それ以外」「その他」「ほかの」).
+_REST = re.compile(r"^\s*(それ|その|ほか|他)")
+
+
 def _matched_parts(ev: Evidence, parts: list[Question], hits: list[Hit]) -> list[Scored] | None:
     """Each part's own figure, no figure twice, the set with the highest total score: 「全国・関東・北関東磐越」
     gives 関東 the 関東地方 row, which 北関東磐越 does not fit as well. None when a part has no figure that
     reaches the minimum score."""
     w = ev.weights
+    if any(p.focus and not _REST.match(p.norm) and all(
+            t in p.loose and ev.unknown(g) for t, g in zip(p.terms, p.groups) if t in p.focus) for p in parts):
+        # 「訓練、引っかかった人は何%」: a part named only by the asker's loose wording, which the report never
+        # uses, names no figure. (「それ以外」 is the rest of what the other part names.)
+        return None
     first = score_facts(ev, parts[0], hits)
     unit = parts[0].unit or (unit_family(first[0].fact.unit) if first else None)
     ranked = [first] + [score_facts(ev, replace(p, unit=p.unit or unit), hits) for p in parts[1:]]

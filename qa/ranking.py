@@ -114,8 +114,12 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
     # Loose wording the report never uses (「かかった」) is no word a figure must be named by.
     # A word inside another focus word (金 in お金) is matched when that one is, by it or its synonyms.
     # A count word (回数, 件数) says what kind of figure, not which: 「開催回数」 is the column 開催件数 in 回.
-    focus = [g for t, g in zip(q.terms, q.groups) if t in q.focus and not (t in q.loose and ev.unknown(g))
+    focus = [(t, g) for t, g in zip(q.terms, q.groups) if t in q.focus and not (t in q.loose and ev.unknown(g))
              and not any(t != o and t in o for o in q.focus) and t not in _COUNT_WORDS]
+    # Beside a word of the report (「STEAMの授業」), an item's word the report never uses is the asker's: no
+    # figure can be named by it. An item named by such words alone (「引っかかった人」) is named by nothing.
+    known = [g for t, g in focus if not ev.unknown(g)]
+    focus = known or [g for _, g in focus]
     about = [(g, ev.weight(g)) for g in groups_for(q.about, q.norm)] if q.about else []
     about_total = sum(gw for _, gw in about) or 1.0
     measure = groups_for([q.measure], q.norm)[0] if q.measure else None

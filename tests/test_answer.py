@@ -40,7 +40,8 @@ DERIVED = [
 ABSTAIN = ["知事の趣味は？", "群馬県の面積は？", "令和4年度の決算額は？", "ぐんまちゃんのTikTokのフォロワー数は？",
            "令和3年の旅券発行件数は？", "群馬県の人口は何人？", "tsulunosのスタジオの広さって何平方メートル？",
            "電子申請の利用件数は前年度と比べて何%増えた？",  # given for 令和2年度 only: nothing to set it against
-           "テレワークのモバイルルータ1台あたりの値段は？"]  # no amount to divide, no price stated
+           "テレワークのモバイルルータ1台あたりの値段は？",  # no amount to divide, no price stated
+           "標的型攻撃メール訓練で、だまされた職員は何%？"]  # a part named by no word of the report
 
 TEXT = [
     ("tsulunosはいつ開設された？", "令和2年4月24日"),

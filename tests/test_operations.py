@@ -359,6 +359,14 @@ MORE_SHAPES = [
     ("IoT・AIセミナーと先進企業視察の参加人数はそれぞれ？", ["48社73名", "18社19名"], None),
     # A second question that asks several figures itself gets each of them.
     ("キャラバン隊は何回出動した？幼稚園とイベントの内訳も知りたい", ["152回", "57回", "63回"], None),
+    # 授業 is the asker's word (the report says 教育推進PJ): beside STEAM it names no figure and rules none out.
+    ("STEAMの授業と大学連携講座、参加者はそれぞれ何人？", ["54名", "56名"], None),
+    # A comma list whose last item carries the measure: every item's, though the others are named with の.
+    ("STEAMの授業、始動人Jr.キャンプ、大学連携講座の参加者数を教えて", ["54名", "22名", "56名"], None),
+    # 全部で asks a total: the report states it (10テーマ); no sections are counted for it.
+    ("政策プレゼンの提案、全部で何テーマあった？", ["10テーマ"], None),
+    # 「それ以外」 is the rest of what the other part names (記者会見 その他).
+    ("記者会見は県の分がそれ以外より何件多い？", ["79件", "141件 − 62件"], None),
 ]
 
 REFUSALS = [

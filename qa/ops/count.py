@@ -71,15 +71,19 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         counted = (q.unit if q.unit != "円" else None) or _asked_counter(q) or _counted_noun(q)
         if (counted and counted in lexicon().counters and unit_family(counted) in ev.unit_families
                 and not re.search(lexicon().list_cue, q.norm)):
+            # A figure answers from inside a section named by its title, never from another (15事業 of the
+            # 交付金 for 「地域外交費の事業はいくつ」, 上海事務所's 実績 for 「地域活性化ラボラトリーの実証は全部で」);
+            # a scope only guessed at from some words decides nothing.
+            def inside(found: Answer) -> bool:
+                return not titled(ev, q, scope) or not found.citations or (
+                    found.citations[0].section_path[: len(scope.path)] == scope.path  # type: ignore[union-attr]
+                    and not _deeper_unasked(ev, q, scope, found))
+
             if q.op == "sum" and not whole_report().search(q.norm) and (
-                    added := arithmetic(ev, replace(q, unit=unit_family(counted), parts=[]), hits)):
+                    added := arithmetic(ev, replace(q, unit=unit_family(counted), parts=[]), hits)) and inside(added):
                 return added  # 「交付金の対象事業は合わせていくつ」: 15事業 + 4事業, the column added up
             found = figure_answer(ev, replace(q, unit=unit_family(counted)), hits)
-            # The figure answers from inside a section named by its title, never from another (15事業 of the
-            # 交付金 for 「地域外交費の事業はいくつ」); a scope only guessed at from some words decides nothing.
-            if found is not None and (not titled(ev, q, scope) or not found.citations or (
-                    found.citations[0].section_path[: len(scope.path)] == scope.path  # type: ignore[union-attr]
-                    and not _deeper_unasked(ev, q, scope, found))):
+            if found is not None and inside(found):
                 return found
     if plan.threshold is not None:
         # 「決算額が1,000万円を超えているものはいくつ」: the 事業 (or a column's rows) the threshold lets through.
