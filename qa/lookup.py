@@ -19,6 +19,7 @@ from qa.models import Answer, Fact, Figure, Hit, Section
 from qa.phrasing import figure, figure_text, more_by, plain, subject, topic, value_text
 from qa.ranking import Scored, score_facts, siblings, target_year
 from qa.text import norm
+from qa.tokenize import tokens
 
 # A number of times is counted in 件 or in 回; a question that says 件数 or 回数 (not 何件) takes either.
 _TIMES = {"件": "回", "回": "件"}
@@ -458,8 +459,9 @@ def _whole_report(ev: Evidence, q: Question) -> bool:
 
 
 def _himoku_named(ev: Evidence, q: Question) -> list[Section]:
-    """The 費目 the question names by its title."""
-    return [s for s in ev.himoku if norm(s.title) in q.norm]
+    """The 費目 the question names by its title, whole or with の between its words (「知事戦略の管理費」)."""
+    return [s for s in ev.himoku if norm(s.title) in q.norm or re.search(
+        "の?".join(re.escape(t) for t in tokens(norm(s.title))), q.norm)]
 
 
 def parts_name_a_title(ev: Evidence, parts: list[Question]) -> bool:

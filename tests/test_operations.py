@@ -367,6 +367,8 @@ MORE_SHAPES = [
     ("政策プレゼンの提案、全部で何テーマあった？", ["10テーマ"], None),
     # 「それ以外」 is the rest of what the other part names (記者会見 その他).
     ("記者会見は県の分がそれ以外より何件多い？", ["79件", "141件 − 62件"], None),
+    # A 費目 named with の between the words of its title (「地域外交の費用」) is named as by its title.
+    ("地域外交の費用の事業、決算額を足すといくら？", ["286,923千円", "21,001千円"], None),
 ]
 
 REFUSALS = [
