@@ -302,7 +302,17 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
     if q.want == "date" and not re.search(r"何年|から|まで|期間", q.norm):
         # いつ asks for a day or a month: a segment with a full date, when one is on topic, answers it.
         top_cov = max((c[1] for c in candidates), default=0.0)
-        dated = [c for c in candidates if FULL_DATE.search(c[3]) and c[1] >= w.dated_share * top_cov]
+        dated = [c for c in candidates if FULL_DATE.search(c[3])]
+        # A date cell says little itself (「【日時】令和3年2月22日」): the segments with a date of the passage the
+        # question covers best, when it covers it well (「オンラインでやった…バースデーイベント」 is ④ お誕生日会,
+        # not ① 国際交流イベント); else the dated segments that cover about as much as the best.
+        whole = {c[2].id: ev.coverage(q, " ".join(ch.section_path) + " " + ch.body)
+                 for c in dated if (ch := ev.chunk(c[2].id))}
+        best_whole = max(whole.values(), default=0.0)
+        if best_whole >= w.min_coverage and sum(v >= best_whole for v in whole.values()) < len(whole):
+            dated = [c for c in dated if whole[c[2].id] >= best_whole]
+        else:
+            dated = [c for c in dated if c[1] >= w.dated_share * top_cov]
         candidates = dated or candidates
     kind_found = False
     on_topic = max(candidates, key=order) if candidates else None
