@@ -93,6 +93,11 @@ def _without_unit_words(q: Question) -> Question:
     return with_terms(q, kept)
 
 
+def _contrary(asked: list[tuple[str, list[str]]], own: str) -> bool:
+    """Whether a figure's own words name the other of a pair the question asks one of (国内 for 海外)."""
+    return any(w not in own and any(o in own for o in others) for w, others in asked)
+
+
 def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
     """Facts ranked for the question; a quantity question with a unit only sees facts in that unit."""
     w = ev.weights
@@ -143,6 +148,8 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
     quotes = [v for m in _QUOTE.finditer(whole.norm) if len(v := m.group(1).replace(" ", "")) >= 2]
     quotes = [v for v in quotes if any(v in (lab + " " + at + " " + cl).replace(" ", "")
                                        for (lab, at, _, _), cl in zip(ev.fact_fields, ev.fact_clauses))]
+    # 「海外での商標出願」: the words the question asks of a pair that exclude each other (国内 / 海外).
+    asked = [(w, [o for o in group if o != w]) for group in lexicon().contrasts for w in group if w in whole.norm]
     out: list[Scored] = []
     for fact, (label, attr, path, context), clause, phrase in zip(ev.index.facts, ev.fact_fields, ev.fact_clauses,
                                                                     ev.fact_phrases):
@@ -156,6 +163,8 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
         if own_names and not any(a in f for g in own_names for a in g for f in (label, attr, *path)) and any(
                 m.group() not in generic for m in LATIN_NAME.finditer(label + " " + attr)):
             continue  # 「FM GUNMAのラジオ広告は何回」: the cell's 「SNS広告 Twitter」 figure is another name's
+        if asked and _contrary(asked, f"{label} {attr} {phrase}"):
+            continue  # 「国内商標の出願（14区分）」 is no answer to 「海外での商標出願は」
         if (Decimal(fact.value), unit_family(fact.unit)) in q.known:
             continue  # 「約1,500人が対象だったそうですが、…は何人」: the figure the asker already has is not asked
         if quotes and not any(v in (label + " " + attr + " " + clause).replace(" ", "") for v in quotes):

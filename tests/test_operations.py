@@ -386,6 +386,15 @@ REFUSALS = [
     ("ベトナムのオンライン週間には何人参加したの？", "ベトナム"),  # 300名 is the 蘇州 row's, beside the ベトナム row
 ]
 
+# A figure its own words say is of the other of a pair (国内商標 for 海外): no answer.
+CONTRARY = ["ぐんまちゃんの海外での商標出願は何区分？"]
+
+
+@pytest.mark.parametrize("question", CONTRARY)
+def test_the_other_of_a_pair_is_no_answer(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.abstained and not answer.figures, answer.text
+
 
 # The figure's row names the thing asked in another cell, and no figure counts it: not stated, with where.
 NOT_STATED = [
@@ -555,6 +564,18 @@ def test_measure_verbs_reach_words_of_the_report():
     report = Path(__file__).parent.parent.joinpath("corpus", "gunma_r2_chiji_senryaku.md").read_text(encoding="utf-8")
     for verb, word in lexicon().measure_verbs.items():
         assert word in report, (verb, word)
+
+
+def test_contrasts_exclude_each_other_and_one_is_in_the_report():
+    from pathlib import Path
+
+    from qa.lexicon import lexicon
+
+    report = Path(__file__).parent.parent.joinpath("corpus", "gunma_r2_chiji_senryaku.md").read_text(encoding="utf-8")
+    for group in lexicon().contrasts:
+        assert len(group) >= 2 and len(set(group)) == len(group), group
+        assert not any(a != b and a in b for a in group for b in group), group  # none is a piece of another
+    assert any(w in report for group in lexicon().contrasts for w in group)
 
 
 def test_lexicon_entries_compile_and_reach_known_families():
