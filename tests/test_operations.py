@@ -369,6 +369,8 @@ MORE_SHAPES = [
     ("記者会見は県の分がそれ以外より何件多い？", ["79件", "141件 − 62件"], None),
     # A 費目 named with の between the words of its title (「地域外交の費用」) is named as by its title.
     ("地域外交の費用の事業、決算額を足すといくら？", ["286,923千円", "21,001千円"], None),
+    # The word a comma sets as the clause's topic is what is counted (実証実験): it picks none of the rows.
+    ("地域の課題をデジタルで解決する実証実験、ラボでいくつやったの？", ["5つ", "職員名簿のデジタル化"], "count"),
 ]
 
 REFUSALS = [

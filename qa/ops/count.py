@@ -354,8 +354,11 @@ def _report_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     return _count_answer(ev, plan, hits, root, [s.heading for s in picked])
 
 
-# The word right before the count's question word names the items counted (「…書いてある実証は何件」).
-_COUNTED = r"(?:は|が|って)(?:全部で|全部|全体で|合わせて|あわせて|合計で)?(?:何|いくつ)"
+# The word right before the count's question word names the items counted (「…書いてある実証は何件」), or the
+# word a comma sets as the topic of the clause that asks (「…解決する実証実験、ラボでいくつやった」); not when
+# the question word names the thing counted itself (「実証、いくつの川で」).
+_COUNTED = (r"(?:は|が|って|、(?:[^、。?]{0,8}?(?:で|では|に|には|は))?)"
+            r"(?:全部で|全部|全体で|合わせて|あわせて|合計で)?(?:何|いくつ)(?!の)")
 
 
 # An example the question gives of the items counted (「Xみたいな」「Xのような」「Xといった」).
