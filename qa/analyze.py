@@ -383,9 +383,10 @@ def _op(q: str) -> tuple[str | None, str | None]:
                 and not re.search(r"のうち|に占め|に対す", q)):  # 「減り方は何割」「どのくらいの割合で減った」
             return "change", None
         return "ratio", None
-    if re.search(r"減った|減少|減り|下回", q):
+    # 「前の年から何件減」: a terse 減 / 増 after the amount asked says the change as 減った does.
+    if re.search(r"減った|減少|減り|下回|何[^\s、。?]{0,3}減", q):
         return "diff", "decrease"
-    if re.search(r"増えた|増加|増え|上回", q):
+    if re.search(r"増えた|増加|増え|上回|何[^\s、。?]{0,3}増", q):
         return "diff", "increase"
     if re.search(r"差|増減|違い|違う|ちがう|ちがい|開き|比べ|比較|(何.{0,3}|いくら|どれだけ|どのくらい|どれくらい)"
                  r"(多い|少ない|多く|少なく|多かった|少なかった|高い|安い)", q):

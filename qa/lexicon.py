@@ -49,6 +49,7 @@ class Lexicon(BaseModel):
     year_span_words: str  # a pattern for the span of the report's year (1年で, 年間): no period, no topic
     layout_words: str  # a pattern for phrases about the report's layout (番号付き, 見出し): no topic
     method_cue: str  # a pattern for words that ask how something was done (どうやって)
+    activity_cue: str  # a pattern for words that ask what a body does (普段何をしてる): its 活動 cell
     cell_labels: dict[str, str]  # answer type → a pattern for the header of the cell that answers it (整備場所)
     described_cells: dict[str, list[str]]  # 状況 → 結果, …: the cell labels that answer 「どういう状況」
 
@@ -97,6 +98,7 @@ def lexicon() -> Lexicon:
         year_span_words=data["year_span_words"]["pattern"],
         layout_words=data["layout_words"]["pattern"],
         method_cue=data["method_cue"]["pattern"],
+        activity_cue=data["activity_cue"]["pattern"],
         cell_labels=_entries(data["cell_labels"]),
         described_cells=_entries(data["described_cells"]),
     )

@@ -358,7 +358,8 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
     # 「整備した施設はどこ」 asks a name by どこ: the cell labelled as a place (整備場所) holds it.
     where = q.want == "name" and "どこ" in q.norm
     asked = "place" if where else q.want if q.want in {"place", "date"} else (
-        "method" if re.search(lexicon().method_cue, q.norm) else None)
+        "method" if re.search(lexicon().method_cue, q.norm)
+        else "activity" if re.search(lexicon().activity_cue, q.norm) else None)
     labelled_cell = False
     if asked is not None and (chunk.kind == "table_row" or asked in {"method", "date"}):
         # 「どこに整備した」「どうやって配信した」: the segment labelled with the kind asked (「整備場所: …」,

@@ -34,6 +34,7 @@ OPS = [
     ("新・群馬県総合計画はいつ策定された？", None),  # 総合計画 is not 合計
     ("旅券申請件数は前年比で何件減った？", "diff"),  # 前年比 with an amount in the figure's unit: a difference
     ("許諾件数は前年度から何%伸びた？", "change"),  # 伸びた: a rate of increase
+    ("許諾件数 前の年から何件減", "diff"),  # a terse 減 after the amount asked
 ]
 
 PERIODS = [

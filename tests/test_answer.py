@@ -49,6 +49,8 @@ TEXT = [
     ("上海事務所はいつ開設された？", "平成25年4月"),
     # The date of the passage the question covers best, though its 【日時】 cell repeats none of its words.
     ("オンラインで開いたぐんまちゃんのバースデーイベントはいつ配信された？", "令和3年2月22日"),
+    # What a body does is its row's 主な活動 cell, not its member count.
+    ("ハノイぐんまサポーターズって普段何をしてるの？", "会員間相互親睦"),
 ]
 
 

@@ -371,6 +371,11 @@ MORE_SHAPES = [
     ("地域外交の費用の事業、決算額を足すといくら？", ["286,923千円", "21,001千円"], None),
     # The word a comma sets as the clause's topic is what is counted (実証実験): it picks none of the rows.
     ("地域の課題をデジタルで解決する実証実験、ラボでいくつやったの？", ["5つ", "職員名簿のデジタル化"], "count"),
+    # Where it is written, asked tersely or with ある: 「…の話、どこにある」「…書いてある場所」.
+    ("庁議の話、どこにある？", ["(1) 庁議に記載があります"], "locate"),
+    ("記者室運営 書いてある場所", ["(4) 記者室運営に記載があります"], "locate"),
+    # 「ぜんぶで」 typed in kana asks a total as 全部で does.
+    ("ちじかいぎは ぜんぶで なんかい？", ["5回", "2回 + 2回 + 1回"], None),
 ]
 
 REFUSALS = [
