@@ -874,6 +874,11 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
         if _content_terms(tail) and _content_terms(context):
             owns[0] = _content_terms(tail)
             about = _content_terms(context)
+    elif q.op is None and not any("の" in i for i in items) and len(owns[0]) >= 2 and all(
+            _MEASURE_END.search(i.strip()) for i in items) and all(len(o) == 1 for o in owns[1:]):
+        # 「個人版ふるさと納税 件数と金額」: a name set before the first measure by a space, not の; the measures
+        # after it are each one word, and the name is what every one of them is about.
+        owns[0], about = owns[0][-1:], owns[0][:-1]
     mine = {t for own in owns for t in own}
     shared = [t for t in q.terms if t not in mine] + [t for t in _content_terms(outside) if t not in mine]
     parts = []

@@ -376,6 +376,8 @@ MORE_SHAPES = [
     ("記者室運営 書いてある場所", ["(4) 記者室運営に記載があります"], "locate"),
     # 「ぜんぶで」 typed in kana asks a total as 全部で does.
     ("ちじかいぎは ぜんぶで なんかい？", ["5回", "2回 + 2回 + 1回"], None),
+    # A name set before the first measure by a space (not の) is what every measure after it is about.
+    ("企業版ふるさと納税 件数と金額", ["14件", "18,503,879円"], None),
 ]
 
 REFUSALS = [
