@@ -30,7 +30,6 @@ from qa.ranking import score_facts
 from qa.text import format_number, norm
 from qa.tokenize import tokens
 
-
 _COUNTERS = "件|回|人|名|社|本|台|か所|事業|団体|課|部|日|校"
 # 「1本あたり」「1本いくら」「1本につき」「本数で割ると」: the counter the amount is spread over.
 _PER = (re.compile(rf"(?:1|一|ひと)({_COUNTERS}|つ)(?:あたり|当たり|当り|につき|で?いくら|で?何円)"),
