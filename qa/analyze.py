@@ -376,8 +376,8 @@ def _op(q: str) -> tuple[str | None, str | None]:
         return None, None
     rate = re.search(r"比べて何%|何%|何パーセント|何割|何倍|割合|比率|増加率|減少率|伸び率|増減率", q)
     # 「前年比で何件減った」: against the year before, an amount in the figure's own unit: a difference.
-    if (rate or re.search(r"前年比|前年度比|昨年比|昨年度比|対前年", q)) and (
-            rate or not re.search(r"何(?=[^\s、。]{1,3}(減|増|多|少))|いくら(減|増|多|少)", q)):
+    if rate or (re.search(r"前年比|前年度比|昨年比|昨年度比|対前年", q)
+                and not re.search(r"何(?=[^\s、。]{1,3}(減|増|多|少))|いくら(減|増|多|少)", q)):
         if re.search(r"増加率|減少率|伸び率|増減率|何%増|何%減|パーセント減|パーセント増", q) or (
                 re.search(r"何割|割合|何%|何パーセント", q) and re.search(r"(減|増)(っ|り|え|少|加|た)|伸び|伸ば", q)
                 and not re.search(r"のうち|に占め|に対す", q)):  # 「減り方は何割」「どのくらいの割合で減った」

@@ -110,6 +110,7 @@ class Evidence:
                              else _own_cell(c, norm(f.raw)) if f.source == "table" else c
                              for f, c in zip(index.facts, self.fact_clauses)]
         self.facts_by_id = {f.id: f for f in index.facts}
+        self.fact_position = {f.id: i for i, f in enumerate(index.facts)}  # into fact_fields, fact_clauses …
         self._chunks_by_id = {c.id: c for c in index.chunks}
         self.sections: list[Section] = [s for d in index.documents for s in d.sections]
         self.section_by_path = {(s.doc, tuple(s.path)): s for s in self.sections}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from decimal import Decimal
+from functools import lru_cache
 from itertools import product
 
 from qa.abstain import abstain, not_stated
@@ -133,7 +134,7 @@ def _row_names(ev: Evidence, fact: Fact, word: str) -> bool:
     """Whether a table figure's row names `word` (or a synonym) in a cell other than the figure's own."""
     if fact.source != "table":
         return False
-    i = ev.index.facts.index(fact)
+    i = ev.fact_position[fact.id]
     own = ev.fact_phrases[i].partition(" — ")[2]
     header = own.partition(": ")[0]
     # Cells under the figure's own header (「事業量: 番組内コーナー(1分30秒) / 事業量: 208」) describe the figure.
@@ -460,8 +461,13 @@ def _whole_report(ev: Evidence, q: Question) -> bool:
 
 def _himoku_named(ev: Evidence, q: Question) -> list[Section]:
     """The 費目 the question names by its title, whole or with の between its words (「知事戦略の管理費」)."""
-    return [s for s in ev.himoku if norm(s.title) in q.norm or re.search(
-        "の?".join(re.escape(t) for t in tokens(norm(s.title))), q.norm)]
+    return [s for s in ev.himoku if norm(s.title) in q.norm or _title_words(norm(s.title)).search(q.norm)]
+
+
+@lru_cache(maxsize=256)
+def _title_words(title: str) -> re.Pattern[str]:
+    """A title's words in order, の allowed between them (「知事戦略管理費」 → 知事の?戦略の?管理の?費)."""
+    return re.compile("の?".join(re.escape(t) for t in tokens(title)))
 
 
 def parts_name_a_title(ev: Evidence, parts: list[Question]) -> bool:
