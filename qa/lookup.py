@@ -382,7 +382,12 @@ def _cell_text(ev: Evidence, fact: Fact) -> str | None:
     spans = [(i, i + len(f.raw)) for f in [fact, *mates] if (i := passage.find(f.raw)) >= 0]
     if len(spans) != len(mates) + 1:
         return None
-    cell = passage[min(a for a, _ in spans): max(b for _, b in spans)]
+    start, end = min(a for a, _ in spans), max(b for _, b in spans)
+    # A bracket the second figure stands in is closed with it (「3社（8名）」, not 「3社（8名」).
+    while end < len(passage) and passage[end] in "）)" and passage.count("（", start, end) + passage.count(
+            "(", start, end) > passage.count("）", start, end) + passage.count(")", start, end):
+        end += 1
+    cell = passage[start:end]
     return cell if len(cell) <= _MAX_CELL_CHARS and "|" not in cell and "\n" not in cell else None
 
 

@@ -54,6 +54,10 @@ class Thresholds(BaseModel):
     homophone_min_chars: int = 2
     # At most one wrong character in five: 奨学返還 → 奨学金返還 (0.8), while 大阪事務所 / 上海事務所 (0.6) differ.
     fuzzy_min_similarity: float = 0.8
+    # A kana run the lexicon cannot cover whole (「ぜんこくちじかいぎはなんかいひらかれた」: ひらかれた is a
+    # verb no list holds) is still read, word by word, when its words cover at least this share of it; the
+    # kana left over stays as typed.
+    min_kana_covered: float = 0.6
     # 平成 and 令和: a 西暦 year outside them is a figure or a code, not a date of this report.
     years: tuple[int, int] = (1989, 2099)
 
@@ -64,7 +68,8 @@ THRESHOLDS = Thresholds()
 # --- the normaliser ------------------------------------------------------------------------------
 
 _ASKS_NOTHING = re.compile(r"[\s?。!、,.]*")
-_SCRIPT = re.compile("[\u3041-\u3096\u309d\u309e]+|[\u30a1-\u30fa\u30fc\u30fd\u30fe]+")
+# The long-vowel mark ー is written in hiragana runs too (「ついったー」), so it belongs to either script.
+_SCRIPT = re.compile("[\u3041-\u3096\u309d\u309e\u30fc]+|[\u30a1-\u30fa\u30fc\u30fd\u30fe]+")
 
 
 # Who claims a kana key, strongest first (a tie in piece count goes to the stronger): the report's own kana
@@ -330,22 +335,40 @@ class Normalizer:
 
     # 6. kana ----------------------------------------------------------------------------------------
 
-    def _segment(self, run: str) -> list[tuple[int, int, _Entry]] | None:
-        """The fewest lexicon pieces covering the whole kana `run`, or None when it cannot be covered."""
+    def _segment(self, run: str, gaps: bool = False) -> list[tuple[int, int, _Entry]] | None:
+        """The fewest lexicon pieces covering the whole kana `run`, or None when it cannot be covered; with
+        `gaps`, the pieces covering most of it (kana no piece covers are skipped), or None when they cover less
+        than min_kana_covered of it. A word of the report is never followed by skipped kana: a word typed in
+        kana ends where a particle, an ending or another word starts (「かいひ」 of 「なんかいひらかれた」 is no
+        word, 「ほじょ」 of 「ほじょをうけた」 is)."""
         key = fold(run)
         n = len(key)
-        best: list[tuple[int, int, list[tuple[int, int, _Entry]]] | None] = [None] * (n + 1)
-        best[n] = (0, 0, [])
+        # Per position, the best reading from there on that starts with a piece (or ends there) and the best
+        # that starts with skipped kana: (kana skipped, pieces, -priority, pieces).
+        State = tuple[int, int, int, list[tuple[int, int, _Entry]]]
+        piece: list[State | None] = [None] * (n + 1)
+        gap: list[State | None] = [None] * (n + 1)
+        piece[n] = (0, 0, 0, [])
+
+        def better(a: State | None, b: State | None) -> State | None:
+            return b if a is None or (b is not None and b[:3] < a[:3]) else a
+
         for i in range(n - 1, -1, -1):
             for j in range(min(n, i + self.max_key), i, -1):
                 entry = self.lexicon.get(key[i:j])
-                rest = best[j]
-                if entry is None or rest is None:
+                if entry is None:
                     continue
-                cand = (rest[0] + 1, rest[1] - entry.priority, [(i, j, entry), *rest[2]])
-                if best[i] is None or cand[:2] < best[i][:2]:  # type: ignore[index]
-                    best[i] = cand
-        return best[0][2] if best[0] is not None else None
+                word = entry.priority in (_READING, _REPORT_KANA)
+                rest = piece[j] if word else better(piece[j], gap[j])
+                if rest is None:
+                    continue
+                piece[i] = better(piece[i], (rest[0], rest[1] + 1, rest[2] - entry.priority, [(i, j, entry), *rest[3]]))
+            if gaps and (rest := better(piece[i + 1], gap[i + 1])) is not None:
+                gap[i] = (rest[0] + 1, rest[1], rest[2], rest[3])
+        found = better(piece[0], gap[0]) if gaps else piece[0]
+        if found is None or found[0] > (1 - self.t.min_kana_covered) * n:
+            return None
+        return found[3]
 
     def _kana(self, text: str, rewrites: list[Rewrite]) -> str:
         edits: list[_Edit] = []
@@ -365,7 +388,7 @@ class Normalizer:
                     continue
                 if len(run) < self.t.min_kana_run or run in self.index:
                     continue
-                pieces = self._segment(run) or []
+                pieces = self._segment(run) or self._segment(run, gaps=True) or []
                 # Kana is ordinary Japanese until a word of min_reading_chars says otherwise (とくに is not
                 # と+国, もうない not 網+内); a question word alone only answers for itself (なにも stays 何も).
                 anchored = any(e.target is not None and e.priority != _QUESTION_WORD

@@ -422,6 +422,13 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
             return abstain(ev, q, hits, "")
     else:
         text = seg
+        if chunk.kind == "table_row" and q.want == "text" and not labelled_cell:
+            # A row's cells all tell of it (「事業内容: …に頒布。 / 実証結果: 同時字幕は誤変換の問題が未解決…」):
+            # the cell found first, then the row's other worded cells, as far as an answer shows.
+            for other in segments(chunk.body):
+                if other != seg and other not in seg and re.search(r"[\u3041-\u309f\u4e00-\u9fff]{4}", other) \
+                        and len(text) + len(other) + 3 <= MAX_SHOWN:
+                    text += " / " + other
     if person_asked(q.norm) and not _names_person(q, text):
         # 「知事の名前は」「国際交流員3名の名前」 over a passage that names no person: the report does not say.
         return abstain(ev, q, hits, "")

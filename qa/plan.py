@@ -116,6 +116,11 @@ def threshold(text: str) -> Threshold | None:
     return Threshold(raw=raw, value=value, unit=unit, comparator=comparator)
 
 
+# The items that pass a threshold, counted: 「…を超えたのは何件」「…以上のところはいくつ」.
+_PASSING_COUNTED = re.compile(r"(?:の|もの|ところ|とこ)(?:は|が|って)、?(?:全部で|合計で|合わせて)?"
+                              r"(?:何(?!%|パーセント|割|倍)[^\d、。?？]{0,4}|いくつ)(?:[?？]|$|ある|あり|です|でしょう|か|だった)")
+
+
 def _per_unit_figure(text: str) -> bool:
     """「1回あたりの部数」 when the report counts in 部/回: a figure per unit it writes, not an average to take."""
     for counter in lexicon().counters:
@@ -145,6 +150,9 @@ def make_plan(q: Question) -> Plan:
         filtered = _cue(text, skip={"compare"})
         if filtered in {"count", "max", "min"}:
             return Plan(op=filtered, question=q, threshold=t)  # type: ignore[arg-type]
+    if t is not None and op == "compare" and _PASSING_COUNTED.search(text):
+        # 「100万回を超えたのは何件」: how many of the figures pass the threshold, not whether one does.
+        return Plan(op="count", question=q, threshold=t)
     if op == "average" and _per_unit_figure(text):
         # 「1回あたりの発行部数」: the report writes that figure itself (630,000部/回); あたり is its unit's.
         op = None

@@ -134,6 +134,12 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
     # the report uses none of its words.
     measure_words = [t for t in (tokens(q.measure) if q.measure else []) if t]
     measure_unknown = measure is not None and all(ev.unknown(expand(t)) for t in measure_words or [q.measure])
+    # Of a compound measure, the words the report uses, with their synonyms: 「交流スタッフ」 is matched by 交流
+    # (国際交流員), スタッフ being the asker's word; a compound of the asker's words alone is matched by none.
+    # Only words of two characters or more pick a figure (「1回あたり」's 回 is in every 「全3回」).
+    measure_known = [expand(t) for t in measure_words if not ev.unknown(expand(t))]
+    if len(measure_known) == len(measure_words) or any(len(t) < 2 for t in measure_words if not ev.unknown(expand(t))):
+        measure_known = []  # every word is the report's: the whole compound is asked, as before
     # The act of a measure of people (受講者 → 受講, 参加者 → 参加): 「5,782人受講」 counts 受講者.
     measure_act = re.sub(r"(者|員)$", "", q.measure) if q.measure and re.search(r"..(者|員)$", q.measure) else None
     # A name in Latin script (YouTube, LINE, NETSUGEN) picks out one thing: a figure about something else
@@ -201,6 +207,8 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
         fields = (label, attr, path[-1], phrase)
         if measure and not any(a in f for a in measure for f in fields) and not (
             measure_words and all(any(t in f for f in fields) for t in measure_words)
+        ) and not (
+            measure_known and all(any(a in f for a in g for f in fields) for g in measure_known)
         ) and not (measure_act and any(measure_act in f for f in fields)):
             # 「群馬県の面積は」: the figure must be of the thing measured, all the more when the report never
             # names that thing at all (面積, 人口).

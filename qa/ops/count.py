@@ -100,7 +100,10 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         if not ranked:
             return None
         column_figures = peers(ev, ranked[0].fact)
-        kept = [f.label for f in column_figures if passes(f, plan.threshold)]
+        kept = [f for f in column_figures if passes(f, plan.threshold)]
+        # Figures of one label (the 緊急啓発広告's Twitter, LINE, Yahoo!) are told apart by their columns.
+        alike = len({f.label for f in column_figures}) < len(column_figures)
+        kept = [(f.attribute or f.label).rpartition(" ")[2] if alike else f.label for f in kept]
         section = ev.section_by_path.get((ranked[0].fact.doc, tuple(ranked[0].fact.section_path)))
         return _count_answer(ev, plan, hits, section, kept) if section is not None else None
     if "費目" in q.norm and (scope is None or scope.level == 0 or re.search(r"(いくつの|何)費目|費目(は|が|って|の数)", q.norm)):
@@ -372,7 +375,17 @@ def _without_counted(q: Question) -> Question:
     # One of a list of kinds (「セミナー・講座は何件」) still picks its own.
     kept = [(t, g) for t, g in zip(q.terms, q.groups)
             if not re.search(r"(?<![・とや])" + re.escape(t) + _COUNTED, q.norm)]
+    # Kinds listed together (「番組や媒体はいくつ」「セミナー・講座は何件」) are alternatives: an item that is any
+    # one of them is counted, so they pick as one group.
+    for k in range(len(kept) - 1, 0, -1):
+        (a, ga), (b, gb) = kept[k - 1], kept[k]
+        if re.search(re.escape(a) + _ALTERNATIVE + re.escape(b) + _COUNTED, q.norm):
+            kept[k - 1:k + 1] = [(a, [*ga, *(x for x in gb if x not in ga)])]
     return with_terms(q, kept) if kept else q
+
+
+# What joins kinds named as alternatives (「AやB」「A・B」「AとかB」「AかB」).
+_ALTERNATIVE = r"(?:や|・|とか|か|、)"
 
 
 def _scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
