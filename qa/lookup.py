@@ -70,6 +70,11 @@ def figure_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
         # done and gives no number of it; its other figure counts something else.
         where = ev.citation_for_fact(best.fact, best.score)
         return not_stated(ev, q, hits, where, "数" if q.measure in topic(q.text, "") else f"{q.measure}の数")
+    if best.why.get("measure", 0.0) < 0 and q.measure and q.unit and _named_uncounted(ev, best.fact, q.measure, q.unit):
+        # 「テレワーク用の大型ディスプレイは何台」 against 「モバイルルータ（323台）」: the passage names the thing
+        # measured in a sentence that counts nothing in the unit asked; the figure beside it counts something else.
+        where = ev.citation_for_fact(best.fact, best.score)
+        return not_stated(ev, q, hits, where, "数" if q.measure in topic(q.text, "") else f"{q.measure}の数")
     target = target_year(ev, q, best.fact.doc)
     if target is not None and q.period is not None:
         # The figure is chosen by what it is, then its period: a better-matching figure that the report gives
@@ -140,6 +145,26 @@ def _row_names(ev: Evidence, fact: Fact, word: str) -> bool:
     # Cells under the figure's own header (「事業量: 番組内コーナー(1分30秒) / 事業量: 208」) describe the figure.
     others = [c for c in ev.fact_clauses[i].partition(" — ")[2].split(" / ") if c.partition(": ")[0] != header]
     return bool(own) and any(a in c and a not in own for c in others for a in expand(word))
+
+
+def _named_uncounted(ev: Evidence, fact: Fact, measure: str, family: str) -> bool:
+    """Whether an item of the figure's section (a 「ア」「エ」 or bullet paragraph beside the figure's own) names the
+    thing measured (or a synonym) and no paragraph that names it writes a number in the unit family asked
+    (「エ …大型ディスプレイ、ウェブカメラを整備した。」 for 何台, beside 「イ …モバイルルータ（323台）」). A lead
+    paragraph naming it is the section's topic (「「始動人Jr. キャンプ」を実施した」), not a thing beside the figure."""
+    counters = [c for c, f in lexicon().counters.items() if f == family] or [family]
+    counted = re.compile(r"\d[\d,.]*\s*(?:" + "|".join(sorted(map(re.escape, counters), key=len, reverse=True)) + ")")
+    section = ev.section_by_path.get((fact.doc, tuple(fact.section_path)))
+    if section is None:
+        return False
+    naming = [norm(b.text) for b in section.blocks if b.kind in {"paragraph", "bullet"}
+              and any(a in norm(b.text) for a in expand(measure))]
+    return bool(naming) and all(_ITEM.match(t) for t in naming) and not any(counted.search(t) for t in naming) \
+        and fact.raw not in " ".join(naming)
+
+
+# A paragraph that is one item of a list (「ア …」「① …」「・…」).
+_ITEM = re.compile(r"^\s*(?:[ア-ン]|[①-⑳]|[・-])\s*")
 
 
 def elsewhere_titled(ev: Evidence, q: Question, fact: Fact) -> bool:

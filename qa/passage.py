@@ -184,7 +184,7 @@ def best_clause(q: Question, segment: str, coverage: Callable[[str], float]) -> 
 
 # A place written as a name with its kind (「太田市」「近代美術館」「県庁32階展望フロア」) or held online.
 _PLACE = re.compile(r"[^\s、。,（(「」)）]{1,15}(市|町|村|県|都|府|国|州|館|所|室|階|会場|センター|ホール|大学|学校|"
-                    r"パーク|フロア|事務所|省|庁|委員会|協議会|協会|機構|財団|法人|会社)|オンライン|web|ウェブ")
+                    r"パーク|フロア|事務所|省|庁|委員会|協議会|協会|機構|財団|法人|会社|現場)|オンライン|web|ウェブ")
 # A labelled value (「アーティスト：内田彩」「視察先：鈴木工業株式会社」), a quoted title or a name in brackets
 # (「情報システム（番号連携サーバー）」); a label that only introduces a description or a figure (「事業内容：」
 # 「実績：14件」) names nothing.
@@ -238,8 +238,10 @@ _TITLED_PERSON = re.compile(r"([ァ-ヴー]{2,})(?=(?:副)?(?:知事|首相|大�
 
 # 「誰を対象に」「誰向け」: who a measure is for, which a class of people or bodies answers, not only a name; so
 # does who did it (「誰が運用してる」 → 県と市町村等38団体).
-_FOR_WHOM = re.compile(r"誰(を|が|の)?(対象|向け|のため)|対象(は|って)誰|誰に(対して|向け)|(誰|だれ|どこ)が")
-_CLASS_OF_PEOPLE = re.compile(r"企業|事業者|団体|法人|県民|住民|職員|市町村|学校|生徒|児童|学生|若者|高齢者|障害者|外国人")
+# So does whom something was given or sent to (「誰に配ってる」 → 冊子購入者に頒布).
+_FOR_WHOM = re.compile(r"誰(を|が|の)?(対象|向け|のため)|対象(は|って)誰|誰に|(誰|だれ|どこ)が")
+_CLASS_OF_PEOPLE = re.compile(r"企業|事業者|団体|法人|県民|住民|職員|市町村|学校|生徒|児童|学生|若者|高齢者|障害者|外国人|"
+                              r"[\u4e00-\u9fff]{2,4}者(?!数)")
 
 
 def main_clause(sentence: str) -> str:

@@ -206,7 +206,8 @@ def _counter_sum(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
 # normalised), 「・で始まる項目」. Each names the numbering of the sections counted, or the bullets.
 _MARKS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\(\d{1,2}\)(?:[^、。?()]{0,12}?から[^、。?()]{0,12}?まで)?"), r"\(\d+\)"),
-    (re.compile(r"(?<![ァ-ヴー])ア(?:[、,・]\s*イ|から[イ-ン])[^、。?()何]{0,6}"), r"[ア-ン]"),
+    (re.compile(r"(?<![ァ-ヴー])ア(?:[、,・]\s*イ|から(?:[イ-ン]|いくつ|何|どこ))[^、。?()何]{0,6}"), r"[ア-ン]"),
+    (re.compile(r"(?:丸|まる|○)(?:付き|つき|囲み)?(?:の)?数字(?:の|が付いた|がついた|付きの)?"), r"[①-⑳]"),
     (re.compile(r"\d{1,2}(?:番)?から(?:\d{1,2}|何)番?まで|何番まで"), r".+"),
     (re.compile(r"・(?:で|から)?始ま[^、。?()]{0,6}|・(?:印|付き)の?"), "bullet"),
 )
@@ -231,6 +232,8 @@ def _marked_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
             while level and not items:
                 level = [c for s in level for c in ev.children(s)]
                 items = [c.heading for c in level if re.fullmatch(numbering, c.number)]
+            if not items and numbering == r"[ア-ン]":
+                items = listed(scope)  # 「ア …」「イ …」 paragraphs of the section itself (④ テレワーク推進)
         return _count_answer(ev, plan, hits, scope, items) if len(items) >= 2 else None
     return None
 
@@ -394,6 +397,10 @@ def _scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
     if m := _EXAMPLE.search(q.norm):
         # 「費目（知事戦略管理費みたいな大見出し）はいくつ」: the example shows what is counted, not where.
         q = analyze(q.norm[: m.start()] + q.norm[m.end():], [])
+    # Words that say where items are written (「…として書かれている取組」) name no scope.
+    written = set(lexicon().locate_words) - set(lexicon().item_nouns)
+    if any(t in written for t in q.terms) and (kept := [(t, g) for t, g in zip(q.terms, q.groups) if t not in written]):
+        q = with_terms(q, kept)
     counted = [t for t in q.terms if re.search(re.escape(t) + _COUNTED, q.norm)]
     if counted:
         kept = [(t, g) for t, g in zip(q.terms, q.groups) if t not in counted]

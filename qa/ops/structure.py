@@ -324,7 +324,8 @@ def _describes_all(lead: list[str], group: list[str], unheld: list[list[str]]) -
 @lru_cache(maxsize=1)
 def _stated_pattern() -> re.Pattern[str]:
     counters = counter_alternation()
-    return re.compile(rf"(?<![\d,.])(\d+)\s*(?:{counters}|つ)(?:の|を?(?:合わせ|あわせ|足し|足す|合計))")
+    # 「ラジオの広報3つ、事業費を合計」: the count set off by a comma before what is asked of the items.
+    return re.compile(rf"(?<![\d,.])(\d+)\s*(?:{counters}|つ)(?:の|、|を?(?:合わせ|あわせ|足し|足す|合計)|とも|全部)")
 
 
 def stated_count(q: Question) -> int | None:
