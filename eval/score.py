@@ -102,9 +102,17 @@ def answer_correct(q: EvalQuestion, text: str, abstained: bool) -> bool:
     if abstained:
         return False
     head = answer_key(text[:ANSWER_WINDOW])
-    if not any(answer_key(e) in head for e in q.expected):
+    if not any(_occurs(answer_key(e), head) for e in q.expected):
         return False
-    return all(answer_key(e) in head for e in q.expected_all or [])
+    return all(_occurs(answer_key(e), head) for e in q.expected_all or [])
+
+
+def _occurs(expected: str, head: str) -> bool:
+    """Whether the expected string stands in the answer's head; a figure only as a whole number (「7日間」 is not
+    in 「17日間」, nor 「5件」 in 「15件」)."""
+    if not expected[:1].isdigit():
+        return expected in head
+    return re.search(r"(?<![\d.])" + re.escape(expected), head) is not None
 
 
 def section_matches(q: EvalQuestion, section_path: Sequence[str]) -> bool:

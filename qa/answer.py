@@ -34,7 +34,7 @@ from qa.lookup import (
 from qa.models import Answer
 from qa.normalize import Normalizer, known_words
 from qa.ops.count import labelled_list, named_items
-from qa.ops.duration import asks_days, duration
+from qa.ops.duration import asks_days, asks_years, duration, years
 from qa.passage import passage_answer
 from qa.plan import make_plan, split_questions
 from qa.ranking import LATIN_NAME
@@ -141,6 +141,8 @@ class Answerer:
         q = plan.question
         if ans := ops.execute(ev, plan, hits):
             return ans
+        if asks_years(q) and (span := years(ev, q, hits)):
+            return span  # 「第2次国際戦略は何年間の計画」: the range of years the report writes, counted
         if plan.op in {"lookup", "sum"} and (ans := himoku_total(ev, q, hits)):
             return ans  # 「地域外交費の決算額は」: its 事業 added up (the report gives no 費目 totals)
         if q.op and (ans := arithmetic(ev, q, hits)):

@@ -68,6 +68,9 @@ ANSWERS = [
         False,
         True,
     ),
+    # a figure matches only as a whole number: 「7日間」 is not in 「17日間」
+    (q(expected=["7日間"]), "17日間（令和3年1月26日～2月11日）", False, False),
+    (q(expected=["7日間"]), "7日間（令和3年1月27日～2月2日）", False, True),
     # abstain rows: right iff abstained, whatever the text
     (q(expected=[], section=None, kind="abstain"), "記載が見つかりませんでした", True, True),
     (q(expected=[], section=None, kind="abstain"), "13,062件", False, False),
