@@ -230,7 +230,9 @@ def split_questions(text: str) -> list[str]:
         # 「…何本で、再生は何回？事業費もあわせて知りたい」: the measure asked along is one more question, about the
         # first one's subject (「旅券の発行件数は？申請件数も」: 旅券, the measure replaced).
         first = split_questions(prefix)
-        lead = re.split(r"は|って", first[0], maxsplit=1)[0] if re.search(r"は|って", first[0]) else ""
+        # The topic ends at は, else at って (「使っていない事業は」 ends at は, not at the て-form before it).
+        topic_end = re.search(r"は", first[0]) or re.search(r"(?<![\u3041-\u3096])って", first[0])
+        lead = first[0][: topic_end.start()] if topic_end else ""
         if _MEASURED.search(also.group(1)) and _MEASURED.search(lead) and "の" in lead:
             lead = lead.rpartition("の")[0]
         return first + [f"{lead}の{also.group(1)}は？" if lead else f"{also.group(1)}は？"]

@@ -159,6 +159,12 @@ KANA = [
     ("なんかいかいさいされた", "何回開催された"),
     ("だれが担当？", "誰が担当?"),
     ("なにもない？", "何もない?"),  # a question word alone answers for itself: ない is not 内
+    # A run no lexicon covers whole is read word by word; the verb stays as typed (かいひ 会費 is no word here:
+    # a word is never followed by kana left over).
+    ("ぜんこくちじかいぎはなんかいひらかれた？", "全国知事会議は何回ひらかれた?"),
+    ("しょうがくきんへんかんしえんでほじょをうけたかいしゃはなんしゃ", "奨学金返還支援で補助をうけた会社は何社"),
+    # ー belongs to a hiragana run (「ついったー」 is one word, not two runs split at ー).
+    ("けんのついったーのふぉろわーすう", "けんのツイッターのフォロワー数"),
 ]
 
 KANA_KEEP = [

@@ -65,6 +65,23 @@ GROUPED = [
 # More shapes: dates ranked, a 費目's 事業 added up, the list named by the word counted, items joined by
 # それと or named by one subject, a comparison worded loosely, a difference that says which is larger.
 MORE_SHAPES = [
+    # Ranges counted, both ends included; the range the question's name stands before.
+    ("第1次の国際戦略は何年間の計画？", ["4年間", "平成24～27年度"], None),
+    ("コロナ啓発のYahoo!広告、掲載は何日間？", ["7日間", "1月29日"], None),
+    # A threshold's 「…のは何件」 counts what passes it, each told apart by its column.
+    ("緊急啓発のSNS広告のうち、表示回数が200万回を超えたのは何件？", ["2件", "Twitter", "LINE"], "count"),
+    # Items counted by their marks: every ① under the 費目's 事業, the ア – エ paragraphs of one section.
+    ("業務プロセス改革費にある丸数字の項目はいくつ？", ["10"], "count"),
+    ("テレワーク推進の取組、アからいくつまで書いてある？", ["4"], "count"),
+    # Kinds listed as alternatives pick as one (番組 or 媒体); いくつ before a verb counts.
+    ("コロナの緊急啓発でネット広告を出したSNSやサイト、いくつ使った？", ["3つ", "Yahoo!"], "count"),
+    # A compound measure is matched by the words the report uses (交流 of 国際交流員; スタッフ is the asker's).
+    ("通訳をする外国人の交流スタッフは何人？", ["3名"], None),
+    # A count set off by a comma before what is added up.
+    ("ラジオ番組3つ、事業費を全部足すと？", ["30442千円"], None),
+    # Whom it went to (a class of people, 冊子購入者); a row's other worded cells answer with the one found.
+    ("デジタル化した職員名簿、誰に配ったの？", ["冊子購入者"], None),
+    ("県議会の字幕の実証、どういう結果になったの？", ["誤変換"], None),
     ("キャラバン隊の出動回数の内訳は、いくつに分かれてる？", ["3", "イベント等", "その他"], "count"),  # 「内訳：…」
     # No title is named, but 「表に」 is: the section whose table and lead cover the question (国際政策推進).
     ("海外に行けない中で知事がオンラインでやった外交、表に載っている取組は何件？", ["3件"], "count"),
@@ -408,6 +425,8 @@ def test_the_other_of_a_pair_is_no_answer(assistant, question):
 # The figure's row names the thing asked in another cell, and no figure counts it: not stated, with where.
 NOT_STATED = [
     ("在パラグアイ群馬県人会が推薦した研修生は何人？", "海外県人会"),  # 124 counts the 県人会's members
+    # 「エ …大型ディスプレイ、ウェブカメラを整備した。」 counts nothing; 323台 is イ's モバイルルータ.
+    ("テレワークのためにそろえたウェブカメラって何台？", "テレワーク推進"),
 ]
 
 
