@@ -79,6 +79,10 @@ MORE_SHAPES = [
     ("通訳をする外国人の交流スタッフは何人？", ["3名"], None),
     # A count set off by a comma before what is added up.
     ("ラジオ番組3つ、事業費を全部足すと？", ["30442千円"], None),
+    # Rows counted by whether a column of theirs is filled, and the ・ items of one row's cell.
+    ("ラボの実証で、事業費の記載があるのはいくつ？", ["3", "職員名簿のデジタル化"], "count"),
+    ("地域活性化ラボの実証で事業費が書いてないのはいくつ？", ["2", "オンライン相談の拡充"], "count"),
+    ("ぐんまベトナムオンラインWEEKの主な内容はいくつ？", ["2", "動画発信"], "count"),
     # Whom it went to (a class of people, 冊子購入者); a row's other worded cells answer with the one found.
     ("デジタル化した職員名簿、誰に配ったの？", ["冊子購入者"], None),
     ("県議会の字幕の実証、どういう結果になったの？", ["誤変換"], None),

@@ -54,7 +54,11 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         return labelled  # 「いくつの配置先」 over 「（配置先：県、前橋市、富岡市）」
     if (enumerated := _enumerated(ev, plan, hits)) is not None:
         return enumerated  # 「意見を集めたやり方（懇談会とかパブコメとか）は何種類」 over 「懇談会や…、パブリックコメント等を実施」
+    if plan.threshold is None and (in_cell := _cell_items(ev, plan, hits)) is not None:
+        return in_cell  # 「ぐんまベトナムオンラインWEEKでやった中身は何種類」: the ・ items of the row's cell
     scope = _scope(ev, q, hits)
+    if (filled := _filled_rows(ev, plan, hits, scope)) is not None:
+        return filled  # 「事業費の金額が書いてあるのは何件」: the rows with a figure in that column
     if re.search(r"表[にでの]", q.norm) and (scope is None or len(row_texts(ev, scope)) < 2):
         # 「…として表に挙がっている取組」: the items are a table's rows; a scope without a table is the wrong
         # one (the 重点施策 bullet that names the same トップ外交), and no scope names none: the section with a
@@ -235,6 +239,52 @@ def _marked_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
             if not items and numbering == r"[ア-ン]":
                 items = listed(scope)  # 「ア …」「イ …」 paragraphs of the section itself (④ テレワーク推進)
         return _count_answer(ev, plan, hits, scope, items) if len(items) >= 2 else None
+    return None
+
+
+# Rows picked by whether a column of theirs is filled: 「事業費の金額が書いてあるのは」「決算額の記載がないのは」.
+_FILLED = re.compile(r"(?:書いて|書かれて|記載されて|記載が|載って|示されて|出て)(い|あ)?(る|ない|な)[^。?？]{0,4}?(?:のは|もの|ところ|行)")
+
+
+def _filled_rows(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section | None) -> Answer | None:
+    """The rows of the scope's table with (or, asked with ない, without) a figure in the column the question
+    names by its header (「事業費」), counted; None when the question picks rows otherwise."""
+    q = plan.question
+    if (m := _FILLED.search(q.norm)) is None or scope is None or len(rows := row_texts(ev, scope)) < 2:
+        return None
+    facts = [f for f in ev.index.facts if f.doc == scope.doc and f.section_path == scope.path and f.label in rows]
+    # The columns the question names: a header (the last word of a figure's attribute) it writes.
+    named = {own for f in facts if len(own := norm(f.attribute or "").rpartition(" ")[2]) >= 2 and own in q.norm}
+    if not named:
+        return None
+    holding = {f.label for f in facts if norm(f.attribute or "").rpartition(" ")[2] in named}
+    empty = m.group(2) in {"ない", "な"}
+    items = [label for label in rows if (label in holding) != empty]
+    return _count_answer(ev, plan, hits, scope, items) if items else None
+
+
+def _cell_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    """The ・ items listed in one cell of the table row the question names by its label (two or more), counted;
+    None when no row found is named that well or none of its cells lists items."""
+    q = _without_counted(plan.question)
+    for h in hits[:ev.top_k]:
+        chunk = ev.chunk(h.id) if h.kind == "chunk" else None
+        if chunk is None or chunk.kind != "table_row" or " — " not in chunk.body:
+            continue
+        label, _, cells = chunk.body.partition(" — ")
+        cover = ev.coverage(q, label)
+        if cover < ev.weights.row_label_share:
+            continue
+        others = [r for r in row_texts(ev, ev.section_by_path[(chunk.doc, tuple(chunk.section_path))]) if r != label] \
+            if (chunk.doc, tuple(chunk.section_path)) in ev.section_by_path else []
+        if any(ev.coverage(q, r) >= cover for r in others):
+            return None  # 「南米の群馬県人会は」 names a kind of row, not this one
+        for cell in cells.split(" / "):
+            items = [i.strip() for i in cell.partition(": ")[2].split("・") if i.strip()]
+            if len(items) >= 2 and cell.partition(": ")[2].lstrip().startswith("・"):
+                section = ev.section_by_path.get((chunk.doc, tuple(chunk.section_path)))
+                return _count_answer(ev, plan, hits, section, items) if section is not None else None
+        return None
     return None
 
 
