@@ -27,8 +27,8 @@ def abstain(ev: Evidence, q: Question, hits: list[Hit], what: str) -> Answer:
     subject = topic(q.text, what) or "お尋ねの内容"
     near = _near(ev, hits)
     text = f"この報告書には{what}{subject}の記載が見つかりませんでした。"
-    if not what and subject != "お尋ねの内容" and q.groups and all(
-            not ev.unknown(g) for t, g in zip(q.terms, q.groups) if t not in q.loose):
+    named = [(t, g) for t, g in zip(q.terms, q.groups) if t not in q.loose and t in norm(subject)]
+    if not what and subject != "お尋ねの内容" and named and all(not ev.unknown(g) for _, g in named):
         # Every word of the topic is in the report (「始動人Jr.キャンプはどこの会場で」): what it lacks is the
         # answer, not the topic; saying the topic is absent would mislead.
         text = f"この報告書には、{subject}について、お尋ねの内容の記載が見つかりませんでした。"

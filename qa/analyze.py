@@ -265,7 +265,13 @@ def _content_terms(text: str) -> list[str]:
     # Whole question words the tokenizer splits (ふるさと納税, インスタ) get their synonyms too.
     q = norm(text)
     for key in synonyms():
-        if len(key) >= 2 and key in q and not any(key in t or t in key for t in terms if len(t) >= 2):
+        if len(key) < 2 or key not in q or any(key in t for t in terms if len(t) >= 2):
+            continue
+        pieces = [t for t in terms if t in key and t != key]
+        if pieces and "".join(pieces) == key and re.fullmatch(r"[\u30a1-\u30faー]+", key):
+            # A loanword split into katakana pieces (インスタ → イン + スタ): the pieces are no words; the whole is.
+            terms = [key if t == pieces[0] else t for t in terms if t not in pieces[1:]]
+        elif not any(t in key for t in terms if len(t) >= 2):
             terms.append(key)
     return terms
 
@@ -275,7 +281,7 @@ def want_of(q: str) -> tuple[str, str | None]:
     return _want(q)
 
 
-_EXPENSE_ASKED = re.compile(r"[^\s、。]{2,}(?:運営費|経費|事業費|費用|予算額?)(?:は|って)?(?:いくら|を教えて(?:ください)?)?[?？。]?$")
+_EXPENSE_ASKED = re.compile(r"[^\s、。]{2,}(?:費|費用|予算額?)(?:は|って)?(?:いくら|を教えて(?:ください)?)?[?？。]?$")
 
 
 def _want(q: str) -> tuple[str, str | None]:

@@ -559,7 +559,7 @@ def part_of_budget(ev: Evidence, q: Question, answer: Answer) -> Answer | None:
     a 事業 whose 決算額 covers them all, and the report gives no figure of its own. Say so, with the whole's figure;
     None when the answer is not such a 決算額 or the question names the 事業 itself."""
     fig = answer.figures[0] if answer.figures else None
-    if fig is None or fig.derived or not answer.citations or not money_words().search(q.norm):
+    if fig is None or fig.derived or not answer.citations or not (money_words().search(q.norm) or q.unit == "円"):
         return None
     path = answer.citations[0].section_path
     whole = ev.section_by_path.get((answer.citations[0].doc, tuple(path)))
@@ -570,10 +570,12 @@ def part_of_budget(ev: Evidence, q: Question, answer: Answer) -> Answer | None:
     if title in asked:
         return None
     # A part whose title is a piece of the whole's (「情報化推進」 of 情報化推進・セキュリティ対策) may name the whole.
+    # The part named whole, or with の between its words (「アニメの製作費」 of ② アニメ製作).
     parts = [s for s in ev.sections if s.doc == whole.doc and s.path[: len(whole.path)] == whole.path
              and len(s.path) > len(whole.path) and (s.doc, tuple(s.path)) not in ev.budgets
-             and len(t := norm(s.title).replace(" ", "")) >= MIN_PART_TITLE and t in asked and t not in title]
-    if len(parts) != 1 or re.search(re.escape(norm(parts[0].title).replace(" ", "")) + r".{0,12}事業", asked):
+             and len(t := norm(s.title).replace(" ", "")) >= MIN_PART_TITLE and t not in title
+             and (t in asked or _title_words(t).search(asked))]
+    if len(parts) != 1 or re.search(re.escape(norm(parts[0].title).replace(" ", "")) + r".{0,12}事業(?!費)", asked):
         return None  # 「アンケートとかビッグデータ分析やってる事業」: parts that describe the 事業 asked
     part = parts[0]
     text = (f"この報告書に『{part.title}』だけの費用の記載はありません。{whole.title}の決算額{fig.raw}は、"

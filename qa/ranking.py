@@ -147,6 +147,10 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
     names = [g for t, g in zip(q.terms, q.groups) if LATIN_NAME.fullmatch(t)]
     generic = lexicon().generic_latin
     own_names = [g for t, g in zip(q.terms, q.groups) if LATIN_NAME.fullmatch(t) and t not in generic]
+    # A follow-up naming another one (「インスタは？」 after 「…Twitterのフォロワーは？」) puts its name in place of
+    # the earlier one's.
+    if focus_names := [g for t, g in zip(q.terms, q.groups) if t in q.focus and any(LATIN_NAME.fullmatch(a) for a in g)]:
+        names = own_names = focus_names
     # A figure quoted to pick a row is in another unit than the one asked (「15事業のほう、いくら」).
     stated = [f for f in _stated_figures(whole.norm) if not q.unit or unit_family(_counter_of(f)) != q.unit]
     # A name the question quotes (「ぐんま広報」) picks out the figures that hold it whole, when some do: 「ぐんま

@@ -112,6 +112,17 @@ def test_abstains_with_nearest_passages(assistant, question):
     assert not ans.figures
 
 
+def test_a_follow_up_naming_another_one_replaces_the_earlier_name(assistant):
+    # 「インスタ」 (split by the tokenizer into イン + スタ) is Instagram; the earlier Twitter is not asked any more.
+    ans = assistant.ask("インスタは？", ["ぐんまちゃん公式Twitterのフォロワー数は？"])
+    assert ans.text.startswith("約1.2万人"), ans.text
+
+
+def test_a_company_name_the_report_does_not_give_is_refused(assistant):
+    ans = assistant.ask("奨学金返還支援で補助を受けた会社の社名を教えて")
+    assert ans.abstained and not ans.figures, ans.text
+
+
 def test_follow_up_chain(assistant):
     history = ["旅券発行件数は？"]
     ans = assistant.ask("男性は？", history)

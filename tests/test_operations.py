@@ -79,6 +79,12 @@ MORE_SHAPES = [
     ("通訳をする外国人の交流スタッフは何人？", ["3名"], None),
     # A count set off by a comma before what is added up.
     ("ラジオ番組3つ、事業費を全部足すと？", ["30442千円"], None),
+    # A share in the question's grammar: the whole before 「に占める」「のうち」, the part after; the department's
+    # whole is every 事業 added up; a whole quoted with its figure (203件) says the unit.
+    ("政策調査の決算額に占める調査研究費の割合は？", ["約47.4%", "716千円 ÷ 1,511千円"], "share"),
+    ("テレワーク推進を含む県庁情報基盤整備は知事戦略部全体の決算額の何％？", ["約50.6%", "2,104,603千円"], "share"),
+    ("記者会見203件のうち、県によるものは何割？", ["約69.5%", "141件 ÷ 203件"], "share"),
+    ("令和2年発行の旅券のうち有効期間5年のものの比率は？", ["約41.9%", "5,476件 ÷ 13,062件"], "share"),
     # Rows counted by whether a column of theirs is filled, and the ・ items of one row's cell.
     ("ラボの実証で、事業費の記載があるのはいくつ？", ["3", "職員名簿のデジタル化"], "count"),
     ("地域活性化ラボの実証で事業費が書いてないのはいくつ？", ["2", "オンライン相談の拡充"], "count"),
@@ -427,6 +433,17 @@ def test_the_other_of_a_pair_is_no_answer(assistant, question):
 
 
 # The figure's row names the thing asked in another cell, and no figure counts it: not stated, with where.
+# A part of a 事業 (① …) asked its cost: the 事業's 決算額 covers all its parts; say so, with the whole's figure.
+PART_OF_BUDGET = ["ぐんまちゃんのアニメの製作費は？", "ビッグデータ分析にかかった事業費は？"]
+
+
+@pytest.mark.parametrize("question", PART_OF_BUDGET)
+def test_a_part_of_a_budget_is_not_its_cost(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.abstained and "だけの費用の記載はありません" in answer.text, answer.text
+    assert "事業全体の額" in answer.text  # the whole's figure, said to be the whole's
+
+
 NOT_STATED = [
     ("在パラグアイ群馬県人会が推薦した研修生は何人？", "海外県人会"),  # 124 counts the 県人会's members
     # 「エ …大型ディスプレイ、ウェブカメラを整備した。」 counts nothing; 323台 is イ's モバイルルータ.

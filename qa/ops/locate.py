@@ -42,10 +42,16 @@ def _topic(q: Question) -> Question:
 def locate(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = _topic(plan.question)
     found = _best_chunk_section(ev, q, hits)
-    if found is not None and ev.coverage(q, " ".join(found[0].path) + " " + (ev.chunk_text(found[1]) or "")) < \
-            ev.weights.min_coverage and q.terms:
-        # The whole question's search leant to loose words (ぐんまちゃん of every ① – ⑧): search the topic alone.
-        found = _best_chunk_section(ev, q, ev.search(" ".join(q.terms))) or found
+
+    def covered(f: tuple[Section, Hit], words: Question = q) -> float:
+        return ev.coverage(words, " ".join(f[0].path) + " " + (ev.chunk_text(f[1]) or ""))
+
+    if found is not None and covered(found) < ev.weights.min_coverage and q.terms:
+        # The whole question's search leant to loose words (ぐんまちゃん of every ① – ⑧): search the topic alone,
+        # and keep what it finds when that covers the topic better.
+        again = _best_chunk_section(ev, q, ev.search(" ".join(q.terms)))
+        topic = without_items(q)  # the words the passage pointed at must hold (below)
+        found = again if again is not None and covered(again, topic) > covered(found, topic) else found
     if found is None:
         return None
     section, hit = found

@@ -8,10 +8,10 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
-from qa.analyze import Question, unit_family
+from qa.analyze import Question, analyze, unit_family
 from qa.arithmetic import percent
 from qa.evidence import Evidence
-from qa.lexicon import whole_words
+from qa.lexicon import counter_alternation, whole_report, whole_words
 from qa.models import Answer, Fact, Figure, Hit
 from qa.ops.structure import amount, ancestors, budget_siblings, column, finish, parallel, title_coverage
 from qa.phrasing import figure, value_text
@@ -95,8 +95,28 @@ def _own_name(label: str) -> str:
     return norm(re.sub(r"[(（][^)）]*[)）]", "", label))
 
 
+# 「XのうちY」「Xに占めるY」: the whole named before, the part after (a comma may set the part off).
+_WHOLE_THEN_PART = re.compile(r"^(.+?)(?:に占める|に対する|に対して|のうち|の中で|の中の)、?(.+)$")
+# The words that ask the share itself, left out of the part (「…の比率は何%」).
+_SHARE_ASKED = re.compile(r"の?(?:比率|割合|シェア|構成比|占有率).*$|(?:は|って|が)?(?:何|どれ|どの|いくら|約)[^、。]*$")
+
+
 def share(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = replace(plan.question, unit=None if plan.question.unit == "%" else plan.question.unit)
+    if whole_report().search(q.norm) and (ans := _share_of_report(ev, plan, q, hits)) is not None:
+        return ans  # 「部全体の決算額の何割」: a 事業's 決算額 over all the report's 事業 added up
+    needed = ev.weights.min_fact_coverage
+    if len(q.parts) != 2 and not whole_words().search(q.norm) and (m := _WHOLE_THEN_PART.match(q.norm)):
+        # 「政策調査の決算額に占める政策プレゼン調査研究費の比率」: both figures named, in the question's grammar.
+        part_text = _SHARE_ASKED.sub("", m.group(2)) or m.group(2)
+        pieces = [analyze(m.group(1), []), analyze(part_text, [])]
+        if all(p.terms for p in pieces):
+            q = replace(q, parts=pieces)
+            # Parts read from the grammar must each be a figure's own (「県外から来た人」 is none of NETSUGEN's).
+            needed = ev.weights.min_coverage
+            # A whole quoted with its figure (「記者会見203件のうち」) says the unit both figures are in.
+            if q.unit is None and (said := re.search(r"\d[\d,]*\s*(" + counter_alternation() + ")", m.group(1))):
+                q = replace(q, unit=unit_family(said.group(1)))
     if whole_words().search(q.norm):
         # 「全体のうち」「総額に対して」: the whole is a total the report may not print; the part is the item
         # named, ranked without the whole's words.
@@ -118,7 +138,10 @@ def share(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         for p in q.parts:
             unit = q.unit or (unit_family(facts[0].unit) if facts else None)
             ranked = [s for s in score_facts(ev, replace(p, unit=unit), hits) if s.fact not in facts]
-            if not ranked or ranked[0].coverage < ev.weights.min_fact_coverage:
+            # A column of a breakdown (「有効期間別 5年」) the part does not name is no whole or part of its own.
+            named = [s for s in ranked if " " not in (a := norm(s.fact.attribute or "")) or a.rpartition(" ")[2] in p.norm]
+            ranked = named if named and named[0].coverage >= ev.weights.min_fact_coverage else ranked
+            if not ranked or ranked[0].coverage < needed:
                 return None  # a part no figure is of (「アンケートの回答者数」): nothing to take a share of
             facts.append(ranked[0].fact)
         part, whole_fact = sorted(facts, key=amount)
@@ -142,6 +165,18 @@ def share(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     if whole is None or not whole[0]:
         return None
     return _share_answer(ev, plan, hits, part, score, whole)
+
+
+def _share_of_report(ev: Evidence, plan: Plan, q: Question, hits: list[Hit]) -> Answer | None:
+    """A 事業's 決算額 as a share of the whole report's (every 事業 added up, the report printing no total)."""
+    every = [f for _, f in budget_siblings(ev, None)]
+    ranked = [s for s in score_facts(ev, replace(q, unit="円", parts=[]), hits) if s.fact.source == "budget"]
+    if len(every) < 2 or not ranked or ranked[0].coverage < ev.weights.min_fact_coverage:
+        return None
+    part = ranked[0].fact
+    total = sum((amount(f) for f in every), Decimal(0))
+    whole = (total, f"報告書の全{len(every)}事業の決算額の計：{format_number(total / part.scale)}{part.unit}")
+    return _share_answer(ev, plan, hits, part, ranked[0].score, whole)
 
 
 def _untotalled(ev: Evidence, p: Question) -> tuple[Decimal, str] | None:
