@@ -105,14 +105,15 @@ def share(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = replace(plan.question, unit=None if plan.question.unit == "%" else plan.question.unit)
     if whole_report().search(q.norm) and (ans := _share_of_report(ev, plan, q, hits)) is not None:
         return ans  # 「部全体の決算額の何割」: a 事業's 決算額 over all the report's 事業 added up
-    needed = ev.weights.min_fact_coverage
+    asked, needed, from_grammar = q, ev.weights.min_fact_coverage, False
     if len(q.parts) != 2 and not whole_words().search(q.norm) and (m := _WHOLE_THEN_PART.match(q.norm)):
         # 「政策調査の決算額に占める政策プレゼン調査研究費の比率」: both figures named, in the question's grammar.
         part_text = _SHARE_ASKED.sub("", m.group(2)) or m.group(2)
         pieces = [analyze(m.group(1), []), analyze(part_text, [])]
         if all(p.terms for p in pieces):
-            q = replace(q, parts=pieces)
-            # Parts read from the grammar must each be a figure's own (「県外から来た人」 is none of NETSUGEN's).
+            q, from_grammar = replace(q, parts=pieces), True
+            # Parts read from the grammar must each be a figure's own (「県外から来た人」 is none of NETSUGEN's);
+            # when one is not, the question is read as before (a named item and its whole).
             needed = ev.weights.min_coverage
             # A whole quoted with its figure (「記者会見203件のうち」) says the unit both figures are in.
             if q.unit is None and (said := re.search(r"\d[\d,]*\s*(" + counter_alternation() + ")", m.group(1))):
@@ -121,50 +122,63 @@ def share(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         # 「全体のうち」「総額に対して」: the whole is a total the report may not print; the part is the item
         # named, ranked without the whole's words.
         q = replace(q, parts=[])
+    found = None
     # Two figures named (「AのうちB」「Aに対するB」「AとBの比」); a comma alone sets a scene (「訓練で、…職員の割合」).
     if len(q.parts) == 2 and re.search(r"と|や|及び|および|のうち|うち|に対す|に対して|に占め|の中で|から見", q.norm):
-        # Both figures named (「政策調査の決算額のうち、政策プレゼン調査研究費の割合」): a share is the smaller
-        # over the larger, whichever order the question names them in.
-        # A 費目 named whole (「業務プロセス改革費の決算のうち」) is the sum of its 事業 when it prints no total.
-        totals = [_untotalled(ev, p) for p in q.parts]
-        if sum(t is not None for t in totals) == 1:
-            k = next(i for i, t in enumerate(totals) if t is not None)
-            other = q.parts[1 - k]
-            ranked = [s for s in score_facts(ev, replace(other, unit=q.unit or "円"), hits)]
-            if ranked and ranked[0].coverage >= ev.weights.min_fact_coverage and ranked[0].fact.source == "budget":
-                part, score, whole = ranked[0].fact, 1.0, totals[k]
-                return _share_answer(ev, plan, hits, part, score, whole)
-        facts = []
-        for p in q.parts:
-            unit = q.unit or (unit_family(facts[0].unit) if facts else None)
-            ranked = [s for s in score_facts(ev, replace(p, unit=unit), hits) if s.fact not in facts]
-            # A column of a breakdown (「有効期間別 5年」) the part does not name is no whole or part of its own.
-            named = [s for s in ranked if " " not in (a := norm(s.fact.attribute or "")) or a.rpartition(" ")[2] in p.norm]
-            ranked = named if named and named[0].coverage >= ev.weights.min_fact_coverage else ranked
-            if not ranked or ranked[0].coverage < needed:
-                return None  # a part no figure is of (「アンケートの回答者数」): nothing to take a share of
-            facts.append(ranked[0].fact)
-        part, whole_fact = sorted(facts, key=amount)
-        whole = (amount(whole_fact), f"{whole_fact.label}：{value_text(whole_fact)}")
-        score = 1.0
-    else:
-        ranked = score_facts(ev, q, hits)
-        if not ranked:
+        found = _named_pair(ev, q, hits, needed)
+        if found is None and not from_grammar:
             return None
-        # The item the question names by its own name is the part: after 「のうち」 when the question has it
-        # (「総務調整費のうち主管課運営費の」, 「…合計のうち、広報活動は」).
-        after = q.norm.find("のうち")
-        start = after + len("のうち") if after >= 0 else 0
-        named = [s for s in ranked[: ev.weights.share_candidates]
-                 if len(name := _own_name(s.fact.label)) >= 2 and q.norm.find(name, start) >= 0]
-        best = (named or ranked)[0]
-        if not named and best.coverage < ev.weights.min_fact_coverage:
-            return None  # 「電子決裁率は何%」: no figure of what is asked, so nothing to take a share of
-        part, score = best.fact, best.score
-        whole = _whole(ev, q, part)
+    if found is None:
+        found = _named_part(ev, asked if from_grammar else q, hits)
+        if found is None:
+            return None
+    part, score, whole = found
     if whole is None or not whole[0]:
         return None
     return _share_answer(ev, plan, hits, part, score, whole)
+
+
+def _named_pair(ev: Evidence, q: Question, hits: list[Hit], needed: float
+                ) -> tuple[Fact, float, tuple[Decimal, str]] | None:
+    """Both figures named (「政策調査の決算額のうち、政策プレゼン調査研究費の割合」): a share is the smaller over the
+    larger, whichever order the question names them in. A 費目 named whole (「業務プロセス改革費の決算のうち」) is
+    the sum of its 事業 when it prints no total. None when a part is no figure's (covering less than `needed`)."""
+    totals = [_untotalled(ev, p) for p in q.parts]
+    if sum(t is not None for t in totals) == 1:
+        k = next(i for i, t in enumerate(totals) if t is not None)
+        other = q.parts[1 - k]
+        ranked = [s for s in score_facts(ev, replace(other, unit=q.unit or "円"), hits)]
+        if ranked and ranked[0].coverage >= ev.weights.min_fact_coverage and ranked[0].fact.source == "budget":
+            return ranked[0].fact, 1.0, totals[k]
+    facts: list[Fact] = []
+    for p in q.parts:
+        unit = q.unit or (unit_family(facts[0].unit) if facts else None)
+        ranked = [s for s in score_facts(ev, replace(p, unit=unit), hits) if s.fact not in facts]
+        # A column of a breakdown (「有効期間別 5年」) the part does not name is no whole or part of its own.
+        named = [s for s in ranked if " " not in (a := norm(s.fact.attribute or "")) or a.rpartition(" ")[2] in p.norm]
+        ranked = named if named and named[0].coverage >= ev.weights.min_fact_coverage else ranked
+        if not ranked or ranked[0].coverage < needed:
+            return None  # a part no figure is of (「アンケートの回答者数」): nothing to take a share of
+        facts.append(ranked[0].fact)
+    part, whole_fact = sorted(facts, key=amount)
+    return part, 1.0, (amount(whole_fact), f"{whole_fact.label}：{value_text(whole_fact)}")
+
+
+def _named_part(ev: Evidence, q: Question, hits: list[Hit]) -> tuple[Fact, float, tuple[Decimal, str]] | None:
+    """The item the question names by its own name is the part: after 「のうち」 when the question has it
+    (「総務調整費のうち主管課運営費の」, 「…合計のうち、広報活動は」); its whole as _whole finds it."""
+    ranked = score_facts(ev, q, hits)
+    if not ranked:
+        return None
+    after = q.norm.find("のうち")
+    start = after + len("のうち") if after >= 0 else 0
+    named = [s for s in ranked[: ev.weights.share_candidates]
+             if len(name := _own_name(s.fact.label)) >= 2 and q.norm.find(name, start) >= 0]
+    best = (named or ranked)[0]
+    if not named and best.coverage < ev.weights.min_fact_coverage:
+        return None  # 「電子決裁率は何%」: no figure of what is asked, so nothing to take a share of
+    whole = _whole(ev, q, best.fact)
+    return (best.fact, best.score, whole) if whole is not None else None
 
 
 def _share_of_report(ev: Evidence, plan: Plan, q: Question, hits: list[Hit]) -> Answer | None:
