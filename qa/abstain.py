@@ -12,7 +12,7 @@ from qa.evidence import Evidence
 from qa.lexicon import lexicon
 from qa.models import Answer, Citation, Hit
 from qa.phrasing import topic
-from qa.text import norm
+from qa.text import nfkc, norm
 
 # How many nearby passages an abstention lists.
 NEAR = 3
@@ -105,13 +105,16 @@ def ground(ev: Evidence, q: Question, answer: Answer) -> Answer:
     missing += [t for t in _other_rows(ev, names, answer) if t not in missing]
     if not missing:
         return answer
+    # Named as the question writes them (「NETSUGEN」, not the normalised 「netsugen」).
+    written = [w.group() if (w := re.search(re.escape(m), nfkc(q.text), re.IGNORECASE)) else m for m in missing]
     if all(not ev.unknown([m]) for m in missing):
+        missing = written
         # The report names it (新曲②「ぐんまちゃんえかきうた」) but not with what is asked of it.
         names = "』『".join(missing)
         text = f"この報告書（{ev.report_label}）に『{names}』は出てきますが、お尋ねの内容の記載はありません。"
         return Answer(question=q.text, text=text, abstained=True, citations=answer.citations[:NEAR],
                       related=answer.citations[:NEAR], op=answer.op)
-    return refuse(ev, q, missing, answer.citations[:NEAR], answer.op)
+    return refuse(ev, q, written, answer.citations[:NEAR], answer.op)
 
 
 def _other_rows(ev: Evidence, names: list[str], answer: Answer) -> list[str]:

@@ -156,13 +156,21 @@ class Normalizer:
     """Rewrites questions into the report's notation; built once per index from its documents."""
 
     def __init__(self, index: ReadingIndex, fiscal_year: int | None,
-                 thresholds: Thresholds = THRESHOLDS, wareki: bool = True) -> None:
+                 thresholds: Thresholds = THRESHOLDS, wareki: bool = True,
+                 written_counters: frozenset[str] = frozenset()) -> None:
         self.index = index
         self.fiscal_year = fiscal_year
         # Whether 西暦 in a question becomes the reports' 和暦: not over reports that write 西暦 themselves.
         self.wareki = wareki
         self.t = thresholds
         n = notation()
+        # Counters typed in the wrong kanji (何対) and those of the report's figures they stand for (体).
+        self.written_counters = written_counters
+        self.counter_homophones = {k: [c for c in v if c in written_counters]
+                                   for k, v in n.counter_homophones.items() if k not in written_counters}
+        self.counter_homophones = {k: v for k, v in self.counter_homophones.items() if v}
+        self.homophone_counter = re.compile("何(" + "|".join(map(re.escape, self.counter_homophones)) + ")") \
+            if self.counter_homophones else None
         self.colloquial = [(re.compile(c.pattern), c.replace, c.particle) for c in n.colloquial]
         self.counters = sorted(set(UNITS) | set(n.numeral_counters), key=len, reverse=True)
         self.keep = n.kanji_numeral_keep
@@ -206,7 +214,10 @@ class Normalizer:
         # Company reports date everything in 西暦 (their cover period is read by qa/periods.py): a question's
         # 「2018年」 must stay 2018 there. A corpus with any other report keeps the 和暦 rewrite.
         wareki = not documents or any(d.period is None for d in documents)
-        return cls(index, fiscal_year if wareki else None, wareki=wareki)
+        counters = {c for k, v in notation().counter_homophones.items() for c in (k, *v)}
+        text = "\n".join(line for d in documents for line in d.lines)
+        written = frozenset(c for c in counters if re.search(r"\d\s*" + re.escape(c), text))
+        return cls(index, fiscal_year if wareki else None, wareki=wareki, written_counters=written)
 
     def normalize(self, question: str) -> NormalizedQuestion:
         """The question as the analyser should read it, every rewrite, and the unknown entities it names."""
@@ -219,6 +230,10 @@ class Normalizer:
         if self.fiscal_year is not None:
             text = _sub(text, self.relative, self._relative_sub, "relative", rewrites)
         text = self._kana(text, rewrites)
+        if self.homophone_counter is not None:
+            # 「着ぐるみを何対作った」: the report counts 着ぐるみ in 体 and writes no figure in 対.
+            text = _sub(text, self.homophone_counter, lambda m: "何" + self.counter_homophones[m.group(1)][0],
+                        "fuzzy", rewrites)
         ws = words(text)
         spans = self._entity_spans(text, ws)
         edits = self._fuzzy(text, ws, spans)

@@ -62,6 +62,7 @@ class Notation(_Data):
     alternate_readings: dict[str, list[str]]  # a kanji or a word → its readings in compounds or locally
     latin_readings: dict[str, str]  # an English word of the report (lower case) → its kana as typed
     letter_names: dict[str, str]  # a Latin letter (lower case) → its name in katakana (e → イー)
+    counter_homophones: dict[str, list[str]]  # a counter in the wrong kanji → the counters of its reading
 
 
 class Entities(_Data):

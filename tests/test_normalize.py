@@ -474,3 +474,21 @@ def test_thresholds_are_named_with_reasons():
     for name in type(THRESHOLDS).model_fields:
         line = next(i for i, row in enumerate(block.splitlines()) if row.strip().startswith(f"{name}:"))
         assert block.splitlines()[line - 1].strip().startswith("#"), f"{name} has no why"
+
+
+# A counter in the wrong kanji of its reading, where the report writes figures in the right one only.
+COUNTER_HOMOPHONES = [
+    ("着ぐるみは何対作った？", "着ぐるみは何体作った?"),
+    ("庁議は何会開いた？", "庁議は何回開いた?"),
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), COUNTER_HOMOPHONES)
+def test_counter_homophones(normalizer, question, expected):
+    _check(normalizer, question, expected)
+    assert any(r.reason == "fuzzy" for r in normalizer.normalize(question).rewrites)
+
+
+def test_a_counter_the_report_writes_is_kept(normalizer):
+    # 「北関東磐越五県」: 県 is a counter of its own, never read as 件.
+    assert "何県" in normalizer.normalize("北関東磐越五県知事会議は何県の会議？").text
