@@ -610,12 +610,8 @@ def split_parts(q: Question) -> list[Question]:
     if q.op or len(q.periods) >= 2 or q.want not in {"quantity", "text", "date", "name"}:
         return []
     text = nfkc(q.text)
-    each = re.search("|".join(map(re.escape, lexicon().each)), text)
     # 「両方」「それぞれ」 say each is wanted; they name no item.
     text = re.sub("|".join(map(re.escape, lexicon().each)), "", text)
-    if each:
-        # Names in Latin letters set side by side (「Twitter Instagram フォロワー数 それぞれ」) are a list.
-        text = re.sub(r"([A-Za-z][\w!.+-]*)\s*[\s・/／]\s*(?=[A-Za-z])", r"\1と", text)
     # The clause that lists the items (「TwitterとInstagram」) is the one with the most separators; the clauses
     # around it (「ぐんまちゃんの」, 「フォロワーは」) qualify every item.
     text = re.sub(r"(と|や|及び|および|並びに)[、,]", r"\1", text)  # 「Aと、B」 is one list
