@@ -21,7 +21,7 @@ from qa.analyze import Question, analyze, asks_why, expand, groups_for, role_ask
 from qa.cells import Cells
 from qa.evidence import Evidence
 from qa.index import Index
-from qa.lexicon import lexicon, time_extreme
+from qa.lexicon import counted_in, lexicon, time_extreme
 from qa.lookup import (
     another_sections_budget,
     arithmetic,
@@ -210,9 +210,7 @@ _RANKED = re.compile(r"最も|一番|いちばん|最大|最多|最高|最小|�
 
 def _holds_figure(text: str, family: str) -> bool:
     """Whether the text writes a number in a counter of this unit family (「2つの河川」 for つ, 「54名」 for 人)."""
-    counters = [c for c, f in lexicon().counters.items() if f == family] or [family]
-    words = "|".join(sorted(map(re.escape, counters), key=len, reverse=True))
-    return re.search(rf"\d[\d,.]*\s*(?:{words})", text.split("（")[0] if "（" in text[-40:] else text) is not None
+    return counted_in(family).search(text.split("（")[0] if "（" in text[-40:] else text) is not None
 
 
 def _unknown_name(ev: Evidence, q: Question) -> bool:

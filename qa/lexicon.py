@@ -117,6 +117,15 @@ def counter_alternation() -> str:
     return "|".join(sorted(map(re.escape, lexicon().counters), key=len, reverse=True))
 
 
+@lru_cache(maxsize=64)
+def counted_in(family: str) -> re.Pattern[str]:
+    """A number written in a counter of this unit family (「2つ」 for つ, 「54名」 for 人); the family itself when
+    no counter of the lexicon belongs to it."""
+    counters = [c for c, f in lexicon().counters.items() if f == family] or [family]
+    words = "|".join(sorted(map(re.escape, counters), key=len, reverse=True))
+    return re.compile(rf"\d[\d,.]*\s*(?:{words})")
+
+
 @lru_cache(maxsize=1)
 def counter_ask() -> re.Pattern[str]:
     """何<counter>(分)?: a question asking for a count in a unit; longest counters first."""

@@ -15,7 +15,7 @@ from qa.abstain import abstain, not_stated
 from qa.analyze import Question, expand, unit_family, with_terms
 from qa.arithmetic import derive
 from qa.evidence import Evidence
-from qa.lexicon import lexicon, money_words, whole_report
+from qa.lexicon import counted_in, lexicon, money_words, whole_report
 from qa.models import Answer, Fact, Figure, Hit, Section
 from qa.phrasing import figure, figure_text, more_by, plain, subject, topic, value_text
 from qa.ranking import Scored, score_facts, siblings, target_year
@@ -64,15 +64,13 @@ def figure_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
         return None
     if best.coverage < w.min_coverage and elsewhere_titled(ev, q, best.fact):
         return None
-    if best.why.get("measure", 0.0) < 0 and q.measure and _row_names(ev, best.fact, q.measure):
-        # The figure's row names what is asked in another cell (「パラグアイの会が推薦した研修生は何人」
-        # against the 県人会's 構成員数 124, whose 主な活動 cell says 研修生推薦): the row says that thing was
-        # done and gives no number of it; its other figure counts something else.
-        where = ev.citation_for_fact(best.fact, best.score)
-        return not_stated(ev, q, hits, where, "数" if q.measure in topic(q.text, "") else f"{q.measure}の数")
-    if best.why.get("measure", 0.0) < 0 and q.measure and q.unit and _named_uncounted(ev, best.fact, q.measure, q.unit):
-        # 「テレワーク用の大型ディスプレイは何台」 against 「モバイルルータ（323台）」: the passage names the thing
-        # measured in a sentence that counts nothing in the unit asked; the figure beside it counts something else.
+    if best.why.get("measure", 0.0) < 0 and q.measure and (
+            _row_names(ev, best.fact, q.measure)
+            or (q.unit and _named_uncounted(ev, best.fact, q.measure, q.unit))):
+        # The thing measured is named beside the figure and counted nowhere: in another cell of its row
+        # (「パラグアイの会が推薦した研修生は何人」 against the 県人会's 構成員数 124, whose 主な活動 cell says
+        # 研修生推薦), or in an item beside its own that writes no number in the unit asked (「テレワーク用の大型
+        # ディスプレイは何台」 against 「モバイルルータ（323台）」). The figure counts something else.
         where = ev.citation_for_fact(best.fact, best.score)
         return not_stated(ev, q, hits, where, "数" if q.measure in topic(q.text, "") else f"{q.measure}の数")
     target = target_year(ev, q, best.fact.doc)
@@ -152,13 +150,13 @@ def _named_uncounted(ev: Evidence, fact: Fact, measure: str, family: str) -> boo
     thing measured (or a synonym) and no paragraph that names it writes a number in the unit family asked
     (「エ …大型ディスプレイ、ウェブカメラを整備した。」 for 何台, beside 「イ …モバイルルータ（323台）」). A lead
     paragraph naming it is the section's topic (「「始動人Jr. キャンプ」を実施した」), not a thing beside the figure."""
-    counters = [c for c, f in lexicon().counters.items() if f == family] or [family]
-    counted = re.compile(r"\d[\d,.]*\s*(?:" + "|".join(sorted(map(re.escape, counters), key=len, reverse=True)) + ")")
+    counted = counted_in(family)
     section = ev.section_by_path.get((fact.doc, tuple(fact.section_path)))
     if section is None:
         return False
-    naming = [norm(b.text) for b in section.blocks if b.kind in {"paragraph", "bullet"}
-              and any(a in norm(b.text) for a in expand(measure))]
+    words = expand(measure)
+    texts = [norm(b.text) for b in section.blocks if b.kind in {"paragraph", "bullet"}]
+    naming = [t for t in texts if any(a in t for a in words)]
     return bool(naming) and all(_ITEM.match(t) for t in naming) and not any(counted.search(t) for t in naming) \
         and fact.raw not in " ".join(naming)
 

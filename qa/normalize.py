@@ -165,10 +165,8 @@ class Normalizer:
         self.t = thresholds
         n = notation()
         # Counters typed in the wrong kanji (何対) and those of the report's figures they stand for (体).
-        self.written_counters = written_counters
-        self.counter_homophones = {k: [c for c in v if c in written_counters]
-                                   for k, v in n.counter_homophones.items() if k not in written_counters}
-        self.counter_homophones = {k: v for k, v in self.counter_homophones.items() if v}
+        self.counter_homophones = {k: meant for k, v in n.counter_homophones.items()
+                                   if k not in written_counters and (meant := [c for c in v if c in written_counters])}
         self.homophone_counter = re.compile("何(" + "|".join(map(re.escape, self.counter_homophones)) + ")") \
             if self.counter_homophones else None
         self.colloquial = [(re.compile(c.pattern), c.replace, c.particle) for c in n.colloquial]
@@ -403,7 +401,8 @@ class Normalizer:
                     continue
                 if len(run) < self.t.min_kana_run or run in self.index:
                     continue
-                pieces = self._segment(run) or self._segment(run, gaps=True) or []
+                # A run covered whole is read so with gaps allowed too (none are skipped when none need be).
+                pieces = self._segment(run, gaps=True) or []
                 # Kana is ordinary Japanese until a word of min_reading_chars says otherwise (とくに is not
                 # と+国, もうない not 網+内); a question word alone only answers for itself (なにも stays 何も).
                 anchored = any(e.target is not None and e.priority != _QUESTION_WORD

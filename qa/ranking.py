@@ -137,9 +137,10 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
     # Of a compound measure, the words the report uses, with their synonyms: 「交流スタッフ」 is matched by 交流
     # (国際交流員), スタッフ being the asker's word; a compound of the asker's words alone is matched by none.
     # Only words of two characters or more pick a figure (「1回あたり」's 回 is in every 「全3回」).
-    measure_known = [expand(t) for t in measure_words if not ev.unknown(expand(t))]
-    if len(measure_known) == len(measure_words) or any(len(t) < 2 for t in measure_words if not ev.unknown(expand(t))):
-        measure_known = []  # every word is the report's: the whole compound is asked, as before
+    # When every word is the report's, the whole compound is asked, as before.
+    reports = [t for t in measure_words if not ev.unknown(expand(t))]
+    measure_known = [expand(t) for t in reports] if len(reports) < len(measure_words) and all(
+        len(t) >= 2 for t in reports) else []
     # The act of a measure of people (受講者 → 受講, 参加者 → 参加): 「5,782人受講」 counts 受講者.
     measure_act = re.sub(r"(者|員)$", "", q.measure) if q.measure and re.search(r"..(者|員)$", q.measure) else None
     # A name in Latin script (YouTube, LINE, NETSUGEN) picks out one thing: a figure about something else

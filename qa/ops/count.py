@@ -273,17 +273,16 @@ def _cell_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
             continue
         label, _, cells = chunk.body.partition(" — ")
         cover = ev.coverage(q, label)
-        if cover < ev.weights.row_label_share:
+        section = ev.section_by_path.get((chunk.doc, tuple(chunk.section_path)))
+        if cover < ev.weights.row_label_share or section is None:
             continue
-        others = [r for r in row_texts(ev, ev.section_by_path[(chunk.doc, tuple(chunk.section_path))]) if r != label] \
-            if (chunk.doc, tuple(chunk.section_path)) in ev.section_by_path else []
-        if any(ev.coverage(q, r) >= cover for r in others):
+        if any(ev.coverage(q, r) >= cover for r in row_texts(ev, section) if r != label):
             return None  # 「南米の群馬県人会は」 names a kind of row, not this one
         for cell in cells.split(" / "):
-            items = [i.strip() for i in cell.partition(": ")[2].split("・") if i.strip()]
-            if len(items) >= 2 and cell.partition(": ")[2].lstrip().startswith("・"):
-                section = ev.section_by_path.get((chunk.doc, tuple(chunk.section_path)))
-                return _count_answer(ev, plan, hits, section, items) if section is not None else None
+            value = cell.partition(": ")[2]
+            items = [i.strip() for i in value.split("・") if i.strip()]
+            if len(items) >= 2 and value.lstrip().startswith("・"):
+                return _count_answer(ev, plan, hits, section, items)
         return None
     return None
 

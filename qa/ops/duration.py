@@ -44,15 +44,17 @@ def _nearest(q: Question, text: str) -> re.Match[str] | None:
     ranges = list(_RANGE.finditer(text))
     if not ranges:
         return None
-    low = text.lower()
+    # The words between this range and the one before it (after its last 日) are this range's.
+    best = max(ranges, key=lambda m: _held(q, text.lower(), m, after="日"))
+    return best if _held(q, text.lower(), best, after="日") > 0 else ranges[0]
 
-    def held(m: re.Match[str]) -> int:
-        # The words between this range and the one before it are this range's.
-        before = low[max(0, m.start() - _BEFORE_RANGE): m.start()]
-        before = before[before.rfind("日") + 1:] if "日" in before else before
-        return sum(len(t) for t in q.terms if t.lower() in before)
-    best = max(ranges, key=held)
-    return best if held(best) > 0 else ranges[0]
+
+def _held(q: Question, text: str, m: re.Match[str], after: str | None = None) -> int:
+    """How much of the question's words stand in the text just before a range (after the last `after` there)."""
+    before = text[max(0, m.start() - _BEFORE_RANGE): m.start()]
+    if after is not None and after in before:
+        before = before[before.rfind(after) + 1:]
+    return sum(len(t) for t in q.terms if t.lower() in before)
 
 
 def years(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
@@ -66,10 +68,7 @@ def years(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     if not ranges:
         return None
     # The range whose preceding words hold most of the question's (an ordinal, 第2次, picks one of a series).
-    def held(m: re.Match[str]) -> int:
-        before = text[max(0, m.start() - _BEFORE_RANGE): m.start()]
-        return sum(len(t) for t in q.terms if t in before)
-    m = max(ranges, key=held)
+    m = max(ranges, key=lambda r: _held(q, text, r))
     start = _year(m.group(1), m.group(2))
     end = _year(m.group(3) or m.group(1), m.group(4))
     if end < start:
