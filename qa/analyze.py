@@ -288,8 +288,10 @@ def _want(q: str) -> tuple[str, str | None]:
     """(what kind of answer, the unit family of a quantity) from the question's wording (qa/data/lexicon.json)."""
     types = answer_type_patterns()
     counter = counter_ask().search(q)
+    # 「どういう場所」「どんな団体」: the noun asked is described, not located or named.
+    described = types["description"].search(q)
     for kind in ("date", "name", "place"):
-        if m := types[kind].search(q):
+        if (m := types[kind].search(q)) and not (described and described.start() <= m.start() < described.end()):
             if counter and not re.match(r"いつ|何|どこ|誰|だれ|どなた", m.group()) and unit_family(counter.group(1)) != "%":
                 # 「有効期間が10年でもない旅券は何件」「配置先は何か所」: a noun of time or place qualifies what is
                 # counted.
@@ -326,6 +328,8 @@ def _want(q: str) -> tuple[str, str | None]:
         return "quantity", "円" if money_words().search(q) and not re.search(r"いくつ|何", q) else None
     if types["description"].search(q):
         return "text", None  # 「どんな結果になった」: what came of it, in the report's words, not a list of items
+    if re.search(lexicon().activity_cue, q):
+        return "text", None  # 「普段何をしてる」: what a body does, its 活動 cell, not a list of items
     if types["list"].search(q):
         return "list", None
     return "text", None
@@ -394,7 +398,7 @@ def _op(q: str) -> tuple[str | None, str | None]:
         return "diff", "decrease"
     if re.search(r"増えた|増加|増え|上回|何[^\s、。?]{0,3}増", q):
         return "diff", "increase"
-    if re.search(r"差|増減|違い|違う|ちがう|ちがい|開き|比べ|比較|(何.{0,3}|いくら|どれだけ|どのくらい|どれくらい)"
+    if re.search(r"差|増減|違い|違う|ちがう|ちがい|開き|比べ|比較|より(多|少な)|(何.{0,3}|いくら|どれだけ|どのくらい|どれくらい)"
                  r"(多い|少ない|多く|少なく|多かった|少なかった|高い|安い)", q):
         return "diff", None
     # 「総合計画」 is a plan, not a sum.
@@ -556,10 +560,14 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
     return question
 
 
+# 「企業版だとどう？」「海外の場合は？」: the same question asked of another thing.
+_HOW_THEN = re.compile(r"(だと|では|の場合は?|なら)(どう|どうなる|どうなの|どうだった|どうですか)?[?？]?$")
+
+
 def _is_follow_up(q: Question) -> bool:
     # 「男性は？」, 「令和元年は？」, 「では女性は？」: few content words of its own, or an explicit
     # pronoun pointing back.
-    if re.match(r"^(それ|その|では|じゃあ|じゃ|また|一方|なら)", q.norm):
+    if re.match(r"^(それ|その|では|じゃあ|じゃ|また|一方|なら)", q.norm) or _HOW_THEN.search(q.norm):
         return True
     if re.search(r"の(もの|分|場合|ほう|方)は[?？]?$", q.norm) and len(q.norm) <= 16:
         return True
@@ -582,11 +590,13 @@ def _inherit(q: Question, earlier: list[Question]) -> Question:
 def _merge(base: Question, q: Question, period_only: bool = False) -> Question:
     """`q` asked about `base`'s subject: its terms added to base's, and they are the focus."""
     new_terms = [t for t in q.terms if t not in base.terms]
-    terms = list(base.terms) + new_terms
+    # A word the follow-up sets against one of base's (「個人版の…」 then 「企業版だと」) takes its place.
+    against = {o for g in lexicon().contrasts for t in new_terms if t in g for o in g if o != t}
+    terms = [t for t in base.terms if t not in against] + new_terms
     return Question(
         text=q.text, norm=base.norm + " " + q.norm, terms=terms, groups=groups_for(terms, base.norm + " " + q.norm),
         periods=q.periods, measure=q.measure, units=q.units, predicate=q.predicate or base.predicate,
-        want=q.want if q.want != "text" else base.want, unit=q.unit or base.unit, op=q.op or None,
+        want=q.want if q.want != "text" and not _HOW_THEN.search(q.norm) else base.want, unit=q.unit or base.unit, op=q.op or None,
         direction=q.direction, period=q.period or (None if period_only else base.period),
         relative=q.relative, parts=[], focus=new_terms, loose=base.loose | q.loose, kind_asked=q.kind_asked,
     )

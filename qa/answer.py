@@ -33,6 +33,7 @@ from qa.lookup import (
 )
 from qa.models import Answer
 from qa.normalize import Normalizer, known_words
+from qa.ops.compare import verdict_on_change
 from qa.ops.count import labelled_list, named_items
 from qa.ops.duration import asks_days, asks_years, duration, years
 from qa.passage import passage_answer
@@ -135,7 +136,7 @@ class Answerer:
             # 「上海事務所の所長は誰」: the report never names a 所長; any name it gives is someone else's.
             return refuse_unknown(ev, q, hits, [role])
         if q.want == "text" and q.predicate and not re.search(r"何|どの|どこ|どう|どんな|誰|いつ", q.norm) and not asks_why(
-            q.norm) and _names_a_figure(ev, q):
+            q.norm) and not re.search(lexicon().activity_cue, q.norm) and _names_a_figure(ev, q):
             q = replace(q, want="quantity")  # 「フォロワーは？」, 「有効期間5年のものは？」: the word names a figure
         plan = make_plan(q)
         q = plan.question
@@ -146,7 +147,7 @@ class Answerer:
         if plan.op in {"lookup", "sum"} and (ans := himoku_total(ev, q, hits)):
             return ans  # 「地域外交費の決算額は」: its 事業 added up (the report gives no 費目 totals)
         if q.op and (ans := arithmetic(ev, q, hits)):
-            return ans
+            return verdict_on_change(q.norm, ans) if q.op == "diff" else ans
         if q.want == "quantity" or q.op:
             if ans := prior_total(ev, q, hits):
                 return ans  # 「整備する前は何か所」: the running total less the year's addition

@@ -186,7 +186,10 @@ def several_units(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
         return None
     anchor = found[0].citations[0]
     found = [a for a in found if a.citations[0].section_path == anchor.section_path]
-    text = "、".join(a.figures[0].raw for a in found) + "。" + found[0].text.split("。", 1)[-1]
+    raws = [a.figures[0].raw for a in found]
+    # Counts written as one (「48社73名」) are shown as the report writes them.
+    together = "".join(raws) if len(raws) > 1 and "".join(raws) in anchor.text.replace(" ", "") else "、".join(raws)
+    text = together + "。" + found[0].text.split("。", 1)[-1]
     figures = [f for a in found for f in a.figures[:1]]
     return Answer(question=q.text, text=text, figures=figures, citations=found[0].citations)
 

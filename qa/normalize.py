@@ -75,6 +75,10 @@ _SCRIPT = re.compile("[\u3041-\u3096\u309d\u309e\u30fc]+|[\u30a1-\u30fa\u30fc\u3
 # Who claims a kana key, strongest first (a tie in piece count goes to the stronger): the report's own kana
 # spelling (ぐんまちゃん stays as written), a question word, a particle or ending kept as typed, a reading.
 _REPORT_KANA, _QUESTION_WORD, _GRAMMAR, _READING = 3, 2, 1, 0
+# Parts of speech that carry no topic (particles, endings, adverbs), and the question words among them: kana
+# the tokenizer reads as these alone, asking with one of them (「だとどう」: だ + と + どう), is ordinary Japanese.
+_GRAMMAR_POS = frozenset({"助詞", "助動詞", "副詞", "接続詞", "感動詞", "代名詞", "連体詞"})
+_ASKING = frozenset({"どう", "どこ", "どれ", "どの", "どんな", "いつ", "だれ", "なぜ", "いくつ", "いくら"})
 
 
 class _Entry(NamedTuple):
@@ -385,6 +389,15 @@ class Normalizer:
 
     def _kana(self, text: str, rewrites: list[Rewrite]) -> str:
         edits: list[_Edit] = []
+        # Spans the tokenizer reads as grammar that asks (「だとどう」: だ + と + どう): ordinary Japanese, never
+        # a word of the report read from kana (都道).
+        ws = words(text)
+
+        def grammar(start: int, end: int) -> bool:
+            inside = [w for w in ws if w.start < end and w.end > start]
+            return bool(inside) and inside[0].start == start and inside[-1].end == end and all(
+                w.pos1 in _GRAMMAR_POS for w in inside) and any(w.surface in _ASKING for w in inside)
+
         for m in KANA_RUN.finditer(text):
             # A run covered whole is rewritten whole; otherwise its hiragana and katakana parts one by one.
             # So is a run that changes script: a katakana word after a particle is written as meant
@@ -408,7 +421,8 @@ class Normalizer:
                 anchored = any(e.target is not None and e.priority != _QUESTION_WORD
                                and j - i >= self.t.min_reading_chars for i, j, e in pieces)
                 for i, j, entry in pieces:
-                    if entry.target is not None and (anchored or entry.priority == _QUESTION_WORD):
+                    if entry.target is not None and (anchored or entry.priority == _QUESTION_WORD) and (
+                            entry.priority == _QUESTION_WORD or not grammar(offset + i, offset + j)):
                         edits.append(_Edit(offset + i, offset + j, entry.target, "reading"))
         # Two Latin words read from one kana run (つるのすぷらす → tsulunos PLUS) keep the space between them.
         for k in range(1, len(edits)):

@@ -4,6 +4,7 @@ its working in the report's own figures; one module per operation:
 - count.py: items, rows, columns or 事業 in a scope · extreme.py: max / min (ranks, thresholds, runner-up),
   with dates.py (the earliest / latest item by its dates), children.py (a section's parts, each by its own
   table) and groups.py (費目 by what their 事業 come to)
+- breakdown.py: a figure split by the group header it stands under (「男女別だと」)
 - average.py · share.py · total.py (a sum over a narrowed column) · compare.py · locate.py (locate and describe) · multipart.py
 - structure.py: where figures stand (scopes, columns, peers, a 費目's 事業, thresholds)
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 from qa.evidence import Evidence
 from qa.models import Answer, Hit
 from qa.ops.average import average
+from qa.ops.breakdown import breakdown
 from qa.ops.compare import compare
 from qa.ops.count import count
 from qa.ops.extreme import extreme
@@ -37,5 +39,7 @@ def execute(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     """The plan's operation over the evidence, or None when it has nothing to range over."""
     if plan.parts and plan.op == "lookup":
         return multipart(ev, plan, hits)
+    if plan.op == "lookup" and (plan.question.want == "quantity" or "内訳" in plan.question.norm):
+        return breakdown(ev, plan, hits)
     fn = OPERATIONS.get(plan.op)
     return fn(ev, plan, hits) if fn else None

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from qa.analyze import Question, unit_family, with_terms
 from qa.evidence import Evidence
-from qa.lexicon import money_words
+from qa.lexicon import lexicon, money_words
 from qa.models import Answer, Fact, Figure, Hit
 from qa.ops.structure import (
     amount,
@@ -134,7 +134,9 @@ def average(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
             return found
     # What is averaged: money when the question asks about money, else the counter it asks in (「1媒体何回」).
     money = money_words().search(q.norm) or "円" in q.norm
-    amount_q = replace(q, unit="円" if money or not q.unit or q.unit == per else q.unit)
+    # A measure named by its act (「どれくらい再生された」) is that figure's, whatever its counter; else money.
+    acted = not money and not q.unit and any(t in lexicon().measure_verbs.values() for t in q.terms)
+    amount_q = replace(q, unit=None if acted else "円" if money or not q.unit or q.unit == per else q.unit)
     ranked = [s for s in score_facts(ev, amount_q, hits)[:ev.weights.average_candidates]
               if s.coverage >= ev.weights.min_fact_coverage]
     family = unit_family(per) if per else None

@@ -11,10 +11,10 @@ from decimal import Decimal
 from qa.analyze import part_unit, unit_family
 from qa.evidence import Evidence
 from qa.lookup import figure_answer
-from qa.models import Answer, Hit
+from qa.models import Answer, Figure, Hit
 from qa.ops.structure import finish
 from qa.plan import Plan
-from qa.text import format_number
+from qa.text import find_periods, format_number
 
 
 def compare_parts(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
@@ -120,3 +120,34 @@ def compare(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     tail = words[t.comparator] if ok else not_words[t.comparator]
     text = f"{verdict}。{fig.raw}{'（' + fig.period + '）' if fig.period else ''}で、{limit_text}{tail}。" + found.text
     return Answer(question=q.text, text=text, figures=found.figures, citations=found.citations, op=plan.op)
+
+
+# A yes/no question about a change against an earlier figure (「令和元年度より増えた？」「前年より減った？」): the
+# direction it asks, after より; a question word (何件, いくら, どれくらい) asks how much instead.
+_CHANGE_ASKED = re.compile(r"より[^?？。]{0,8}?(増え|増加|多|上回|伸び|高|上が|減っ|減少|少な|下回|低|下が)")
+_HOW_MUCH = re.compile(r"何|いくら|いくつ|どれ|どの|どう|どんだけ")
+
+
+def verdict_on_change(q_norm: str, ans: Answer) -> Answer:
+    """A difference of two periods' figures (new − old) answered as the yes/no asked: 「いいえ。13,062件（令和2年）で、
+    令和元年の49,251件より36,189件少なくなっています。」 followed by the working; the answer as it is otherwise."""
+    asked = _CHANGE_ASKED.search(q_norm)
+    periods = [f for f in ans.figures if not f.derived and f.period]
+    if asked is None or _HOW_MUCH.search(q_norm) or len(periods) != 2 or ans.abstained:
+        return ans
+    # The figure named before より is the one compared against; unnamed (「前年より」), the earlier one.
+    before = q_norm[: asked.start()]
+    named = [f for f in periods if f.period and f.period in before]
+    ref = named[0] if len(named) == 1 else min(periods, key=_year)
+    new = next(f for f in periods if f is not ref)
+    a, b = Decimal(new.value), Decimal(ref.value)
+    up = not re.match(r"減|少|下|低", asked.group(1))
+    ok = a > b if up else a < b
+    moved = "同じです" if a == b else f"{format_number(abs(a - b))}{new.unit}{'多く' if a > b else '少なく'}なっています"
+    text = f"{'はい' if ok else 'いいえ'}。{new.raw}（{new.period}）で、{ref.period}の{ref.raw}より{moved}。" + ans.text
+    return ans.model_copy(update={"text": text})
+
+
+def _year(f: Figure) -> int:
+    found = find_periods(f.period or "")
+    return found[0][2].year if found else 0

@@ -56,7 +56,7 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         return enumerated  # 「意見を集めたやり方（懇談会とかパブコメとか）は何種類」 over 「懇談会や…、パブリックコメント等を実施」
     if plan.threshold is None and (in_cell := _cell_items(ev, plan, hits)) is not None:
         return in_cell  # 「ぐんまベトナムオンラインWEEKでやった中身は何種類」: the ・ items of the row's cell
-    scope = _scope(ev, q, hits)
+    scope = _quoted_scope(ev, q) or _scope(ev, q, hits)
     if (filled := _filled_rows(ev, plan, hits, scope)) is not None:
         return filled  # 「事業費の金額が書いてあるのは何件」: the rows with a figure in that column
     if re.search(r"表[にでの]", q.norm) and (scope is None or len(row_texts(ev, scope)) < 2):
@@ -151,6 +151,17 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         found = _report_items(ev, plan, hits)
         return found if found is not None and found.figures and found.figures[0].value not in {"0", "1"} else None
     return _count_answer(ev, plan, hits, scope, items)
+
+
+def _quoted_scope(ev: Evidence, q: Question) -> Section | None:
+    """The section with a list (sub-sections, table rows, listed items) of which some hold a value the question
+    quotes (「トップ外交のうち「湯けむりフォーラム」がらみのもの」: the talks' table, two of whose rows name it), the one
+    whose path the question covers best; None when nothing is quoted or no list holds it."""
+    # A quoted title (「「知事戦略管理費」の下には」) names the scope itself; _scope finds it.
+    values = [v for v in (norm(v) for v in quoted(q)) if len(v) >= 2 and v not in ev.titles_text]
+    holders = [(ev.coverage(q, " ".join(s.path)), k, s) for k, s in enumerate(ev.sections) for items in _item_sets(ev, s)
+               if len(items) >= 2 and any(v in norm(i) for i in items for v in values)]
+    return max(holders, key=lambda h: (h[0], -h[1]))[2] if holders else None
 
 
 def _deeper_unasked(ev: Evidence, q: Question, scope: Section | None, found: Answer) -> bool:

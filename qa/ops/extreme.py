@@ -65,7 +65,7 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     if (by_group := group_extreme(ev, plan, hits)) is not None:
         return by_group  # 「事業の決算額を合計して一番大きい費目」: each 費目 by what its 事業 come to
     # 「少ない方から数えて2番目」: a rank counts from the end the question names.
-    largest = plan.op == "max" and not re.search(r"(少な|小さ|低|安)(い|く)?(方|ほう)?(から|順)", q.norm)
+    largest = plan.op == "max" and not re.search(r"((少な|小さ|低|安)(い|く)?(方|ほう)?|下)(から|順)", q.norm)
     # The thing ranked is what the items are, not where they are, when a title holds it (「どの実証」 is no
     # pointer at ④ ロボット導入実証; 「番組」 heads rows and still says where).
     thing = _ranked_thing(ev, q)

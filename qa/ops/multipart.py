@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from qa.analyze import ASK_NOUN_WANTS, Question, groups_for, want_of
 from qa.evidence import Evidence
+from qa.lexicon import lexicon
 from qa.lookup import figure_answer
 from qa.models import Answer, Citation, Hit
 from qa.ops.structure import finish
@@ -28,13 +29,12 @@ def _asks_words(part: Question) -> str | None:
     return asked[-1] if asked else None
 
 
-def _worded(ev: Evidence, whole: Question, part: Question, hits: list[Hit]) -> Answer | None:
+def _worded(ev: Evidence, whole: Question, part: Question, want: str, hits: list[Hit],
+            others: set[str]) -> Answer | None:
     """A part that asks for words, not a figure: the clause of the passage that answers, looked for with the
-    whole question's subject (「ホルコム知事の…のテーマと、受け取った日付」: the date of the message)."""
-    want = _asks_words(part)
-    if want is None:
-        return None
-    terms = list(dict.fromkeys([*part.terms, *(t for t in whole.terms if t not in ASK_NOUN_WANTS)]))
+    whole question's subject (「ホルコム知事の…のテーマと、受け取った日付」: the date of the message), less the
+    names the other parts stand for (「ブラジルとパラグアイの県人会の主な活動」: ブラジル's is not パラグアイ's)."""
+    terms = list(dict.fromkeys([*part.terms, *(t for t in whole.terms if t not in ASK_NOUN_WANTS and t not in others)]))
     looked = replace(part, want=want, unit=None, terms=terms, groups=groups_for(terms, whole.norm))
     ans = passage_answer(ev, looked, hits)
     if ans.abstained or not ans.citations:
@@ -48,6 +48,16 @@ def _worded(ev: Evidence, whole: Question, part: Question, hits: list[Hit]) -> A
     return ans
 
 
+def _names_listed(plan: Plan) -> bool:
+    """Whether the parts are names listed before the last one's words (「ブラジルとパラグアイの県人会の…」): the
+    question writes them one after another, and the last part goes on from its name with の."""
+    last = plan.parts[-1]
+    if not last.terms or not last.norm.startswith(last.terms[0] + "の"):
+        return False
+    names = [p.norm for p in plan.parts[:-1]] + [last.terms[0]]
+    return re.search("(?:と|や|及び|および|・|、)".join(map(re.escape, names)), plan.question.norm) is not None
+
+
 def multipart(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     answers = []
     used: set[str] = set()
@@ -57,9 +67,21 @@ def multipart(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
             row = [t for t in tokens(answers[0][1].figures[0].label or "") if t not in part.terms]
             terms = [*part.terms, *row]
             part = replace(part, terms=terms, groups=groups_for(terms, part.norm + " " + plan.question.norm))
+        # Names listed for the same words (「ブラジルとパラグアイの県人会の主な活動」): a bare name asks what the
+        # last part asks of its own (「ブラジルの県人会の主な活動は」), and each is looked for without the others.
+        last, parallel = plan.parts[-1], False
+        if not re.search(r"[\u3041-\u309f?]", part.norm) and _names_listed(plan):
+            asked = last.norm.replace(last.terms[0], part.norm, 1)
+            part, parallel = replace(part, norm=asked, text=asked), True
         # A part that asks for words (a period, a theme) is answered from a passage; the others by a figure.
-        worded = _asks_words(part) is not None
-        ans = _worded(ev, plan.question, part, hits) if worded else figure_answer(ev, part, hits)
+        want = _asks_words(part)
+        if part.unit is None and re.search(lexicon().activity_cue, plan.question.norm):
+            # 「香港とハノイのサポーター、普段何をしてる」: what a body does, its row's worded cell (主な活動: …)
+            want, parallel = "text", True
+        worded = want is not None
+        # The name each other part begins with, when this part does not hold it too.
+        others = {p.terms[0] for p in plan.parts if p is not part and p.terms} - set(part.terms) if parallel else set()
+        ans = _worded(ev, plan.question, part, want, hits, others) if want else figure_answer(ev, part, hits)
         if ans is None or (not ans.figures and not worded) or ans.abstained:
             return None
         key = (ans.figures[0].raw + (ans.figures[0].label or "") if ans.figures else ans.text) + \

@@ -12,7 +12,7 @@ from qa.analyze import Question, analyze, unit_family
 from qa.arithmetic import percent
 from qa.evidence import Evidence
 from qa.lexicon import counter_alternation, whole_report, whole_words
-from qa.models import Answer, Fact, Figure, Hit
+from qa.models import Answer, Fact, Figure, Hit, Section
 from qa.ops.structure import amount, ancestors, budget_siblings, column, finish, parallel, title_coverage
 from qa.phrasing import figure, value_text
 from qa.plan import Plan
@@ -59,6 +59,8 @@ def _whole(ev: Evidence, q: Question, part: Fact) -> tuple[Decimal, str] | None:
     above = ancestors(ev, part)
     named = [s for s in above if title_coverage(ev, q, s) > 0]
     section = named[0] if named else (above[0] if above else None)
+    if part.source == "budget" and not named and "全体" in q.norm and (report := _report_whole(ev, part)):
+        return report  # 「全体の決算額の何％」 with no section named: the report's, every 事業 added up
     if part.source == "budget" and section is not None:
         own = ev.budgets.get((section.doc, tuple(section.path)))
         if own is not None:
@@ -103,7 +105,7 @@ _SHARE_ASKED = re.compile(r"の?(?:比率|割合|シェア|構成比|占有率).
 
 def share(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = replace(plan.question, unit=None if plan.question.unit == "%" else plan.question.unit)
-    if whole_report().search(q.norm) and (ans := _share_of_report(ev, plan, q, hits)) is not None:
+    if whole_report().search(q.norm) and (ans := _himoku_share(ev, plan, q, hits) or _share_of_report(ev, plan, q, hits)):
         return ans  # 「部全体の決算額の何割」: a 事業's 決算額 over all the report's 事業 added up
     asked, needed, from_grammar = q, ev.weights.min_fact_coverage, False
     if len(q.parts) != 2 and not whole_words().search(q.norm) and (m := _WHOLE_THEN_PART.match(q.norm)):
@@ -143,7 +145,7 @@ def _named_pair(ev: Evidence, q: Question, hits: list[Hit], needed: float
     """Both figures named (「政策調査の決算額のうち、政策プレゼン調査研究費の割合」): a share is the smaller over the
     larger, whichever order the question names them in. A 費目 named whole (「業務プロセス改革費の決算のうち」) is
     the sum of its 事業 when it prints no total. None when a part is no figure's (covering less than `needed`)."""
-    totals = [_untotalled(ev, p) for p in q.parts]
+    totals = [found[0] if (found := _untotalled(ev, p)) else None for p in q.parts]
     if sum(t is not None for t in totals) == 1:
         k = next(i for i, t in enumerate(totals) if t is not None)
         other = q.parts[1 - k]
@@ -183,19 +185,26 @@ def _named_part(ev: Evidence, q: Question, hits: list[Hit]) -> tuple[Fact, float
 
 def _share_of_report(ev: Evidence, plan: Plan, q: Question, hits: list[Hit]) -> Answer | None:
     """A 事業's 決算額 as a share of the whole report's (every 事業 added up, the report printing no total)."""
-    every = [f for _, f in budget_siblings(ev, None)]
     ranked = [s for s in score_facts(ev, replace(q, unit="円", parts=[]), hits) if s.fact.source == "budget"]
-    if len(every) < 2 or not ranked or ranked[0].coverage < ev.weights.min_fact_coverage:
+    if not ranked or ranked[0].coverage < ev.weights.min_fact_coverage:
         return None
     part = ranked[0].fact
+    whole = _report_whole(ev, part)
+    return _share_answer(ev, plan, hits, part, ranked[0].score, whole) if whole is not None else None
+
+
+def _report_whole(ev: Evidence, part: Fact) -> tuple[Decimal, str] | None:
+    """Every 事業 of the report added up (the report prints no total), in the part's unit."""
+    every = [f for _, f in budget_siblings(ev, None)]
+    if len(every) < 2:
+        return None
     total = sum((amount(f) for f in every), Decimal(0))
-    whole = (total, f"報告書の全{len(every)}事業の決算額の計：{format_number(total / part.scale)}{part.unit}")
-    return _share_answer(ev, plan, hits, part, ranked[0].score, whole)
+    return total, f"報告書の全{len(every)}事業の決算額の計：{format_number(total / part.scale)}{part.unit}"
 
 
-def _untotalled(ev: Evidence, p: Question) -> tuple[Decimal, str] | None:
+def _untotalled(ev: Evidence, p: Question) -> tuple[tuple[Decimal, str], Section] | None:
     """The sum of the 事業 of the section a part names by its whole title, when that section prints no 決算額
-    of its own (a 費目); None otherwise."""
+    of its own (a 費目), with the section; None otherwise."""
     named = [s for s in ev.sections if s.level >= 1 and len(t := norm(s.title)) >= 3 and t in p.norm.replace(" ", "")
              and (s.doc, tuple(s.path)) not in ev.budgets]
     if len(named) != 1:
@@ -204,16 +213,38 @@ def _untotalled(ev: Evidence, p: Question) -> tuple[Decimal, str] | None:
     if len(under) < 2:
         return None
     total = sum((amount(f) for f in under), Decimal(0))
-    return total, f"{named[0].title}の事業の計：{format_number(total / under[0].scale)}{under[0].unit}"
+    return (total, f"{named[0].title}の事業の計：{format_number(total / under[0].scale)}{under[0].unit}"), named[0]
+
+
+def _ratio(part: Decimal, whole: Decimal, scale: int, unit: str) -> tuple[Decimal, str, str]:
+    """part ÷ whole in %, its rounded result and its formula in the report's unit (千円)."""
+    exact = part / whole * 100
+    formula = (f"{format_number(part / scale)}{unit} ÷ {format_number(whole / scale)}{unit} × 100 ≈ "
+               f"{percent(exact)}%")
+    return exact, f"約{percent(exact)}%", formula
+
+
+def _himoku_share(ev: Evidence, plan: Plan, q: Question, hits: list[Hit]) -> Answer | None:
+    """「部全体に対して、業務プロセス改革費の3事業の合計は何％」: a 費目 named whole (its 事業 added up, the report
+    printing no 費目 total) as a share of the whole report's."""
+    named = _untotalled(ev, q)
+    every = [f for _, f in budget_siblings(ev, None)]
+    if named is None or len(every) < 2:
+        return None
+    (total, text), section = named
+    whole = _report_whole(ev, every[0])
+    assert whole is not None
+    exact, result, formula = _ratio(total, whole[0], every[0].scale, every[0].unit)
+    fig = Figure(label=section.title, attribute="割合", value=format(exact, "f"), unit="%", raw=result,
+                 approx=True, derived=True, formula=formula)
+    citation = ev.section_citation(section, " / ".join(f"{s.title}：{value_text(f)}" for s, f in budget_siblings(ev, section)))
+    return finish(ev, plan, f"{result}（{formula}）。{text}、{whole[1]}", [citation], hits, [fig])
 
 
 def _share_answer(ev: Evidence, plan: Plan, hits: list[Hit], part: Fact, score: float,
                   whole: tuple[Decimal, str]) -> Answer:
     whole_value, whole_text = whole
-    exact = amount(part) / whole_value * 100
-    result = f"約{percent(exact)}%"
-    formula = (f"{format_number(amount(part) / part.scale)}{part.unit} ÷ "
-               f"{format_number(whole_value / part.scale)}{part.unit} × 100 ≈ {percent(exact)}%")
+    exact, result, formula = _ratio(amount(part), whole_value, part.scale, part.unit)
     text = f"{result}（{formula}）。{part.label}：{value_text(part)}、{whole_text}"
     fig = Figure(label=part.label, attribute="割合", value=format(exact, "f"), unit="%", raw=result,
                     approx=True, derived=True, formula=formula)

@@ -250,10 +250,11 @@ def narrow(ev: Evidence, q: Question, items: list[T], text_of: Callable[[T], str
     # Question words that no item holds (「トップ外交」 of rows titled by the talks themselves).
     unheld = [g for t, g in zip(q.terms, q.groups)
               if len(t) >= 2 and t not in q.loose and not any(a in x for a in g for x in texts)]
-    # Kinds listed together (「番組・枠」) of which one names no item are a way of calling the items, not a
-    # choice among them: none of them picks.
+    # Kinds listed together (「番組・枠」「番組や媒体」) of which one names no item are a way of calling the
+    # items, not a choice among them: none of them picks.
     word = r"[\u4e00-\u9fff\u30a1-\u30ffa-z0-9]+"
-    kinds = [w for m in re.finditer(rf"{word}(?:・{word})+", q.norm) for w in m.group().split("・")]
+    kinds = [w for m in re.finditer(rf"{word}(?:(?:・|や|とか){word})+", q.norm)
+             for w in re.split("・|や|とか", m.group())]
     if any(not any(k in t for t in texts) for k in kinds):
         q = with_terms(q, [(t, g) for t, g in zip(q.terms, q.groups) if not any(t in k for k in kinds)])
     picks: list[set[int]] = []
