@@ -103,6 +103,11 @@ def ground(ev: Evidence, q: Question, answer: Answer) -> Answer:
                 norm(a) in norm(f"{f.label} {f.attribute or ''}") for f in answer.figures for a in expand(part)):
             missing.append(part)
     missing += [t for t in _other_rows(ev, names, answer) if t not in missing]
+    # A budget figure the report does not give (「当初予算額」「執行率」): a 決算額 (an amount in 千円, or a share of
+    # one) is no answer to it.
+    if (other := re.search(lexicon().other_budget_figures, q.norm)) and re.search(r"決算額|千円", answer.text) and (
+            other.group() not in missing):
+        missing.append(other.group())
     if not missing:
         return answer
     # Named as the question writes them (「NETSUGEN」, not the normalised 「netsugen」).

@@ -37,6 +37,7 @@ class Lexicon(BaseModel):
     locate_words: list[str]  # words that ask where something is written (報告書, 項目, 載る)
     money_words: list[str]  # words that ask about money without asking an amount (一番安く)
     budget_cue: str  # a pattern for words that ask a 事業's budget (決算, 予算, 経費), not a table's 事業費
+    other_budget_figures: str  # a pattern for budget figures other than the 決算額 (当初予算額, 執行率)
     strict_units: frozenset[str]  # unit families no other counter stands in for (%, ㎡): never another unit's figure
     time_extremes: dict[str, str]  # min / max → a pattern for the earliest / latest (一番早い, 一番新しい)
     measure_verbs: dict[str, str]  # a verb after the question word → the report's word for what it measures
@@ -84,6 +85,7 @@ def lexicon() -> Lexicon:
         whole_words=data["whole_words"]["pattern"],
         every_item=data["every_item"]["pattern"],
         budget_cue=data["budget_cue"]["pattern"],
+        other_budget_figures=data["other_budget_figures"]["pattern"],
         strict_units=frozenset(data["strict_units"]["families"]),
         locate_words=data["locate_words"]["words"],
         money_words=data["money_words"]["words"],

@@ -156,6 +156,10 @@ def _sub(text: str, pattern: re.Pattern[str], fn: Rule, reason: RewriteReason, r
     return _apply(text, edits, rewrites)
 
 
+# A run of hiragana before 県/府/都: a prefecture typed in kana (「ながの県」), when it reads as one.
+_KANA_PREFECTURE = re.compile(r"([\u3041-\u3096]{2,6})(県|府|都)")
+
+
 class Normalizer:
     """Rewrites questions into the report's notation; built once per index from its documents."""
 
@@ -196,8 +200,15 @@ class Normalizer:
                 len(key) >= self.t.min_unique_reading_chars and index.homophones.get(key) == 1
             ):
                 self.lexicon.setdefault(key, _Entry(surface, _READING))
+        # A synonym's katakana key typed in hiragana (「ぶらじる」 → ブラジル, the report's 伯).
+        for key in synonyms():
+            if len(key) >= self.t.min_reading_chars and re.fullmatch("[\u30a1-\u30fa\u30fc]+", key):
+                self.lexicon.setdefault(fold(key), _Entry(key, _READING))
         self.max_key = max((len(k) for k in self.lexicon), default=1)
         ents = entities()
+        # A prefecture typed in kana before its 県/府/都 (「ながの県」 → 長野県): read so, and then judged as a body.
+        self.kana_prefectures = {fold("".join(w.reading or w.surface for w in words(p[:-1]))): p
+                                 for p in ents.prefectures if p[-1] in "県府都"}
         self.entity_names = sorted({*ents.prefectures, *ents.departments, *ents.media}, key=len, reverse=True)
         self.entity_pattern = re.compile("|".join(re.escape(e) for e in self.entity_names))
         self.suffixes = set(n.entity_suffixes)
@@ -236,6 +247,7 @@ class Normalizer:
             # 「着ぐるみを何対作った」: the report counts 着ぐるみ in 体 and writes no figure in 対.
             text = _sub(text, self.homophone_counter, lambda m: "何" + self.counter_homophones[m.group(1)][0],
                         "fuzzy", rewrites)
+        text = _sub(text, _KANA_PREFECTURE, self._kana_prefecture, "reading", rewrites)
         ws = words(text)
         spans = self._entity_spans(text, ws)
         edits = self._fuzzy(text, ws, spans)
@@ -254,7 +266,11 @@ class Normalizer:
                     if (near := self._near_spelling(text[s_:e_])) is not None:
                         span = (s_, e_)
                         break
-            if near is not None:
+            # A name written partly in kana (「ぐんま県」) that reads as a name of the report (群馬県) is that name.
+            said = self.index.by_reading.get(fold("".join(w.reading or w.surface for w in words(name))))
+            if near is None and said is not None and said in self.index:
+                edits.append(_Edit(start, end, said, "reading"))
+            elif near is not None:
                 edits.append(_Edit(span[0], span[1], near, "fuzzy"))
             elif name not in unknown:
                 unknown.append(name)
@@ -389,14 +405,19 @@ class Normalizer:
 
     def _kana(self, text: str, rewrites: list[Rewrite]) -> str:
         edits: list[_Edit] = []
-        # Spans the tokenizer reads as grammar that asks (「だとどう」: だ + と + どう): ordinary Japanese, never
-        # a word of the report read from kana (都道).
+        # Spans the tokenizer reads as grammar that asks (「だとどう」: だ + と + どう) or bends a word (「解決しよう」):
+        # ordinary Japanese, never a word of the report read from kana (都道, 使用).
         ws = words(text)
 
         def grammar(start: int, end: int) -> bool:
             inside = [w for w in ws if w.start < end and w.end > start]
-            return bool(inside) and inside[0].start == start and inside[-1].end == end and all(
-                w.pos1 in _GRAMMAR_POS for w in inside) and any(w.surface in _ASKING for w in inside)
+            if not inside or inside[0].start != start or inside[-1].end != end or not all(
+                    w.pos1 in _GRAMMAR_POS or (w.pos1 == "動詞" and w.pos2 == "非自立可能") for w in inside):
+                return False
+            # A question word among them, or a light verb bending the word before it (「解決しよう」: しよう is
+            # する, not 使用).
+            return any(w.surface in _ASKING for w in inside) or (
+                inside[0].pos1 == "動詞" and start > 0 and re.match(r"[\u4e00-\u9fff\u30a1-\u30fa]", text[start - 1]) is not None)
 
         for m in KANA_RUN.finditer(text):
             # A run covered whole is rewritten whole; otherwise its hiragana and katakana parts one by one.
@@ -430,6 +451,10 @@ class Normalizer:
             if a[1] == b[0] and re.search("[A-Za-z]$", a[2]) and re.match("[A-Za-z]", b[2]):
                 edits[k] = _Edit(b[0], b[1], " " + b[2], b[3])
         return _apply(text, edits, rewrites)
+
+    def _kana_prefecture(self, m: re.Match[str]) -> str | None:
+        name = self.kana_prefectures.get(fold(m.group(1)))
+        return name if name is not None and name.endswith(m.group(2)) else None
 
     # 8. entities -----------------------------------------------------------------------------------
 

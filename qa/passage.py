@@ -414,6 +414,12 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
     if q.want == "list" and not kind_found and not dated and not labelled_cell:
         text = "、".join(dict.fromkeys(_list_for(ev, q, chunk)))
     elif q.want in {"date", "place", "name"}:
+        if q.want == "name" and re.search(r"誰|だれ|どなた", q.norm) and not _names_person(q, seg) and not any(
+                ev.unknown(g) for t, g in zip(q.terms, q.groups) if t not in q.loose):
+            # Who: the passage's segment that names a person (「アーティスト：内田彩」), not the one that repeats the
+            # question's examples (「新曲②：「ぐんまちゃんえかきうた」」); unless the question asks of a role the
+            # report never names (「作詞をしたのは誰」: the artist is no lyricist).
+            seg = max([o for o in segments(chunk.body) if _names_person(q, o)] or [seg], key=lambda o: ev.coverage(q, o))
         text = best_clause(q, seg, lambda c: ev.coverage(q, c))
         if q.want == "date" and not WHEN.search(seg):
             # 「施行日はいつ」「いつ開催された」 over a passage that dates nothing: the report does not say when.

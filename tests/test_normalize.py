@@ -165,6 +165,9 @@ KANA = [
     ("しょうがくきんへんかんしえんでほじょをうけたかいしゃはなんしゃ", "奨学金返還支援で補助をうけた会社は何社"),
     # ー belongs to a hiragana run (「ついったー」 is one word, not two runs split at ー).
     ("けんのついったーのふぉろわーすう", "けんのツイッターのフォロワー数"),
+    ("ぶらじるの県人会", "ブラジルの県人会"),  # a synonym's katakana key typed in hiragana (the report's 伯)
+    ("ぐんまけんじんぶんかきょうかい", "群馬県人文化協会"),
+    ("ながの県の旅券発行件数は？", "長野県の旅券発行件数は?"),  # a prefecture typed in kana before its 県
 ]
 
 KANA_KEEP = [
@@ -186,6 +189,8 @@ KANA_KEEP = [
     "いつでも参加できる？",
     "どんなものがある？",
     "ぐんま情報トッピングの事業費はワイグルPREFの2倍を超えてる？",  # a particle then a katakana word: not ハワイ
+    "企業版ふるさと納税だとどう？",  # だ + と + どう asks: not 都道
+    "実証実験を解決しようとした",  # しよう bends 解決: not 使用
 ]
 
 FUZZY = [
@@ -242,6 +247,9 @@ ENTITIES = [
     ("各部局の提案件数は？", []),
     ("本県の取組は？", []),
     ("ぐんま広報は何部発行？", []),  # a counter, not a department
+    ("県警のツイッターは？", ["県警"]),
+    ("ながの県の事務所は？", ["長野県"]),  # typed in kana, still a prefecture the report does not cover
+    ("ぐんま県の事務所は？", []),  # the report's own, typed in kana
 ]
 
 UNCHANGED = [

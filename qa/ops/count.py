@@ -84,8 +84,12 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
                     and not _deeper_unasked(ev, q, scope, found))
 
             if q.op == "sum" and not whole_report().search(q.norm) and (
-                    added := arithmetic(ev, replace(q, unit=unit_family(counted), parts=[]), hits)) and inside(added):
-                return added  # 「交付金の対象事業は合わせていくつ」: 15事業 + 4事業, the column added up
+                    added := arithmetic(ev, replace(q, unit=unit_family(counted), parts=[]), hits)) and inside(added) and (
+                    ev.coverage(_without_counted(q), " ".join(added.citations[0].section_path) + " " + added.citations[0].text)
+                    >= ev.weights.min_coverage):
+                # 「交付金の対象事業は合わせていくつ」: 15事業 + 4事業, the column added up; figures of another topic
+                # (上海事務所's 件 for 「困りごとを解決する実証実験、全部で何件」) are no count of it.
+                return added
             found = figure_answer(ev, replace(q, unit=unit_family(counted)), hits)
             if found is not None and inside(found):
                 return found
@@ -427,6 +431,10 @@ _COUNTED = (r"(?:は|が|って|、(?:[^、。?]{0,8}?(?:で|では|に|には|�
             r"(?:全部で|全部|全体で|合わせて|あわせて|合計で)?(?:何|いくつ)(?!の)")
 
 
+# The counted word right before the question word, or before 「、全部で」 (no clause of its own between).
+_STRAIGHT_COUNTED = r"(?:は|が|って|、)?(?:全部で|全部|全体で|合わせて|あわせて|合計で)?(?:何|いくつ)(?!の)"
+
+
 # An example the question gives of the items counted (「Xみたいな」「Xのような」「Xといった」).
 # An example of the items (「知事戦略管理費みたいな」), or one of them said to be included (「STEAM教育推進を含めて」
 # 「県を含めて」): what is counted, not where.
@@ -436,8 +444,14 @@ _EXAMPLE = re.compile(r"[^、。,()「」はがの]{1,30}?(?:みたいな|みた
 def _without_counted(q: Question) -> Question:
     """The question without the word right before its question word (「番組はいくつ」 → 番組)."""
     # One of a list of kinds (「セミナー・講座は何件」) still picks its own.
+    counted = [m for t in q.terms if (m := re.search(r"(?<![・とや])" + re.escape(t) + _STRAIGHT_COUNTED, q.norm))]
+    # The whole compound counted right before the question word (「実証実験、全部で何件」: 実証 as well as 実験;
+    # not 「トップ外交、表には何件」, where the table's items are counted).
+    before = {q.norm[: m.start()] for m in counted}
+    compound = {t for t in q.terms if any(b.endswith(t) and re.search(r"[\u4e00-\u9fff\u30a1-\u30ff]$", t)
+                                          for b in before)}
     kept = [(t, g) for t, g in zip(q.terms, q.groups)
-            if not re.search(r"(?<![・とや])" + re.escape(t) + _COUNTED, q.norm)]
+            if t not in compound and not re.search(r"(?<![・とや])" + re.escape(t) + _COUNTED, q.norm)]
     # Kinds listed together (「番組や媒体はいくつ」「セミナー・講座は何件」) are alternatives: an item that is any
     # one of them is counted, so they pick as one group.
     for k in range(len(kept) - 1, 0, -1):

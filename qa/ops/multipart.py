@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from qa.analyze import ASK_NOUN_WANTS, Question, groups_for, want_of
+from qa.analyze import ASK_NOUN_WANTS, Question, groups_for, part_unit, want_of
 from qa.evidence import Evidence
 from qa.lexicon import lexicon
 from qa.lookup import figure_answer
@@ -58,7 +58,25 @@ def _names_listed(plan: Plan) -> bool:
     return re.search("(?:と|や|及び|および|・|、)".join(map(re.escape, names)), plan.question.norm) is not None
 
 
+# Words by which a part asks something of its own.
+_ASKS = re.compile(r"何|なに|なん|いくら|いくつ|どれ|どこ|どの|いつ|誰|だれ|どう|どんな|どのくらい|どれくらい")
+
+
+def _topic_only(plan: Plan) -> bool:
+    """Whether a part before a comma only sets the topic (「河川カメラのライブ配信の実証、どの川で…」): it asks
+    nothing and names no measure, so the question is one, asked after it."""
+    # (A list of names before a comma, 「ぐんま広報、点字広報、声の広報の事業費は」, asks with the last item's measure;
+    # a topic is followed by a question word that asks which or how: 「どの川で」.)
+    if not re.search(r"どの|どこ|いつ|誰|だれ|どう|どんな|何を", plan.parts[-1].norm):
+        return False
+    return any(p.unit is None and not _ASKS.search(p.norm) and part_unit(p.norm) is None
+               and re.search(re.escape(p.norm.strip()) + r"\s*[、,]", plan.question.norm)
+               for p in plan.parts[:-1])
+
+
 def multipart(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    if _topic_only(plan):
+        return None
     answers = []
     used: set[str] = set()
     for part in plan.parts:
