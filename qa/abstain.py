@@ -13,6 +13,7 @@ from qa.lexicon import lexicon
 from qa.models import Answer, Citation, Hit
 from qa.phrasing import topic
 from qa.text import nfkc, norm
+from qa.tokenize import tokens
 
 # How many nearby passages an abstention lists.
 NEAR = 3
@@ -70,6 +71,10 @@ _PART_OF = re.compile(r"(?:のうち|うち)、?([\u4e00-\u9fff\u30a1-\u30fa\u30
 _NAMED_PART = re.compile(r"うち、?([\u4e00-\u9fff\u30a1-\u30fa\u30fca-z]{2,10}?)(?:から|出身|在住|の人|の方)")
 
 
+# 「Xにかかった費用」「Xに使ったお金」: the thing an amount was spent on.
+_SPENT_ON = re.compile(r"([\u4e00-\u9fff\u30a1-\u30ff]{2,8})に(?:かかった|掛かった|使った|要した)(?:費用|経費|お金|金額|コスト)")
+
+
 def ground(ev: Evidence, q: Question, answer: Answer) -> Answer:
     """The answer, or an abstention naming a salient term of the question its evidence lacks."""
     if answer.abstained:
@@ -103,6 +108,14 @@ def ground(ev: Evidence, q: Question, answer: Answer) -> Answer:
                 norm(a) in norm(f"{f.label} {f.attribute or ''}") for f in answer.figures for a in expand(part)):
             missing.append(part)
     missing += [t for t in _other_rows(ev, names, answer) if t not in missing]
+    # What money was spent on (「返礼品にかかった費用」), when the report never names it: a figure found by the
+    # question's other words is the cost of something else.
+    for m in _SPENT_ON.finditer(q.norm):
+        thing = m.group(1)
+        # (A typo of a known name, 「記者室運栄」, still holds words the report uses: 記者.)
+        if thing not in q.loose and ev.unknown(expand(thing)) and thing not in missing and all(
+                ev.unknown(expand(t)) for t in tokens(thing) if len(t) >= 2):
+            missing.append(thing)
     # A budget figure the report does not give (「当初予算額」「執行率」): a 決算額 (an amount in 千円, or a share of
     # one) is no answer to it.
     if (other := re.search(lexicon().other_budget_figures, q.norm)) and re.search(r"決算額|千円", answer.text) and (

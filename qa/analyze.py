@@ -685,7 +685,8 @@ def part_unit(text: str) -> str | None:
                         or re.match(rf"{re.escape(c)}の?数", text) or re.search(rf"の{re.escape(c)}数", text)), None):
         return unit_family(counted)
     # 「来場者数」「参加人数」: people, whatever counter the report writes them in (人, 名); 「開催回数」: times.
-    if re.search(r"(者|人)の?数|人員", text):
+    # 「…の来場者と、事業費」: people named by 者 at the end of a part are counted too.
+    if re.search(r"(者|人)の?数|人員|(?<!業)者(は|って)?[?？]?$", text):
         return unit_family("人")
     if "回数" in text:
         return unit_family("回")

@@ -568,8 +568,8 @@ def part_of_budget(ev: Evidence, q: Question, answer: Answer) -> Answer | None:
         return None
     asked = q.norm.replace(" ", "")
     title = norm(whole.title).replace(" ", "")
-    if title in asked:
-        return None
+    if title in asked and not re.search(re.escape(title) + r"[^、。?]{0,8}?(?:のうち|うち|の中で|の中の)", asked):
+        return None  # the 事業 itself, not a part of it (「未来創生の決算額のうち総合計画の…」)
     # A part whose title is a piece of the whole's (「情報化推進」 of 情報化推進・セキュリティ対策) may name the whole.
     # The part named whole, or with の between its words (「アニメの製作費」 of ② アニメ製作).
     parts = [s for s in ev.sections if s.doc == whole.doc and s.path[: len(whole.path)] == whole.path

@@ -415,7 +415,7 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
         text = "、".join(dict.fromkeys(_list_for(ev, q, chunk)))
     elif q.want in {"date", "place", "name"}:
         if q.want == "name" and re.search(r"誰|だれ|どなた", q.norm) and not _names_person(q, seg) and not any(
-                ev.unknown(g) for t, g in zip(q.terms, q.groups) if t not in q.loose):
+                ev.unknown(g) for t, g in zip(q.terms, q.groups) if t not in q.loose and len(t) >= 2):
             # Who: the passage's segment that names a person (「アーティスト：内田彩」), not the one that repeats the
             # question's examples (「新曲②：「ぐんまちゃんえかきうた」」); unless the question asks of a role the
             # report never names (「作詞をしたのは誰」: the artist is no lyricist).

@@ -209,7 +209,9 @@ def make_plan(q: Question) -> Plan:
 _ASKS = re.compile(r"いつ|どこ|誰|だれ|いくら|いくつ|何(?:年|月|日|人|名|件|回|社|台|本|部|か所|事業|団体|テーマ|区分|"
                    r"種類|時間|分|秒|話|体|%|パーセント|割|倍)|どれくらい|(?:何|なに)(?=で[、,]|だった[、,]|[、,])")
 # Where one question ends and the next begins: a clause end after its question word.
-_CLAUSE_END = re.compile(r"(?:て|で|か|し|り)?[、,。?？]|それと|あと(?=[^でに])|また(?=[、,]?)")
+# (A て-form ends a clause without a comma too, when a word follows it: 「いつやって再生回数いくつ」.)
+_CLAUSE_END = re.compile(r"(?:て|で|か|し|り)?[、,。?？]|それと|あと(?=[^でに])|また(?=[、,]?)|"
+                         r"(?<=[っん])[てで](?=[\u4e00-\u9fff\u30a1-\u30ff])")
 
 
 # A sentence asking one more thing along with the question (「事業費もあわせて知りたい」「あと場所も教えて」; the
@@ -254,6 +256,9 @@ def split_questions(text: str) -> list[str]:
     # The subject is what the first question is about: up to its は (「JETの国際交流員は」), else its first の.
     subject = re.match(r"^([^はの、]+(?:の[^はの、]+)*?)(?:は|って|では)", pieces[0]) or re.match(r"^(.+?)の", pieces[0])
     lead = subject.group(1) if subject else ""
+    if (first := _ASKS.search(pieces[0])) and subject and subject.end(1) > first.start():
+        # 「誕生日会 いつやって」: the subject ends before the question word, not at the って of やって.
+        lead = pieces[0][: first.start()].strip(" 、,はのがって")
     # 「何テーマが提案されて、そのうちいくつが…」: a part of the first one's count is counted in its counter.
     counters = counter_alternation()
     if asked := re.search(rf"何({counters})", pieces[0]):

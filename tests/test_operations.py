@@ -424,6 +424,8 @@ REFUSALS = [
     ("ながの県の旅券発行件数は？", "長野県"),  # a prefecture typed in kana is still that prefecture
     ("県庁情報基盤整備の令和2年度当初予算額は？", "当初予算額"),  # the report gives 決算額 only
     ("メディアプロモーション費の予算執行率は何％？", "予算執行率"),  # nor a share of one
+    ("ふるさと納税の返礼品にかかった費用はいくら？", "返礼品"),  # spent on something the report never names
+    ("未来創生の決算額のうち総合計画の策定にかかった経費はいくら？", "総合計画"),  # a part the 決算額 does not itemise
 ]
 
 # A figure its own words say is of the other of a pair (国内商標 for 海外): no answer.
@@ -714,6 +716,8 @@ GENERALISED = [
     ("ぐんまこうほうを つくるのに かかった おかねは？", ["98,555千円"]),
     ("コロナ対策のラジオCMはどこの局で流したの？", ["FM GUNMA"]),
     ("ぐんま広報、点字広報、声の広報の事業費は？", ["98,555千円", "2,378千円", "343千円"]),
+    ("官民共創スペースの来場者と、かかった事業費をまとめて教えて", ["12,091人", "29,878千円"]),
+    ("ぐんまちゃん誕生日会 いつやって再生回数いくつ", ["令和3年2月22日", "18,358回"]),
 ]
 
 
