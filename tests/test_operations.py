@@ -34,7 +34,7 @@ TYPING = [
     ("しりょうていきょうのうち けんいがいの ぶんは なんけん", ["2,182"]),  # けん left in kana is no name
 ]
 
-# Shapes generalised from questions written blind (eval batches 68–70): names listed for a worded column, a rank
+# Shapes generalised from questions written blind (eval batches 68–73, dev halves): names listed for a worded column, a rank
 # counted from the bottom, a whole named only as 全体, an average of the measure the verb names, a yes/no about a
 # change against an earlier year, a description asked with どういう, counts written as one cell, a breakdown by a
 # group header, kinds listed with や, a region's rows, items picked by a quoted value.
