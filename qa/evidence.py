@@ -125,6 +125,9 @@ class Evidence:
         self.title_norms = {(s.doc, tuple(s.path)): norm(s.title) for s in self.sections}
         self.titles_text = " ".join(self.title_norms.values())
         self.unit_families = {unit_family(f.unit) for f in index.facts if f.unit}
+        # The group headers table columns stand under (「男女別」 of 「男女別 男」), normalised once.
+        self.group_headers = frozenset(norm(g).replace(" ", "") for f in index.facts
+                                       if (g := (f.attribute or "").rpartition(" ")[0]))
         self.budgets = {(f.doc, tuple(f.section_path)): f for f in index.facts if f.source == "budget"}
         self._clause_periods: dict[str, frozenset[str]] = {}  # fact id → periods its sentence names (norm)
         self._leads: dict[tuple[str, tuple[str, ...]], list[str]] = {}  # section → its lead sentences (norm)

@@ -29,7 +29,17 @@ from qa.analyze import WHICH_WORDS, synonyms
 from qa.lexicon import lexicon
 from qa.models import Document, NormalizedQuestion, Rewrite, RewriteReason
 from qa.notation import DATE_RULES, Years, entities, notation, wareki
-from qa.readings import KANA_RUN, KANJI_NUMERAL, ReadingIndex, Word, content_runs, fold, is_kana, words
+from qa.readings import (
+    KANA_RUN,
+    KANJI_NUMERAL,
+    ReadingIndex,
+    Word,
+    content_runs,
+    fold,
+    is_kana,
+    reading,
+    words,
+)
 from qa.text import UNITS, nfkc
 from qa.tokenize import is_grammar
 
@@ -207,7 +217,7 @@ class Normalizer:
         self.max_key = max((len(k) for k in self.lexicon), default=1)
         ents = entities()
         # A prefecture typed in kana before its 県/府/都 (「ながの県」 → 長野県): read so, and then judged as a body.
-        self.kana_prefectures = {fold("".join(w.reading or w.surface for w in words(p[:-1]))): p
+        self.kana_prefectures = {fold(reading(p[:-1])): p
                                  for p in ents.prefectures if p[-1] in "県府都"}
         self.entity_names = sorted({*ents.prefectures, *ents.departments, *ents.media}, key=len, reverse=True)
         self.entity_pattern = re.compile("|".join(re.escape(e) for e in self.entity_names))
@@ -267,7 +277,7 @@ class Normalizer:
                         span = (s_, e_)
                         break
             # A name written partly in kana (「ぐんま県」) that reads as a name of the report (群馬県) is that name.
-            said = self.index.by_reading.get(fold("".join(w.reading or w.surface for w in words(name))))
+            said = self.index.by_reading.get(fold(reading(name)))
             if near is None and said is not None and said in self.index:
                 edits.append(_Edit(start, end, said, "reading"))
             elif near is not None:

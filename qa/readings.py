@@ -70,6 +70,11 @@ def words(text: str) -> list[Word]:
     return out
 
 
+def reading(text: str) -> str:
+    """The dictionary's reading of `text` (katakana; a word it does not know as written)."""
+    return "".join(w.reading or w.surface for w in words(text))
+
+
 def _latin_reading(surface: str) -> str:
     """The kana a name in Latin letters is typed as when it is romanised Japanese (NETSUGEN → ネツゲン,
     tsulunos → ツルノス); "" for an English word whose letters do not spell kana."""

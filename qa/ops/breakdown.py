@@ -16,11 +16,14 @@ def breakdown(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     """Every column under the group header the question names whole, when it names none of the columns (「男性は」
     asks one); None otherwise."""
     q = plan.question
+    asked = q.norm.replace(" ", "")
+    if not any(g in asked for g in ev.group_headers):
+        return None  # no group header named whole: nothing to split (checked before the per-fact search)
     found = group_facts(ev, q, None)
     if found is None:
         return None
     group, facts = found
-    if norm(group).replace(" ", "") not in q.norm.replace(" ", ""):
+    if norm(group).replace(" ", "") not in asked:
         return None  # named word by word (「広告を出したSNS」): a column is asked, not the split
     columns = [(f.attribute or "").rpartition(" ")[2] for f in facts]
     if any(norm(c) in q.norm for c in columns if c):

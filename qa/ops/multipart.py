@@ -59,7 +59,7 @@ def _names_listed(plan: Plan) -> bool:
 
 
 # Words by which a part asks something of its own.
-_ASKS = re.compile(r"何|なに|なん|いくら|いくつ|どれ|どこ|どの|いつ|誰|だれ|どう|どんな|どのくらい|どれくらい")
+_ASKS_ITS_OWN = re.compile(r"何|なに|なん|いくら|いくつ|どれ|どこ|どの|いつ|誰|だれ|どう|どんな|どのくらい|どれくらい")
 
 
 def _topic_only(plan: Plan) -> bool:
@@ -69,7 +69,7 @@ def _topic_only(plan: Plan) -> bool:
     # a topic is followed by a question word that asks which or how: 「どの川で」.)
     if not re.search(r"どの|どこ|いつ|誰|だれ|どう|どんな|何を", plan.parts[-1].norm):
         return False
-    return any(p.unit is None and not _ASKS.search(p.norm) and part_unit(p.norm) is None
+    return any(p.unit is None and not _ASKS_ITS_OWN.search(p.norm) and part_unit(p.norm) is None
                and re.search(re.escape(p.norm.strip()) + r"\s*[、,]", plan.question.norm)
                for p in plan.parts[:-1])
 

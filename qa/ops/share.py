@@ -227,17 +227,16 @@ def _ratio(part: Decimal, whole: Decimal, scale: int, unit: str) -> tuple[Decima
 def _himoku_share(ev: Evidence, plan: Plan, q: Question, hits: list[Hit]) -> Answer | None:
     """「部全体に対して、業務プロセス改革費の3事業の合計は何％」: a 費目 named whole (its 事業 added up, the report
     printing no 費目 total) as a share of the whole report's."""
-    named = _untotalled(ev, q)
-    every = [f for _, f in budget_siblings(ev, None)]
-    if named is None or len(every) < 2:
+    if (named := _untotalled(ev, q)) is None:
         return None
     (total, text), section = named
-    whole = _report_whole(ev, every[0])
-    assert whole is not None
-    exact, result, formula = _ratio(total, whole[0], every[0].scale, every[0].unit)
+    under = budget_siblings(ev, section)  # two or more: _untotalled found them
+    if (whole := _report_whole(ev, under[0][1])) is None:
+        return None
+    exact, result, formula = _ratio(total, whole[0], under[0][1].scale, under[0][1].unit)
     fig = Figure(label=section.title, attribute="割合", value=format(exact, "f"), unit="%", raw=result,
                  approx=True, derived=True, formula=formula)
-    citation = ev.section_citation(section, " / ".join(f"{s.title}：{value_text(f)}" for s, f in budget_siblings(ev, section)))
+    citation = ev.section_citation(section, " / ".join(f"{s.title}：{value_text(f)}" for s, f in under))
     return finish(ev, plan, f"{result}（{formula}）。{text}、{whole[1]}", [citation], hits, [fig])
 
 
