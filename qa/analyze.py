@@ -21,8 +21,8 @@ from qa.lexicon import (
     op_patterns,
 )
 from qa.models import Period
-from qa.text import find_periods, nfkc, norm
-from qa.tokenize import loose_words, tagged, tagged_pos3, tagged_tokens
+from qa.text import find_periods, nfkc, norm, preamble_end
+from qa.tokenize import loose_words, tagged, tagged_pos3, tagged_tokens, tokens
 
 # Words that say what kind of answer is wanted, not what it is about.
 STOPWORDS = {
@@ -69,6 +69,9 @@ class Question:
     # Terms that are loose wording (verbs, adverbs, hiragana words: 撮る, 実際): one the report never uses
     # does not count against a passage (qa.evidence.coverage).
     loose: frozenset[str] = frozenset()
+    # Words only the asker's preamble holds (「委員会資料を作っています。」): like loose wording, one the report never
+    # uses does not count against a passage; unlike it, a word of the report there may still name the topic.
+    aside: frozenset[str] = frozenset()
     # The subject a part shares with the others (「ぐんま情報トッピング」 of 「…の番組の長さ、放送回数」): its figure
     # should be of it too (qa.ranking).
     about: list[str] = field(default_factory=list)
@@ -141,6 +144,14 @@ def _described_as(norm_text: str) -> set[str]:
 
 
 _ASK_WORD = re.compile(r"何|なん|いくら|いくつ|どれ|どの|どん")
+
+def _preamble_words(q: str) -> set[str]:
+    """The words of the question's preamble that the question proper does not repeat: the asker's situation
+    (委員会, 資料, 念), loose wording as a verb is."""
+    if not (end := preamble_end(q)):
+        return set()
+    asked = set(tokens(q[end:]))
+    return {t for t in tokens(q[:end]) if t not in asked}
 
 
 def _measure_verb(q: str) -> str | None:
@@ -381,6 +392,12 @@ def asks_why(text: str) -> bool:
     return _WHY.search(text) is not None
 
 
+# Everyday verbs for a fall and a rise (「落ち込んだ」「下がった」「伸びた」), beside 減 and 増; as verbs only (拡大 is
+# also a name: 感染拡大防止).
+_FELL = r"下回|下がっ|下がり|落ち込ん|落ちた|低下し"
+_ROSE = r"上回|上がっ|上がり|伸びた|伸び率|上昇し"
+
+
 def _op(q: str) -> tuple[str | None, str | None]:
     if _WHY.search(q):
         return None, None
@@ -389,14 +406,14 @@ def _op(q: str) -> tuple[str | None, str | None]:
     if rate or (re.search(r"前年比|前年度比|昨年比|昨年度比|対前年", q)
                 and not re.search(r"何(?=[^\s、。]{1,3}(減|増|多|少))|いくら(減|増|多|少)", q)):
         if re.search(r"増加率|減少率|伸び率|増減率|何%増|何%減|パーセント減|パーセント増", q) or (
-                re.search(r"何割|割合|何%|何パーセント", q) and re.search(r"(減|増)(っ|り|え|少|加|た)|伸び|伸ば", q)
-                and not re.search(r"のうち|に占め|に対す", q)):  # 「減り方は何割」「どのくらいの割合で減った」
+                re.search(r"何割|割合|何%|何パーセント", q) and re.search(rf"(減|増)(っ|り|え|少|加|た)|伸び|伸ば|{_FELL}|{_ROSE}", q)
+                and not re.search(r"のうち|に占め|に対す|水準|程度まで|ほどまで", q)):  # 「何%の水準まで落ち込んだ」: a ratio  # 「減り方は何割」「どのくらいの割合で減った」
             return "change", None
         return "ratio", None
     # 「前の年から何件減」: a terse 減 / 増 after the amount asked says the change as 減った does.
-    if re.search(r"減った|減少|減り|下回|何[^\s、。?]{0,3}減", q):
+    if re.search(rf"減った|減少|減り|{_FELL}|何[^\s、。?]{{0,3}}減", q):
         return "diff", "decrease"
-    if re.search(r"増えた|増加|増え|上回|何[^\s、。?]{0,3}増", q):
+    if re.search(rf"増えた|増加|増え|{_ROSE}|何[^\s、。?]{{0,3}}増", q):
         return "diff", "increase"
     if re.search(r"差|増減|違い|違う|ちがう|ちがい|開き|比べ|比較|より(多|少な)|(何.{0,3}|いくら|どれだけ|どのくらい|どれくらい)"
                  r"(多い|少ない|多く|少なく|多かった|少なかった|高い|安い)", q):
@@ -546,7 +563,8 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
                         periods=[p for _, _, p in periods],
                         measure=measure,
                         units=_asked_units(q), predicate=_predicate(terms),
-                        loose=frozenset(terms) & (loose_words(text) | _described_as(q)), kind_asked=kind_asked(text),
+                        loose=frozenset(terms) & (loose_words(text) | _described_as(q)),
+                        aside=frozenset(terms) & _preamble_words(q), kind_asked=kind_asked(text),
                         known=known)
     if question.predicate is not None and question.predicate in _described_as(q):
         question.predicate = None  # 「…とはどのようなプログラム」: the kind it is described as, not a word to find
@@ -598,7 +616,7 @@ def _merge(base: Question, q: Question, period_only: bool = False) -> Question:
         periods=q.periods, measure=q.measure, units=q.units, predicate=q.predicate or base.predicate,
         want=q.want if q.want != "text" and not _HOW_THEN.search(q.norm) else base.want, unit=q.unit or base.unit, op=q.op or None,
         direction=q.direction, period=q.period or (None if period_only else base.period),
-        relative=q.relative, parts=[], focus=new_terms, loose=base.loose | q.loose, kind_asked=q.kind_asked,
+        relative=q.relative, parts=[], focus=new_terms, loose=base.loose | q.loose, aside=base.aside | q.aside, kind_asked=q.kind_asked,
     )
 
 
@@ -917,5 +935,5 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
                               want="quantity", unit=unit, op=None,
                               direction=None, period=q.period if has_period else None,
                               relative=q.relative, focus=own, measure=_part_measure(q, item, qn), about=about,
-                              loose=frozenset(terms) & (q.loose | loose_words(text))))
+                              loose=frozenset(terms) & (q.loose | loose_words(text)), aside=frozenset(terms) & q.aside))
     return parts if len(parts) >= 2 else []

@@ -31,14 +31,15 @@ from qa.lookup import (
     part_of_budget,
     prior_total,
 )
-from qa.models import Answer
+from qa.models import Answer, Hit
 from qa.normalize import Normalizer, known_words
 from qa.ops.compare import verdict_on_change
 from qa.ops.count import labelled_list, named_items
 from qa.ops.duration import asks_days, asks_years, duration, years
 from qa.passage import passage_answer
-from qa.plan import make_plan, split_questions
+from qa.plan import Plan, make_plan, split_questions
 from qa.ranking import LATIN_NAME
+from qa.text import norm
 from qa.tokenize import tokens
 
 
@@ -154,6 +155,10 @@ class Answerer:
             if q.unit and not q.op and q.unit not in ev.unit_families and (items := named_items(ev, plan, hits)):
                 return items  # 「新曲は何曲」: no figure of the report is in 曲; the items it names (新曲①②) are
             if ans := figure_answer(ev, q, hits):
+                if not q.op and plan.op == "lookup" and _counts_another(ev, q, ans):
+                    # 「上海事務所の職員は何人」 over the 上海群馬県人会's 構成員数 (a row that names 上海事務所): the
+                    # figure counts something else.
+                    return abstain(ev, q, hits, "")
                 if plan.op in {"max", "min"} and time_extreme(q.norm) is None and (
                         asked := _ASKED_THING.search(q.norm)) and asked.group(1) not in ans.text:
                     # 「いちばん寄附が多かった政策メニューは」: nothing ranked the menus, and the one figure found is
@@ -178,6 +183,8 @@ class Answerer:
                         return items  # 「新曲は何曲」: no figure in 曲; the report lists 新曲①, 新曲②
                     if listed := labelled_list(ev, plan, hits, ans):
                         return listed  # 「配置先は何か所」: 「配置先：県、前橋市、富岡市」 counted
+                    if q.unit in COUNTED_UNITS and plan.op == "lookup" and (counted := _counted(ev, plan, hits)):
+                        return counted  # 「地域活性化ラボの実証、何件やった」: no figure says it; the rows do
                 return abstain(ev, q, hits, "")
         ans = passage_answer(ev, q, hits)
         if plan.op in {"max", "min"} and time_extreme(q.norm) is None and not ans.abstained and not _RANKED.search(ans.text):
@@ -218,6 +225,42 @@ def _unknown_name(ev: Evidence, q: Question) -> bool:
     """A Latin-script name the report never uses (「TikTok」): the report cannot be about it."""
     generic = lexicon().generic_latin  # a word for a kind of thing (LAN, PC) is no name
     return any(LATIN_NAME.fullmatch(t) and t not in generic and ev.unknown(g) for t, g in zip(q.terms, q.groups))
+
+
+# Counters that count items as well as figures: 「何件やった」 with no figure in 件 on the topic is a count of the
+# items the report lists there.
+COUNTED_UNITS = frozenset({"件", "つ", "個", "か所"})
+
+
+def _counted(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
+    """The question as a count, when the count's scope is on its topic (covers it as a passage must)."""
+    found = ops.execute(ev, Plan(op="count", question=plan.question), hits)
+    if found is None or found.abstained or not found.citations or not found.figures:
+        return None
+    cit = found.citations[0]
+    return found if ev.coverage(plan.question, " ".join([*cit.section_path, cit.text])) >= ev.weights.min_coverage else None
+
+
+# A word for a group of people (職員, 会員, 研修生, 講師): what a count in 人 counts. Other words before 何人 name
+# the topic the people belong to (「NETSUGENって何人」「ALTの先生って県全体で何人」).
+_PEOPLE = r"[\u4e00-\u9fff]{1,4}(?:員|者|生|師)"
+
+
+def _counts_another(ev: Evidence, q: Question, ans: Answer) -> bool:
+    """Whether the figure in 人 found is not of the people the question counts: the word for them (「上海事務所
+    職員」 → 職員), a word of the report, is nowhere in the figure's label, attribute, section or passage."""
+    if not q.measure or not ans.figures or not ans.citations or ans.figures[0].derived:
+        return False
+    head = tokens(q.measure)[-1:] if tokens(q.measure) else []
+    if q.unit != "人" or not head or not re.fullmatch(_PEOPLE, head[0]) or head[0] in q.loose or (
+            head[0] in lexicon().loose_nouns):
+        return False
+    group = expand(head[0])
+    if ev.unknown(group):
+        return False  # a word the report never uses is judged elsewhere (_measure_unknown)
+    fig, cit = ans.figures[0], ans.citations[0]
+    held = norm(" ".join([fig.label, fig.attribute or "", *cit.section_path, cit.text]))
+    return not any(a in held for a in group)
 
 
 def _measure_unknown(ev: Evidence, q: Question) -> bool:

@@ -195,8 +195,8 @@ class Evidence:
         if not q.groups:
             return 0.0
         t = norm(text)
-        # Loose wording the report never uses (「撮った」「そもそも」) is the asker's, not the topic's.
-        groups = [g for term, g in zip(q.terms, q.groups) if not (term in q.loose and self.unknown(g))]
+        # Loose wording (「撮った」「そもそも」) and the preamble's words the report never uses are the asker's.
+        groups = [g for term, g in zip(q.terms, q.groups) if not ((term in q.loose or term in q.aside) and self.unknown(g))]
         groups = groups or q.groups
         weights = [self.term_weight(g) for g in groups]
         total = sum(weights)

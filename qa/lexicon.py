@@ -167,3 +167,16 @@ def _time_extremes() -> tuple[tuple[str, re.Pattern[str]], ...]:
 def time_extreme(text: str) -> str | None:
     """"min" when the text asks for the earliest item (早い, 古い, 最初に), "max" for the latest, else None."""
     return next((d for d, pattern in _time_extremes() if pattern.search(text)), None)
+
+
+@lru_cache(maxsize=1)
+def counter_sum_patterns() -> dict[str, re.Pattern[str]]:
+    """Each counter that names several, asked for: 「何市町村」, 「市町村…いくつ」, 「市町村は何」 but not 「市町村等は
+    何団体」 (a counter of its own after 何 counts in that one)."""
+    out = {}
+    for name, parts in lexicon().counter_sums.items():
+        others = "|".join(sorted((re.escape(c) for c in lexicon().counters if c not in parts), key=len, reverse=True))
+        # The counters named one by one (「市と町と村、合計で」) ask the same as the name that joins them.
+        joined = f"(?:{name}|{'(?:と|・|、|や|,)'.join(map(re.escape, parts))})"
+        out[name] = re.compile(rf"何{name}|{joined}[^。?何]{{0,16}}?(いくつ|何(?!{others}))")
+    return out

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from qa.analyze import unit_family
 from qa.models import Fact, Figure
-from qa.text import yen_reading
+from qa.text import preamble_end, yen_reading
 
 
 def plain(x: Decimal) -> str:
@@ -54,7 +54,8 @@ def more_by(name: str, gap: str, unit: str | None, larger: bool = True) -> str:
 
 def topic(question: str, period_words: str) -> str:
     """The question's subject in its own words: 「知事の趣味は？」 → 「知事の趣味」."""
-    text = re.sub(r"[?？!！。\s]+$", "", question.strip())
+    question = question.strip()
+    text = re.sub(r"[?？!！。\s]+$", "", question[preamble_end(question, clauses=False):])  # not the asker's situation
     text = re.sub(r"(について|を|は|って|の|が|に|で)?[、,\s]*(教えて.*|知りたい.*|第?何.*|いくら.*|いくつ.*|いつ.*|どこ.*|誰.*|"
                   r"どれ.*|どんな.*|どの.*|どう.*|なん[でだ].*|なに.*)?$", "", text)
     text = re.sub(r"(について|を|は|って|が|に|で)?[、,\s]+$", "", text)  # 「…費用は、どの事業に」

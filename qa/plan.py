@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from qa.analyze import Question, asks_why, split_ahead, split_over, split_parts, split_versus, with_terms
-from qa.lexicon import counter_alternation, lexicon, op_patterns, time_extreme
+from qa.lexicon import counter_alternation, counter_sum_patterns, lexicon, op_patterns, time_extreme
 from qa.text import nfkc, to_decimal
 
 Op = Literal["lookup", "list", "count", "max", "min", "sum", "average", "share", "difference", "change_rate",
@@ -158,6 +158,10 @@ def make_plan(q: Question) -> Plan:
         op = None
         kept = [(term, g) for term, g in zip(q.terms, q.groups) if term not in {"あたり", "当たり", "当り"}]
         q = with_terms(q, kept)
+    if op in {None, "count", "sum"} and any(p.search(text) for p in counter_sum_patterns().values()):
+        # 「配置先の市と町と村、合計でいくつ」: counts in the counters a joined one names, added: a count, not a sum
+        # of three parts.
+        return Plan(op="count", question=dc_replace(q, parts=[], op=None))
     if op in {"max", "min"} and q.op == "diff" and len(q.parts) == 2:
         op = None  # 「AとBではどちらが何人多い？」: the difference of the two, which names the larger
     if op == "count" and q.op in {"diff", "ratio"} and len(q.parts) == 2 and re.search(r"(差|違い|開き|比)は?いくつ", text):

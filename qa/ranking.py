@@ -114,7 +114,7 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
     weights = [ev.weight(g) for g in q.groups]
     total = sum(weights) or 1.0
     # Loose wording the report never uses (「開かれた」) is the asker's: no figure is short of it (as in coverage).
-    asker = sum(gw for t, g, gw in zip(q.terms, q.groups, weights) if t in q.loose and ev.unknown(g))
+    asker = sum(gw for t, g, gw in zip(q.terms, q.groups, weights) if (t in q.loose or t in q.aside) and ev.unknown(g))
     whole_total = (total - asker + sum(gw for _, gw in unit_words)) or 1.0
     # Loose wording the report never uses (「かかった」) is no word a figure must be named by.
     # A word inside another focus word (金 in お金) is matched when that one is, by it or its synonyms.

@@ -258,3 +258,23 @@ def yen_reading(value: Decimal, scale: int) -> str:
         else:
             parts.append(f"{yen_int:,}")
     return "".join(parts) + "円" if parts else "0円"
+
+
+# What a question says before it asks (「委員会資料を作っています。」「念のため確認ですが、」「孫が見てるんだけど、」): a
+# sentence, or a clause ending in a conjunction, that holds no question word. (「…ができてから、」 dates what is
+# asked; it is no preamble.)
+_PREAMBLE_END = re.compile(r"[。!！]|(?:ですが|ですけど|ですけれど(?:も)?|んだけど|んだけれど|けど|けれど(?:も)?|ので|んで)[、,]")
+_ASKS = re.compile(r"何|なん|いくら|いくつ|どれ|どの|どこ|どう|どん|誰|だれ|いつ|なぜ|[?？]|教えて|知りたい")
+
+
+def preamble_end(question: str, clauses: bool = True) -> int:
+    """Where the question proper starts: after the sentences (and, with `clauses`, the conjunctive clauses)
+    before it that ask nothing; 0 when it has no preamble."""
+    end = 0
+    for m in _PREAMBLE_END.finditer(question):
+        if not clauses and m.group() not in "。!！":
+            break
+        if _ASKS.search(question[end:m.end()]) or m.end() >= len(question.rstrip("?？ 。")):
+            break
+        end = m.end()
+    return end

@@ -737,3 +737,67 @@ def test_a_follow_up_asked_of_another_thing_keeps_the_measure(assistant):
     # question word, not kana of a report word (都道).
     answer = assistant.ask("企業版ふるさと納税だとどう？", ["個人版ふるさと納税の令和2年度の寄附件数は？"])
     assert answer.text.startswith("14件"), answer.text
+
+
+@pytest.mark.parametrize(("question", "count", "names"), [
+    # A month picks rows by their cells (全国 and 関東地方 met in 6月; 北関東磐越五県 in 8月).
+    ("知事会議のうち6月に開かれたのはいくつ？", "2つ", ["全国知事会議", "関東地方知事会議"]),
+    # A figure picks them too, from a cell that gives it without its counter (「事業量: 208」).
+    ("広報番組で放送回数が208回のものは何件？", "2件", ["ラジオ ワイグルPREF"]),
+    # A figure in the column's unit (構成員数 50 of a column in 人).
+    ("構成員が50人のところはいくつ？", "1つ", ["ハワイ群馬県人会"]),
+])
+def test_a_count_picks_items_by_a_value_in_their_cells(assistant, question, count, names):
+    answer = assistant.ask(question)
+    assert answer.text.startswith(count), answer.text
+    assert all(n in answer.text for n in names), answer.text
+
+
+def test_a_figure_that_states_what_is_counted_picks_nothing(assistant):
+    # 「7業務で」 says what the 窓口 are for; the report's own 「7業務15窓口」 answers.
+    answer = assistant.ask("オンライン相談は7業務でいくつの窓口に対応していますか？")
+    assert answer.text.startswith("15窓口"), answer.text
+
+
+def test_counters_named_one_by_one_are_added_as_their_joined_counter(assistant):
+    answer = assistant.ask("ALT配置先 市と町と村 合計でいくつ")
+    assert answer.text.startswith("22市町村"), answer.text
+
+
+def test_a_list_whose_members_are_the_thing_counted(assistant):
+    # 「中国江蘇省蘇州市本会場、東京会場、群馬会場を結んだ」: three 会場, the first after its cell's label.
+    answer = assistant.ask("蘇州とのオンライン交流会 会場いくつつないだ")
+    assert answer.text.startswith("3つ"), answer.text
+    assert "東京会場" in answer.text and "群馬会場" in answer.text, answer.text
+
+
+def test_items_counted_when_no_figure_is_in_the_counter_asked(assistant):
+    answer = assistant.ask("地域活性化ラボ 実証 何件やった")
+    assert answer.text.startswith("5件"), answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "上海事務所 職員何人いる",  # 上海群馬県人会's row names 上海事務所; its 構成員数 are no staff
+    "官民共創スペースNETSUGENの会員数は何人ですか。",  # 12,091人 came; no one is said to be a member
+])
+def test_people_of_another_group_are_no_answer(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.abstained, answer.text
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("念のため確認ですが、令和2年度の庁議は何回開かれたんですか？", "41回"),
+    ("委員会資料を作っています。県民幸福度アンケートの話は報告書のどの項目の下に書かれていますか？", "県民幸福度アンケート"),
+])
+def test_a_preamble_is_the_askers_not_the_topic(assistant, question, expected):
+    answer = assistant.ask(question)
+    assert not answer.abstained and expected in answer.text, answer.text
+
+
+def test_everyday_words_for_a_fall_ask_a_change_rate(assistant):
+    answer = assistant.ask("パスポートの申請件数、前年と比べて何パーセント落ち込んだ？")
+    assert answer.text.startswith("約74.2%減"), answer.text
+    # 拡大 in a name (感染拡大防止) says no rise.
+    from qa.analyze import analyze
+    assert analyze("感染拡大防止の緊急啓発広告は、新聞何紙に掲載されましたか。").op is None
+

@@ -235,3 +235,15 @@ def test_yen_reading_parses_back(value: int, scale: int, expected: str) -> None:
 @pytest.mark.parametrize(("value", "expected"), NUMBERS)
 def test_format_number(value: str, expected: str) -> None:
     assert format_number(Decimal(value)) == expected
+
+
+@pytest.mark.parametrize(("question", "proper"), [
+    ("委員会資料を作っています。県民幸福度アンケートはどこ？", "県民幸福度アンケートはどこ？"),
+    ("念のため確認ですが、庁議は何回？", "庁議は何回？"),
+    ("誹謗中傷の条例ができてから、相談は何件？", "誹謗中傷の条例ができてから、相談は何件？"),  # から dates what is asked
+    ("庁議は何回開かれた？", "庁議は何回開かれた？"),
+    ("上海事務所について。", "上海事務所について。"),  # a sentence alone is the question
+])
+def test_preamble_end(question, proper):
+    from qa.text import preamble_end
+    assert question[preamble_end(question):] == proper

@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from decimal import Decimal
+from collections.abc import Callable
 from functools import lru_cache
 
 from qa.analyze import Question, analyze, measure_of, unit_family, with_terms
 from qa.evidence import Evidence
-from qa.lexicon import lexicon, whole_report
+from qa.lexicon import counter_alternation, counter_sum_patterns, lexicon, whole_report
 from qa.lookup import arithmetic, figure_answer
 from qa.models import Answer, Figure, Hit, Section
 from qa.ops.structure import (
@@ -56,7 +57,8 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         return enumerated  # 「意見を集めたやり方（懇談会とかパブコメとか）は何種類」 over 「懇談会や…、パブリックコメント等を実施」
     if plan.threshold is None and (in_cell := _cell_items(ev, plan, hits)) is not None:
         return in_cell  # 「ぐんまベトナムオンラインWEEKでやった中身は何種類」: the ・ items of the row's cell
-    scope = _quoted_scope(ev, q) or _scope(ev, q, hits)
+    valued = _value_scope(ev, q)  # 「208回のもの」「6月に開かれた」: items picked by a value in their cells
+    scope = _quoted_scope(ev, q) or valued or _scope(ev, q, hits)
     if (filled := _filled_rows(ev, plan, hits, scope)) is not None:
         return filled  # 「事業費の金額が書いてあるのは何件」: the rows with a figure in that column
     if re.search(r"表[にでの]", q.norm) and (scope is None or len(row_texts(ev, scope)) < 2):
@@ -68,7 +70,7 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         # 「有効期間別に見ると何区分」: the columns under the group header the question names.
         group, subs, section = columns
         return _count_answer(ev, plan, hits, section, subs)
-    if plan.threshold is None:
+    if plan.threshold is None and valued is None:
         # 「地方創生拠点整備交付金は何事業？」: a figure in the counter's unit answers it, unless the question
         # points at a listing (「表に何件載っている」).
         # A count is never of yen: 「予算がついてる事業っていくつ」 counts 事業.
@@ -181,22 +183,11 @@ def _deeper_unasked(ev: Evidence, q: Question, scope: Section | None, found: Ans
     return not any(a in below for g in own for a in g)
 
 
-@lru_cache(maxsize=1)
-def _counter_sum_patterns() -> dict[str, re.Pattern[str]]:
-    """Each counter that names several, asked for: 「何市町村」, 「市町村…いくつ」, 「市町村は何」 but not 「市町村等は
-    何団体」 (a counter of its own after 何 counts in that one)."""
-    out = {}
-    for name, parts in lexicon().counter_sums.items():
-        others = "|".join(sorted((re.escape(c) for c in lexicon().counters if c not in parts), key=len, reverse=True))
-        out[name] = re.compile(rf"何{name}|{name}[^。?何]{{0,16}}?(いくつ|何(?!{others}))")
-    return out
-
-
 def _counter_sum(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     """「配置先の市町村はいくつ」: the counts written together in the counters it names (10市10町2村), added."""
     q = plan.question
     for name, parts in lexicon().counter_sums.items():
-        if not _counter_sum_patterns()[name].search(q.norm):
+        if not counter_sum_patterns()[name].search(q.norm):
             continue
         ranked = [s for s in score_facts(ev, replace(q, unit=None), hits) if s.fact.unit in parts]
         if not ranked:
@@ -542,8 +533,81 @@ def _own_text(ev: Evidence, section: Section) -> str:
     return " ".join(c.body for c in ev.index.chunks if c.doc == section.doc and c.section_path == section.path)
 
 
+# A figure a question picks items by (「208回のもの」「2回開いた会議」), and a month (「6月に開かれた」): values
+# written in the items' cells, which the question's terms (periods and figures left out) never hold.
+_MONTH = re.compile(r"(?<![\d年])(\d{1,2})月(?![\d日])")
+# A bare number picks a cell that gives it without its counter (「事業量: 208」) only when it is this long: short
+# numbers (2, 10) stand in too many cells for any other reason.
+MIN_BARE_DIGITS = 3
+
+
+def _value_patterns(q: Question) -> list[re.Pattern[str]]:
+    """The months and figures a question picks items by, as patterns over an item's (NFKC) text."""
+    patterns = [re.compile(rf"(?<![\d年])(?<!令和)(?<!平成){m.group(1)}月(?![\d日])") for m in _MONTH.finditer(q.norm)]
+    for m in re.finditer(rf"(?<![\d,.])(\d[\d,]*)({counter_alternation()})", q.norm):
+        # A figure right before the question word states what the count is of (「7業務でいくつの窓口」), no pick.
+        if re.match(r"[でにのはが、]{0,2}(?:何|いくつ)", q.norm[m.end():]) or m.group(2) in lexicon().item_counters \
+                or m.group(2) == "つ":
+            continue
+        number = m.group(1).replace(",", "")
+        bare = len(number) >= MIN_BARE_DIGITS
+        patterns.append(re.compile(rf"(?<![\d,.]){',?'.join(number)}(?![\d,.])" + ("" if bare else re.escape(m.group(2)))))
+    return patterns
+
+
+def _item_text(ev: Evidence, scope: Section, sections: bool = True) -> Callable[[str], str]:
+    """An item's text: its table row, its section's own text (with `sections`), or the item itself."""
+    rows = row_texts(ev, scope)
+    under = {c.heading: c for c in ev.children(scope)}
+    # A row's figures in their units (「構成員数: 50」 of a column in 人 is 50人).
+    figures: dict[str, list[str]] = {}
+    for f in (ev.index.facts if rows else []):
+        if f.doc != scope.doc or f.section_path != scope.path:
+            continue
+        if f.label in rows and f.unit:
+            figures.setdefault(f.label, []).append(f"{format_number(f.value)}{f.unit}")
+
+    def text_of(item: str) -> str:
+        own = rows[item] if item in rows else _own_text(ev, under[item]) if item in under and sections else item
+        return nfkc(" ".join([own, *figures.get(item, [])]))
+
+    return text_of
+
+
+def _picked_by_value(ev: Evidence, q: Question, scope: Section, items: list[str]) -> list[str]:
+    """The items whose text holds a month or a figure the question names, when some hold it and others not;
+    every item otherwise."""
+    text_of = _item_text(ev, scope)
+    texts = [text_of(i) for i in items]
+    for pattern in _value_patterns(q):
+        held = [k for k, t in enumerate(texts) if pattern.search(t)]
+        if 0 < len(held) < len(items):
+            items, texts = [items[k] for k in held], [texts[k] for k in held]
+    return items
+
+
+def _value_scope(ev: Evidence, q: Question) -> Section | None:
+    """The section with a list some (not all) of whose items hold a month or figure the question picks by
+    (「208回のもの」: the programmes' table), the one whose path the question covers best, when it covers it as
+    well as a scope must; None when the question picks by no value."""
+    if not (patterns := _value_patterns(q)):
+        return None
+    best, best_cov = None, ev.weights.min_scope_coverage
+    for s in ev.sections:
+        # A sub-section's whole text holds every value of its own lists: the lists themselves are looked in.
+        text_of = _item_text(ev, s, sections=False)
+        for items in _item_sets(ev, s):
+            texts = [text_of(i) for i in items]
+            if len(items) >= 2 and any(0 < sum(bool(p.search(t)) for t in texts) < len(items) for p in patterns) and (
+                    cov := ev.coverage(q, " ".join(s.path) + " " + " ".join(texts))) > best_cov:
+                best, best_cov = s, cov
+    return best
+
+
 def _count_answer(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section, items: list[str]) -> Answer:
     q = plan.question
+    if plan.threshold is None:
+        items = _picked_by_value(ev, q, scope, items)
     # The question's own counter (何団体 → 団体, 団体はいくつ → 団体, いくつ → つ), else 件.
     nouns = sorted({*lexicon().counters, *lexicon().item_nouns}, key=len, reverse=True)
     # 何分野 before 何分; 「いくつの事業」 counts in 事業.
@@ -619,7 +683,8 @@ def _enumerations(text: str) -> list[tuple[list[str], str]]:
             pieces = _MEMBER_SEP.split(m.group(1))
             members: list[str] = []
             for piece in reversed(pieces):
-                piece = piece.strip()
+                # The first member after a cell's label (「概要：中国江蘇省蘇州市本会場、東京会場…」).
+                piece = re.sub(r"^.*[:：]", "", piece).strip()
                 if not piece or not _MEMBER.fullmatch(piece) or len(piece) > 30:
                     break
                 members.insert(0, piece)
@@ -694,8 +759,12 @@ def _enumerated(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
             named = sum(1 for t, g in wanted if t in examples and any(a in text for a in g))
             done = any(a in norm(after) for t, g in acts for a in g if len(a) >= 2)
             held = sum(1 for t, g in wanted if any(a in text for a in g))
-            if (named and (done or held >= 2)) or (done and not examples):
-                found.append((2 * named + int(done) + held, members, h))
+            # The word counted (「会場いくつ」「何会場」) that every member is (「蘇州市本会場、東京会場、群馬会場を結んだ」).
+            tail = _common_tail([norm(m) for m in members])
+            each = len(tail) >= 2 and bool(re.search(
+                rf"{re.escape(tail)}(?:は|が|って|を|の数)?(?:全部で|合わせて)?(?:いくつ|何)|何{re.escape(tail)}", q.norm))
+            if (named and (done or held >= 2)) or (done and not examples) or (each and held >= 2):
+                found.append((2 * named + int(done) + int(each) + held, members, h))
     if not found:
         return None
     found.sort(key=lambda f: -f[0])
@@ -704,6 +773,15 @@ def _enumerated(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     _, members, h = found[0]
     section = ev.section_by_path.get((ev.chunk(h.id).doc, tuple(ev.chunk(h.id).section_path)))
     return _count_answer(ev, plan, hits, section, members) if section is not None else None
+
+
+def _common_tail(words: list[str]) -> str:
+    """The longest ending all the words share."""
+    tail = words[0] if words else ""
+    for w in words[1:]:
+        while tail and not w.endswith(tail):
+            tail = tail[1:]
+    return tail
 
 
 # A noun followed by the things it stands for in brackets (「各国（米、仏）」「問題点（視界不良、可動域の制限など）」):

@@ -30,12 +30,12 @@ def _best_chunk_section(ev: Evidence, q: Question, hits: list[Hit]) -> tuple[Sec
 
 
 def _topic(q: Question) -> Question:
-    """The question without the words that ask where (報告書, 項目, 見れば) and its loose wording."""
+    """The question without the words that ask where (報告書, 項目, 見れば), its loose wording and its preamble."""
     # Nor the measure asked of it (「作った費用は、どの事業に」: 費用 is in every 事業).
     asking = set(lexicon().locate_words) | {w for words in lexicon().measures.values() for w in words}
     # A verbal noun said as a verb (「商標を出願した話」) is still what the passage is about.
     keep = [(t, g) for t, g in zip(q.terms, q.groups)
-            if t not in asking and (t not in q.loose or re.fullmatch(r"[\u4e00-\u9fff]{2,}", t))]
+            if t not in asking and t not in q.aside and (t not in q.loose or re.fullmatch(r"[\u4e00-\u9fff]{2,}", t))]
     return with_terms(q, keep) if keep else q
 
 
