@@ -717,7 +717,8 @@ def _cell_bullets(body: str) -> list[tuple[str, list[str]]]:
 @lru_cache(maxsize=1)
 def _item_counted() -> re.Pattern[str]:
     """An item noun right before the question word (「取組（①〜）がいくつ」「事業、何個」)."""
-    items = "|".join(sorted(map(re.escape, lexicon().item_nouns), key=len, reverse=True))
+    # Not つ, the counter, which starts verbs too (「つないだ会場はいくつ」).
+    items = "|".join(sorted((re.escape(n) for n in lexicon().item_nouns if n != "つ"), key=len, reverse=True))
     return re.compile(rf"(?:{items})(?:\s*[(（][^)）]*[)）])?[^。]{{0,6}}?(?:いくつ|何)")
 
 
