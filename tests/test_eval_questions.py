@@ -146,7 +146,7 @@ def test_schema(rows):
         assert not missing, f"{rid}: missing {missing}"
         extra = r.keys() - REQUIRED - OPTIONAL
         assert not extra, f"{rid}: unknown fields {extra}"
-        assert isinstance(rid, str) and re.fullmatch(r"[a-z]{3}-\d{3,4}", rid), rid
+        assert isinstance(rid, str) and re.fullmatch(r"[a-z]{3}-\d{3,5}", rid), rid
         assert r["kind"] in KINDS, f"{rid}: bad kind {r['kind']}"
         assert isinstance(r["question"], str) and r["question"].strip(), rid
         assert isinstance(r["expected"], list), rid
