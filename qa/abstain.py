@@ -88,7 +88,7 @@ def ground(ev: Evidence, q: Question, answer: Answer) -> Answer:
     for b in grounding.breakdowns(q.norm):
         if b in structure or b in missing:
             continue
-        if ev.unknown([b]):
+        if ev.unknown(expand(b)):  # by the report's word for it too (有効期限別 → 有効期間別)
             missing.append(b)
         elif b in grounding.TIME_GRAINS and ev.unknown([b + "別", b + "ごと"]):
             missing.append(b + "別")

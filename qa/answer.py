@@ -74,7 +74,7 @@ class Answerer:
             # 「長野県の…」「健康福祉部の…」: a body this report does not cover; never another body's figure.
             return refuse_unknown(ev, q, ev.search(read.text), read.unknown_entities)
         ans = self._several(read.text, earlier) or self.answer(q)
-        notes = [f"『{r.source}』を『{r.target}』と読み替えました" for r in read.rewrites if r.reason == "fuzzy"]
+        notes = [f"『{r.source}』を『{r.target}』と読み替えました" for r in read.rewrites if r.reason in {"fuzzy", "english"}]
         if notes and not ans.abstained:
             ans.text += "（" + "。".join(notes) + "）"
         ans.notes = [f"{r.source} → {r.target}（{r.reason}）" for r in read.rewrites]
@@ -243,15 +243,17 @@ def _counted(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
 
 # A word for a group of people (職員, 会員, 研修生, 講師): what a count in 人 counts. Other words before 何人 name
 # the topic the people belong to (「NETSUGENって何人」「ALTの先生って県全体で何人」).
-_PEOPLE = r"[\u4e00-\u9fff]{1,4}(?:員|者|生|師)"
+_PEOPLE = r"[\u4e00-\u9fff]{1,4}(?:員|者|生|師)|メンバー"
 
 
 def _counts_another(ev: Evidence, q: Question, ans: Answer) -> bool:
     """Whether the figure in 人 found is not of the people the question counts: the word for them (「上海事務所
     職員」 → 職員), a word of the report, is nowhere in the figure's label, attribute, section or passage."""
-    if not q.measure or not ans.figures or not ans.citations or ans.figures[0].derived:
+    # The measure, or the people whose number is asked (「スタッフの人数」).
+    measure = q.measure or (m.group(1) if (m := re.search(r"([\u4e00-\u9fff\u30a1-\u30ff]+)の(?:人数|数)", q.norm)) else None)
+    if not measure or not ans.figures or not ans.citations or ans.figures[0].derived:
         return False
-    head = tokens(q.measure)[-1:] if tokens(q.measure) else []
+    head = tokens(measure)[-1:] if tokens(measure) else []
     if q.unit != "人" or not head or not re.fullmatch(_PEOPLE, head[0]) or head[0] in q.loose or (
             head[0] in lexicon().loose_nouns):
         return False

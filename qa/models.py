@@ -241,7 +241,7 @@ class Answer(BaseModel):
     notes: list[str] = Field(default_factory=list)  # how the question was read: 「『奨学金変換』→『奨学金返還』」
 
 
-RewriteReason = Literal["width", "reading", "kanji_numeral", "seireki", "relative", "colloquial", "fuzzy"]
+RewriteReason = Literal["width", "reading", "kanji_numeral", "seireki", "relative", "colloquial", "fuzzy", "english"]
 
 
 class Rewrite(_Record):

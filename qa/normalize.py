@@ -175,7 +175,7 @@ class Normalizer:
 
     def __init__(self, index: ReadingIndex, fiscal_year: int | None,
                  thresholds: Thresholds = THRESHOLDS, wareki: bool = True,
-                 written_counters: frozenset[str] = frozenset()) -> None:
+                 written_counters: frozenset[str] = frozenset(), latin_written: frozenset[str] = frozenset()) -> None:
         self.index = index
         self.fiscal_year = fiscal_year
         # Whether 西暦 in a question becomes the reports' 和暦: not over reports that write 西暦 themselves.
@@ -188,6 +188,11 @@ class Normalizer:
         self.homophone_counter = re.compile("何(" + "|".join(map(re.escape, self.counter_homophones)) + ")") \
             if self.counter_homophones else None
         self.colloquial = [(re.compile(c.pattern), c.replace, c.particle) for c in n.colloquial]
+        # English words a learner mixes in, but none the reports write themselves (LINE, PLUS): longest first.
+        self.english = {k: v for k, v in n.english.items() if k not in latin_written}
+        self.english_pattern = re.compile(
+            r"(?<![a-z0-9])(" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(self.english, key=len, reverse=True))
+            + r")(?![a-z0-9])", re.IGNORECASE) if self.english else None
         self.counters = sorted(set(UNITS) | set(n.numeral_counters), key=len, reverse=True)
         self.keep = n.kanji_numeral_keep
         guard = "".join(f"(?<!{re.escape(b)})" for b in n.relative_guard.before)
@@ -240,12 +245,19 @@ class Normalizer:
         counters = {c for k, v in notation().counter_homophones.items() for c in (k, *v)}
         text = "\n".join(line for d in documents for line in d.lines)
         written = frozenset(c for c in counters if re.search(r"\d\s*" + re.escape(c), text))
-        return cls(index, fiscal_year if wareki else None, wareki=wareki, written_counters=written)
+        latin = frozenset(w.lower() for w in re.findall(r"[A-Za-z]+(?:\s+[A-Za-z]+)*", nfkc(text)))
+        latin = frozenset({*latin, *(w for phrase in latin for w in phrase.split())})
+        return cls(index, fiscal_year if wareki else None, wareki=wareki, written_counters=written,
+                   latin_written=latin)
 
     def normalize(self, question: str) -> NormalizedQuestion:
         """The question as the analyser should read it, every rewrite, and the unknown entities it names."""
         rewrites: list[Rewrite] = []
         text = self._width(question, rewrites)
+        if self.english_pattern is not None:
+            # 「ぐんまちゃんの new song は何曲」: the learner's English word as the Japanese one.
+            text = _sub(text, self.english_pattern, lambda m: self.english[re.sub(r"\s+", " ", m.group().lower())],
+                        "english", rewrites)
         text = self._colloquial(text, rewrites)
         text = self._numerals(text, rewrites)
         for pattern, rule in DATE_RULES if self.wareki else ():

@@ -63,6 +63,7 @@ class Notation(_Data):
     latin_readings: dict[str, str]  # an English word of the report (lower case) → its kana as typed
     letter_names: dict[str, str]  # a Latin letter (lower case) → its name in katakana (e → イー)
     counter_homophones: dict[str, list[str]]  # a counter in the wrong kanji → the counters of its reading
+    english: dict[str, str]  # an English word a learner mixes in (lower case) → the Japanese word
 
 
 class Entities(_Data):

@@ -500,3 +500,29 @@ def test_counter_homophones(normalizer, question, expected):
 def test_a_counter_the_report_writes_is_kept(normalizer):
     # 「北関東磐越五県」: 県 is a counter of its own, never read as 件.
     assert "何県" in normalizer.normalize("北関東磐越五県知事会議は何県の会議？").text
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("ぐんまちゃんの new song は何曲", "ぐんまちゃんの 新曲 は何曲"),
+    ("STEAM のプログラム、どこの High School が参加?", "STEAM のプログラム、どこの 高等学校 が参加?"),
+    ("この report で 決算額 いちばん 大きい 事業は", "この 報告書 で 決算額 いちばん 大きい 事業は"),
+])
+def test_english_words_of_a_learner(normalizer, question, expected):
+    _check(normalizer, question, expected)
+    assert "english" in {r.reason for r in normalizer.normalize(question).rewrites}
+
+
+@pytest.mark.parametrize("question", [
+    "県LINEの友だち数は?",  # LINE, Ask, PLUS, WEEK: the report's own words in Latin letters
+    "tsulunos PLUSは年何回発行?",
+    "Ask知事!の再生回数は?",
+    "openness",  # a word inside another is no word of the list
+])
+def test_english_the_report_writes_is_kept(normalizer, question):
+    assert "english" not in {r.reason for r in normalizer.normalize(question).rewrites}
+
+
+def test_english_entries_are_lower_case_words():
+    for key, word in notation().english.items():
+        assert key == key.lower().strip() and re.fullmatch(r"[a-z]+(?: [a-z]+)*", key), key
+        assert word and not re.search(r"[A-Za-z]", word), (key, word)

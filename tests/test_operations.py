@@ -801,3 +801,25 @@ def test_everyday_words_for_a_fall_ask_a_change_rate(assistant):
     from qa.analyze import analyze
     assert analyze("感染拡大防止の緊急啓発広告は、新聞何紙に掲載されましたか。").op is None
 
+
+
+def test_a_learners_english_word_is_read_as_japanese_and_said_so(assistant):
+    answer = assistant.ask("マスコミに資料 provide したの、何件ですか")
+    assert answer.text.startswith("4,270件"), answer.text
+    assert "『provide』を『提供』と読み替えました" in answer.text, answer.text
+
+
+def test_rows_named_by_what_their_cells_say(assistant):
+    answer = assistant.ask("主な活動に移住者相互親睦・生活援護指導が入ってる県人会等は何団体ある？")
+    assert answer.text.startswith("6団体"), answer.text
+
+
+def test_a_breakdown_named_by_an_everyday_word(assistant):
+    # 有効期限 is the everyday word for the report's 有効期間: the breakdown is there.
+    answer = assistant.ask("パスポートの有効期限別の件数は？")
+    assert not answer.abstained and "件" in answer.text, answer.text
+
+
+def test_a_persons_rank_is_how_the_asker_calls_them(assistant):
+    answer = assistant.ask("湯けむりフォーラム特別企画で知事とオンライン会談したベトナムの要人は誰？")
+    assert "ミン副首相" in answer.text, answer.text

@@ -124,6 +124,13 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     if (held := _items_holding(ev, q, scope)) is not None:
         # 「知事会議は表にいくつ」「交付金は何種類」: the one list whose items are named by the counted word.
         return _count_answer(ev, plan, hits, *held)
+    if scope is None and (by_cells := _rows_scope(ev, q)) is not None:
+        # No section is named, but a table's cells say what the question picks (「主な活動に移住者相互親睦…が入って
+        # る県人会等」): its rows that say it, when that is some of them and more than one.
+        texts = row_texts(ev, by_cells)
+        rows = narrow(ev, _without_counted(q), list(texts), lambda label: texts[label], by_cells)
+        if 2 <= len(rows) < len(texts):
+            return _count_answer(ev, plan, hits, by_cells, rows)
     if scope is None or scope.level == 0:
         return _report_items(ev, plan, hits)
     # Each kind of item, narrowed to those the question picks out (「「刊行物」に分類される」).
@@ -474,6 +481,19 @@ def _scope(ev: Evidence, q: Question, hits: list[Hit]) -> Section | None:
             if scope is not None:
                 return scope
     return named_scope(ev, q, hits)
+
+
+def _rows_scope(ev: Evidence, q: Question) -> Section | None:
+    """The section with a table whose path and rows (every cell) cover the question as a passage must, the
+    best: 「主な活動に移住者相互親睦・生活援護指導が入ってる県人会等は」 names the rows by what their cells say."""
+    q = _without_counted(q)
+    best, best_cov = None, ev.weights.min_coverage
+    for s in ev.sections:
+        if len(rows := row_texts(ev, s)) < 2:
+            continue
+        if (cov := ev.coverage(q, " ".join([*s.path, *rows.values()]))) > best_cov:
+            best, best_cov = s, cov
+    return best
 
 
 def _tabled_scope(ev: Evidence, q: Question) -> Section | None:
