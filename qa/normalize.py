@@ -38,6 +38,7 @@ from qa.readings import (
     fold,
     is_kana,
     reading,
+    report_text,
     words,
 )
 from qa.text import UNITS, nfkc
@@ -245,7 +246,7 @@ class Normalizer:
         counters = {c for k, v in notation().counter_homophones.items() for c in (k, *v)}
         text = "\n".join(line for d in documents for line in d.lines)
         written = frozenset(c for c in counters if re.search(r"\d\s*" + re.escape(c), text))
-        latin = frozenset(w.lower() for w in re.findall(r"[A-Za-z]+(?:\s+[A-Za-z]+)*", nfkc(text)))
+        latin = frozenset(w.lower() for w in re.findall(r"[A-Za-z]+(?:\s+[A-Za-z]+)*", report_text(documents)))
         latin = frozenset({*latin, *(w for phrase in latin for w in phrase.split())})
         return cls(index, fiscal_year if wareki else None, wareki=wareki, written_counters=written,
                    latin_written=latin)

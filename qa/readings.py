@@ -128,8 +128,12 @@ def _readings_of(part: list[Word]) -> list[str]:
 
 
 def report_text(documents: list[Document]) -> str:
-    """Every line of every document, NFKC'd with letter-spacing collapsed: what 'in the report' means."""
-    return "\n".join(collapse_spacing(nfkc(line)) for d in documents for line in d.lines)
+    """Every line of every document, NFKC'd with letter-spacing collapsed and without the converter's HTML
+    markup (「<ul style="list-style-type: none">」 in a cell): what 'in the report' means."""
+    return "\n".join(collapse_spacing(nfkc(_MARKUP.sub(" ", line))) for d in documents for line in d.lines)
+
+
+_MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")
 
 
 _VOWELS = frozenset("aeiou")

@@ -526,3 +526,9 @@ def test_english_entries_are_lower_case_words():
     for key, word in notation().english.items():
         assert key == key.lower().strip() and re.fullmatch(r"[a-z]+(?: [a-z]+)*", key), key
         assert word and not re.search(r"[A-Za-z]", word), (key, word)
+
+
+def test_the_converters_markup_is_no_word_of_the_report(normalizer):
+    # A cell's 「<ul style="list-style-type: none">」 is markup: リスト stays リスト, not the tag's 'list'.
+    out = normalizer.normalize("海外の県人会のリストにグループはいくつ?")
+    assert "リスト" in out.text and "list" not in out.text, out.rewrites
