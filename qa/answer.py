@@ -187,6 +187,9 @@ class Answerer:
                         return counted  # 「地域活性化ラボの実証、何件やった」: no figure says it; the rows do
                 return abstain(ev, q, hits, "")
         ans = passage_answer(ev, q, hits)
+        if _ADDRESS_ASKED.search(q.norm) and not ans.abstained and not _ADDRESS.search(_CITED_SECTION.sub("", ans.text)):
+            # 「東京事務所の所在地は」: an address is a town, a ward, a floor; 「県と各省庁（をつなぐ）」 is none.
+            return abstain(ev, q, hits, "")
         if plan.op in {"max", "min"} and time_extreme(q.norm) is None and not ans.abstained and not _RANKED.search(ans.text):
             # 「一番寄附が集まったメニューは」: nothing the report gives ranks them, and the passage found says
             # nothing of which is first; another sentence about the topic is no answer.
@@ -210,6 +213,9 @@ _CITED_SECTION = re.compile(r"（[^（）]*(?:（[^（）]*）[^（）]*)*）$")
 _ASKED_THING = re.compile(r"(?:た|い)([\u4e00-\u9fff\u30a1-\u30ff]{2,8})(?:は|って|はどれ|はどこ|はなに|は何)[?？]?$")
 
 # Words by which a passage states an amount per item itself (「1人あたり」「平均」).
+# An address asked (「所在地」「住所」), and what one is: a city, ward, town or village by name, a block, a floor.
+_ADDRESS_ASKED = re.compile(r"所在地|住所")
+_ADDRESS = re.compile(r"[\u4e00-\u9fff\u30a1-\u30ff]{1,8}(?:市|区|町|村|郡)(?![\u4e00-\u9fff])|丁目|番地|\d+階|フロア")
 _PER_ITEM = re.compile(r"あたり|当たり|当り|平均|につき|単価")
 
 # Words by which a passage itself says which is first (「最も多い」「第1位」).

@@ -823,3 +823,12 @@ def test_a_breakdown_named_by_an_everyday_word(assistant):
 def test_a_persons_rank_is_how_the_asker_calls_them(assistant):
     answer = assistant.ask("湯けむりフォーラム特別企画で知事とオンライン会談したベトナムの要人は誰？")
     assert "ミン副首相" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "東京事務所の所在地はどこですか？",  # 「県と各省庁（…をつなぐ）」 is no address
+    "先進企業視察で訪問した鈴木工業株式会社の所在地はどこですか",  # the company is named, not where it is
+])
+def test_an_address_is_a_place_by_name(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.abstained, answer.text

@@ -642,7 +642,10 @@ def _count_answer(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section, ite
         counter = "件"  # つ counts to nine (ここのつ); 「12つ」 is no Japanese
     listed = items[:ev.weights.max_listed]
     names = "、".join(listed) + ("、…" if len(items) > len(listed) else "")
-    text = f"{len(items)}{counter}：{names}（{scope.heading}）"
+    said = f"{len(items)}{counter}"
+    if "いくつ" in q.norm and counter != "つ" and len(items) < 10:
+        said = f"{len(items)}つ（{said}）"  # 「ラジオの番組・媒体はいくつ」: 3つ, in the question's own word, then 3媒体
+    text = f"{said}：{names}（{scope.heading}）"
     cits = [ev.section_citation(scope, " / ".join(items))]
     # Items that are sections (「社会参加費、若者定着促進」 of a threshold over the whole report) are cited too.
     under = {s.heading: s for s in ev.sections if s.doc == scope.doc and s.path[: len(scope.path)] == scope.path}
