@@ -832,3 +832,9 @@ def test_a_persons_rank_is_how_the_asker_calls_them(assistant):
 def test_an_address_is_a_place_by_name(assistant, question):
     answer = assistant.ask(question)
     assert answer.abstained, answer.text
+
+
+def test_how_many_is_answered_in_its_own_word_first(assistant):
+    # いくつ is answered 「3つ」, then in the items' counter.
+    answer = assistant.ask("広報活動の一覧で、ラジオとして載っている番組・媒体はいくつありますか？")
+    assert answer.text.startswith("3つ（3媒体）"), answer.text
