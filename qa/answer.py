@@ -247,9 +247,9 @@ def _counted(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     return found if ev.coverage(plan.question, " ".join([*cit.section_path, cit.text])) >= ev.weights.min_coverage else None
 
 
-# A word for a group of people (職員, 会員, 研修生, 講師): what a count in 人 counts. Other words before 何人 name
-# the topic the people belong to (「NETSUGENって何人」「ALTの先生って県全体で何人」).
-_PEOPLE = r"[\u4e00-\u9fff]{1,4}(?:員|者|生|師)|メンバー"
+# A word for a group of people (職員, 会員, 研修生, 講師, コーディネーター, メンバー): what a count in 人 counts. Other
+# words before 何人 name the topic the people belong to (「NETSUGENって何人」「ALTの先生って県全体で何人」).
+_PEOPLE = r"[\u4e00-\u9fff]{1,4}(?:員|者|生|師)|[\u30a1-\u30fc]{2,}(?:ター|ナー|ザー|カー|バー|ワー)"
 
 
 def _counts_another(ev: Evidence, q: Question, ans: Answer) -> bool:
@@ -267,7 +267,14 @@ def _counts_another(ev: Evidence, q: Question, ans: Answer) -> bool:
     if ev.unknown(group):
         return False  # a word the report never uses is judged elsewhere (_measure_unknown)
     fig, cit = ans.figures[0], ans.citations[0]
-    held = norm(" ".join([fig.label, fig.attribute or "", *cit.section_path, cit.text]))
+    # The figure's own words: its label, its column, its section's title and its sentence or listed item up to it
+    # (「職員の…ため、研修やeラーニング（5,782人受講）」; not 「コーディネーターを配置し、… ・セミナー…参加人数：48社73名」,
+    # which names コーディネーター, but not as what 73名 counts).
+    text = norm(cit.text)
+    at = text.find(norm(fig.raw))
+    start = max((text.rfind(mark, 0, at) for mark in "。・/\n"), default=-1) + 1 if at >= 0 else 0
+    near = text[start:at] if at >= 0 else text
+    held = norm(" ".join([fig.label, fig.attribute or "", cit.section_path[-1], near]))
     return not any(a in held for a in group)
 
 

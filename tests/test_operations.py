@@ -779,6 +779,8 @@ def test_items_counted_when_no_figure_is_in_the_counter_asked(assistant):
 @pytest.mark.parametrize("question", [
     "上海事務所 職員何人いる",  # 上海群馬県人会's row names 上海事務所; its 構成員数 are no staff
     "官民共創スペースNETSUGENの会員数は何人ですか。",  # 12,091人 came; no one is said to be a member
+    # The row says 「コーディネーターを配置し」, but its 73名 are a seminar's 参加人数.
+    "スマートものづくりコーディネーターは何人配置されてる？",
 ])
 def test_people_of_another_group_are_no_answer(assistant, question):
     answer = assistant.ask(question)
