@@ -257,8 +257,7 @@ class Normalizer:
         text = self._width(question, rewrites)
         if self.english_pattern is not None:
             # 「ぐんまちゃんの new song は何曲」: the learner's English word as the Japanese one.
-            text = _sub(text, self.english_pattern, lambda m: self.english[re.sub(r"\s+", " ", m.group().lower())],
-                        "english", rewrites)
+            text = _sub(text, self.english_pattern, self._english, "english", rewrites)
         text = self._colloquial(text, rewrites)
         text = self._numerals(text, rewrites)
         for pattern, rule in DATE_RULES if self.wareki else ():
@@ -299,6 +298,11 @@ class Normalizer:
                 unknown.append(name)
         text = _apply(text, sorted(edits, key=lambda e: e[0]), rewrites)
         return NormalizedQuestion(original=question, text=text, rewrites=rewrites, unknown_entities=unknown)
+
+    def _english(self, m: re.Match[str]) -> str | None:
+        """The Japanese word for an English one, not inside markup (「<ul style="list-style-type: none">」)."""
+        inside_tag = m.string.rfind("<", 0, m.start()) > m.string.rfind(">", 0, m.start())
+        return None if inside_tag else self.english[re.sub(r"\s+", " ", m.group().lower())]
 
     # 1. width ---------------------------------------------------------------------------------------
 

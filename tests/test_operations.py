@@ -840,3 +840,10 @@ def test_how_many_is_answered_in_its_own_word_first(assistant):
     # いくつ is answered 「3つ」, then in the items' counter.
     answer = assistant.ask("広報活動の一覧で、ラジオとして載っている番組・媒体はいくつありますか？")
     assert answer.text.startswith("3つ（3媒体）"), answer.text
+
+
+def test_two_places_asked_is_no_locate():
+    from qa.analyze import analyze
+    from qa.plan import make_plan
+    # 「どことどこ」 holds こと + どこ; it asks two places, not where the report writes of something.
+    assert make_plan(analyze("令和2年度にWi-Fiを整備した県有施設はどことどこ？")).op != "locate"
