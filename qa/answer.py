@@ -212,10 +212,11 @@ _CITED_SECTION = re.compile(r"（[^（）]*(?:（[^（）]*）[^（）]*)*）$")
 # The thing a superlative asks for, ending the question (「…が多かった政策メニューは？」 → 政策メニュー).
 _ASKED_THING = re.compile(r"(?:た|い)([\u4e00-\u9fff\u30a1-\u30ff]{2,8})(?:は|って|はどれ|はどこ|はなに|は何)[?？]?$")
 
-# Words by which a passage states an amount per item itself (「1人あたり」「平均」).
 # An address asked (「所在地」「住所」), and what one is: a city, ward, town or village by name, a block, a floor.
 _ADDRESS_ASKED = re.compile(r"所在地|住所")
 _ADDRESS = re.compile(r"[\u4e00-\u9fff\u30a1-\u30ff]{1,8}(?:市|区|町|村|郡)(?![\u4e00-\u9fff])|丁目|番地|\d+階|フロア")
+
+# Words by which a passage states an amount per item itself (「1人あたり」「平均」).
 _PER_ITEM = re.compile(r"あたり|当たり|当り|平均|につき|単価")
 
 # Words by which a passage itself says which is first (「最も多い」「第1位」).
@@ -254,7 +255,7 @@ _PEOPLE = r"[\u4e00-\u9fff]{1,4}(?:員|者|生|師)|[\u30a1-\u30fc]{2,}(?:ター
 
 def _counts_another(ev: Evidence, q: Question, ans: Answer) -> bool:
     """Whether the figure in 人 found is not of the people the question counts: the word for them (「上海事務所
-    職員」 → 職員), a word of the report, is nowhere in the figure's label, attribute, section or passage."""
+    職員」 → 職員), a word of the report, is nowhere in the figure's label, column, section title or own sentence."""
     # The measure, or the people whose number is asked (「スタッフの人数」).
     measure = q.measure or (m.group(1) if (m := re.search(r"([\u4e00-\u9fff\u30a1-\u30ff]+)の(?:人数|数)", q.norm)) else None)
     if not measure or not ans.figures or not ans.citations or ans.figures[0].derived:
