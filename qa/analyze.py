@@ -407,7 +407,8 @@ def _op(q: str) -> tuple[str | None, str | None]:
                 and not re.search(r"何(?=[^\s、。]{1,3}(減|増|多|少))|いくら(減|増|多|少)", q)):
         if re.search(r"増加率|減少率|伸び率|増減率|何%増|何%減|パーセント減|パーセント増", q) or (
                 re.search(r"何割|割合|何%|何パーセント", q) and re.search(rf"(減|増)(っ|り|え|少|加|た)|伸び|伸ば|{_FELL}|{_ROSE}", q)
-                and not re.search(r"のうち|に占め|に対す|水準|程度まで|ほどまで", q)):  # 「何%の水準まで落ち込んだ」: a ratio  # 「減り方は何割」「どのくらいの割合で減った」
+                and not re.search(r"のうち|に占め|に対す|水準|程度まで|ほどまで", q)):
+            # 「減り方は何割」「どのくらいの割合で減った」: a change; 「何%の水準まで落ち込んだ」, 「のうち」: a ratio.
             return "change", None
         return "ratio", None
     # 「前の年から何件減」: a terse 減 / 増 after the amount asked says the change as 減った does.

@@ -4,10 +4,11 @@ their names (「3件：全国知事会議、関東地方知事会議、北関東
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
-from collections.abc import Callable
 from functools import lru_cache
 
 from qa.analyze import Question, analyze, measure_of, unit_family, with_terms
@@ -801,11 +802,7 @@ def _enumerated(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
 
 def _common_tail(words: list[str]) -> str:
     """The longest ending all the words share."""
-    tail = words[0] if words else ""
-    for w in words[1:]:
-        while tail and not w.endswith(tail):
-            tail = tail[1:]
-    return tail
+    return os.path.commonprefix([w[::-1] for w in words])[::-1]
 
 
 # A noun followed by the things it stands for in brackets (「各国（米、仏）」「問題点（視界不良、可動域の制限など）」):
