@@ -202,6 +202,12 @@ def measure_of(text: str) -> str | None:
                 j = _noun_before(words, j)
             if re.fullmatch(r"には?", "".join(w for w, _ in words[j + 1 : i])):
                 return None  # 「正確には何台」「実際には何人」: a noun made an adverb by に says how it is asked
+            k = j
+            while k - 1 >= 0 and words[k - 1][1] in {"名詞", "接頭辞", "接尾辞"}:
+                k -= 1
+            if "".join(w for w, _ in words[j + 1 : i]) == "で" and re.search(
+                    r"\d\s*[^\d\s]{1,3}の$", "".join(w for w, _ in words[max(0, k - 4) : k])):
+                return None  # 「4件の調査研究でいくら出した」: the things counted, what the money went on
             if j >= 0 and words[j][1] == "名詞" and words[j][0] in _adverbial(text):
                 return None  # 「ルータは結局何台」「それぞれ何回」: an adverb-like noun says how it is asked, not what
             if j >= 0 and words[j][1] in {"名詞", "接尾辞"}:
@@ -295,6 +301,17 @@ def want_of(q: str) -> tuple[str, str | None]:
 _EXPENSE_ASKED = re.compile(r"[^\s、。]{2,}(?:費|費用|予算額?)(?:は|って)?(?:いくら|を教えて(?:ください)?)?[?？。]?$")
 
 
+def _word_starts(text: str) -> set[int]:
+    """The offsets at which MeCab starts a word of `text`."""
+    starts, cursor = set(), 0
+    for surface, _ in tagged(text):
+        at = text.find(surface, cursor)
+        if at >= 0:
+            starts.add(at)
+            cursor = at + len(surface)
+    return starts
+
+
 def _want(q: str) -> tuple[str, str | None]:
     """(what kind of answer, the unit family of a quantity) from the question's wording (qa/data/lexicon.json)."""
     types = answer_type_patterns()
@@ -312,12 +329,16 @@ def _want(q: str) -> tuple[str, str | None]:
     # of a result: the figures it comes from are in the unit the question measures (「申請件数は何%減った」).
     if counter and unit_family(counter.group(1)) != "%":
         return "quantity", unit_family(counter.group(1))
+    # An amount the question states (「社会参加費の16千円って」) asks nothing.
+    unstated = re.sub(r"\d[\d,.]*\s*[千万億]?円", "", q)
+    starts = _word_starts(unstated)
     for family, words in lexicon().measures.items():
         # 「予算化された」 is an act (a 事業 made), not an amount of 予算; 「どの予算で」「何の支払いに」 ask which
-        # one, not how much.
-        # An amount the question states (「社会参加費の16千円って」) asks nothing either.
-        if any(re.search(r"(?<!どの)(?<!どんな)(?<!何の)(?<!なんの)(?<!どういう)" + re.escape(w) + "(?!化)",
-                         re.sub(r"\d[\d,.]*\s*[千万億]?円", "", q)) for w in words):
+        # one, not how much. A measure word of two characters or more begins a word: 「会長さん」 holds no 長さ,
+        # 「全部数える」 no 部数 (額 of 差額 is a suffix).
+        if any(m.start() in starts or len(w) == 1 for w in words
+               for m in re.finditer(r"(?<!どの)(?<!どんな)(?<!何の)(?<!なんの)(?<!どういう)" + re.escape(w) + "(?!化)",
+                                    unstated)):
             return "quantity", family
     if counter:
         return "quantity", "%"
@@ -860,6 +881,12 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
     # 「交付金、2種類を合計すると」: a count of the items is none of them.
     counters = counter_alternation()
     items = [i for i in items if i.strip() and not re.fullmatch(rf"\s*\d+\s*(?:{counters})(?:を|の|とも|は)?\s*", i)]
+    # 「政策プレゼン調査研究費、4件の調査研究で」: a clause opening with a count the question states says how many
+    # there were of what it is about; it is no item.
+    stated = [i for i in items if re.match(rf"\s*\d+\s*(?:{counters})の", i)]
+    if stated and len(items) == 2:
+        outside += " " + " ".join(stated)
+        items = [i for i in items if i not in stated]
     # 「全国・関東・北関東磐越五県の3つ」: the count after the last item states how many; it is no part of it.
     items = [re.sub(rf"の\s*\d+\s*(?:{counters})(?:を|の|とも|は)?\s*$", "", i) for i in items]
     broken_down = [bool(re.match(r"\s*[^\sの、]{1,6}(?:別|ごと)(?=の|に|で|は|[、,]|$)", i)) for i in items]

@@ -316,6 +316,11 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
         else:
             dated = [c for c in dated if c[1] >= w.dated_share * top_cov]
         candidates = dated or candidates
+    elif asks_why(q.norm):
+        # なぜ / 何のため: only a segment that gives a reason or a purpose can say why; a caption repeating the
+        # question's words (「・県有施設におけるWi-Fi環境の整備状況」) cannot.
+        top_cov = max((c[1] for c in candidates), default=0.0)
+        candidates = [c for c in candidates if _REASON.search(c[3]) and c[1] >= w.why_share * top_cov] or candidates
     kind_found = False
     on_topic = max(candidates, key=order) if candidates else None
     all_candidates = candidates  # before the kind filter below: where the topic may be found

@@ -25,6 +25,7 @@ from qa.tokenize import readings
 # numerals (数詞) are figures, not names.
 CONTENT_POS = {"名詞", "接頭辞", "接尾辞", "形状詞"}
 _GRAMMAR_POS = {"助詞", "助動詞", "補助記号", "記号", "空白"}
+_KANJI_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 _KANA = "\u3041-\u3096\u309d\u309e\u30a1-\u30fa\u30fc\u30fd\u30fe"
 KANA_RUN = re.compile(f"[{_KANA}]+")
 _ALL_KANA = re.compile(f"^[{_KANA}]+$")
@@ -54,7 +55,9 @@ class Word:
 
     @property
     def content(self) -> bool:
-        return self.pos1 in CONTENT_POS and self.pos2 != "数詞" and not _DIGIT.search(self.surface)
+        # A kanji the dictionary knows only as a symbol (活働 → 活 + 働/記号) is part of a mistyped word.
+        kanji_symbol = self.pos1 == "記号" and bool(_KANJI_ONLY.fullmatch(self.surface))
+        return (self.pos1 in CONTENT_POS or kanji_symbol) and self.pos2 != "数詞" and not _DIGIT.search(self.surface)
 
 
 def words(text: str) -> list[Word]:

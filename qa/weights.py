@@ -122,6 +122,9 @@ class Weights(BaseModel):
     # 「どこの国から」: a segment with a word of the kind asked (各国) answers when its coverage is at least this
     # share of the best one's (the same bar as a date: on topic, if not the closest wording).
     kind_share: float = 0.6
+    # なぜ / 何のため: a segment that gives a reason or a purpose (「…を図るため、」) answers when its coverage is
+    # at least this share of the best one's (the same bar again; a caption repeating the question says no why).
+    why_share: float = 0.6
     # A list question that names a section lists its sub-sections or rows when the heading covers this much.
     list_heading_coverage: float = 0.5
 

@@ -112,6 +112,11 @@ def extreme(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     money = len(candidates) < 2 and bool(money_words().search(q.norm)) and not (
         re.search(r"事業費|金額", q.norm) and not re.search(r"決算額|予算", q.norm)) and (
         thing is None or thing in _BUDGETED or re.search(r"決算額|予算", q.norm) is not None)
+    if not money and len(candidates) < 2 and scope is not None and q.unit is None and not q.measure and len(
+            budget_siblings(ev, scope)) >= 2 and all(any(a in norm(scope.title) for a in g)
+                                                     for t, g in zip(q.terms, q.groups, strict=True) if t not in q.loose):
+        # 「地域外交費の最大は」: a heading over 事業 named with nothing else to rank by ranks its 事業 by 決算額.
+        money = True
     if money and scope is not None and scope.level > 1 and len(budget_siblings(ev, scope)) < 2 and re.search(
             r"決算額|予算", q.norm) and thing in _BUDGETED:
         # 「海外との交流や外交に関する経費の中で決算額が最も大きい事業」: a section without 事業 of its own (③ of
