@@ -124,6 +124,10 @@ class Evidence:
         # Each section's title, normalised once (scopes are matched against every title per question).
         self.title_norms = {(s.doc, tuple(s.path)): norm(s.title) for s in self.sections}
         self.titles_text = " ".join(self.title_norms.values())
+        # What the tables' rows are about (「データベースを活用した病害虫診断」), normalised once: things the report
+        # names, as titles are.
+        self.row_labels_text = " ".join(norm(c.body.split(" — ")[0]) for c in index.chunks
+                                        if c.kind == "table_row" and " — " in c.body)
         self.unit_families = {unit_family(f.unit) for f in index.facts if f.unit}
         # The group headers table columns stand under (「男女別」 of 「男女別 男」), normalised once.
         self.group_headers = frozenset(norm(g).replace(" ", "") for f in index.facts
@@ -172,10 +176,10 @@ class Evidence:
             self._df_cache[key] = sum(1 for t in self._texts if any(g in t for g in group))
         return math.log((self._n + 1) / (self._df_cache[key] + 0.5))
 
-    def telling(self, q: Question) -> list[str] | None:
+    def telling(self, q: Question, rows: bool = False) -> list[str] | None:
         """The question's most telling word when it is rare and titles a section (「着ぐるみ」 of ⑦ 着ぐるみ製作,
         「誕生」 of ④ ぐんまちゃんお誕生日会): an answer whose passage lacks it is about another thing. None when
-        the rarest word is common, unknown to the report or titles nothing."""
+        the rarest word is common, unknown to the report or titles nothing (with `rows`, nor heads a table row)."""
         # The kind of answer asked (「どこの会場」) is what the passage must hold, not what it is about.
         topical = [(self.weight(g), g) for t, g in zip(q.terms, q.groups)
                    if t not in q.loose and len(t) >= 2 and t not in (q.kind_asked or "")]
@@ -184,7 +188,8 @@ class Evidence:
         weight, group = max(topical, key=lambda x: x[0])
         if weight < self.weights.telling_term_weight or self.unknown(group):
             return None
-        return group if any(a in self.titles_text for a in group) else None
+        named = self.titles_text + " " + self.row_labels_text if rows else self.titles_text
+        return group if any(a in named for a in group) else None
 
     def unknown(self, group: list[str]) -> bool:
         """Whether the report never uses any word of the group."""

@@ -169,7 +169,7 @@ def elsewhere_titled(ev: Evidence, q: Question, fact: Fact) -> bool:
     """Whether the question's most telling word (Evidence.telling) is nowhere near the figure (「着ぐるみ、1体
     いくら」 against a ふるさと納税 amount: ⑦ 着ぐるみ製作 gives no cost). Asked of a figure that covers little of
     the question: one that covers most of it is the answer, whatever word the asker added (「パソコンで受ける」)."""
-    if (group := ev.telling(q)) is None:
+    if (group := ev.telling(q, rows=True)) is None:
         return False
     # The figure's section holds its sub-sections (a 事業's 決算額 covers ② 政策アドバイザー設置 under it).
     under = [s.title for s in ev.sections if s.doc == fact.doc and s.path[: len(fact.section_path)] == fact.section_path]
