@@ -189,7 +189,7 @@ def measure_of(text: str) -> str | None:
     words = tagged(_without_periods(text, counters=False))
     asks = re.compile(r"^(何|なん|いくら|いくつ|どれ|どのくらい|どれほど)")
     for i, (surface, _) in enumerate(words):
-        if asks.match(surface) or (surface == "数" and i + 1 < len(words) and words[i + 1][0] in {"は", "を", "?", "？"}):
+        if asks.match(surface) or (surface in {"数", "総数"} and i + 1 < len(words) and words[i + 1][0] in {"は", "を", "?", "？"}):
             after = _counted_after(words, i)
             if after is not None:
                 return after if after not in STOPWORDS and after not in lexicon().item_nouns else None
@@ -871,6 +871,8 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
             elif surface in _SEPARATORS and pos in {"助詞", "接続詞", "補助記号"}:
                 items.append(current)
                 current = ""
+            elif re.match(r"[a-z0-9]", surface, re.I) and re.search(r"[a-z0-9]$", current, re.I):
+                current += " " + surface  # 「tsulunos PLUS」: two Latin words stay two words
             else:
                 current += surface
         items.append(current)

@@ -38,10 +38,30 @@ from qa.ops.count import labelled_list, named_items
 from qa.ops.duration import asks_days, asks_years, duration, years
 from qa.passage import passage_answer
 from qa.plan import Plan, make_plan, split_questions
-from qa.ranking import LATIN_NAME
+from qa.ranking import LATIN_NAME, score_facts
 from qa.text import norm
 from qa.tokenize import tokens
 
+
+
+# Words that name a total the report may write as a row of its own (「令和2年度末累計」「合計」).
+_TOTAL_WORDS = re.compile(lexicon().running_total + "|合計|総計")
+
+
+def _stated_total(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
+    """「令和2年度末の累計は何か所」: the total the question names is a figure the report writes (「令和2年度末累計
+    21」), which answers it; the rows are neither added up nor counted."""
+    words = {t for t in tokens(q.norm) if _TOTAL_WORDS.fullmatch(t)}  # a word: 総合計画 holds no 合計
+    if not words:
+        return None
+    plain = replace(q, op=None, parts=[])
+    scored = score_facts(ev, plain, hits)
+    if not scored or scored[0].score < ev.weights.min_fact_score:
+        return None
+    top = scored[0].fact
+    if not words & set(tokens(norm(f"{top.label} {top.attribute or ''}"))):
+        return None
+    return figure_answer(ev, plain, hits)
 
 def _names_a_figure(ev: Evidence, q: Question) -> bool:
     """Whether the word a question ends on (「フォロワーは？」) is the label or column of a figure about the
@@ -141,6 +161,8 @@ class Answerer:
             q = replace(q, want="quantity")  # 「フォロワーは？」, 「有効期間5年のものは？」: the word names a figure
         plan = make_plan(q)
         q = plan.question
+        if plan.op in {"sum", "count"} and (stated := _stated_total(ev, q, hits)):
+            return stated
         if ans := ops.execute(ev, plan, hits):
             return ans
         if asks_years(q) and (span := years(ev, q, hits)):
@@ -179,8 +201,10 @@ class Answerer:
                     ans = passage_answer(ev, q, hits)
                     if not ans.abstained and _holds_figure(ans.text, q.unit) and not _measure_unknown(ev, q):
                         return ans
-                    if items := named_items(ev, plan, hits):
-                        return items  # 「新曲は何曲」: no figure in 曲; the report lists 新曲①, 新曲②
+                    if (items := named_items(ev, plan, hits)) and (q.unit != "人" or _all_people(items)):
+                        # 「新曲は何曲」: no figure in 曲; the report lists 新曲①, 新曲②. People are counted by the
+                        # people named, not by a table's rows (「来場者数等の状況、交流事業の開催…」 is no 3人).
+                        return items
                     if listed := labelled_list(ev, plan, hits, ans):
                         return listed  # 「配置先は何か所」: 「配置先：県、前橋市、富岡市」 counted
                     if q.unit in COUNTED_UNITS and plan.op == "lookup" and (counted := _counted(ev, plan, hits)):
@@ -251,6 +275,13 @@ def _counted(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
 # A word for a group of people (職員, 会員, 研修生, 講師, コーディネーター, メンバー): what a count in 人 counts. Other
 # words before 何人 name the topic the people belong to (「NETSUGENって何人」「ALTの先生って県全体で何人」).
 _PEOPLE = r"[\u4e00-\u9fff]{1,4}(?:員|者|生|師)|[\u30a1-\u30fc]{2,}(?:ター|ナー|ザー|カー|バー|ワー)"
+
+
+def _all_people(ans: Answer) -> bool:
+    """Whether every item a count names (「3人：A、B、C（…）」) is a word for people."""
+    listed = ans.text.split("：", 1)[1].rsplit("（", 1)[0] if "：" in ans.text else ""
+    items = [i.strip() for i in re.split(r"[、,]", listed) if i.strip()]
+    return bool(items) and all(re.search(f"(?:{_PEOPLE})$", i) for i in items)
 
 
 def _counts_another(ev: Evidence, q: Question, ans: Answer) -> bool:

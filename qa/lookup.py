@@ -497,8 +497,11 @@ def _himoku_named(ev: Evidence, q: Question) -> list[Section]:
 
 @lru_cache(maxsize=256)
 def _title_words(title: str) -> re.Pattern[str]:
-    """A title's words in order, の allowed between them (「知事戦略管理費」 → 知事の?戦略の?管理の?費)."""
-    return re.compile("の?".join(re.escape(t) for t in tokens(title)))
+    """A title's words in order, の allowed between them (「知事戦略管理費」 → 知事の?戦略の?管理の?費); a 等 after a
+    word may be left out (「企画会議の運営」 of 企画会議等運営)."""
+    words = [re.escape(t) for t in tokens(title)]
+    return re.compile("".join(w + ("の?" if i + 1 < len(words) else "") for i, w in enumerate(words)).replace(
+        "等の?", "(?:等|の)?"))
 
 
 def parts_name_a_title(ev: Evidence, parts: list[Question]) -> bool:

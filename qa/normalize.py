@@ -599,8 +599,14 @@ class Normalizer:
             return [_Edit(run[0].start, run[-1].end, candidate, "fuzzy")]
         if candidate in surface or surface in candidate:
             return []
+        # (A changed character in a one-character piece, 「広報活度」 → 広報 + 活 + 度, makes no word of its own: that
+        # is a slip of the keys, not another word.)
+        base = run[0].start
         if len(candidate) == len(surface) and all(w.reading for w in run) and any(
             a != b and not (is_kana(a) and is_kana(b)) for a, b in zip(surface, candidate, strict=True)
+        ) and all(
+            next((w.end - w.start >= 2 for w in run if w.start <= base + i < w.end), True)
+            for i, (a, b) in enumerate(zip(surface, candidate, strict=True)) if a != b
         ):
             return []
         return [_Edit(run[0].start, run[-1].end, candidate, "fuzzy")]

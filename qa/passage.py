@@ -32,6 +32,8 @@ _DAY = re.compile(r"\d{1,2}月\d{1,2}日")
 TIME = re.compile(r"午[前後]\d{1,2}時|\d{1,2}時(\d{1,2}分)?")
 # Purpose and means clauses (「…を図るため、」「…として、」「…ように、」) come before the act itself.
 _LEAD = re.compile(r"^.*(?:ため|として|ように|よう|ほか)、")
+# A clause that ends on its purpose (「…を支援するため」「…できるように」).
+_PURPOSE = re.compile(r"(ため|ように|よう)[、,]?$")
 # The pull of a clause holding a word of the kind a which-question asks for (「どこの国」 → 各国).
 KIND_BONUS = 0.2
 # A katakana mark stands apart (「ア 庁外から…」); 「オンライン…」 begins with a word, not a mark.
@@ -171,7 +173,10 @@ def best_clause(q: Question, segment: str, coverage: Callable[[str], float]) -> 
         parts = (unknown if told else dated) or dated or parts
     elif q.want == "place":
         # 「検証したのはどこの会議」: the clause naming a place or a body (「群馬の未来創生検証委員会において」).
-        parts = [c for c in parts if _names_place(q, c)] or parts
+        # A purpose clause (「製造現場…への導入を支援するため」) says what for, not where, unless it holds the act
+        # asked (「どこへの導入を支援した」).
+        kept = [c for c in parts if not _PURPOSE.search(c) or predicate_bonus(q, c)]
+        parts = [c for c in kept if _names_place(q, c)] or kept or parts
     elif q.want == "name":
         # Only a clause that names something can say who or which (「…のためのサービスとして、グループウェア
         # サービス（G Suite Business）の利用契約を行った」: the second clause, though the first repeats more words).

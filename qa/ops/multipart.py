@@ -67,7 +67,8 @@ def _topic_only(plan: Plan) -> bool:
     nothing and names no measure, so the question is one, asked after it."""
     # (A list of names before a comma, 「ぐんま広報、点字広報、声の広報の事業費は」, asks with the last item's measure;
     # a topic is followed by a question word that asks which or how: 「どの川で」.)
-    if not re.search(r"どの|どこ|いつ|誰|だれ|どう|どんな|何を", plan.parts[-1].norm):
+    # 「…協会、会長さんのお名前は」: a name asked of the topic is a who-question too.
+    if not re.search(r"どの|どこ|いつ|誰|だれ|どう|どんな|何を|名前|氏名|名称|[一-龥](?<!何)名(を|は|って|[?？]|$)", plan.parts[-1].norm):
         return False
     return any(p.unit is None and not _ASKS_ITS_OWN.search(p.norm) and part_unit(p.norm) is None
                and re.search(re.escape(p.norm.strip()) + r"\s*[、,]", plan.question.norm)
