@@ -81,6 +81,9 @@ class Question:
     # Figures the asker states as known before asking (「約1,500人が対象だったそうですが、…は何人」): (value,
     # unit family) pairs; the answer is another figure.
     known: list[tuple[Decimal, str]] = field(default_factory=list)
+    # What the asker says the answer is not (「ぐんまちゃんじゃなくて、県庁公式の…」「ぐんまちゃんのじゃない方」):
+    # a figure of it is no answer (qa.ranking).
+    negated: list[str] = field(default_factory=list)
 
 
 @lru_cache(maxsize=1)
@@ -217,8 +220,12 @@ def measure_of(text: str) -> str | None:
                     k -= 1
                 noun = "".join(w for w, _ in words[k : j + 1])
                 noun = re.sub(r"(数|件数|回数|人数|額|金額)$", "", noun)
-                if not noun:
-                    return None  # 「件数ってどれくらい」: a count word alone says what kind of figure, not of what
+                if words[k][0] == "さ" and k > 0 and words[k - 1][1] == "形容詞":
+                    noun = words[k - 1][0] + noun  # 「長さ」 is 長 (an adjective) + さ
+                if not noun or any(noun in ws for family, ws in lexicon().measures.items() if family != "円"):
+                    # 「件数ってどれくらい」「長さはどれくらい」: a count or a dimension word alone says what kind of
+                    # figure (the unit asked says it too), not of what
+                    return None
                 if re.search(r"(あたり|当たり|当り)$", noun):
                     return None  # 「1回あたり何部」: a rate's denominator, not the thing measured
                 # 「事業はどれくらいお金が」: a word that names what is counted or asked about is no measure.
@@ -574,6 +581,10 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
     elif m := _NEITHER.search(q):
         # 「10年でも5年でもない旅券」: neither is asked about; a table calls the rest その他.
         terms = [t for t in terms if t not in {m.group(1), m.group(2)}] + (["その他"] if "その他" not in q else [])
+    negated = [m.group(1) for m in _NOT_THIS.finditer(q)]
+    if negated:
+        # 「ぐんまちゃんじゃなくて、県庁公式の」: the thing set aside is no topic.
+        terms = [t for t in terms if not any(t in n for n in negated)] or terms
     measure = measure_of(text) if want == "quantity" and not op else None
     if want == "quantity" and unit in {None, "回"} and not money_words().search(q) and (said := _measure_verb(q)):
         # 「どれくらい見られた」「何回くらい見られた」: the verb after the question word names the measure (再生);
@@ -587,7 +598,7 @@ def analyze(text: str, history: list[str] | None = None) -> Question:
                         units=_asked_units(q), predicate=_predicate(terms),
                         loose=frozenset(terms) & (loose_words(text) | _described_as(q)),
                         aside=frozenset(terms) & _preamble_words(q), kind_asked=kind_asked(text),
-                        known=known)
+                        known=known, negated=negated)
     if question.predicate is not None and question.predicate in _described_as(q):
         question.predicate = None  # 「…とはどのようなプログラム」: the kind it is described as, not a word to find
     if history and _is_follow_up(question):
@@ -756,6 +767,9 @@ def split_over(q: Question) -> list[Question]:
 _MEASURE_END = re.compile(r"(数|額|費|長さ|期間|率|時間)(は|を|も)?[?？]?$")
 # 「県以外」「上海以外」: the word right before 以外 (a name or a kanji word), left out by the question.
 _EXCEPT = re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffa-z0-9]+|[\u3041-\u3096]{1,4})以外")
+# 「Xじゃなくて」「Xではなく」「Xのじゃない方」: X is set aside (the run of words before it, up to a particle or a mark).
+_NOT_THIS = re.compile(r"([^\s、,。()（）「」はがをにで]+?)の?(?:じゃなくて|じゃなく|ではなくて|ではなく|"
+                       r"(?:じゃ|では|で)ない(?:方|ほう))")
 _NEITHER = re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffa-z0-9]+)でも([\u4e00-\u9fff\u30a0-\u30ffa-z0-9]+)でも(ない|なく)")
 # A question word in a clause: the clause asks, it lists nothing.
 _ASKING = re.compile(r"どちら|どっち|どれ|何|いくつ|いくら")

@@ -429,7 +429,18 @@ def _group_named(q: Question, column: list[Fact]) -> list[Fact]:
 def himoku_total(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     """「地域外交費の決算額は」: a 費目 the report gives no total for is what its 事業 come to, added up with
     the formula (none when the question also names one of its 事業, or asks about something else)."""
-    if (q.op and q.op != "sum") or q.parts or not money_words().search(q.norm):
+    if (q.op and q.op != "sum") or not money_words().search(q.norm):
+        return None
+    if ranged := heading_range(ev, q):
+        # 「(2)〜(11)の決算額を全部足すと」「メディアプロモーション費〜地域外交費の決算額」: the 事業 of the range.
+        jigyo = [c for s in ranged for c in ([s] if s.level >= 2 else ev.children(s))]
+        every = [ev.budgets[(s.doc, tuple(s.path))] for s in jigyo if (s.doc, tuple(s.path)) in ev.budgets]
+        ans = derived(ev, replace(q, op="sum", parts=[]), every, 1.0, hits) if len(every) >= 2 else None
+        if ans is None:
+            return None
+        names = f"{ranged[0].heading}〜{ranged[-1].heading}"
+        return ans.model_copy(update={"text": ans.text + f"（{names}の{len(every)}事業の決算額の合計）"})
+    if q.parts:
         return None
     if any(s.level >= 2 and ev.title_norms[(s.doc, tuple(s.path))] in q.norm for s in ev.sections):
         return None
@@ -444,6 +455,47 @@ def himoku_total(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     what, total = ("報告書の全", "部") if whole else (f"{himoku[0].title}の", "費目")
     note = f"（{what}{len(every)}事業の決算額の合計。報告書に{total}の合計額の記載はありません）"
     return ans.model_copy(update={"text": ans.text + note})
+
+
+# A range of numbered headings (「(2)〜(11)の決算額」「2〜5の費目」): never one of dates or of figures (「令和2〜3年」
+# 「2〜3件」), so the number after the range is followed by a particle, a bracket or the end.
+_NUMBER_RANGE = re.compile(r"(?<![\d和成年月])([(（])?(\d{1,2})[)）]?\s*(?:〜|~|～|から)\s*[(（]?(\d{1,2})([)）])?"
+                           r"(?=[)）]|まで|の|に|で|を|は|が|と|、|,|\?|$)")
+# The shortest piece of a title that may stand for it at either end of a range (「管理費〜地域外交費」).
+MIN_RANGE_TITLE = 3
+
+
+def _heading_number(section: Section) -> int | None:
+    digits = re.sub(r"\D", "", section.number)
+    return int(digits) if digits else None
+
+
+def heading_range(ev: Evidence, q: Question) -> list[Section] | None:
+    """The sibling sections a question's range names, in the report's order: by number (「(2)〜(11)」 among the
+    事業 of the 費目 it names, 「2〜5の費目」 among the 費目) or by the titles at either end (「知事戦略管理費〜地域
+    外交費」「管理費から地域外交費まで」). None when it names no range of two or more headings."""
+    groups = [ev.himoku, *(ev.children(h) for h in ev.himoku)]
+    if m := _NUMBER_RANGE.search(q.norm):
+        lo, hi = int(m.group(2)), int(m.group(3))
+        if m.group(1) or m.group(4):
+            # 「(2)〜(11)」 numbers the 事業 of the 費目 named, or of the one 費目 that has them all.
+            named = _himoku_named(ev, q)
+            groups = [ev.children(h) for h in (named if len(named) == 1 else ev.himoku)]
+        else:
+            groups = [ev.himoku]
+        found = [picked for group in groups
+                 if 2 <= len(picked := [s for s in group if (n := _heading_number(s)) is not None and lo <= n <= hi])
+                 == hi - lo + 1]
+        return found[0] if len(found) == 1 else None
+    for m in re.finditer(r"〜|~|～|から", q.norm):
+        left, right = q.norm[: m.start()], q.norm[m.end():]
+        for group in groups:
+            titles = [norm(s.title).replace(" ", "") for s in group]
+            ends = [i for i, t in enumerate(titles) if any(left.endswith(t[k:]) for k in range(len(t) - MIN_RANGE_TITLE + 1))]
+            starts = [j for j, t in enumerate(titles) if any(right.startswith(t[:k]) for k in range(len(t), MIN_RANGE_TITLE - 1, -1))]
+            if ends and starts and (i := ends[-1]) < (j := starts[0]):
+                return group[i : j + 1]
+    return None
 
 
 def _named_budgets(ev: Evidence, parts: list[Question]) -> list[Fact]:

@@ -217,9 +217,14 @@ class Normalizer:
             ):
                 self.lexicon.setdefault(key, _Entry(surface, _READING))
         # A synonym's katakana key typed in hiragana (「ぶらじる」 → ブラジル, the report's 伯).
+        # A synonym's kanji key typed in kana (「きたひと」 → 来た人, the report's 来場者): read by its reading, after
+        # every word of the report's own.
         for key in synonyms():
             if len(key) >= self.t.min_reading_chars and re.fullmatch("[\u30a1-\u30fa\u30fc]+", key):
                 self.lexicon.setdefault(fold(key), _Entry(key, _READING))
+            elif re.search("[\u4e00-\u9fff]", key) and len(said := fold(reading(key))) >= self.t.min_reading_chars \
+                    and is_kana(said):
+                self.lexicon.setdefault(said, _Entry(key, _READING))
         self.max_key = max((len(k) for k in self.lexicon), default=1)
         ents = entities()
         # A prefecture typed in kana before its 県/府/都 (「ながの県」 → 長野県): read so, and then judged as a body.

@@ -174,6 +174,8 @@ def score_facts(ev: Evidence, q: Question, hits: list[Hit]) -> list[Scored]:
         if own_names and not any(a in f for g in own_names for a in g for f in (label, attr, *path)) and any(
                 m.group() not in generic for m in LATIN_NAME.finditer(label + " " + attr)):
             continue  # 「FM GUNMAのラジオ広告は何回」: the cell's 「SNS広告 Twitter」 figure is another name's
+        if q.negated and any(norm(n) in f for n in q.negated for f in (label, attr, *path)):
+            continue  # 「ぐんまちゃんじゃなくて、県庁公式のインスタ」: ぐんまちゃん's own accounts are set aside
         if asked and _contrary(asked, f"{label} {attr} {phrase}"):
             continue  # 「国内商標の出願（14区分）」 is no answer to 「海外での商標出願は」
         if (Decimal(fact.value), unit_family(fact.unit)) in q.known:

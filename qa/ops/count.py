@@ -14,7 +14,7 @@ from functools import lru_cache
 from qa.analyze import Question, analyze, measure_of, unit_family, with_terms
 from qa.evidence import Evidence
 from qa.lexicon import counter_alternation, counter_sum_patterns, lexicon, whole_report
-from qa.lookup import arithmetic, figure_answer
+from qa.lookup import arithmetic, figure_answer, heading_range
 from qa.models import Answer, Figure, Hit, Section
 from qa.ops.structure import (
     budget_siblings,
@@ -48,6 +48,13 @@ _TABLE_WORDS = re.compile(r"表|一覧|リスト|区分|内訳")
 
 def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
     q = plan.question
+    if (ranged := heading_range(ev, q)) is not None:
+        # 「2〜5の費目にある事業は」: the 事業 under the 費目 of the range; 「管理費〜地域外交費 いくつ」: the headings.
+        inner = all(s.level == 1 for s in ranged) and re.search(r"事業(?!費)", q.norm) is not None
+        items = [c.heading for s in ranged for c in ev.children(s)] if inner else [s.heading for s in ranged]
+        where = ev.section_by_path.get((ranged[0].doc, tuple(ranged[0].path[:-1])))
+        if where is not None:
+            return _count_answer(ev, plan, hits, where, items)
     if (summed := _counter_sum(ev, plan, hits)) is not None:
         return summed
     if (marked := _marked_items(ev, plan, hits)) is not None:
