@@ -209,14 +209,14 @@ def _names_place(q: Question, text: str) -> bool:
                and p not in asked for p, after in places)
 
 
-def names_something(q: Question, clause: str) -> bool:
-    """Whether a clause names something the question does not: a proper noun, a Latin-script name, a
-    labelled value or a quoted title, or (for どこ) a place."""
+def names_something(q: Question, clause: str, latin: bool = True) -> bool:
+    """Whether a clause names something the question does not: a proper noun, a Latin-script name (unless
+    `latin` is false: 「tsulunos PLUS」 is no place), a labelled value or a quoted title, or (for どこ) a place."""
     asked = q.norm.replace(" ", "")
     text = norm(clause)
     if any(p not in asked and p not in {"令和", "平成", "昭和"} for p in proper_nouns(text)):
         return True  # an era name is a date's, not a name
-    if any(w not in asked for w in re.findall(r"[a-z][a-z0-9.+!-]{1,}", text)):
+    if latin and any(w not in asked for w in re.findall(r"[a-z][a-z0-9.+!-]{1,}", text)):
         return True
     for m in _LABELLED.finditer(text):
         if m.group(2) and _PLAIN_LABELS.search(m.group(1) or ""):
@@ -349,7 +349,7 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
     if not candidates:
         return abstain(ev, q, hits, "")
     _, _, hit, seg = max(candidates, key=order)
-    if q.want == "place" and not names_something(q, seg):
+    if q.want == "place" and not names_something(q, seg, latin=False):
         # 「Wi-Fiを使えるようにした施設はどこ」: of the passage's segments, one that names a place answers where
         # (「観音山ファミリーパークと近代美術館に…整備した」), not the heading that repeats the question's words.
         placed = [c for c in candidates if c[2].id == hit.id and _names_place(q, c[3])] or [
