@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from rapidfuzz import fuzz
+
 from qa.abstain import abstain, not_stated, undated
 from qa.analyze import Question, asks_why, expand, person_asked, with_terms
 from qa.evidence import Evidence
@@ -244,7 +246,8 @@ _TITLED_PERSON = re.compile(r"([ァ-ヴー]{2,})(?=(?:副)?(?:知事|首相|大�
 # 「誰を対象に」「誰向け」: who a measure is for, which a class of people or bodies answers, not only a name; so
 # does who did it (「誰が運用してる」 → 県と市町村等38団体).
 # So does whom something was given or sent to (「誰に配ってる」 → 冊子購入者に頒布).
-_FOR_WHOM = re.compile(r"誰(を|が|の)?(対象|向け|のため)|対象(は|って)誰|誰に|(誰|だれ|どこ)が")
+_FOR_WHOM = re.compile(r"誰(を|が|の)?(対象|向け|のため)|対象(は|って)誰|誰に|(誰|だれ|どこ)が|"
+                       r"(もらう|貰う|もらえる|受け取る|受ける|受けられる)の(は|って)(誰|だれ|どこ)")
 _CLASS_OF_PEOPLE = re.compile(r"企業|事業者|団体|法人|県民|住民|職員|市町村|学校|生徒|児童|学生|若者|高齢者|障害者|外国人|"
                               r"[\u4e00-\u9fff]{2,4}者(?!数)")
 
@@ -270,6 +273,23 @@ def list_items(chunk: Chunk, q: Question, coverage: Callable[[str], float]) -> l
 # --- the passage answer --------------------------------------------------------------------------
 
 
+# A label numbered in a run of its kind (「新曲①：」「新曲②：」).
+_NUMBERED = re.compile(r"([^\s:：、。①-⑳]{1,10})[①-⑳]\s*[:：]")
+# A question asking what a thing is or does, in words (「どんな取組を定めている」「どういう内容」).
+_DESCRIBING = re.compile(r"どんな|どういう|どのような|どういった|何を|なにを|内容")
+# How alike a short segment and a heading must be for the segment to be only the heading restated.
+TITLE_COPY_SIMILARITY = 90
+
+
+def _copies_title(ev: Evidence, seg: str) -> bool:
+    """Whether a short segment only restates a section's title (「・インターネット上の誹謗中傷等の被害者支援等に
+    関する条例の制定」 of ⑤ 「群馬県インターネット上の…条例」の制定): a headline, not what the section says."""
+    t = norm(seg).lstrip("・-* ")
+    return 6 <= len(t) <= 60 and any(
+        len(title) >= 0.8 * len(t) and fuzz.partial_ratio(t, title) >= TITLE_COPY_SIMILARITY
+        for title in ev.title_norms.values())
+
+
 def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
     """The segment of the best passages that holds the key terms and looks like the answer."""
     w = ev.weights
@@ -278,6 +298,7 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
     # Scores that round alike tie: the same rank, and the report's order decides between them (below).
     rounded = [round(h.score, w.passage_hit_decimals) for h in chunk_hits]
     levels = sorted(set(rounded), reverse=True)
+    describing = q.want in {"text", "list"} and _DESCRIBING.search(q.norm) is not None
     for h, score in zip(chunk_hits, rounded, strict=True):
         rank = levels.index(score)
         chunk = ev.chunk(h.id)
@@ -292,6 +313,8 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
                 cov = ev.coverage(q, crumb + " " + row + " " + seg)
             s = cov + w.passage_hit * score - w.passage_rank_step * rank + shape_bonus(q, seg)
             s += predicate_bonus(q, seg)
+            if describing and _copies_title(ev, seg):
+                s -= w.title_copy_penalty  # 「・…条例の制定」 in the summary restates ⑤'s title and says no more
             if names_period(q, seg):
                 other = q.period is not None and q.period.year != ev.fiscal_years.get(chunk.doc)
                 s += w.passage_other_period if other else w.passage_period  # 「令和3年度はどうする？」「2月22日に開かれた」: the segment that names it
@@ -447,6 +470,12 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
                 if other != seg and other not in seg and re.search(r"[\u3041-\u309f\u4e00-\u9fff]{4}", other) \
                         and len(text) + len(other) + 3 <= MAX_SHOWN:
                     text += " / " + other
+    if (numbered := _NUMBERED.match(seg)) and not re.search(
+            r"[①-⑳]|\d+(曲|つ|本|番)目|" + re.escape(norm(numbered.group(1))) + r"\s*\d", q.text + " " + q.norm):
+        # 「新曲のタイトルは」 over 「新曲①：…」: the items numbered alike (新曲②：…) answer with it.
+        alike = [o for o in segments(chunk.body) if (m := _NUMBERED.match(o)) and m.group(1) == numbered.group(1)]
+        if len(alike) >= 2 and seg in alike:
+            text = "／".join(alike)
     if person_asked(q.norm) and not _names_person(q, text):
         # 「知事の名前は」「国際交流員3名の名前」 over a passage that names no person: the report does not say.
         return abstain(ev, q, hits, "")

@@ -125,6 +125,9 @@ class Weights(BaseModel):
     # なぜ / 何のため: a segment that gives a reason or a purpose (「…を図るため、」) answers when its coverage is
     # at least this share of the best one's (the same bar again; a caption repeating the question says no why).
     why_share: float = 0.6
+    # どんな / どういう: a segment that only restates a heading (a summary bullet) says nothing of what the section
+    # did; it gives way to the section's own sentences, which cover the question about as well.
+    title_copy_penalty: float = 0.2
     # A list question that names a section lists its sub-sections or rows when the heading covers this much.
     list_heading_coverage: float = 0.5
 

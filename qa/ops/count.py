@@ -55,6 +55,8 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
         where = ev.section_by_path.get((ranged[0].doc, tuple(ranged[0].path[:-1])))
         if where is not None:
             return _count_answer(ev, plan, hits, where, items)
+    if (given := _filled_budgets(ev, plan, hits, _himoku_scope(ev, q))) is not None:
+        return given  # 「決算額が書かれている事業はいくつ」: the 事業 that give one
     if (summed := _counter_sum(ev, plan, hits)) is not None:
         return summed
     if (marked := _marked_items(ev, plan, hits)) is not None:
@@ -105,8 +107,11 @@ def count(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
                 return found
     if plan.threshold is not None:
         # 「決算額が1,000万円を超えているものはいくつ」: the 事業 (or a column's rows) the threshold lets through.
-        pairs = budget_siblings(ev, scope)
-        if len(pairs) < 2 and scope is not None and unit_family(plan.threshold.unit or "円") == "円":
+        # A table's own column (「広報活動の表で、事業費が…以上の媒体」) is not the 事業's 決算額.
+        column = re.search(r"決算額|予算", q.norm) is None and (re.search(r"表[にでの]", q.norm) is not None or (
+            re.search(r"事業費|金額", q.norm) is not None and scope is not None and len(budget_siblings(ev, scope)) < 2))
+        pairs = [] if column else budget_siblings(ev, scope)
+        if not column and len(pairs) < 2 and scope is not None and unit_family(plan.threshold.unit or "円") == "円":
             scope, pairs = None, budget_siblings(ev, None)  # a section without 事業 of its own: the report's
         if len(pairs) >= 2 and unit_family(plan.threshold.unit or "円") == "円":
             kept = [s.heading for s, f in pairs if passes(f, plan.threshold)]
@@ -265,6 +270,31 @@ def _marked_items(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
 
 # Rows picked by whether a column of theirs is filled: 「事業費の金額が書いてあるのは」「決算額の記載がないのは」.
 _FILLED = re.compile(r"(?:書いて|書かれて|記載されて|記載が|載って|示されて|出て)(い|あ)?(る|ない|な)[^。?？]{0,4}?(?:のは|もの|ところ|行)")
+
+
+# 「決算額が書かれている事業」「決算額の記載がない事業」: the 事業 that give (or lack) a 決算額 of their own.
+_BUDGET_GIVEN = re.compile(r"決算額(?:が|の|は)?[^。?？、]{0,4}?(?:書いて|書かれて|記載されて|記載が|記載の|載って|示されて|出て)"
+                           r"(?:い|あ|お)?(る|ない|な|ません|ありません)")
+
+
+def _himoku_scope(ev: Evidence, q: Question) -> Section | None:
+    """The one 費目 the question names by its title, or None."""
+    named = [h for h in ev.himoku if norm(h.title) in q.norm]
+    return named[0] if len(named) == 1 else None
+
+
+def _filled_budgets(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section | None) -> Answer | None:
+    """The 事業 of the 費目 in scope (of the report when none is) that give, or with ない lack, a 決算額: counted."""
+    q = plan.question
+    if plan.threshold is not None or (m := _BUDGET_GIVEN.search(q.norm)) is None or not re.search(r"事業(?!費)", q.norm):
+        return None
+    jigyo = ev.children(scope) if scope is not None and scope in ev.himoku else ev.jigyo
+    if len(jigyo) < 2:
+        return None
+    lacking = m.group(1) not in {"る"}
+    items = [s.heading for s in jigyo if ((s.doc, tuple(s.path)) in ev.budgets) != lacking]
+    where = scope if scope is not None and scope in ev.himoku else next(s for s in ev.sections if s.level == 0)
+    return _count_answer(ev, plan, hits, where, items) if items else None
 
 
 def _filled_rows(ev: Evidence, plan: Plan, hits: list[Hit], scope: Section | None) -> Answer | None:
