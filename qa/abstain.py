@@ -98,7 +98,9 @@ def ground(ev: Evidence, q: Question, answer: Answer) -> Answer:
         evidence = norm(" ".join([answer.text, *(f"{f.label} {f.attribute or ''}" for f in answer.figures)]))
         for m in _PART_OF.finditer(q.norm):
             part = m.group(1) or m.group(2)
-            if not any(norm(a) in evidence for a in expand(part)) and part + "分" not in missing:
+            # 「県以外の分」 is what a table calls その他 (as qa.analyze reads 以外).
+            alternatives = [*expand(part), *(["その他"] if part.endswith("以外") else [])]
+            if not any(norm(a) in evidence for a in alternatives) and part + "分" not in missing:
                 missing.append(part + "分")
     # A named part of a whole (「国際交流員のうちフランスから来た人」): the figure must be that part's, named by
     # its label or its column, not a total whose sentence lists the part among others (「各国（米、仏）から…3名」).

@@ -64,6 +64,11 @@ def figure_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
         return None
     if best.coverage < w.min_coverage and elsewhere_titled(ev, q, best.fact):
         return None
+    if _searched_elsewhere(ev, q, hits, best.fact):
+        return None
+    if (left_out := _LEFT_OUT.search(q.norm)) and left_out.group(1) in norm(best.fact.label).replace(" ", "") and (
+            "その他" not in norm(f"{best.fact.label} {best.fact.attribute or ''}")):
+        return None  # 「参加している市町村（県以外）」 over 「県と市町村等 38団体」: the figure counts what is left out
     if best.why.get("measure", 0.0) < 0 and q.measure and (
             _row_names(ev, best.fact, q.measure)
             or (q.unit and _named_uncounted(ev, best.fact, q.measure, q.unit))):
@@ -163,6 +168,24 @@ def _named_uncounted(ev: Evidence, fact: Fact, measure: str, family: str) -> boo
 
 # A paragraph that is one item of a list (「ア …」「① …」「・…」).
 _ITEM = re.compile(r"^\s*(?:[ア-ン]|[①-⑳]|[・-])\s*")
+
+
+# 「県以外」「上海以外」: the word left out by the question (as qa.analyze reads it).
+_LEFT_OUT = re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffa-z0-9]+)以外")
+
+
+def _searched_elsewhere(ev: Evidence, q: Question, hits: list[Hit], fact: Fact) -> bool:
+    """Whether the passage the search puts first is in the section titled by the question's most telling word
+    (「自我作古の勉強会」 → ③ 寺子屋・自我作古開催支援), and the figure is from another section that never writes
+    that word: the section asked about gives no such figure, and another's is no answer."""
+    if (group := ev.telling(q)) is None:
+        return False
+    top = next((h for h in hits if h.kind == "chunk"), None)
+    if top is None or not top.section_path or list(top.section_path) == list(fact.section_path):
+        return False
+    if not any(a in norm(top.section_path[-1]) for a in group):
+        return False
+    return elsewhere_titled(ev, q, fact)
 
 
 def elsewhere_titled(ev: Evidence, q: Question, fact: Fact) -> bool:
