@@ -885,7 +885,7 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
             elif surface in _SEPARATORS and pos in {"助詞", "接続詞", "補助記号"}:
                 items.append(current)
                 current = ""
-            elif re.match(r"[a-z0-9]", surface, re.I) and re.search(r"[a-z0-9]$", current, re.I):
+            elif re.match(r"[a-z0-9]", surface, re.IGNORECASE) and re.search(r"[a-z0-9]$", current, re.IGNORECASE):
                 current += " " + surface  # 「tsulunos PLUS」: two Latin words stay two words
             else:
                 current += surface

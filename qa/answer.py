@@ -42,8 +42,6 @@ from qa.ranking import LATIN_NAME, score_facts
 from qa.text import norm
 from qa.tokenize import tokens
 
-
-
 # Words that name a total the report may write as a row of its own (「令和2年度末累計」「合計」).
 _TOTAL_WORDS = re.compile(lexicon().running_total + "|合計|総計")
 

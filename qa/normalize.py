@@ -528,6 +528,10 @@ class Normalizer:
                 else:
                     pieces[-1].append(w)
             for piece in pieces:
+                # A counter right after 何 or a digit (「何回出展した」: 回) counts; it is no part of a word typed.
+                if piece and piece[0].start > 0 and re.match(r"[何\d]", text[piece[0].start - 1]) and (
+                        piece[0].surface in lexicon().counters):
+                    piece = piece[1:]
                 if piece:
                     edits.extend(self._fuzzy_compound(text, piece))
         return edits
