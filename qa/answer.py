@@ -275,6 +275,10 @@ def _counted(ev: Evidence, plan: Plan, hits: list[Hit]) -> Answer | None:
 _PEOPLE = r"[\u4e00-\u9fff]{1,4}(?:員|者|生|師)|[\u30a1-\u30fc]{2,}(?:ター|ナー|ザー|カー|バー|ワー)"
 
 
+# People named by what they do or did (「会員登録している人」「メールを開いた人」): the act is what counts them.
+_PEOPLE_BY_ACT = re.compile(r"([\u4e00-\u9fff\u30a1-\u30ff]{2,})(?:を|に)?(?:している|してる|してた|していた|した|する)(?:人|方)")
+
+
 def _all_people(ans: Answer) -> bool:
     """Whether every item a count names (「3人：A、B、C（…）」) is a word for people."""
     listed = ans.text.split("：", 1)[1].rsplit("（", 1)[0] if "：" in ans.text else ""
@@ -287,13 +291,15 @@ def _counts_another(ev: Evidence, q: Question, ans: Answer) -> bool:
     職員」 → 職員), a word of the report, is nowhere in the figure's label, column, section title or own sentence."""
     # The measure, or the people whose number is asked (「スタッフの人数」).
     measure = q.measure or (m.group(1) if (m := re.search(r"([\u4e00-\u9fff\u30a1-\u30ff]+)の(?:人数|数)", q.norm)) else None)
-    if not measure or not ans.figures or not ans.citations or ans.figures[0].derived:
+    if q.unit != "人" or not ans.figures or not ans.citations or ans.figures[0].derived:
         return False
-    head = tokens(measure)[-1:] if tokens(measure) else []
-    if q.unit != "人" or not head or not re.fullmatch(_PEOPLE, head[0]) or head[0] in q.loose or (
-            head[0] in lexicon().loose_nouns):
+    head = tokens(measure)[-1:] if measure and tokens(measure) else []
+    if head and re.fullmatch(_PEOPLE, head[0]) and head[0] not in q.loose and head[0] not in lexicon().loose_nouns:
+        group = expand(head[0])
+    elif (act := _PEOPLE_BY_ACT.search(q.norm)) and not any(a in act.group(1) for a in lexicon().implied_acts):
+        group = expand(act.group(1))  # 「会員登録している人」: people named by what they did, 登録
+    else:
         return False
-    group = expand(head[0])
     if ev.unknown(group):
         return False  # a word the report never uses is judged elsewhere (_measure_unknown)
     fig, cit = ans.figures[0], ans.citations[0]

@@ -42,6 +42,7 @@ class Lexicon(BaseModel):
     time_extremes: dict[str, str]  # min / max → a pattern for the earliest / latest (一番早い, 一番新しい)
     measure_verbs: dict[str, str]  # a verb after the question word → the report's word for what it measures
     count_qualifiers: frozenset[str]  # words that say how a count is taken (延べ, 累計): never what is counted
+    implied_acts: frozenset[str]  # acts a count of people at an event implies (参加, 受講): no word to find
     contrasts: list[list[str]]  # words that exclude each other (国内 / 海外): never the other one's figure
     prior_cue: str  # a pattern for asking the count before the year's addition (整備する前は)
     running_total: str  # a pattern for the label of a running total (累計)
@@ -92,6 +93,7 @@ def lexicon() -> Lexicon:
         time_extremes=_entries(data["time_extremes"]),
         measure_verbs=_entries(data["measure_verbs"]),
         count_qualifiers=frozenset(data["count_qualifiers"]["words"]),
+        implied_acts=frozenset(data["implied_acts"]["words"]),
         contrasts=data["contrasts"]["groups"],
         prior_cue=data["prior_cue"]["pattern"],
         running_total=data["prior_cue"]["total_words"],

@@ -847,3 +847,57 @@ def test_two_places_asked_is_no_locate():
     from qa.plan import make_plan
     # 「どことどこ」 holds こと + どこ; it asks two places, not where the report writes of something.
     assert make_plan(analyze("令和2年度にWi-Fiを整備した県有施設はどことどこ？")).op != "locate"
+
+
+# Classes found in the dev halves of eval batches 80–88 (each a shape, not one question's words).
+SESSION_30 = [
+    # A range of headings, by number or by the titles at its ends.
+    ("知事戦略管理費、(2)〜(11)の決算額を全部足すといくら？", ["85,736千円", "(2) 総務調整費〜(11) 東京事務所運営"]),
+    ("2〜5の費目にある事業は全部でいくつ？", ["11"]),
+    # The 事業 that give a 決算額, or lack one.
+    ("決算額が書かれている事業は全部でいくつですか", ["21"]),
+    ("知事戦略管理費の事業で、決算額の記載がないのは何事業ある？", ["1事業", "庁議"]),
+    # A threshold denied (「届いていない」) is below it; a table's own column is counted by its rows.
+    ("決算額が100万円に届いていない事業は何件？", ["2件", "社会参加費", "若者定着促進"]),
+    ("広報活動の表で、事業費が10,000千円以上の媒体はいくつあるの？", ["3つ", "ぐんま広報"]),
+    # A total written as a row of its own answers the sum that names it.
+    ("県有施設のWi-Fi、令和2年度末の累計は何か所？", ["21か所"]),
+    # A 費目 named alone, ranked: its 事業 by 決算額.
+    ("地域外交費の最大は？", ["国際交流推進", "213,108千円"]),
+    # What the asker sets aside is no answer; じゃ is grammar, not 者.
+    ("県の Twitter（ぐんまちゃんのじゃない方）のフォロワーって 何人だっけ？", ["40,422人"]),
+    # A kanji MeCab knows only as a symbol is part of a typo; a synonym's key typed in kana is read.
+    ("広報活働 決算額 は？", ["232,972千円", "『広報活働』を『広報活動』"]),
+    ("ねつげんに きたひとの かずは？", ["12,091人"]),
+    # Two Latin words stay one name in a multipart's items.
+    ("ぐんま広報とtsulunos PLUSの事業費の合計は？", ["101,719千円"]),
+    # Why: the segment that gives a purpose; items numbered alike answer together; a place is no Latin name.
+    ("県の施設にWi-Fiを整備したのは何のため？", ["利便性向上"]),
+    ("ぐんまちゃんの新曲のタイトルを教えてください", ["リボンをギュッと", "ぐんまちゃんえかきうた"]),
+    ("tsulunos どこにあるの", ["県庁32階展望フロア"]),
+]
+
+SESSION_30_REFUSED = [
+    "ぐんまちゃんじゃなくて、県庁公式のインスタのフォロワーは何人？",  # ぐんまちゃん's own accounts are set aside
+    "病害虫を調べるデータベース、アクセス数ってどれくらいあったの？",  # the website's access count is another thing's
+    "自我作古の勉強会、参加者って延べ何人いたの？",  # ③ gives no such figure; ウ's 56名 is another event's
+    "大学連携の産業人材育成講座、連携した大学名を教えて",  # a name asked: 8回 is no name
+    "産業用ロボット導入支援セミナーの会場はどこでしたか",  # a purpose clause is no venue
+    "NETSUGENにはコーディネーターが何人配置されてる？",  # a table's rows are no people
+    "NETSUGENに会員登録している人は何人いますか",  # 参加者 are not people who registered
+    "企画会議の運営にかかった経費だけだといくら？",  # 戦略企画推進's 決算額 is the whole's
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), SESSION_30)
+def test_shapes_of_the_newest_batches(assistant, question, expected):
+    answer = assistant.ask(question)
+    assert not answer.abstained, answer.text
+    for e in expected:
+        assert e.replace(",", "") in answer.text.replace(",", ""), (e, answer.text)
+
+
+@pytest.mark.parametrize("question", SESSION_30_REFUSED)
+def test_near_misses_of_the_newest_batches_are_refused(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.abstained, answer.text
