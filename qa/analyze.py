@@ -767,6 +767,8 @@ def split_over(q: Question) -> list[Question]:
 _MEASURE_END = re.compile(r"(数|額|費|長さ|期間|率|時間)(は|を|も)?[?？]?$")
 # 「県以外」「上海以外」: the word right before 以外 (a name or a kanji word), left out by the question.
 _EXCEPT = re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffa-z0-9]+|[\u3041-\u3096]{1,4})以外")
+# 「表にのってる」「一覧に載っている」「リストに出てくる」: where a list's items are written.
+_ON_THE_TABLE = re.compile(r"(?:表|一覧|リスト)(?:に|で)(?:載|の|乗|出|挙が|並|書|記載さ)[^\s、,。]{0,5}?(?:る|た)(?=[^\s、,。])")
 # 「Xじゃなくて」「Xではなく」「Xのじゃない方」: X is set aside (the run of words before it, up to a particle or a mark).
 _NOT_THIS = re.compile(r"([^\s、,。()（）「」はがをにで]+?)の?(?:じゃなくて|じゃなく|ではなくて|ではなく|"
                        r"(?:じゃ|では|で)ない(?:方|ほう))")
@@ -825,6 +827,9 @@ def _split_items(text: str, q: Question, outside: str = "") -> list[Question]:
         items_text = body
     # 「AとかBとか」 lists A and B as と does.
     items_text = re.sub(r"とか(?=[、,]?$)", "", items_text).replace("とか", "と")
+    # 「表にのってる県人会とサポーターズの」: where the items are written qualifies them all; it is no part of the first.
+    if m := _ON_THE_TABLE.match(items_text):
+        outside, items_text = outside + " " + m.group(), items_text[m.end():]
     items: list[str] = []
     # 「男性が女性より」 compares two items; 「補助金額は対象事業費の」 puts one over the other.
     versus = re.search(r"([^はが、]+)(?:が|は)、?([^はが]+?)より$", items_text)

@@ -39,7 +39,7 @@ from qa.ops.duration import asks_days, asks_years, duration, years
 from qa.passage import passage_answer
 from qa.plan import Plan, make_plan, split_questions
 from qa.ranking import LATIN_NAME, score_facts
-from qa.text import norm
+from qa.text import norm, preamble_end
 from qa.tokenize import tokens
 
 # Words that name a total the report may write as a row of its own (「令和2年度末累計」「合計」).
@@ -57,9 +57,16 @@ def _stated_total(ev: Evidence, q: Question, hits: list[Hit]) -> Answer | None:
     if not scored or scored[0].score < ev.weights.min_fact_score:
         return None
     top = scored[0].fact
-    if not words & set(tokens(norm(f"{top.label} {top.attribute or ''}"))):
+    if words & set(tokens(norm(f"{top.label} {top.attribute or ''}"))):
+        return figure_answer(ev, plain, hits)
+    # 「令和2年度末の時点で合計」: a total up to a year's end is the running total the report writes (累計) beside the
+    # year's own figure in the same table.
+    running = next((s.fact for s in scored if s.fact.table and s.fact.table == top.table
+                    and "累計" in tokens(norm(f"{s.fact.label} {s.fact.attribute or ''}"))), None)
+    if running is None or "末" not in q.norm:
         return None
-    return figure_answer(ev, plain, hits)
+    return figure_answer(ev, replace(plain, terms=[*plain.terms, "累計"], groups=[*plain.groups, ["累計"]]), hits)
+
 
 def _names_a_figure(ev: Evidence, q: Question) -> bool:
     """Whether the word a question ends on (「フォロワーは？」) is the label or column of a figure about the
@@ -88,9 +95,11 @@ class Answerer:
         read = self.normalizer.normalize(question)
         earlier = [self.normalizer.normalize(h).text for h in history or []]
         q = analyze(read.text, earlier)
-        if read.unknown_entities:
+        # A body named only in the asker's preamble (「工学部の大学3年生です。…」) is who asks, not what is asked.
+        asked = read.text[preamble_end(read.text):]
+        if unknown := [e for e in read.unknown_entities if e in asked]:
             # 「長野県の…」「健康福祉部の…」: a body this report does not cover; never another body's figure.
-            return refuse_unknown(ev, q, ev.search(read.text), read.unknown_entities)
+            return refuse_unknown(ev, q, ev.search(read.text), unknown)
         ans = self._several(read.text, earlier) or self.answer(q)
         notes = [f"『{r.source}』を『{r.target}』と読み替えました" for r in read.rewrites if r.reason in {"fuzzy", "english"}]
         if notes and not ans.abstained:

@@ -382,7 +382,10 @@ def qualified_sum(ev: Evidence, q: Question, column: list[Fact], score: float, h
 
 
 def derived(ev: Evidence, q: Question, facts: list[Fact], score: float, hits: list[Hit]) -> Answer | None:
-    """The result of the question's arithmetic over these facts, with the formula; None for a zero divisor."""
+    """The result of the question's arithmetic over these facts, with the formula; None for a zero divisor, or
+    for one figure set against itself (「1,317件 − 1,317件」: two items that found the same figure)."""
+    if len(facts) >= 2 and len({f.id for f in facts}) == 1:
+        return None
     op = q.op or "diff"
     if op == "ratio" and re.search(r"何倍", q.norm):
         op = "times"  # 「AはBの何倍」: a quotient in 倍, not a percentage
