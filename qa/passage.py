@@ -371,6 +371,16 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
         candidates, kind_found = of_kind or candidates, bool(of_kind)
     if not candidates:
         return abstain(ev, q, hits, "")
+    if (named := ev.telling(q)) is not None:
+        # The question's most telling word titles a section (「…お誕生日会、配信はどういう形で」): a passage that holds
+        # it and covers the question answers, before one that covers more words of another event (ベトナムの会談配信).
+        def holds(c: tuple[float, float, Hit, str]) -> bool:
+            ch = ev.chunk(c[2].id)
+            return any(a in norm(" ".join(ch.section_path) + " " + ch.body) for a in named)
+
+        held = [c for c in candidates if holds(c)]
+        if held and max(c[1] for c in held) >= w.min_coverage:
+            candidates = held
     _, _, hit, seg = max(candidates, key=order)
     if q.want == "place" and not names_something(q, seg, latin=False):
         # 「Wi-Fiを使えるようにした施設はどこ」: of the passage's segments, one that names a place answers where
