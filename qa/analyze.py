@@ -205,7 +205,7 @@ def measure_of(text: str) -> str | None:
                 j = _noun_before(words, j)
             if re.fullmatch(r"には?", "".join(w for w, _ in words[j + 1 : i])):
                 return None  # 「正確には何台」「実際には何人」: a noun made an adverb by に says how it is asked
-            k = j
+            k = j  # where the compound ending at j begins
             while k - 1 >= 0 and words[k - 1][1] in {"名詞", "接頭辞", "接尾辞"}:
                 k -= 1
             if "".join(w for w, _ in words[j + 1 : i]) == "で" and re.search(
@@ -214,10 +214,7 @@ def measure_of(text: str) -> str | None:
             if j >= 0 and words[j][1] == "名詞" and words[j][0] in _adverbial(text):
                 return None  # 「ルータは結局何台」「それぞれ何回」: an adverb-like noun says how it is asked, not what
             if j >= 0 and words[j][1] in {"名詞", "接尾辞"}:
-                # A compound ending here (「登録者」, 「職員」): take the nouns that form it.
-                k = j
-                while k - 1 >= 0 and words[k - 1][1] in {"名詞", "接頭辞", "接尾辞"}:
-                    k -= 1
+                # A compound ending here (「登録者」, 「職員」): the nouns that form it (words[k : j + 1], above).
                 noun = "".join(w for w, _ in words[k : j + 1])
                 noun = re.sub(r"(数|件数|回数|人数|額|金額)$", "", noun)
                 if words[k][0] == "さ" and k > 0 and words[k - 1][1] == "形容詞":

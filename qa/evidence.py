@@ -124,10 +124,10 @@ class Evidence:
         # Each section's title, normalised once (scopes are matched against every title per question).
         self.title_norms = {(s.doc, tuple(s.path)): norm(s.title) for s in self.sections}
         self.titles_text = " ".join(self.title_norms.values())
-        # What the tables' rows are about (「データベースを活用した病害虫診断」), normalised once: things the report
-        # names, as titles are.
-        self.row_labels_text = " ".join(norm(c.body.split(" — ")[0]) for c in index.chunks
-                                        if c.kind == "table_row" and " — " in c.body)
+        # The titles and what the tables' rows are about (「データベースを活用した病害虫診断」), normalised once: the
+        # things the report names.
+        self.named_text = self.titles_text + " " + " ".join(
+            norm(c.body.split(" — ")[0]) for c in index.chunks if c.kind == "table_row" and " — " in c.body)
         self.unit_families = {unit_family(f.unit) for f in index.facts if f.unit}
         # The group headers table columns stand under (「男女別」 of 「男女別 男」), normalised once.
         self.group_headers = frozenset(norm(g).replace(" ", "") for f in index.facts
@@ -188,7 +188,7 @@ class Evidence:
         weight, group = max(topical, key=lambda x: x[0])
         if weight < self.weights.telling_term_weight or self.unknown(group):
             return None
-        named = self.titles_text + " " + self.row_labels_text if rows else self.titles_text
+        named = self.named_text if rows else self.titles_text
         return group if any(a in named for a in group) else None
 
     def unknown(self, group: list[str]) -> bool:

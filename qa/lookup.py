@@ -17,6 +17,7 @@ from qa.arithmetic import derive
 from qa.evidence import Evidence
 from qa.lexicon import counted_in, lexicon, money_words, whole_report
 from qa.models import Answer, Fact, Figure, Hit, Section
+from qa.parse import number_value
 from qa.phrasing import figure, figure_text, more_by, plain, subject, topic, value_text
 from qa.ranking import Scored, score_facts, siblings, target_year
 from qa.text import norm
@@ -491,11 +492,6 @@ _NUMBER_RANGE = re.compile(r"(?<![\d和成年月])([(（])?(\d{1,2})[)）]?\s*(?
 MIN_RANGE_TITLE = 3
 
 
-def _heading_number(section: Section) -> int | None:
-    digits = re.sub(r"\D", "", section.number)
-    return int(digits) if digits else None
-
-
 def heading_range(ev: Evidence, q: Question) -> list[Section] | None:
     """The sibling sections a question's range names, in the report's order: by number (「(2)〜(11)」 among the
     事業 of the 費目 it names, 「2〜5の費目」 among the 費目) or by the titles at either end (「知事戦略管理費〜地域
@@ -510,7 +506,7 @@ def heading_range(ev: Evidence, q: Question) -> list[Section] | None:
         else:
             groups = [ev.himoku]
         found = [picked for group in groups
-                 if 2 <= len(picked := [s for s in group if (n := _heading_number(s)) is not None and lo <= n <= hi])
+                 if 2 <= len(picked := [s for s in group if (n := number_value(s.number)) is not None and lo <= n <= hi])
                  == hi - lo + 1]
         return found[0] if len(found) == 1 else None
     for m in re.finditer(r"〜|~|～|から", q.norm):
@@ -577,9 +573,7 @@ def _himoku_named(ev: Evidence, q: Question) -> list[Section]:
 def _title_words(title: str) -> re.Pattern[str]:
     """A title's words in order, の allowed between them (「知事戦略管理費」 → 知事の?戦略の?管理の?費); a 等 after a
     word may be left out (「企画会議の運営」 of 企画会議等運営)."""
-    words = [re.escape(t) for t in tokens(title)]
-    return re.compile("".join(w + ("の?" if i + 1 < len(words) else "") for i, w in enumerate(words)).replace(
-        "等の?", "(?:等|の)?"))
+    return re.compile("の?".join(re.escape(t) for t in tokens(title)).replace("等の?", "(?:等|の)?"))
 
 
 def parts_name_a_title(ev: Evidence, parts: list[Question]) -> bool:

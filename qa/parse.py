@@ -182,7 +182,7 @@ def _split_cells(line: str) -> list[str]:
     return [re.sub(r"\s+", " ", c).strip() for c in cells]
 
 
-def _number_value(number: str) -> int | None:
+def number_value(number: str) -> int | None:
     digits = re.sub(r"\D", "", number)
     if digits:
         return int(digits)
@@ -242,8 +242,8 @@ def parse_document(text: str, doc: str) -> Document:
             top = current()
             if top.kind == "block":
                 same = [c for c in top.children if c.kind == kind]
-                n = _number_value(number)
-                if same and n is not None and n <= (_number_value(same[-1].number) or 0):
+                n = number_value(number)
+                if same and n is not None and n <= (number_value(same[-1].number) or 0):
                     stack.pop()
                     while len(stack) > 1 and current().rank >= rank:
                         stack.pop()

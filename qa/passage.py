@@ -371,7 +371,8 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
         candidates, kind_found = of_kind or candidates, bool(of_kind)
     if not candidates:
         return abstain(ev, q, hits, "")
-    if (named := ev.telling(q)) is not None:
+    telling = ev.telling(q)
+    if (named := telling) is not None:
         # The question's most telling word titles a section (「…お誕生日会、配信はどういう形で」): a passage that holds
         # it and covers the question answers, before one that covers more words of another event (ベトナムの会談配信).
         def holds(c: tuple[float, float, Hit, str]) -> bool:
@@ -426,7 +427,6 @@ def passage_answer(ev: Evidence, q: Question, hits: list[Hit]) -> Answer:
             seg = max(cells, key=lambda o: ev.coverage(q, o))  # the first of equals (max keeps it)
         labelled_cell = bool(cells) or bool(answered)
     context = chunk.text if chunk.kind == "table_row" else " ".join(chunk.section_path) + " " + chunk.body
-    telling = ev.telling(q)
     # The kind asked (「どこの会場」) is what the passage must hold; the rest of the question is its topic.
     topic = with_terms(q, [(t, g) for t, g in zip(q.terms, q.groups) if t not in (q.kind_asked or "")])
     # A kind the report has no word for (「なんていう名前」), or a word for the answer's form (「どんな形で」), is
